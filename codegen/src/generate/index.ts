@@ -1,0 +1,30 @@
+import { basename } from "node:path";
+import type { CatalogSpec } from "@ws-errors/core";
+import { generateDocs } from "./docs";
+import { generateModule } from "./module";
+
+/** One output file, in memory. `kind` decides which output folder it goes to. */
+export interface GeneratedFile {
+  readonly kind: "code" | "docs";
+  readonly name: string;
+  readonly content: string;
+}
+
+/**
+ * Every output of a set of catalogs, in memory: nothing is written here, so a failure leaves no
+ * half-written output.
+ *
+ * @example
+ * ```ts
+ * const files = generate([{ spec, file: "catalogs/collective2.yaml" }]);
+ * ```
+ */
+export function generate(catalogs: readonly { readonly spec: CatalogSpec; readonly file: string }[]): GeneratedFile[] {
+  const files: GeneratedFile[] = [];
+  for (const { spec, file } of [...catalogs].sort((a, b) => a.spec.name.localeCompare(b.spec.name))) {
+    const source = basename(file);
+    files.push({ kind: "code", name: `${spec.name}.ts`, content: generateModule(spec, source) });
+    files.push({ kind: "docs", name: `${spec.name}.md`, content: generateDocs(spec, source) });
+  }
+  return files;
+}

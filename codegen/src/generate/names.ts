@@ -1,0 +1,52 @@
+import { KIND_CLASSES, type EntrySpec, type KindName, type Layer, type RetrySpec } from "@ws-errors/core";
+
+/** The core base class of a kind, by name (generated code refers to `core.<Name>`). */
+export function kindClassName(kind: KindName): string {
+  return KIND_CLASSES[kind].name;
+}
+
+/** `esca-rates` → `escaRates`. */
+export function camel(name: string): string {
+  return name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** `esca-rates` → `EscaRates`. */
+export function pascal(name: string): string {
+  const c = camel(name);
+  return c.charAt(0).toUpperCase() + c.slice(1);
+}
+
+export function layersOf(entry: EntrySpec): Layer[] {
+  const layers: Layer[] = [];
+  if (entry.upgrade) layers.push("upgrade");
+  if (entry.frame) layers.push("frame");
+  if (entry.close) layers.push("close");
+  return layers;
+}
+
+/** The retry directive in words, as the reference page and JSDoc show it. */
+export function directiveText(retry: RetrySpec): string {
+  const delay = retry.delay;
+  const from =
+    delay === undefined
+      ? ""
+      : "header" in delay
+        ? ` (wait for the \`${delay.header}\` header)`
+        : "field" in delay
+          ? ` (wait as \`${delay.field}\` says, in ${delay.unit})`
+          : ` (wait ${delay.ms} ms)`;
+  switch (retry.directive) {
+    case "stop":
+      return "No: do not retry";
+    case "retry-later":
+      return `Yes, retry the message after a delay${from}; the connection stays open`;
+    case "reconnect":
+      return `Yes, reconnect with exponential backoff${from}`;
+    case "resume":
+      return `Yes, reconnect and resume from the last sequence id${from}`;
+    case "refresh-credentials":
+      return `After refreshing credentials, reconnect${from}`;
+    case "free-connection":
+      return `Yes, after closing another connection${from}`;
+  }
+}

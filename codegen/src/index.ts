@@ -1,0 +1,11 @@
+export { runCli, generateOnce, type CliIo } from "./cli";
+export { loadCatalogFile, loadCatalogText, CATALOG_SCHEMA, type LoadResult } from "./load";
+export { lintCatalog, isSendableCloseCode, defaultClassName, type RawCatalog } from "./lint";
+export { normalize } from "./normalize";
+export { generate, type GeneratedFile } from "./generate/index";
+export { generateModule } from "./generate/module";
+export { generateDocs } from "./generate/docs";
+export { staleFiles, writeFiles, type OutputDirs, type WriteReport } from "./write";
+export { decodeInput, describeError } from "./decode";
+export { BUNDLED_DIR, bundledNames, resolveCatalog } from "./catalogs";
+export { formatProblem, CatalogError, type Problem } from "./problems";

@@ -1,0 +1,145 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { Ajv, type ErrorObject } from "ajv";
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from "yaml";
+import type { CatalogSpec } from "@ws-errors/core";
+import { lintCatalog, type RawCatalog } from "./lint";
+import { normalize } from "./normalize";
+import { formatPath, type Problem, type Segment } from "./problems";
+
+const require = createRequire(import.meta.url);
+/** The JSON Schema shipped with the package, for editors and for validation here. */
+export const CATALOG_SCHEMA = require("../schema/catalog.schema.json") as object;
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validateSchema = ajv.compile(CATALOG_SCHEMA);
+
+export type LoadResult = { readonly ok: true; readonly spec: CatalogSpec; readonly file: string } | { readonly ok: false; readonly problems: readonly Problem[]; readonly file: string };
+
+/**
+ * Reads, validates and normalizes a catalog file (YAML, or JSON, which YAML reads too). Every
+ * problem is collected and located (`file:line:col`), never only the first.
+ *
+ * @example
+ * ```ts
+ * const result = loadCatalogFile("catalogs/collective2.yaml");
+ * if (!result.ok) for (const p of result.problems) console.error(formatProblem(p));
+ * ```
+ */
+export function loadCatalogFile(file: string): LoadResult {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : (error as Error).message;
+    return { ok: false, file, problems: [{ file, line: 1, col: 1, path: "", message: `cannot read catalog: ${reason}` }] };
+  }
+  return loadCatalogText(text, file);
+}
+
+/** Like {@link loadCatalogFile}, for text already in memory. */
+export function loadCatalogText(text: string, file: string): LoadResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number) => lineCounter.linePos(offset);
+  if (doc.errors.length > 0) {
+    const problems = doc.errors.map((error) => {
+      const { line, col } = at(error.pos[0]);
+      return { file, line, col, path: "", message: `YAML: ${error.message.split("\n")[0]}` };
+    });
+    return { ok: false, file, problems };
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    return { ok: false, file, problems: [{ file, line: 1, col: 1, path: "", message: `YAML: ${(error as Error).message}` }] };
+  }
+  const locate = (segments: readonly Segment[], key = false): { line: number; col: number } => {
+    const node = findNode(doc, segments, key);
+    return node?.range ? at(node.range[0]) : { line: 1, col: 1 };
+  };
+  const problem = (segments: readonly Segment[], message: string, key = false): Problem => ({ file, ...locate(segments, key), path: formatPath(segments), message });
+
+  if (!validateSchema(data)) {
+    const problems = schemaProblems(validateSchema.errors ?? [], problem);
+    return { ok: false, file, problems: sortProblems(problems) };
+  }
+  const raw = data as RawCatalog;
+  const problems = lintCatalog(raw, problem);
+  if (problems.length > 0) return { ok: false, file, problems: sortProblems(problems) };
+  return { ok: true, file, spec: normalize(raw) };
+}
+
+function sortProblems(problems: Problem[]): Problem[] {
+  return problems.sort((a, b) => a.line - b.line || a.col - b.col || a.message.localeCompare(b.message));
+}
+
+function schemaProblems(errors: readonly ErrorObject[], problem: (segments: readonly Segment[], message: string, key?: boolean) => Problem): Problem[] {
+  const seen = new Set<string>();
+  const out: Problem[] = [];
+  for (const error of errors) {
+    const segments = pointerToSegments(error.instancePath);
+    let message: string;
+    let target = segments;
+    let key = false;
+    switch (error.keyword) {
+      case "additionalProperties": {
+        const name = (error.params as { additionalProperty: string }).additionalProperty;
+        message = `unknown property "${name}"`;
+        target = [...segments, name];
+        key = true;
+        break;
+      }
+      case "required":
+        message = `missing required property "${(error.params as { missingProperty: string }).missingProperty}"`;
+        break;
+      case "enum":
+        message = `must be one of: ${(error.params as { allowedValues: unknown[] }).allowedValues.map(String).join(", ")}`;
+        break;
+      case "propertyNames":
+        message = `invalid property name "${(error.params as { propertyName: string }).propertyName}"`;
+        break;
+      case "pattern":
+        message = `must match ${(error.params as { pattern: string }).pattern}`;
+        break;
+      default:
+        message = error.message ?? "is invalid";
+    }
+    const text = `${formatPath(target)}|${message}`;
+    if (seen.has(text)) continue;
+    seen.add(text);
+    out.push(problem(target, message, key));
+  }
+  return out;
+}
+
+function pointerToSegments(pointer: string): Segment[] {
+  if (pointer === "") return [];
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+/** The YAML node at a path; with `key`, the key node of the last segment (for "unknown property"). */
+function findNode(doc: Document, segments: readonly Segment[], key: boolean): Node | undefined {
+  let node: unknown = doc.contents;
+  let last: Node | undefined = doc.contents ?? undefined;
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i];
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment));
+      if (!pair) return last;
+      if (key && i === segments.length - 1) return pair.key as Node;
+      node = pair.value;
+    } else if (isSeq(node) && typeof segment === "number") {
+      node = node.items[segment];
+    } else {
+      return last;
+    }
+    if (node && typeof node === "object" && "range" in node) last = node as Node;
+  }
+  return last;
+}

@@ -1,0 +1,462 @@
+import {
+  KIND_CLASSES,
+  UnknownWsError,
+  WsError,
+  bindEntry,
+  fromWire,
+  type WireInfo,
+  type WsErrorClass,
+} from "./errors";
+import { compileConditions, define, getPath, parsePath, setPath, type Path } from "./path";
+import { fallbackFor, isCleanClose } from "./policy";
+import type { CatalogSpec, DetailType, EntrySpec, FrameForm, Json, Layer, Stamp, WireCode } from "./spec";
+import { sanitizeHeaderValue, truncateCloseReason } from "./text";
+
+/** A close as received or to be sent. */
+export interface CloseInfo {
+  readonly code: number;
+  readonly reason: string;
+}
+
+/** An HTTP response that answered an upgrade request instead of `101 Switching Protocols`. */
+export interface UpgradeResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+export interface EncodeFrameOptions {
+  /** Correlation id of the command being answered; defaults to the error's own `requestId`. */
+  readonly requestId?: string | number;
+  /** Command being answered (`cmd`, `method`); defaults to the error's own `command`. */
+  readonly command?: string;
+  /** Clock for timestamp stamps. */
+  readonly now?: () => number;
+  /** Source of message ids for `message-id` stamps. */
+  readonly messageId?: () => string;
+}
+
+export interface EncodeUpgradeOptions {
+  /** Adds the header the entry's delay is read from (e.g. `Retry-After`), in seconds. */
+  readonly retryAfterSeconds?: number;
+}
+
+/** A compiled predicate for one frame form; generated modules pass specialized ones. */
+export type FrameMatcher = (value: object) => boolean;
+
+export interface CodecOptions<E extends WsError> {
+  /** Generated classes, in catalog order. Omitted: classes are built at run time from the spec. */
+  readonly classes?: readonly WsErrorClass<E>[];
+  /** One predicate per frame form, in order, to replace the generic condition checks. */
+  readonly matchers?: readonly FrameMatcher[];
+}
+
+/**
+ * Decoders and encoders for one catalog on all three layers.
+ *
+ * Decoding never throws: any string, any JSON, any object gives either `null` (not an error),
+ * an instance of the catalog's class for the code, or an {@link UnknownWsError} that keeps what
+ * was received.
+ */
+export interface Codec<E extends WsError = WsError> {
+  readonly catalog: CatalogSpec;
+  /** The classes, by entry id. */
+  readonly classes: Readonly<Record<string, WsErrorClass<E>>>;
+  /** Whether a parsed frame is an error frame of this dialect. */
+  isErrorFrame(value: unknown): boolean;
+  /** Whether a parsed frame is a success reply sharing the error shape (e.g. `code: 0`). */
+  isSuccessFrame(value: unknown): boolean;
+  /** The first error a frame carries, or `null`. Accepts the frame's text or its parsed value. */
+  decodeFrame(input: unknown): E | UnknownWsError | null;
+  /** Every error a frame carries (several for multi-error frames); empty when it is not an error. */
+  decodeFrameErrors(input: unknown): readonly (E | UnknownWsError)[];
+  /** The error a close means, or `null` for a clean close (1000, 1001, 1005) the catalog does not list. */
+  decodeClose(input: CloseInfo): E | UnknownWsError | null;
+  /** The error a non-101 upgrade response means; `null` for a 101 or 2xx. */
+  decodeUpgrade(input: UpgradeResponse): E | UnknownWsError | null;
+  /** The sequence id of a stream message, when the dialect has one. */
+  readSequence(value: unknown): number | string | undefined;
+  /** The error frame, as an object ready for `JSON.stringify`. Several errors share one frame when the dialect allows. */
+  encodeFrame(error: WsError | readonly WsError[], options?: EncodeFrameOptions): Record<string, unknown>;
+  /** The close for an entry that closes the connection; `undefined` when it does not. */
+  encodeClose(error: WsError): CloseInfo | undefined;
+  /** The close a browser client gets instead of a rejected upgrade; `undefined` without a fallback. */
+  encodeBrowserFallback(error: WsError): CloseInfo | undefined;
+  /** The HTTP response that rejects an upgrade; the catalog's internal error for entries without an upgrade layer. */
+  encodeUpgrade(error: WsError, options?: EncodeUpgradeOptions): UpgradeResponse;
+}
+
+const EMPTY: readonly never[] = Object.freeze([]);
+const NO_DETAILS = Object.freeze({});
+
+interface CompiledForm {
+  readonly form: FrameForm;
+  readonly match: FrameMatcher;
+  readonly code: Path;
+  readonly message: Path | undefined;
+  readonly field: Path | undefined;
+  readonly requestId: Path | undefined;
+  readonly command: Path | undefined;
+  readonly details: Path | undefined;
+  readonly errors: Path | undefined;
+}
+
+interface CompiledEntry {
+  readonly entry: EntrySpec;
+  readonly ctor: WsErrorClass;
+  readonly readDetails: (source: unknown) => object;
+}
+
+/**
+ * Builds the codec of a catalog. Generated modules call it with their classes and specialized
+ * frame matchers; `ws-errors decode FILE` calls it with a catalog loaded at run time.
+ *
+ * @example
+ * ```ts
+ * import { collective2 } from "@ws-errors/core/catalogs/collective2";
+ * const error = collective2.decodeFrame(text);
+ * if (error) console.log(error.kind, error.retry.directive);
+ * ```
+ */
+export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, options: CodecOptions<E> = {}): Codec<E> {
+  const { dialect } = catalog;
+  const classes = options.classes ?? (catalog.errors.map((entry) => runtimeClass(catalog.name, entry)) as unknown as WsErrorClass<E>[]);
+  const entries: CompiledEntry[] = catalog.errors.map((entry, i) => ({
+    entry,
+    ctor: classes[i] as WsErrorClass,
+    readDetails: detailsReader(entry),
+  }));
+  const entriesById = new Map(entries.map((c) => [c.entry.id, c]));
+  const byId: Record<string, WsErrorClass<E>> = {};
+  for (const [i, entry] of catalog.errors.entries()) byId[entry.id] = classes[i] as WsErrorClass<E>;
+
+  const forms: CompiledForm[] = dialect.frames.map((form, i) => ({
+    form,
+    match: options.matchers?.[i] ?? compileConditions(form.match),
+    code: parsePath(form.code) ?? [],
+    message: parsePath(form.message),
+    field: parsePath(form.field),
+    requestId: parsePath(form.requestId),
+    command: parsePath(form.command),
+    details: parsePath(form.details),
+    errors: parsePath(form.errors),
+  }));
+  const successMatch = dialect.success ? compileConditions(dialect.success.match) : undefined;
+  const sequencePath = parsePath(dialect.sequence);
+
+  const frameCodes = new Map<WireCode, CompiledEntry>();
+  const upgradeCodes = new Map<WireCode, CompiledEntry>();
+  const upgradeHeaders = new Map<string, CompiledEntry>();
+  const upgradeStatuses = new Map<number, CompiledEntry[]>();
+  const closeExact = new Map<string, CompiledEntry>();
+  const closeCodes = new Map<number, CompiledEntry>();
+  for (const compiled of entries) {
+    const { entry } = compiled;
+    if (entry.frame) frameCodes.set(entry.frame.code, compiled);
+    if (entry.upgrade) {
+      upgradeCodes.set(entry.code, compiled);
+      if (entry.upgrade.header) upgradeHeaders.set(entry.upgrade.header.toLowerCase(), compiled);
+      const list = upgradeStatuses.get(entry.upgrade.status) ?? [];
+      list.push(compiled);
+      upgradeStatuses.set(entry.upgrade.status, list);
+    }
+    for (const close of [entry.close, entry.browserFallback]) {
+      if (!close) continue;
+      closeExact.set(`${close.code}\n${close.reason}`, compiled);
+      const matchReason = close === entry.close ? entry.close.matchReason : false;
+      if (!matchReason && !closeCodes.has(close.code)) closeCodes.set(close.code, compiled);
+    }
+  }
+  const upgradeCode = parsePath(dialect.upgrade.code);
+  const upgradeMessage = parsePath(dialect.upgrade.message);
+  const upgradeDetails = parsePath(dialect.upgrade.details);
+  const internalEntry = entries.find((c) => c.entry.kind === "internal" && c.entry.upgrade);
+
+  function lookupFrameCode(code: unknown): CompiledEntry | undefined {
+    if (typeof code !== "string" && typeof code !== "number") return undefined;
+    const hit = frameCodes.get(code);
+    if (hit || typeof code === "number") return hit;
+    // A numeric catalog code sent as a string ("2001") still names the entry.
+    const asNumber = Number(code);
+    return code.trim() !== "" && Number.isFinite(asNumber) ? frameCodes.get(asNumber) : undefined;
+  }
+
+  function unknown(layer: Layer, code: WireCode | undefined, message: string | undefined, wire: WireInfo | undefined, raw: unknown, requestId?: string | number, command?: string): UnknownWsError {
+    const policy = fallbackFor(catalog, layer, code);
+    const error = fromWire(UnknownWsError, layer, message ?? policy.summary, NO_DETAILS, undefined, requestId, command, wire, raw);
+    error._tag = `${catalog.name}/unknown`;
+    error.catalog = catalog.name;
+    error.code = code ?? "";
+    error.kind = policy.kind;
+    error.retry = policy.retry;
+    error.scope = requestId === undefined ? "connection" : "command";
+    return error;
+  }
+
+  function readOne(compiled: CompiledForm, item: unknown, frame: object, raw: unknown, requestId: string | number | undefined, command: string | undefined, nested: boolean): E | UnknownWsError {
+    const codePath = nested ? compiled.code.slice(-1) : compiled.code;
+    const code = getPath(item, codePath);
+    const message = asString(getPath(item, nested ? (compiled.message?.slice(-1) ?? []) : (compiled.message ?? [])));
+    const field = compiled.field ? asString(getPath(item, nested ? compiled.field.slice(-1) : compiled.field)) : undefined;
+    const hit = lookupFrameCode(code);
+    if (!hit) {
+      const wireCode = typeof code === "string" || typeof code === "number" ? code : undefined;
+      const error = unknown("frame", wireCode, message, undefined, raw, requestId, command);
+      error.field = field;
+      return error;
+    }
+    const details = compiled.details ? hit.readDetails(getPath(frame, compiled.details)) : NO_DETAILS;
+    return fromWire(hit.ctor, "frame", message ?? hit.entry.summary, details, field, requestId, command, undefined, raw) as E;
+  }
+
+  function decodeFrameErrors(input: unknown): readonly (E | UnknownWsError)[] {
+    let value = input;
+    if (typeof input === "string") {
+      try {
+        value = JSON.parse(input);
+      } catch {
+        return EMPTY;
+      }
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return EMPTY;
+    for (let i = 0; i < forms.length; i++) {
+      const compiled = forms[i] as CompiledForm;
+      if (!compiled.match(value)) continue;
+      const requestId = compiled.requestId ? asId(getPath(value, compiled.requestId)) : undefined;
+      const command = compiled.command ? asString(getPath(value, compiled.command)) : undefined;
+      if (compiled.errors) {
+        const list = getPath(value, compiled.errors);
+        if (Array.isArray(list) && list.length > 0) {
+          return list.map((item) => readOne(compiled, item, value as object, input, requestId, command, true));
+        }
+      }
+      return [readOne(compiled, value, value, input, requestId, command, false)];
+    }
+    return EMPTY;
+  }
+
+  function decodeClose(input: CloseInfo): E | UnknownWsError | null {
+    if (typeof input !== "object" || input === null) return null;
+    const code = typeof input.code === "number" ? input.code : Number.NaN;
+    const reason = typeof input.reason === "string" ? input.reason : "";
+    const wire: WireInfo = { closeCode: code, closeReason: reason };
+    const hit = closeExact.get(`${code}\n${reason}`) ?? closeCodes.get(code);
+    if (hit) return fromWire(hit.ctor, "close", reason || hit.entry.summary, NO_DETAILS, undefined, undefined, undefined, wire, input) as E;
+    if (!Number.isInteger(code)) return unknown("close", undefined, reason || undefined, wire, input);
+    const fallback = catalog.dialect.fallbacks.some((f) => f.layer === "close" && (f.codes?.includes(code) ?? false));
+    if (isCleanClose(code) && !fallback) return null;
+    return unknown("close", code, reason || undefined, wire, input);
+  }
+
+  function decodeUpgrade(input: UpgradeResponse): E | UnknownWsError | null {
+    if (typeof input !== "object" || input === null) return null;
+    const status = typeof input.status === "number" ? input.status : 0;
+    if (status === 101 || (status >= 200 && status < 300)) return null;
+    const headers = lowerHeaders(input.headers);
+    let body: unknown = input.body;
+    if (typeof body === "string") {
+      try {
+        body = body === "" ? undefined : JSON.parse(body);
+      } catch {
+        body = undefined;
+      }
+    }
+    const code = upgradeCode ? getPath(body, upgradeCode) : undefined;
+    const headerText = dialect.upgrade.header ? headers[dialect.upgrade.header.toLowerCase()] : undefined;
+    const message = asString(upgradeMessage ? getPath(body, upgradeMessage) : undefined) ?? headerText;
+    const wire: WireInfo = { status, headers };
+    const byStatus = upgradeStatuses.get(status);
+    const hit =
+      (typeof code === "string" || typeof code === "number" ? upgradeCodes.get(code) : undefined) ??
+      (headerText !== undefined ? upgradeHeaders.get(headerText.toLowerCase()) : undefined) ??
+      (byStatus?.length === 1 ? byStatus[0] : undefined);
+    if (hit && hit.entry.upgrade?.status === status) {
+      const details = upgradeDetails ? hit.readDetails(getPath(body, upgradeDetails)) : NO_DETAILS;
+      return fromWire(hit.ctor, "upgrade", message ?? hit.entry.summary, details, undefined, undefined, undefined, wire, input) as E;
+    }
+    return unknown("upgrade", status, message, wire, input);
+  }
+
+  function pickForm(errors: readonly WsError[], requestId: unknown): CompiledForm {
+    const scope = errors[0]?.scope ?? "connection";
+    const wantCommand = scope === "command" || (scope === "both" && requestId !== undefined);
+    const wanted = wantCommand ? "command" : "connection";
+    return forms.find((f) => f.form.scope === wanted) ?? forms.find((f) => f.form.scope === "both") ?? (forms[0] as CompiledForm);
+  }
+
+  function encodeFrame(input: WsError | readonly WsError[], options: EncodeFrameOptions = {}): Record<string, unknown> {
+    const errors = Array.isArray(input) ? (input as readonly WsError[]) : [input as WsError];
+    const first = errors[0] as WsError;
+    const requestId = options.requestId ?? first.requestId;
+    const command = options.command ?? first.command;
+    const compiled = pickForm(errors, requestId);
+    const { form } = compiled;
+    const frame: Record<string, unknown> = {};
+    for (const [path, value] of Object.entries(form.constant ?? {})) setPath(frame, parsePath(path) ?? [], value);
+    for (const [path, stamp] of Object.entries(form.stamps ?? {})) setPath(frame, parsePath(path) ?? [], stampValue(stamp, options));
+    if (compiled.requestId && requestId !== undefined) setPath(frame, compiled.requestId, requestId);
+    if (compiled.command && command !== undefined) setPath(frame, compiled.command, command);
+    if (errors.length > 1 && compiled.errors) {
+      const items = errors.map((error) => {
+        const item: Record<string, unknown> = {};
+        define(item, compiled.code.at(-1) ?? "code", wireCode(error));
+        if (compiled.field && error.field !== undefined) define(item, compiled.field.at(-1) as string, error.field);
+        if (compiled.message) define(item, compiled.message.at(-1) as string, error.message);
+        return item;
+      });
+      setPath(frame, compiled.errors, items);
+      return frame;
+    }
+    if (compiled.details) writeDetails(frame, compiled.details, first);
+    setPath(frame, compiled.code, wireCode(first));
+    if (compiled.field && first.field !== undefined) setPath(frame, compiled.field, first.field);
+    if (compiled.message) setPath(frame, compiled.message, first.message);
+    return frame;
+  }
+
+  function encodeUpgrade(error: WsError, options: EncodeUpgradeOptions = {}): UpgradeResponse {
+    const entry = entryFor(error);
+    const target = entry?.upgrade ? error : internalEntry ? new (internalEntry.ctor as new () => WsError)() : error;
+    const targetEntry = entryFor(target);
+    const status = targetEntry?.upgrade?.status ?? 500;
+    const body: Record<string, unknown> = {};
+    for (const [path, value] of Object.entries(dialect.upgrade.constant ?? {})) setPath(body, parsePath(path) ?? [], value);
+    if (upgradeDetails && target === error) writeDetails(body, upgradeDetails, target);
+    if (upgradeCode) setPath(body, upgradeCode, target.code);
+    if (upgradeMessage) setPath(body, upgradeMessage, target.message);
+    const headers: Record<string, string> = { "content-type": "application/json; charset=utf-8" };
+    if (dialect.upgrade.header) {
+      headers[dialect.upgrade.header.toLowerCase()] = sanitizeHeaderValue(targetEntry?.upgrade?.header ?? target.message);
+    }
+    const delay = target.retry.delay;
+    if (options.retryAfterSeconds !== undefined && delay && "header" in delay) {
+      headers[delay.header.toLowerCase()] = String(Math.max(0, Math.ceil(options.retryAfterSeconds)));
+    }
+    return { status, headers, body: JSON.stringify(body) };
+  }
+
+  return {
+    catalog,
+    classes: byId,
+    isErrorFrame(value) {
+      if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+      for (const form of forms) if (form.match(value)) return true;
+      return false;
+    },
+    isSuccessFrame(value) {
+      return successMatch !== undefined && typeof value === "object" && value !== null && !Array.isArray(value) && successMatch(value);
+    },
+    decodeFrame(input) {
+      const errors = decodeFrameErrors(input);
+      return errors.length === 0 ? null : (errors[0] as E | UnknownWsError);
+    },
+    decodeFrameErrors,
+    decodeClose,
+    decodeUpgrade,
+    readSequence(value) {
+      if (!sequencePath) return undefined;
+      const seq = getPath(value, sequencePath);
+      return typeof seq === "number" || typeof seq === "string" ? seq : undefined;
+    },
+    encodeFrame,
+    encodeClose(error) {
+      const close = entryFor(error)?.close;
+      return close ? { code: close.code, reason: truncateCloseReason(close.reason) } : undefined;
+    },
+    encodeBrowserFallback(error) {
+      const fallback = entryFor(error)?.browserFallback;
+      return fallback ? { code: fallback.code, reason: truncateCloseReason(fallback.reason) } : undefined;
+    },
+    encodeUpgrade,
+  };
+
+  function entryFor(error: WsError): EntrySpec | undefined {
+    return error.catalog === catalog.name ? entriesById.get(error.id)?.entry : undefined;
+  }
+
+  function wireCode(error: WsError): WireCode {
+    return entryFor(error)?.frame?.code ?? error.code;
+  }
+
+  function writeDetails(target: Record<string, unknown>, path: Path, error: WsError): void {
+    const entry = entryFor(error);
+    if (!entry) return;
+    const source = error.details as Record<string, unknown>;
+    for (const name of Object.keys(entry.details)) {
+      if (Object.hasOwn(source, name) && source[name] !== undefined) setPath(target, [...path, name], source[name]);
+    }
+  }
+}
+
+/** Builds a class at run time for an entry, extending its kind's base class. */
+export function runtimeClass(catalog: string, entry: EntrySpec): WsErrorClass {
+  const Base = KIND_CLASSES[entry.kind] as unknown as typeof WsError;
+  const ctor = class extends Base {};
+  Object.defineProperty(ctor, "name", { value: entry.className });
+  bindEntry(ctor, catalog, entry);
+  return ctor as unknown as WsErrorClass;
+}
+
+const CHECKS: Record<DetailType, (value: unknown) => boolean> = {
+  string: (v) => typeof v === "string",
+  integer: (v) => typeof v === "number" && Number.isInteger(v),
+  number: (v) => typeof v === "number" && Number.isFinite(v),
+  boolean: (v) => typeof v === "boolean",
+  "string[]": (v) => Array.isArray(v) && v.every((x) => typeof x === "string"),
+  object: (v) => typeof v === "object" && v !== null && !Array.isArray(v),
+  "object[]": (v) => Array.isArray(v) && v.every((x) => typeof x === "object" && x !== null && !Array.isArray(x)),
+};
+
+/** Reads only the entry's declared detail fields, each checked against its type. */
+function detailsReader(entry: EntrySpec): (source: unknown) => object {
+  const fields = Object.entries(entry.details).map(([name, spec]) => [name, CHECKS[spec.type]] as const);
+  if (fields.length === 0) return () => NO_DETAILS;
+  return (source) => {
+    if (typeof source !== "object" || source === null) return NO_DETAILS;
+    const details: Record<string, unknown> = {};
+    for (const [name, check] of fields) {
+      if (!Object.hasOwn(source, name)) continue;
+      const value = (source as Record<string, unknown>)[name];
+      if (check(value)) define(details, name, value);
+    }
+    return details;
+  };
+}
+
+function asString(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+function asId(value: unknown): string | number | undefined {
+  return typeof value === "string" || (typeof value === "number" && Number.isFinite(value)) ? value : undefined;
+}
+
+function lowerHeaders(headers: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (typeof headers !== "object" || headers === null) return out;
+  for (const [key, value] of Object.entries(headers)) {
+    if (typeof value === "string") define(out, key.toLowerCase(), value);
+    else if (Array.isArray(value) && typeof value[0] === "string") define(out, key.toLowerCase(), value.join(", "));
+  }
+  return out;
+}
+
+function randomHex(bytes: number): string {
+  const buffer = new Uint8Array(bytes);
+  globalThis.crypto.getRandomValues(buffer);
+  let out = "";
+  for (const byte of buffer) out += byte.toString(16).padStart(2, "0");
+  return out;
+}
+
+function stampValue(stamp: Stamp, options: EncodeFrameOptions): Json {
+  const now = options.now?.() ?? Date.now();
+  switch (stamp) {
+    case "iso-timestamp":
+      return new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z");
+    case "unix-ms":
+      return now;
+    case "message-id":
+      return options.messageId?.() ?? `msg_${randomHex(14)}`;
+  }
+}

@@ -1,0 +1,373 @@
+import { KINDS, type KindName } from "./kinds";
+import type { EntrySpec, Layer, RetrySpec, Scope, WireCode } from "./spec";
+
+/** Brand that marks ws-errors instances across bundler renames and duplicate package copies. */
+const BRAND = Symbol.for("ws-errors.error");
+
+/** Wire facts that only some layers carry. */
+export interface WireInfo {
+  /** HTTP status of a rejected upgrade. */
+  readonly status?: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly closeCode?: number;
+  readonly closeReason?: string;
+}
+
+/** What a caller may give when building an error to send. */
+export interface WsErrorInit<D extends object = Record<string, unknown>> {
+  readonly message?: string;
+  readonly details?: D;
+  readonly field?: string;
+  readonly requestId?: string | number;
+  readonly command?: string;
+  readonly cause?: unknown;
+}
+
+/** The static facts of one catalog entry, bound to its generated (or runtime-built) class. */
+export interface BoundEntry {
+  readonly catalog: string;
+  readonly tag: string;
+  readonly entry: EntrySpec;
+}
+
+const ENTRY = Symbol.for("ws-errors.entry");
+const KIND = Symbol.for("ws-errors.kind");
+
+/**
+ * The base of every ws-errors error. Generated classes extend a kind class, which extends this.
+ *
+ * Identity does not rest on `instanceof` alone: every instance carries a string `_tag`
+ * (`"collective2/too-many-requests"`) and `kind`, and `instanceof` itself is answered from those
+ * strings, so it keeps working when a bundler renames classes or two copies of the package load.
+ *
+ * Errors decoded from the wire are built without running the `Error` constructor, so they pay for
+ * no stack trace; their `stack` is a one-line description.
+ *
+ * @example
+ * ```ts
+ * import { WsError } from "@ws-errors/core";
+ * if (error instanceof WsError) console.log(error.kind, error.code, error.retry.directive);
+ * ```
+ */
+export class WsError<D extends object = Record<string, unknown>> extends Error {
+  /** `"<catalog>/<entry id>"`, or `"<catalog>/unknown"`. */
+  declare readonly _tag: string;
+  declare readonly catalog: string;
+  /** The entry's stable identifier in its catalog. */
+  declare readonly id: string;
+  declare readonly code: WireCode;
+  declare readonly kind: KindName;
+  declare readonly scope: Scope;
+  declare readonly retry: RetrySpec;
+  /** The layer the error was seen on, or is meant for. */
+  layer: Layer;
+  details: D;
+  field: string | undefined;
+  requestId: string | number | undefined;
+  command: string | undefined;
+  wire: WireInfo | undefined;
+  /** The frame, close or response as received, for errors decoded from the wire. */
+  raw: unknown;
+
+  constructor(init: WsErrorInit<D> = {}) {
+    super(init.message ?? "", init.cause === undefined ? undefined : { cause: init.cause });
+    if (init.message === undefined) this.message = this.defaultMessage();
+    this.layer = "frame";
+    this.details = init.details ?? ({} as D);
+    this.field = init.field;
+    this.requestId = init.requestId;
+    this.command = init.command;
+    this.wire = undefined;
+    this.raw = undefined;
+  }
+
+  /** The entry's summary, used when no message is given. */
+  protected defaultMessage(): string {
+    return bound(this.constructor)?.entry.summary ?? KINDS[this.kind]?.summary ?? "";
+  }
+
+  /**
+   * A JSON form with every public field; `cause` and `raw` are left out because they may hold
+   * internal or unbounded data.
+   */
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = {
+      _tag: this._tag,
+      name: this.name,
+      catalog: this.catalog,
+      id: this.id,
+      code: this.code,
+      kind: this.kind,
+      scope: this.scope,
+      layer: this.layer,
+      message: this.message,
+      retry: this.retry,
+      details: this.details,
+    };
+    if (this.field !== undefined) out.field = this.field;
+    if (this.requestId !== undefined) out.requestId = this.requestId;
+    if (this.command !== undefined) out.command = this.command;
+    if (this.wire !== undefined) out.wire = this.wire;
+    return out;
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (!isWsError(value)) return Function.prototype[Symbol.hasInstance].call(this, value);
+    if (this === WsError) return true;
+    const entry = Object.hasOwn(this, ENTRY) ? (this as unknown as Record<symbol, BoundEntry>)[ENTRY] : undefined;
+    if (entry) return value._tag === entry.tag;
+    const kind = Object.hasOwn(this, KIND) ? (this as unknown as Record<symbol, KindName>)[KIND] : undefined;
+    if (kind) return value.kind === kind;
+    return Function.prototype[Symbol.hasInstance].call(this, value);
+  }
+}
+
+Object.defineProperty(WsError.prototype, BRAND, { value: true });
+setProto(WsError.prototype, { name: "WsError", _tag: "ws-errors/error", catalog: "", id: "error", code: "", kind: "unknown", scope: "connection", retry: { directive: "stop" } });
+
+/** The stack of a wire-decoded error is computed only when read, and without capturing frames. */
+Object.defineProperty(WsError.prototype, "stack", {
+  configurable: true,
+  get(this: WsError) {
+    return `${this.name}: ${this.message}\n    at <decoded from the ${this.layer} layer>`;
+  },
+  set(this: WsError, value: unknown) {
+    Object.defineProperty(this, "stack", { value, writable: true, configurable: true });
+  },
+});
+
+function setProto(proto: object, values: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(values)) {
+    Object.defineProperty(proto, key, { value, writable: true, configurable: true, enumerable: false });
+  }
+}
+
+function bound(ctor: unknown): BoundEntry | undefined {
+  return typeof ctor === "function" && Object.hasOwn(ctor, ENTRY) ? (ctor as unknown as Record<symbol, BoundEntry>)[ENTRY] : undefined;
+}
+
+/**
+ * Whether a value is a ws-errors error, from any copy of the package.
+ *
+ * @example
+ * ```ts
+ * socket.on("error", (e) => { if (isWsError(e)) console.log(e.kind); });
+ * ```
+ */
+export function isWsError(value: unknown): value is WsError {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/**
+ * Whether a value is a ws-errors error of one of the given kinds.
+ *
+ * @example
+ * ```ts
+ * if (hasKind(error, "rate-limited", "quota-exhausted")) await sleep(1000);
+ * ```
+ */
+export function hasKind<K extends KindName>(value: unknown, ...kinds: K[]): value is WsError & { readonly kind: K } {
+  return isWsError(value) && (kinds as string[]).includes(value.kind);
+}
+
+/** A class of ws-errors error, generated or built at run time. */
+export type WsErrorClass<E extends WsError = WsError> = (new (init?: WsErrorInit<never>) => E) & { prototype: E };
+
+/**
+ * Binds a catalog entry to a class: sets the prototype's identity fields that every instance shares,
+ * so decoding assigns only per-message fields. Generated classes call it from a static block.
+ *
+ * @example
+ * ```ts
+ * class TooManyRequestsError extends RateLimitedError {
+ *   static readonly entry = bindEntry(this, "collective2", spec.errors[0]);
+ * }
+ * ```
+ */
+export function bindEntry(ctor: abstract new (...args: never[]) => WsError, catalog: string, entry: EntrySpec): BoundEntry {
+  const tag = `${catalog}/${entry.id}`;
+  const bound: BoundEntry = { catalog, tag, entry };
+  Object.defineProperty(ctor, ENTRY, { value: bound });
+  setProto(ctor.prototype, {
+    name: entry.className,
+    _tag: tag,
+    catalog,
+    id: entry.id,
+    code: entry.code,
+    kind: entry.kind,
+    scope: entry.scope,
+    retry: entry.retry,
+  });
+  return bound;
+}
+
+/** The entry a class was bound to, if any. */
+export function entryOf(ctor: unknown): BoundEntry | undefined {
+  return bound(ctor);
+}
+
+type AnyDetails = Record<string, unknown>;
+
+/* One base class per canonical kind. Generated classes extend these, so `instanceof RateLimitedError`
+   and `ofType(RateLimitedError)` hold for every vendor's rate-limit error. */
+
+/** Base of every catalog error of kind `cancelled`. @example `if (error instanceof CancelledError) ...` */
+export class CancelledError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "cancelled"; }
+
+/** Base of every catalog error of kind `unknown`. @example `if (error instanceof UnknownKindError) ...` */
+export class UnknownKindError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "unknown"; }
+
+/** Base of every catalog error of kind `invalid-argument`. @example `if (error instanceof InvalidArgumentError) ...` */
+export class InvalidArgumentError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "invalid-argument"; }
+
+/** Base of every catalog error of kind `invalid-message`. @example `if (error instanceof InvalidMessageError) ...` */
+export class InvalidMessageError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "invalid-message"; }
+
+/** Base of every catalog error of kind `unknown-command`. @example `if (error instanceof UnknownCommandError) ...` */
+export class UnknownCommandError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "unknown-command"; }
+
+/** Base of every catalog error of kind `out-of-range`. @example `if (error instanceof OutOfRangeError) ...` */
+export class OutOfRangeError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "out-of-range"; }
+
+/** Base of every catalog error of kind `not-found`. @example `if (error instanceof NotFoundError) ...` */
+export class NotFoundError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "not-found"; }
+
+/** Base of every catalog error of kind `already-exists`. @example `if (error instanceof AlreadyExistsError) ...` */
+export class AlreadyExistsError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "already-exists"; }
+
+/** Base of every catalog error of kind `permission-denied`. @example `if (error instanceof PermissionDeniedError) ...` */
+export class PermissionDeniedError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "permission-denied"; }
+
+/** Base of every catalog error of kind `unauthenticated`. @example `if (error instanceof UnauthenticatedError) ...` */
+export class UnauthenticatedError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "unauthenticated"; }
+
+/** Base of every catalog error of kind `failed-precondition`. @example `if (error instanceof FailedPreconditionError) ...` */
+export class FailedPreconditionError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "failed-precondition"; }
+
+/** Base of every catalog error of kind `rate-limited`. @example `if (error instanceof RateLimitedError) ...` */
+export class RateLimitedError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "rate-limited"; }
+
+/** Base of every catalog error of kind `quota-exhausted`. @example `if (error instanceof QuotaExhaustedError) ...` */
+export class QuotaExhaustedError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "quota-exhausted"; }
+
+/** Base of every catalog error of kind `connection-limit`. @example `if (error instanceof ConnectionLimitError) ...` */
+export class ConnectionLimitError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "connection-limit"; }
+
+/** Base of every catalog error of kind `subscription-limit`. @example `if (error instanceof SubscriptionLimitError) ...` */
+export class SubscriptionLimitError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "subscription-limit"; }
+
+/** Base of every catalog error of kind `channel-unavailable`. @example `if (error instanceof ChannelUnavailableError) ...` */
+export class ChannelUnavailableError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "channel-unavailable"; }
+
+/** Base of every catalog error of kind `heartbeat-timeout`. @example `if (error instanceof HeartbeatTimeoutError) ...` */
+export class HeartbeatTimeoutError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "heartbeat-timeout"; }
+
+/** Base of every catalog error of kind `slow-consumer`. @example `if (error instanceof SlowConsumerError) ...` */
+export class SlowConsumerError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "slow-consumer"; }
+
+/** Base of every catalog error of kind `client-disconnect`. @example `if (error instanceof ClientDisconnectError) ...` */
+export class ClientDisconnectError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "client-disconnect"; }
+
+/** Base of every catalog error of kind `upstream-timeout`. @example `if (error instanceof UpstreamTimeoutError) ...` */
+export class UpstreamTimeoutError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "upstream-timeout"; }
+
+/** Base of every catalog error of kind `deadline-exceeded`. @example `if (error instanceof DeadlineExceededError) ...` */
+export class DeadlineExceededError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "deadline-exceeded"; }
+
+/** Base of every catalog error of kind `aborted`. @example `if (error instanceof AbortedError) ...` */
+export class AbortedError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "aborted"; }
+
+/** Base of every catalog error of kind `unimplemented`. @example `if (error instanceof UnimplementedError) ...` */
+export class UnimplementedError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "unimplemented"; }
+
+/** Base of every catalog error of kind `service-unavailable`. @example `if (error instanceof ServiceUnavailableError) ...` */
+export class ServiceUnavailableError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "service-unavailable"; }
+
+/** Base of every catalog error of kind `internal`. @example `if (error instanceof InternalError) ...` */
+export class InternalError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "internal"; }
+
+/** Base of every catalog error of kind `data-loss`. @example `if (error instanceof DataLossError) ...` */
+export class DataLossError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "data-loss"; }
+
+/** The kind base class for each kind name. */
+export const KIND_CLASSES = {
+  cancelled: CancelledError,
+  unknown: UnknownKindError,
+  "invalid-argument": InvalidArgumentError,
+  "invalid-message": InvalidMessageError,
+  "unknown-command": UnknownCommandError,
+  "out-of-range": OutOfRangeError,
+  "not-found": NotFoundError,
+  "already-exists": AlreadyExistsError,
+  "permission-denied": PermissionDeniedError,
+  unauthenticated: UnauthenticatedError,
+  "failed-precondition": FailedPreconditionError,
+  "rate-limited": RateLimitedError,
+  "quota-exhausted": QuotaExhaustedError,
+  "connection-limit": ConnectionLimitError,
+  "subscription-limit": SubscriptionLimitError,
+  "channel-unavailable": ChannelUnavailableError,
+  "heartbeat-timeout": HeartbeatTimeoutError,
+  "slow-consumer": SlowConsumerError,
+  "client-disconnect": ClientDisconnectError,
+  "upstream-timeout": UpstreamTimeoutError,
+  "deadline-exceeded": DeadlineExceededError,
+  aborted: AbortedError,
+  unimplemented: UnimplementedError,
+  "service-unavailable": ServiceUnavailableError,
+  internal: InternalError,
+  "data-loss": DataLossError,
+} as const satisfies { [K in KindName]: typeof WsError };
+
+for (const [kind, ctor] of Object.entries(KIND_CLASSES)) {
+  Object.defineProperty(ctor, KIND, { value: kind });
+  setProto(ctor.prototype, { name: ctor.name, kind, retry: { directive: KINDS[kind as KindName].directive }, _tag: `ws-errors/${kind}` });
+}
+
+/**
+ * An error whose code the catalog does not list. It keeps the raw frame, close or response, and
+ * still carries a kind and a directive taken from the catalog's fallbacks for its layer or code
+ * range, or from the layer's defaults (close 1011 → reconnect, HTTP 401 → refresh credentials, ...).
+ *
+ * @example
+ * ```ts
+ * if (error instanceof UnknownWsError) log.warn("uncatalogued", error.code, error.raw);
+ * ```
+ */
+export class UnknownWsError extends WsError {
+  declare code: WireCode;
+  declare kind: KindName;
+  declare retry: RetrySpec;
+  declare scope: Scope;
+  declare catalog: string;
+  declare _tag: string;
+}
+setProto(UnknownWsError.prototype, { name: "UnknownWsError", id: "unknown" });
+Object.defineProperty(UnknownWsError, KIND, { value: undefined });
+
+/**
+ * Builds an error instance without running the `Error` constructor: no stack is captured, which is
+ * what keeps decoding cheap. Every field is assigned in one order so instances share one shape.
+ */
+export function fromWire<E extends WsError>(
+  ctor: { prototype: E },
+  layer: Layer,
+  message: string,
+  details: object,
+  field: string | undefined,
+  requestId: string | number | undefined,
+  command: string | undefined,
+  wire: WireInfo | undefined,
+  raw: unknown,
+): E {
+  const error = Object.create(ctor.prototype) as E & { message: string };
+  error.message = message;
+  error.layer = layer;
+  error.details = details as E["details"];
+  error.field = field;
+  error.requestId = requestId;
+  error.command = command;
+  error.wire = wire;
+  error.raw = raw;
+  return error;
+}

@@ -1,0 +1,16 @@
+export { KINDS, KIND_NAMES, isKindName, type KindName } from "./kinds";
+export * from "./errors";
+export {
+  createCodec,
+  runtimeClass,
+  type Codec,
+  type CodecOptions,
+  type CloseInfo,
+  type EncodeFrameOptions,
+  type EncodeUpgradeOptions,
+  type FrameMatcher,
+  type UpgradeResponse,
+} from "./codec";
+export { backoffDelayMs, fallbackFor, isCleanClose, retryDelayMs, defaultDirective, type BackoffOptions, type FallbackPolicy } from "./policy";
+export { MAX_CLOSE_REASON_BYTES, sanitizeHeaderValue, truncateCloseReason, utf8ByteLength } from "./text";
+export type * from "./spec";

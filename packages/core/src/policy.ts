@@ -1,0 +1,157 @@
+import type { WsError } from "./errors";
+import { KINDS, type KindName } from "./kinds";
+import type { CatalogSpec, Fallback, Layer, RetrySpec, WireCode } from "./spec";
+
+/** What an unknown code falls back to when the catalog's own fallbacks do not cover it. */
+export interface FallbackPolicy {
+  readonly kind: KindName;
+  readonly retry: RetrySpec;
+  readonly summary: string;
+}
+
+const policy = (kind: KindName, directive: RetrySpec["directive"], summary: string, retry?: RetrySpec): FallbackPolicy => ({
+  kind,
+  retry: retry ?? { directive },
+  summary,
+});
+
+/* Close codes as RFC 6455 and the IANA registry define them; 1000/1001/1005 are not errors. */
+const CLOSE_DEFAULTS: Record<number, FallbackPolicy> = {
+  1002: policy("invalid-message", "stop", "Protocol error"),
+  1003: policy("invalid-message", "stop", "Unsupported data"),
+  1006: policy("client-disconnect", "reconnect", "Connection closed abnormally"),
+  1007: policy("invalid-message", "stop", "Invalid frame payload data"),
+  1008: policy("permission-denied", "stop", "Policy violation"),
+  1009: policy("invalid-message", "stop", "Message too big"),
+  1010: policy("failed-precondition", "stop", "Mandatory extension"),
+  1011: policy("internal", "reconnect", "Internal server error"),
+  1012: policy("service-unavailable", "reconnect", "Service restart"),
+  1013: policy("service-unavailable", "reconnect", "Try again later"),
+  1014: policy("upstream-timeout", "reconnect", "Bad gateway"),
+  1015: policy("failed-precondition", "stop", "TLS handshake failure"),
+  3000: policy("unauthenticated", "refresh-credentials", "Unauthorized"),
+  3003: policy("permission-denied", "stop", "Forbidden"),
+  3008: policy("deadline-exceeded", "reconnect", "Timeout"),
+};
+
+const STATUS_DEFAULTS: Record<number, FallbackPolicy> = {
+  400: policy("invalid-argument", "stop", "Bad Request"),
+  401: policy("unauthenticated", "refresh-credentials", "Unauthorized"),
+  403: policy("permission-denied", "stop", "Forbidden"),
+  404: policy("not-found", "stop", "Not Found"),
+  408: policy("deadline-exceeded", "reconnect", "Request Timeout"),
+  409: policy("aborted", "retry-later", "Conflict"),
+  426: policy("failed-precondition", "stop", "Upgrade Required"),
+  429: policy("rate-limited", "retry-later", "Too Many Requests", { directive: "retry-later", delay: { header: "Retry-After" } }),
+  500: policy("internal", "reconnect", "Internal Server Error"),
+  502: policy("upstream-timeout", "reconnect", "Bad Gateway"),
+  503: policy("service-unavailable", "reconnect", "Service Unavailable"),
+  504: policy("upstream-timeout", "reconnect", "Gateway Timeout"),
+};
+
+/** Close codes that end a connection cleanly rather than report an error. */
+export function isCleanClose(code: number): boolean {
+  return code === 1000 || code === 1001 || code === 1005;
+}
+
+/**
+ * The kind and directive for a code the catalog does not list: the catalog's fallbacks for that
+ * layer first (exact codes, then ranges), then the layer's standard meaning.
+ */
+export function fallbackFor(catalog: CatalogSpec, layer: Layer, code: WireCode | undefined): FallbackPolicy {
+  for (const fallback of catalog.dialect.fallbacks) {
+    if (fallback.layer === layer && covers(fallback, code)) return fallback;
+  }
+  if (typeof code === "number") {
+    if (layer === "close") {
+      const known = CLOSE_DEFAULTS[code];
+      if (known) return known;
+      if (code >= 3000 && code <= 4999) return policy("unknown", "reconnect", "Application close code");
+    }
+    if (layer === "upgrade") {
+      const known = STATUS_DEFAULTS[code];
+      if (known) return known;
+      if (code >= 500) return policy("service-unavailable", "reconnect", "Server error");
+    }
+  }
+  return policy("unknown", "stop", "Unknown error");
+}
+
+function covers(fallback: Fallback, code: WireCode | undefined): boolean {
+  if (code === undefined) return fallback.codes === undefined && fallback.from === undefined;
+  if (fallback.codes?.includes(code)) return true;
+  if (typeof code === "number" && (fallback.from !== undefined || fallback.to !== undefined)) {
+    return code >= (fallback.from ?? -Infinity) && code <= (fallback.to ?? Infinity);
+  }
+  return fallback.codes === undefined && fallback.from === undefined && fallback.to === undefined;
+}
+
+/**
+ * The delay an error asks for before retrying, in milliseconds, from where its catalog entry says
+ * it lives: a `Retry-After` header (seconds or an HTTP date), a detail field (seconds,
+ * milliseconds, or an epoch time such as `reset_at`), or a fixed value. `undefined` when the
+ * error carries none.
+ *
+ * @example
+ * ```ts
+ * const ms = retryDelayMs(error) ?? 1000;
+ * ```
+ */
+export function retryDelayMs(error: WsError, now: number = Date.now()): number | undefined {
+  const delay = error.retry.delay;
+  if (!delay) return undefined;
+  if ("ms" in delay) return delay.ms;
+  if ("header" in delay) {
+    const headers = error.wire?.headers;
+    if (!headers) return undefined;
+    const value = headers[delay.header.toLowerCase()] ?? headers[delay.header];
+    if (value === undefined) return undefined;
+    const seconds = Number(value);
+    if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+    const date = Date.parse(value);
+    return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+  }
+  const value = (error.details as Record<string, unknown>)[delay.field];
+  if (typeof value !== "number" || !Number.isFinite(value)) return undefined;
+  switch (delay.unit) {
+    case "seconds":
+      return Math.max(0, value * 1000);
+    case "milliseconds":
+      return Math.max(0, value);
+    case "epoch-seconds":
+      return Math.max(0, value * 1000 - now);
+    case "epoch-milliseconds":
+      return Math.max(0, value - now);
+  }
+}
+
+export interface BackoffOptions {
+  /** First delay, in ms. Default 500. */
+  readonly initialMs?: number;
+  /** Cap, in ms. Default 30 000. */
+  readonly maxMs?: number;
+  /** Growth factor per attempt. Default 2. */
+  readonly factor?: number;
+}
+
+/**
+ * Capped exponential backoff with full jitter: a uniform delay in `[0, min(max, initial·factor^n)]`,
+ * so that many clients dropped at once do not reconnect in lockstep.
+ *
+ * @example
+ * ```ts
+ * setTimeout(reconnect, backoffDelayMs(attempt, { initialMs: 250, maxMs: 10_000 }));
+ * ```
+ */
+export function backoffDelayMs(attempt: number, options: BackoffOptions = {}, random: () => number = Math.random): number {
+  const initial = options.initialMs ?? 500;
+  const max = options.maxMs ?? 30_000;
+  const factor = options.factor ?? 2;
+  const ceiling = Math.min(max, initial * factor ** Math.max(0, attempt));
+  return Math.floor(random() * ceiling);
+}
+
+/** The default directive of a kind. */
+export function defaultDirective(kind: KindName): RetrySpec["directive"] {
+  return KINDS[kind].directive;
+}

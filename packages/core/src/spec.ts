@@ -1,0 +1,141 @@
+/**
+ * The normalized catalog definition: what `@ws-errors/codegen` produces from a catalog file and
+ * what generated modules embed. The runtime (codecs, policy) reads only this shape, so a catalog
+ * loaded at run time and a generated one behave identically.
+ */
+
+/** A JSON value as it appears on the wire. */
+export type Json = null | boolean | number | string | readonly Json[] | { readonly [key: string]: Json };
+
+/** A wire code: catalogs use numbers (`2001`) or strings (`"TOO_MANY_REQUESTS"`). */
+export type WireCode = string | number;
+
+/** The three layers of a WebSocket connection on which an error can be seen. */
+export type Layer = "upgrade" | "frame" | "close";
+
+/** Whether an error answers one command (correlated by a request id) or concerns the connection. */
+export type Scope = "connection" | "command" | "both";
+
+/**
+ * What a client should do after an error:
+ * - `stop`: do not retry (a command fails; a closed connection is not reopened);
+ * - `retry-later`: retry the same message after the delay the error carries;
+ * - `reconnect`: reconnect with capped exponential backoff;
+ * - `resume`: reconnect, then resume from the last sequence id seen;
+ * - `refresh-credentials`: obtain new credentials, then reconnect;
+ * - `free-connection`: close another connection of the same key, then reconnect.
+ */
+export type Directive = "stop" | "retry-later" | "reconnect" | "resume" | "refresh-credentials" | "free-connection";
+
+/** Where the delay of a `retry-later` (or a first reconnect) comes from. */
+export type DelaySource =
+  | { readonly header: string }
+  | { readonly field: string; readonly unit: "seconds" | "milliseconds" | "epoch-seconds" | "epoch-milliseconds" }
+  | { readonly ms: number };
+
+export interface RetrySpec {
+  readonly directive: Directive;
+  readonly delay?: DelaySource;
+}
+
+/** One test on a decoded frame; all conditions of a frame form must hold for it to match. */
+export interface Condition {
+  readonly path: string;
+  readonly equals?: Json;
+  readonly notEquals?: Json;
+  readonly exists?: boolean;
+}
+
+/** Fields stamped on every encoded frame of a form (ids and timestamps the API puts on messages). */
+export type Stamp = "iso-timestamp" | "unix-ms" | "message-id";
+
+/** One error-frame layout of a dialect. Paths are dot-separated; `""` is the frame itself. */
+export interface FrameForm {
+  readonly name: string;
+  /** Which errors are encoded with this form: connection-scope, command-scope, or both. */
+  readonly scope: Scope;
+  readonly match: readonly Condition[];
+  readonly code: string;
+  readonly message?: string;
+  readonly field?: string;
+  readonly requestId?: string;
+  readonly command?: string;
+  readonly details?: string;
+  /** Path of an array of `{code, message, field}` items when one frame carries several errors. */
+  readonly errors?: string;
+  readonly constant?: { readonly [path: string]: Json };
+  readonly stamps?: { readonly [path: string]: Stamp };
+}
+
+export interface UpgradeForm {
+  /** Response header carrying a short description, e.g. `X-WS-Error`. */
+  readonly header?: string;
+  readonly code?: string;
+  readonly message?: string;
+  readonly details?: string;
+  readonly constant?: { readonly [path: string]: Json };
+}
+
+/** How codes that the catalog does not list are still given a kind and a directive. */
+export interface Fallback {
+  readonly layer: Layer;
+  readonly codes?: readonly WireCode[];
+  readonly from?: number;
+  readonly to?: number;
+  readonly kind: KindName;
+  readonly retry: RetrySpec;
+  readonly summary: string;
+}
+
+export interface SuccessSpec {
+  readonly match: readonly Condition[];
+  readonly codes: readonly { readonly code: WireCode; readonly summary: string }[];
+}
+
+export interface Dialect {
+  readonly frames: readonly FrameForm[];
+  readonly success?: SuccessSpec;
+  /** Path of the sequence id on stream messages, for `resume`. */
+  readonly sequence?: string;
+  readonly upgrade: UpgradeForm;
+  readonly fallbacks: readonly Fallback[];
+  /** Free text kept with the catalog: where the dialect was chosen rather than documented. */
+  readonly notes?: string;
+}
+
+export type DetailType = "string" | "integer" | "number" | "boolean" | "string[]" | "object" | "object[]";
+
+export interface DetailSpec {
+  readonly type: DetailType;
+  readonly summary?: string;
+}
+
+export interface EntrySpec {
+  readonly id: string;
+  readonly className: string;
+  readonly code: WireCode;
+  readonly kind: KindName;
+  readonly scope: Scope;
+  readonly summary: string;
+  readonly description?: string;
+  readonly guidance?: string;
+  readonly retry: RetrySpec;
+  readonly details: { readonly [name: string]: DetailSpec };
+  readonly frame?: { readonly code: WireCode };
+  readonly upgrade?: { readonly status: number; readonly header?: string };
+  readonly close?: { readonly code: number; readonly reason: string; readonly matchReason: boolean };
+  /** Browsers see a rejected upgrade only as close 1006: accept, then close with this code. */
+  readonly browserFallback?: { readonly code: number; readonly reason: string };
+  readonly deprecated?: string;
+}
+
+export interface CatalogSpec {
+  readonly name: string;
+  readonly title: string;
+  readonly description?: string;
+  readonly version: string;
+  readonly dialect: Dialect;
+  readonly errors: readonly EntrySpec[];
+}
+
+import type { KindName } from "./kinds";
