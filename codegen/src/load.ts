@@ -45,7 +45,7 @@ export function loadCatalogText(text: string, file: string): LoadResult {
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((error) => {
       const { line, col } = at(error.pos[0]);
-      return { file, line, col, path: "", message: `YAML: ${error.message.split("\n")[0]}` };
+      return { file, line, col, path: "", message: `YAML: ${(error.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")}` };
     });
     return { ok: false, file, problems };
   }

@@ -154,7 +154,7 @@ export const escaRatesCatalog = {
       },
       {
         "id": "internal-error",
-        "className": "InternalErrorError",
+        "className": "InternalServerError",
         "code": "internal_error",
         "kind": "internal",
         "scope": "connection",
@@ -345,8 +345,8 @@ export function isInvalidMessageError(value: unknown): value is InvalidMessageEr
   return core.isWsError(value) && value._tag === "esca-rates/invalid-message";
 }
 
-/** Detail fields of {@link InternalErrorError}. */
-export type InternalErrorDetails = {};
+/** Detail fields of {@link InternalServerError}. */
+export type InternalServerDetails = {};
 
 /**
  * Server-side fault.
@@ -359,10 +359,10 @@ export type InternalErrorDetails = {};
  *
  * @example
  * ```ts
- * throw new InternalErrorError({ message: "Server-side fault." });
+ * throw new InternalServerError({ message: "Server-side fault." });
  * ```
  */
-export class InternalErrorError extends core.InternalError<InternalErrorDetails> {
+export class InternalServerError extends core.InternalError<InternalServerDetails> {
   declare readonly _tag: "esca-rates/internal-error";
   declare readonly id: "internal-error";
   declare readonly code: "internal_error";
@@ -370,8 +370,8 @@ export class InternalErrorError extends core.InternalError<InternalErrorDetails>
   static readonly entry = core.bindEntry(this, "esca-rates", escaRatesCatalog.errors[4]);
 }
 
-/** Whether a value is a {@link InternalErrorError}, from any copy of the package. */
-export function isInternalErrorError(value: unknown): value is InternalErrorError {
+/** Whether a value is a {@link InternalServerError}, from any copy of the package. */
+export function isInternalServerError(value: unknown): value is InternalServerError {
   return core.isWsError(value) && value._tag === "esca-rates/internal-error";
 }
 
@@ -442,7 +442,7 @@ export function isConnectionRateLimitedError(value: unknown): value is Connectio
 }
 
 /** Every error of the `esca-rates` catalog, discriminated by `_tag`. */
-export type EscaRatesError = AuthFailedError | UnknownSymbolError | SlowConsumerError | InvalidMessageError | InternalErrorError | TooManyConnectionsError | ConnectionRateLimitedError;
+export type EscaRatesError = AuthFailedError | UnknownSymbolError | SlowConsumerError | InvalidMessageError | InternalServerError | TooManyConnectionsError | ConnectionRateLimitedError;
 /** The identifier of an entry of the `esca-rates` catalog. */
 export type EscaRatesErrorId = EscaRatesError["id"];
 
@@ -464,7 +464,7 @@ export const escaRatesClasses = [
     UnknownSymbolError,
     SlowConsumerError,
     InvalidMessageError,
-    InternalErrorError,
+    InternalServerError,
     TooManyConnectionsError,
     ConnectionRateLimitedError,
   ] as const;
@@ -474,7 +474,7 @@ export const escaRatesErrorsById = {
     "unknown-symbol": UnknownSymbolError,
     "slow-consumer": SlowConsumerError,
     "invalid-message": InvalidMessageError,
-    "internal-error": InternalErrorError,
+    "internal-error": InternalServerError,
     "too-many-connections": TooManyConnectionsError,
     "connection-rate-limited": ConnectionRateLimitedError,
   } as const;
@@ -484,12 +484,12 @@ export const escaRatesFrameCodes = {
     "unknown_symbol": UnknownSymbolError,
     "rate_limited": SlowConsumerError,
     "invalid_message": InvalidMessageError,
-    "internal_error": InternalErrorError,
+    "internal_error": InternalServerError,
   } as const;
 /** HTTP status of a rejected upgrade → the classes that use it. */
 export const escaRatesUpgradeStatuses = {
     "401": [AuthFailedError],
-    "500": [InternalErrorError],
+    "500": [InternalServerError],
     "429": [TooManyConnectionsError, ConnectionRateLimitedError],
   } as const;
 /** Close code (including browser fallbacks) → the classes that use it. */

@@ -65,7 +65,7 @@ export const infowayCatalog = {
     "errors": [
       {
         "id": "internal-error",
-        "className": "InternalErrorError",
+        "className": "InternalServerError",
         "code": 500,
         "kind": "internal",
         "scope": "connection",
@@ -270,8 +270,8 @@ export const infowayCatalog = {
       }
     ]
   } as const satisfies core.CatalogSpec;
-/** Detail fields of {@link InternalErrorError}. */
-export type InternalErrorDetails = {};
+/** Detail fields of {@link InternalServerError}. */
+export type InternalServerDetails = {};
 
 /**
  * Internal server error, an unexpected issue on the server side.
@@ -282,10 +282,10 @@ export type InternalErrorDetails = {};
  *
  * @example
  * ```ts
- * throw new InternalErrorError({ message: "Internal server error, an unexpected issue on the server sid" });
+ * throw new InternalServerError({ message: "Internal server error, an unexpected issue on the server sid" });
  * ```
  */
-export class InternalErrorError extends core.InternalError<InternalErrorDetails> {
+export class InternalServerError extends core.InternalError<InternalServerDetails> {
   declare readonly _tag: "infoway/internal-error";
   declare readonly id: "internal-error";
   declare readonly code: 500;
@@ -293,8 +293,8 @@ export class InternalErrorError extends core.InternalError<InternalErrorDetails>
   static readonly entry = core.bindEntry(this, "infoway", infowayCatalog.errors[0]);
 }
 
-/** Whether a value is a {@link InternalErrorError}, from any copy of the package. */
-export function isInternalErrorError(value: unknown): value is InternalErrorError {
+/** Whether a value is a {@link InternalServerError}, from any copy of the package. */
+export function isInternalServerError(value: unknown): value is InternalServerError {
   return core.isWsError(value) && value._tag === "infoway/internal-error";
 }
 
@@ -607,7 +607,7 @@ export function isOriginTimeoutError(value: unknown): value is OriginTimeoutErro
 }
 
 /** Every error of the `infoway` catalog, discriminated by `_tag`. */
-export type InfowayError = InternalErrorError | RequestRateExceededError | SymbolQuotaExceededError | MissingParametersError | InvalidParameterFormatError | HeartbeatTimeoutError | AuthenticationFailedError | EndpointNotFoundError | ConnectionQuotaExceededError | MessageRateExceededError | ClientDisconnectedError | OriginTimeoutError;
+export type InfowayError = InternalServerError | RequestRateExceededError | SymbolQuotaExceededError | MissingParametersError | InvalidParameterFormatError | HeartbeatTimeoutError | AuthenticationFailedError | EndpointNotFoundError | ConnectionQuotaExceededError | MessageRateExceededError | ClientDisconnectedError | OriginTimeoutError;
 /** The identifier of an entry of the `infoway` catalog. */
 export type InfowayErrorId = InfowayError["id"];
 
@@ -625,7 +625,7 @@ export function isInfowayError(value: unknown): value is InfowayError {
 
 /** The classes of the `infoway` catalog, in catalog order. */
 export const infowayClasses = [
-    InternalErrorError,
+    InternalServerError,
     RequestRateExceededError,
     SymbolQuotaExceededError,
     MissingParametersError,
@@ -640,7 +640,7 @@ export const infowayClasses = [
   ] as const;
 /** Entry id → class. */
 export const infowayErrorsById = {
-    "internal-error": InternalErrorError,
+    "internal-error": InternalServerError,
     "request-rate-exceeded": RequestRateExceededError,
     "symbol-quota-exceeded": SymbolQuotaExceededError,
     "missing-parameters": MissingParametersError,
@@ -655,7 +655,7 @@ export const infowayErrorsById = {
   } as const;
 /** Frame code → class. */
 export const infowayFrameCodes = {
-    "500": InternalErrorError,
+    "500": InternalServerError,
     "501": RequestRateExceededError,
     "505": SymbolQuotaExceededError,
     "506": MissingParametersError,
@@ -665,7 +665,7 @@ export const infowayFrameCodes = {
   } as const;
 /** HTTP status of a rejected upgrade → the classes that use it. */
 export const infowayUpgradeStatuses = {
-    "500": [InternalErrorError],
+    "500": [InternalServerError],
     "401": [AuthenticationFailedError],
     "404": [EndpointNotFoundError],
     "429": [ConnectionQuotaExceededError],

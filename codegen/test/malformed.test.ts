@@ -1,0 +1,134 @@
+import { loadCatalogText } from "@ws-errors/codegen";
+import { describe, expect, it } from "vitest";
+
+/** A small valid catalog; each case below breaks one thing in it. */
+const VALID = `name: demo
+title: Demo
+version: "1"
+dialect:
+  sequence: seq
+  frames:
+    - name: error
+      scope: both
+      match:
+        - { path: type, equals: error }
+      code: code
+      message: message
+      requestId: id
+      details: ""
+  upgrade:
+    header: X-WS-Error
+    code: code
+    message: message
+errors:
+  - id: slow-down
+    code: SLOW_DOWN
+    kind: rate-limited
+    scope: both
+    summary: Too many requests.
+    retry: { directive: retry-later, delay: { field: wait, unit: seconds } }
+    details:
+      wait: { type: integer }
+    frame: true
+    upgrade: { status: 429, header: Slow down }
+  - id: gone
+    code: GONE
+    kind: service-unavailable
+    scope: connection
+    summary: Gone.
+    retry: { directive: reconnect }
+    close: { code: 4000, reason: gone }
+`;
+
+function replace(find: string, by: string): string {
+  if (!VALID.includes(find)) throw new Error(`fixture does not contain ${find}`);
+  return VALID.replace(find, by);
+}
+function lineOf(text: string, needle: string, nth = 0): number {
+  const lines = text.split("\n");
+  let seen = -1;
+  for (let i = 0; i < lines.length; i++) if (lines[i]!.includes(needle) && ++seen === nth) return i + 1;
+  throw new Error(`no line with ${needle}`);
+}
+
+interface Case {
+  readonly name: string;
+  readonly text: string;
+  /** The problem's line is the line of this text in the broken catalog. */
+  readonly at: string;
+  readonly message: RegExp;
+  /** Which occurrence of `at` (for duplicates, the second). */
+  readonly nth?: number;
+}
+
+const dupCatalog = `${VALID}  - id: slow-down-again
+    code: SLOW_DOWN
+    kind: rate-limited
+    scope: both
+    summary: Again.
+    retry: { directive: retry-later }
+    frame: true
+`;
+
+const CASES: Case[] = [
+  { name: "YAML syntax error", text: replace("title: Demo", "title: Demo: x: y"), at: "title: Demo: x", message: /^YAML: Nested mappings are not allowed in compact mappings$/ },
+  { name: "duplicate key", text: replace('version: "1"', 'version: "1"\nversion: "2"'), at: 'version: "2"', message: /unique/i },
+  { name: "missing name", text: replace("name: demo\n", ""), at: "title: Demo", message: /missing required property "name"/ },
+  { name: "bad catalog name", text: replace("name: demo", "name: Demo Catalog"), at: "name: Demo Catalog", message: /must match/ },
+  { name: "unknown top-level property", text: replace("title: Demo", "title: Demo\ncolour: blue"), at: "colour: blue", message: /unknown property "colour"/ },
+  { name: "unknown kind", text: replace("kind: rate-limited", "kind: throttled"), at: "kind: throttled", message: /must be one of: cancelled/ },
+  { name: "unknown directive", text: replace("directive: reconnect", "directive: retry-forever"), at: "retry-forever", message: /must be one of/ },
+  { name: "bad scope", text: replace("scope: connection", "scope: global"), at: "scope: global", message: /must be one of: connection, command, both/ },
+  { name: "code of the wrong type", text: replace("code: GONE", "code: [GONE]"), at: "code: [GONE]", message: /must be string,integer/ },
+  { name: "bad id", text: replace("id: gone", "id: Gone_Away"), at: "id: Gone_Away", message: /must match/ },
+  { name: "reserved id", text: replace("id: gone", "id: unknown"), at: "id: unknown", message: /reserved/ },
+  { name: "bad class name", text: replace("id: gone", "id: gone\n    className: gone"), at: "className: gone", message: /must match/ },
+  { name: "duplicate id", text: replace("id: gone", "id: slow-down"), at: "id: slow-down", nth: 1, message: /already used by errors\[0\]/ },
+  { name: "duplicate frame code", text: dupCatalog, at: "frame: true", nth: 1, message: /frame code "SLOW_DOWN" is already used/ },
+  { name: "close code that cannot be sent", text: replace("code: 4000", "code: 1006"), at: "code: 1006", message: /cannot be sent/ },
+  { name: "close code out of range", text: replace("code: 4000", "code: 5001"), at: "code: 5001", message: /cannot be sent/ },
+  { name: "close reason over 123 bytes", text: replace("reason: gone", `reason: ${"é".repeat(70)}`), at: "reason: é", message: /140 bytes/ },
+  { name: "close 1000 without matchReason", text: replace("code: 4000", "code: 1000"), at: "code: 1000", message: /normal closure/ },
+  { name: "directive contradicts kind", text: replace("kind: service-unavailable", "kind: invalid-argument"), at: "directive: reconnect", message: /contradicts kind "invalid-argument"/ },
+  { name: "resume without a sequence path", text: replace("  sequence: seq\n", "").replace("directive: reconnect", "directive: resume"), at: "directive: resume", message: /needs dialect.sequence/ },
+  { name: "delay field that is not a detail", text: replace("field: wait,", "field: pause,"), at: "field: pause", message: /not a detail field/ },
+  { name: "delay field that is not numeric", text: replace("wait: { type: integer }", "wait: { type: string }"), at: "field: wait", message: /a delay needs integer or number/ },
+  { name: "delay with two sources", text: replace("delay: { field: wait, unit: seconds }", "delay: { field: wait, unit: seconds, ms: 5 }"), at: "delay: {", message: /exactly one of header, field or ms/ },
+  { name: "delay on stop", text: replace("directive: reconnect", "directive: stop, delay: { ms: 5 }").replace("kind: service-unavailable", "kind: internal"), at: "directive: stop", message: /never waits/ },
+  { name: "entry with no layer", text: replace("    close: { code: 4000, reason: gone }\n", ""), at: "- id: gone", message: /has no layer/ },
+  { name: "upgrade status out of range", text: replace("status: 429", "status: 200"), at: "status: 200", message: /must be >= 400/ },
+  { name: "control characters in header text", text: replace("header: Slow down", 'header: "Slow\\r\\ndown"'), at: "header: \"Slow", message: /printable ASCII/ },
+  { name: "browser fallback outside 4000-4999", text: replace("upgrade: { status: 429, header: Slow down }", "upgrade: { status: 429, header: Slow down }\n    browserFallback: { code: 3001 }"), at: "browserFallback", message: /must be in 4000-4999/ },
+  { name: "browser fallback without an upgrade layer", text: replace("close: { code: 4000, reason: gone }", "close: { code: 4000, reason: gone }\n    browserFallback: { code: 4100 }"), at: "browserFallback", message: /add an upgrade layer/ },
+  { name: "unknown detail type", text: replace("wait: { type: integer }", "wait: { type: date }"), at: "type: date", message: /must be one of: string/ },
+  { name: "frame form without match", text: replace("      match:\n        - { path: type, equals: error }\n", ""), at: "- name: error", message: /missing required property "match"/ },
+  { name: "unknown stamp", text: replace("      details: \"\"", "      details: \"\"\n      stamps: { id: uuid }"), at: "stamps", message: /must be one of: iso-timestamp/ },
+  { name: "no errors", text: VALID.slice(0, VALID.indexOf("errors:")) + "errors: []\n", at: "errors: []", message: /must NOT have fewer than 1 items/ },
+  { name: "command scope without a command form", text: replace("scope: both\n      match", "scope: connection\n      match"), at: "scope: both\n    summary".split("\n")[0]!, message: /no frame form of the dialect has scope command/ },
+];
+
+describe("a malformed catalog is rejected at the right place", () => {
+  it("the fixture itself is valid", () => {
+    const result = loadCatalogText(VALID, "demo.yaml");
+    expect(result.ok ? [] : result.problems).toEqual([]);
+  });
+
+  it(`has at least 30 cases (${CASES.length})`, () => expect(CASES.length).toBeGreaterThanOrEqual(30));
+
+  it.each(CASES.map((c) => [c.name, c] as const))("%s", (_name, c) => {
+    const result = loadCatalogText(c.text, "demo.yaml");
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const match = result.problems.find((p) => c.message.test(p.message));
+    expect(match, result.problems.map((p) => `${p.line}:${p.col} ${p.path} ${p.message}`).join("\n")).toBeDefined();
+    expect(match!.file).toBe("demo.yaml");
+    expect(match!.line).toBe(lineOf(c.text, c.at, c.nth ?? 0));
+    expect(match!.col).toBeGreaterThan(0);
+  });
+
+  it("reports every problem at once, not only the first", () => {
+    const text = replace("kind: rate-limited", "kind: throttled").replace("code: 4000", "code: 1006").replace("directive: reconnect", "directive: retry-forever");
+    const result = loadCatalogText(text, "demo.yaml");
+    expect(result.ok ? 0 : result.problems.length).toBeGreaterThanOrEqual(2);
+  });
+});
