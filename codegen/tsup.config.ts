@@ -7,5 +7,5 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: "node20",
-  external: ["@ws-errors/core", "ts-morph", "yaml", "ajv", "commander"],
+  external: ["@ws-errors/core", "ts-morph", "yaml", "js-yaml", "ajv", "commander", "v8-compile-cache"],
 });

@@ -3,332 +3,8 @@
 /* eslint-disable */
 
 import * as core from "@ws-errors/core";
-/** The normalized `collective2` catalog (Collective2 signals WebSocket), version 4. */
-export const collective2Catalog = {
-    "name": "collective2",
-    "title": "Collective2 signals WebSocket",
-    "description": "Trading signals for strategies over one WebSocket at /ws, authenticated with `Authorization: Bearer KEY` on the upgrade. Authentication, rate and connection limits are checked before the upgrade and answered as plain HTTP responses; after the upgrade, errors are `error` messages in the API's single envelope, and some conditions end in a close frame.",
-    "version": "4",
-    "dialect": {
-      "frames": [
-        {
-          "name": "error",
-          "scope": "both",
-          "match": [
-            {
-              "path": "msg_type",
-              "equals": "error"
-            }
-          ],
-          "code": "payload.code",
-          "message": "payload.message",
-          "field": "payload.field",
-          "requestId": "request_id",
-          "details": "payload",
-          "errors": "payload.errors",
-          "constant": {
-            "msg_type": "error",
-            "v": 4
-          },
-          "stamps": {
-            "id": "message-id",
-            "timestamp": "iso-timestamp"
-          }
-        }
-      ],
-      "sequence": "seq_id",
-      "upgrade": {
-        "header": "X-WS-Error",
-        "code": "code",
-        "message": "message"
-      },
-      "fallbacks": [
-        {
-          "layer": "close",
-          "codes": [
-            1006
-          ],
-          "kind": "client-disconnect",
-          "retry": {
-            "directive": "resume"
-          },
-          "summary": "Connection closed unexpectedly"
-        }
-      ],
-      "notes": "Every message in both directions uses one envelope: `msg_type`, an `id` of the form `msg_<28 hex>`, an ISO-8601 `timestamp`, protocol version `v: 4`, an optional `request_id` echoed from the client, and a `payload`. Errors have `msg_type: \"error\"`. Several validation errors at once fill `payload.errors` instead of the top-level code, field and message. Stream messages carry `seq_id`; resubscribing with `resume_from` replays what was missed."
-    },
-    "errors": [
-      {
-        "id": "unauthorized",
-        "className": "UnauthorizedError",
-        "code": "UNAUTHORIZED",
-        "kind": "unauthenticated",
-        "scope": "connection",
-        "summary": "Missing or invalid API key.",
-        "description": "The upgrade request carried no bearer token, or one the API does not accept. Retrying with the same key cannot succeed.",
-        "retry": {
-          "directive": "stop"
-        },
-        "details": {},
-        "upgrade": {
-          "status": 401,
-          "header": "Invalid API key"
-        },
-        "browserFallback": {
-          "code": 4401,
-          "reason": "Invalid API key"
-        }
-      },
-      {
-        "id": "too-many-requests",
-        "className": "TooManyRequestsError",
-        "code": "TOO_MANY_REQUESTS",
-        "kind": "rate-limited",
-        "scope": "both",
-        "summary": "Rate limit exceeded.",
-        "description": "The WebSocket API shares its rate limiter with the REST API. At connection time the upgrade is rejected with HTTP 429; on an open connection an error message is sent and the connection stays open, so there is no need to reconnect.",
-        "guidance": "Wait, then retry the message; do not reconnect.",
-        "retry": {
-          "directive": "retry-later",
-          "delay": {
-            "header": "Retry-After"
-          }
-        },
-        "details": {},
-        "frame": {
-          "code": "TOO_MANY_REQUESTS"
-        },
-        "upgrade": {
-          "status": 429,
-          "header": "Rate limit exceeded"
-        },
-        "browserFallback": {
-          "code": 4429,
-          "reason": "Rate limit exceeded"
-        }
-      },
-      {
-        "id": "too-many-connections",
-        "className": "TooManyConnectionsError",
-        "code": "TOO_MANY_CONNECTIONS",
-        "kind": "connection-limit",
-        "scope": "connection",
-        "summary": "Per-API-key connection limit (10) reached.",
-        "description": "Rejected with HTTP 429 before the upgrade. When two connections of one key complete the upgrade at the same moment, one of them is closed right away with PolicyViolation (1008) and no error message; treat that close as this error.",
-        "guidance": "Close an existing connection before opening a new one.",
-        "retry": {
-          "directive": "free-connection"
-        },
-        "details": {
-          "limit": {
-            "type": "integer",
-            "summary": "Connections allowed per API key."
-          }
-        },
-        "upgrade": {
-          "status": 429,
-          "header": "Too many connections"
-        },
-        "close": {
-          "code": 1008,
-          "reason": "Too many connections",
-          "matchReason": false
-        },
-        "browserFallback": {
-          "code": 4430,
-          "reason": "Too many connections"
-        }
-      },
-      {
-        "id": "forbidden",
-        "className": "ForbiddenError",
-        "code": "FORBIDDEN",
-        "kind": "permission-denied",
-        "scope": "command",
-        "summary": "Not authorized to receive signals for this strategy.",
-        "description": "You must own the strategy or be subscribed to it to receive its signals.",
-        "guidance": "Stop; you are not authorized for this strategy.",
-        "retry": {
-          "directive": "stop"
-        },
-        "details": {},
-        "frame": {
-          "code": "FORBIDDEN"
-        }
-      },
-      {
-        "id": "too-many-subscriptions",
-        "className": "TooManySubscriptionsError",
-        "code": "TOO_MANY_SUBSCRIPTIONS",
-        "kind": "subscription-limit",
-        "scope": "command",
-        "summary": "Channel limit reached on this connection.",
-        "guidance": "Unsubscribe from a channel first.",
-        "retry": {
-          "directive": "stop"
-        },
-        "details": {
-          "limit": {
-            "type": "integer",
-            "summary": "Channel subscriptions allowed per connection (100)."
-          }
-        },
-        "frame": {
-          "code": "TOO_MANY_SUBSCRIPTIONS"
-        }
-      },
-      {
-        "id": "service-unavailable",
-        "className": "ServiceUnavailableError",
-        "code": "SERVICE_UNAVAILABLE",
-        "kind": "service-unavailable",
-        "scope": "connection",
-        "summary": "Server-wide connection limit reached.",
-        "guidance": "Reconnect with exponential backoff.",
-        "retry": {
-          "directive": "reconnect"
-        },
-        "details": {},
-        "upgrade": {
-          "status": 503,
-          "header": "Connection limit reached"
-        },
-        "browserFallback": {
-          "code": 4503,
-          "reason": "Connection limit reached"
-        }
-      },
-      {
-        "id": "already-exists",
-        "className": "AlreadyExistsError",
-        "code": "ALREADY_EXISTS",
-        "kind": "already-exists",
-        "scope": "command",
-        "summary": "Already subscribed to this channel and strategy.",
-        "retry": {
-          "directive": "stop"
-        },
-        "details": {},
-        "frame": {
-          "code": "ALREADY_EXISTS"
-        }
-      },
-      {
-        "id": "not-found",
-        "className": "NotFoundError",
-        "code": "NOT_FOUND",
-        "kind": "not-found",
-        "scope": "command",
-        "summary": "Tried to unsubscribe from a channel not currently subscribed.",
-        "retry": {
-          "directive": "stop"
-        },
-        "details": {},
-        "frame": {
-          "code": "NOT_FOUND"
-        }
-      },
-      {
-        "id": "mandatory-param-empty-or-malformed",
-        "className": "MandatoryParamEmptyOrMalformedError",
-        "code": "MANDATORY_PARAM_EMPTY_OR_MALFORMED",
-        "kind": "invalid-argument",
-        "scope": "command",
-        "summary": "A required field is missing or empty.",
-        "retry": {
-          "directive": "stop"
-        },
-        "details": {},
-        "frame": {
-          "code": "MANDATORY_PARAM_EMPTY_OR_MALFORMED"
-        }
-      },
-      {
-        "id": "invalid-parameter",
-        "className": "InvalidParameterError",
-        "code": "INVALID_PARAMETER",
-        "kind": "invalid-argument",
-        "scope": "command",
-        "summary": "A field is present but invalid.",
-        "description": "For example an unknown `msg_type`, or a client timestamp more than one minute off UTC.",
-        "retry": {
-          "directive": "stop"
-        },
-        "details": {},
-        "frame": {
-          "code": "INVALID_PARAMETER"
-        }
-      },
-      {
-        "id": "fragment",
-        "className": "FragmentError",
-        "code": "FRAGMENT",
-        "kind": "invalid-message",
-        "scope": "connection",
-        "summary": "A fragmented WebSocket message was sent, or the body was not valid JSON.",
-        "retry": {
-          "directive": "stop"
-        },
-        "details": {},
-        "frame": {
-          "code": "FRAGMENT"
-        }
-      },
-      {
-        "id": "unknown-error",
-        "className": "UnknownError",
-        "code": "UNKNOWN",
-        "kind": "internal",
-        "scope": "both",
-        "summary": "Unexpected server error.",
-        "guidance": "Do not retry; contact API support.",
-        "retry": {
-          "directive": "stop"
-        },
-        "details": {},
-        "frame": {
-          "code": "UNKNOWN"
-        }
-      },
-      {
-        "id": "ping-timeout",
-        "className": "PingTimeoutError",
-        "code": "PING_TIMEOUT",
-        "kind": "slow-consumer",
-        "scope": "connection",
-        "summary": "Evicted as a slow client.",
-        "description": "The server closes with NormalClosure (1000) and the reason \"Ping timeout\" when its outbound queue for the connection is non-empty and the last successful send was more than 3 seconds ago (checked every 10 seconds). Despite the code this is an eviction, not a clean shutdown. The API names no error code for it; PING_TIMEOUT is this catalog's.",
-        "guidance": "Speed up the receive loop, then reconnect with `resume_from` set to the last `seq_id`.",
-        "retry": {
-          "directive": "resume"
-        },
-        "details": {},
-        "close": {
-          "code": 1000,
-          "reason": "Ping timeout",
-          "matchReason": true
-        }
-      },
-      {
-        "id": "heartbeat-timeout",
-        "className": "HeartbeatTimeoutError",
-        "code": "HEARTBEAT_TIMEOUT",
-        "kind": "heartbeat-timeout",
-        "scope": "connection",
-        "summary": "No heartbeat.ack within 30 seconds plus 10 seconds of grace.",
-        "description": "The server sends `heartbeat` every 30 seconds and closes connections that do not answer with `heartbeat.ack` in time. The error page gives no code or close code for this; this catalog assigns HEARTBEAT_TIMEOUT and close 4000.",
-        "retry": {
-          "directive": "resume"
-        },
-        "details": {},
-        "close": {
-          "code": 4000,
-          "reason": "Heartbeat timeout",
-          "matchReason": false
-        }
-      }
-    ]
-  } as const satisfies core.CatalogSpec;
+/** The normalized `collective2` catalog (Collective2 signals WebSocket), version 4. Kept as JSON text: V8 parses JSON faster than an object literal of the same size. Read it as the catalog's reference page, or with `ws-errors docs --catalog collective2`. */
+export const collective2Catalog: core.CatalogSpec = JSON.parse("{\"name\":\"collective2\",\"title\":\"Collective2 signals WebSocket\",\"description\":\"Trading signals for strategies over one WebSocket at /ws, authenticated with `Authorization: Bearer KEY` on the upgrade. Authentication, rate and connection limits are checked before the upgrade and answered as plain HTTP responses; after the upgrade, errors are `error` messages in the API's single envelope, and some conditions end in a close frame.\",\"version\":\"4\",\"dialect\":{\"frames\":[{\"name\":\"error\",\"scope\":\"both\",\"match\":[{\"path\":\"msg_type\",\"equals\":\"error\"}],\"code\":\"payload.code\",\"message\":\"payload.message\",\"field\":\"payload.field\",\"requestId\":\"request_id\",\"details\":\"payload\",\"errors\":\"payload.errors\",\"constant\":{\"msg_type\":\"error\",\"v\":4},\"stamps\":{\"id\":\"message-id\",\"timestamp\":\"iso-timestamp\"}}],\"sequence\":\"seq_id\",\"upgrade\":{\"header\":\"X-WS-Error\",\"code\":\"code\",\"message\":\"message\"},\"fallbacks\":[{\"layer\":\"close\",\"codes\":[1006],\"kind\":\"client-disconnect\",\"retry\":{\"directive\":\"resume\"},\"summary\":\"Connection closed unexpectedly\"}],\"notes\":\"Every message in both directions uses one envelope: `msg_type`, an `id` of the form `msg_<28 hex>`, an ISO-8601 `timestamp`, protocol version `v: 4`, an optional `request_id` echoed from the client, and a `payload`. Errors have `msg_type: \\\"error\\\"`. Several validation errors at once fill `payload.errors` instead of the top-level code, field and message. Stream messages carry `seq_id`; resubscribing with `resume_from` replays what was missed.\"},\"errors\":[{\"id\":\"unauthorized\",\"className\":\"UnauthorizedError\",\"code\":\"UNAUTHORIZED\",\"kind\":\"unauthenticated\",\"scope\":\"connection\",\"summary\":\"Missing or invalid API key.\",\"description\":\"The upgrade request carried no bearer token, or one the API does not accept. Retrying with the same key cannot succeed.\",\"retry\":{\"directive\":\"stop\"},\"details\":{},\"upgrade\":{\"status\":401,\"header\":\"Invalid API key\"},\"browserFallback\":{\"code\":4401,\"reason\":\"Invalid API key\"}},{\"id\":\"too-many-requests\",\"className\":\"TooManyRequestsError\",\"code\":\"TOO_MANY_REQUESTS\",\"kind\":\"rate-limited\",\"scope\":\"both\",\"summary\":\"Rate limit exceeded.\",\"description\":\"The WebSocket API shares its rate limiter with the REST API. At connection time the upgrade is rejected with HTTP 429; on an open connection an error message is sent and the connection stays open, so there is no need to reconnect.\",\"guidance\":\"Wait, then retry the message; do not reconnect.\",\"retry\":{\"directive\":\"retry-later\",\"delay\":{\"header\":\"Retry-After\"}},\"details\":{},\"frame\":{\"code\":\"TOO_MANY_REQUESTS\"},\"upgrade\":{\"status\":429,\"header\":\"Rate limit exceeded\"},\"browserFallback\":{\"code\":4429,\"reason\":\"Rate limit exceeded\"}},{\"id\":\"too-many-connections\",\"className\":\"TooManyConnectionsError\",\"code\":\"TOO_MANY_CONNECTIONS\",\"kind\":\"connection-limit\",\"scope\":\"connection\",\"summary\":\"Per-API-key connection limit (10) reached.\",\"description\":\"Rejected with HTTP 429 before the upgrade. When two connections of one key complete the upgrade at the same moment, one of them is closed right away with PolicyViolation (1008) and no error message; treat that close as this error.\",\"guidance\":\"Close an existing connection before opening a new one.\",\"retry\":{\"directive\":\"free-connection\"},\"details\":{\"limit\":{\"type\":\"integer\",\"summary\":\"Connections allowed per API key.\"}},\"upgrade\":{\"status\":429,\"header\":\"Too many connections\"},\"close\":{\"code\":1008,\"reason\":\"Too many connections\",\"matchReason\":false},\"browserFallback\":{\"code\":4430,\"reason\":\"Too many connections\"}},{\"id\":\"forbidden\",\"className\":\"ForbiddenError\",\"code\":\"FORBIDDEN\",\"kind\":\"permission-denied\",\"scope\":\"command\",\"summary\":\"Not authorized to receive signals for this strategy.\",\"description\":\"You must own the strategy or be subscribed to it to receive its signals.\",\"guidance\":\"Stop; you are not authorized for this strategy.\",\"retry\":{\"directive\":\"stop\"},\"details\":{},\"frame\":{\"code\":\"FORBIDDEN\"}},{\"id\":\"too-many-subscriptions\",\"className\":\"TooManySubscriptionsError\",\"code\":\"TOO_MANY_SUBSCRIPTIONS\",\"kind\":\"subscription-limit\",\"scope\":\"command\",\"summary\":\"Channel limit reached on this connection.\",\"guidance\":\"Unsubscribe from a channel first.\",\"retry\":{\"directive\":\"stop\"},\"details\":{\"limit\":{\"type\":\"integer\",\"summary\":\"Channel subscriptions allowed per connection (100).\"}},\"frame\":{\"code\":\"TOO_MANY_SUBSCRIPTIONS\"}},{\"id\":\"service-unavailable\",\"className\":\"ServiceUnavailableError\",\"code\":\"SERVICE_UNAVAILABLE\",\"kind\":\"service-unavailable\",\"scope\":\"connection\",\"summary\":\"Server-wide connection limit reached.\",\"guidance\":\"Reconnect with exponential backoff.\",\"retry\":{\"directive\":\"reconnect\"},\"details\":{},\"upgrade\":{\"status\":503,\"header\":\"Connection limit reached\"},\"browserFallback\":{\"code\":4503,\"reason\":\"Connection limit reached\"}},{\"id\":\"already-exists\",\"className\":\"AlreadyExistsError\",\"code\":\"ALREADY_EXISTS\",\"kind\":\"already-exists\",\"scope\":\"command\",\"summary\":\"Already subscribed to this channel and strategy.\",\"retry\":{\"directive\":\"stop\"},\"details\":{},\"frame\":{\"code\":\"ALREADY_EXISTS\"}},{\"id\":\"not-found\",\"className\":\"NotFoundError\",\"code\":\"NOT_FOUND\",\"kind\":\"not-found\",\"scope\":\"command\",\"summary\":\"Tried to unsubscribe from a channel not currently subscribed.\",\"retry\":{\"directive\":\"stop\"},\"details\":{},\"frame\":{\"code\":\"NOT_FOUND\"}},{\"id\":\"mandatory-param-empty-or-malformed\",\"className\":\"MandatoryParamEmptyOrMalformedError\",\"code\":\"MANDATORY_PARAM_EMPTY_OR_MALFORMED\",\"kind\":\"invalid-argument\",\"scope\":\"command\",\"summary\":\"A required field is missing or empty.\",\"retry\":{\"directive\":\"stop\"},\"details\":{},\"frame\":{\"code\":\"MANDATORY_PARAM_EMPTY_OR_MALFORMED\"}},{\"id\":\"invalid-parameter\",\"className\":\"InvalidParameterError\",\"code\":\"INVALID_PARAMETER\",\"kind\":\"invalid-argument\",\"scope\":\"command\",\"summary\":\"A field is present but invalid.\",\"description\":\"For example an unknown `msg_type`, or a client timestamp more than one minute off UTC.\",\"retry\":{\"directive\":\"stop\"},\"details\":{},\"frame\":{\"code\":\"INVALID_PARAMETER\"}},{\"id\":\"fragment\",\"className\":\"FragmentError\",\"code\":\"FRAGMENT\",\"kind\":\"invalid-message\",\"scope\":\"connection\",\"summary\":\"A fragmented WebSocket message was sent, or the body was not valid JSON.\",\"retry\":{\"directive\":\"stop\"},\"details\":{},\"frame\":{\"code\":\"FRAGMENT\"}},{\"id\":\"unknown-error\",\"className\":\"UnknownError\",\"code\":\"UNKNOWN\",\"kind\":\"internal\",\"scope\":\"both\",\"summary\":\"Unexpected server error.\",\"guidance\":\"Do not retry; contact API support.\",\"retry\":{\"directive\":\"stop\"},\"details\":{},\"frame\":{\"code\":\"UNKNOWN\"}},{\"id\":\"ping-timeout\",\"className\":\"PingTimeoutError\",\"code\":\"PING_TIMEOUT\",\"kind\":\"slow-consumer\",\"scope\":\"connection\",\"summary\":\"Evicted as a slow client.\",\"description\":\"The server closes with NormalClosure (1000) and the reason \\\"Ping timeout\\\" when its outbound queue for the connection is non-empty and the last successful send was more than 3 seconds ago (checked every 10 seconds). Despite the code this is an eviction, not a clean shutdown. The API names no error code for it; PING_TIMEOUT is this catalog's.\",\"guidance\":\"Speed up the receive loop, then reconnect with `resume_from` set to the last `seq_id`.\",\"retry\":{\"directive\":\"resume\"},\"details\":{},\"close\":{\"code\":1000,\"reason\":\"Ping timeout\",\"matchReason\":true}},{\"id\":\"heartbeat-timeout\",\"className\":\"HeartbeatTimeoutError\",\"code\":\"HEARTBEAT_TIMEOUT\",\"kind\":\"heartbeat-timeout\",\"scope\":\"connection\",\"summary\":\"No heartbeat.ack within 30 seconds plus 10 seconds of grace.\",\"description\":\"The server sends `heartbeat` every 30 seconds and closes connections that do not answer with `heartbeat.ack` in time. The error page gives no code or close code for this; this catalog assigns HEARTBEAT_TIMEOUT and close 4000.\",\"retry\":{\"directive\":\"resume\"},\"details\":{},\"close\":{\"code\":4000,\"reason\":\"Heartbeat timeout\",\"matchReason\":false}}]}");
 /** Detail fields of {@link UnauthorizedError}. */
 export type UnauthorizedDetails = {};
 
@@ -351,7 +27,7 @@ export class UnauthorizedError extends core.UnauthenticatedError<UnauthorizedDet
   declare readonly id: "unauthorized";
   declare readonly code: "UNAUTHORIZED";
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[0]);
+  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[0]!);
 }
 
 /** Whether a value is a {@link UnauthorizedError}, from any copy of the package. */
@@ -381,7 +57,7 @@ export class TooManyRequestsError extends core.RateLimitedError<TooManyRequestsD
   declare readonly id: "too-many-requests";
   declare readonly code: "TOO_MANY_REQUESTS";
   declare readonly scope: "both";
-  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[1]);
+  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[1]!);
 }
 
 /** Whether a value is a {@link TooManyRequestsError}, from any copy of the package. */
@@ -414,7 +90,7 @@ export class TooManyConnectionsError extends core.ConnectionLimitError<TooManyCo
   declare readonly id: "too-many-connections";
   declare readonly code: "TOO_MANY_CONNECTIONS";
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[2]);
+  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[2]!);
 }
 
 /** Whether a value is a {@link TooManyConnectionsError}, from any copy of the package. */
@@ -444,7 +120,7 @@ export class ForbiddenError extends core.PermissionDeniedError<ForbiddenDetails>
   declare readonly id: "forbidden";
   declare readonly code: "FORBIDDEN";
   declare readonly scope: "command";
-  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[3]);
+  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[3]!);
 }
 
 /** Whether a value is a {@link ForbiddenError}, from any copy of the package. */
@@ -475,7 +151,7 @@ export class TooManySubscriptionsError extends core.SubscriptionLimitError<TooMa
   declare readonly id: "too-many-subscriptions";
   declare readonly code: "TOO_MANY_SUBSCRIPTIONS";
   declare readonly scope: "command";
-  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[4]);
+  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[4]!);
 }
 
 /** Whether a value is a {@link TooManySubscriptionsError}, from any copy of the package. */
@@ -503,7 +179,7 @@ export class ServiceUnavailableError extends core.ServiceUnavailableError<Servic
   declare readonly id: "service-unavailable";
   declare readonly code: "SERVICE_UNAVAILABLE";
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[5]);
+  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[5]!);
 }
 
 /** Whether a value is a {@link ServiceUnavailableError}, from any copy of the package. */
@@ -531,7 +207,7 @@ export class AlreadyExistsError extends core.AlreadyExistsError<AlreadyExistsDet
   declare readonly id: "already-exists";
   declare readonly code: "ALREADY_EXISTS";
   declare readonly scope: "command";
-  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[6]);
+  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[6]!);
 }
 
 /** Whether a value is a {@link AlreadyExistsError}, from any copy of the package. */
@@ -559,7 +235,7 @@ export class NotFoundError extends core.NotFoundError<NotFoundDetails> {
   declare readonly id: "not-found";
   declare readonly code: "NOT_FOUND";
   declare readonly scope: "command";
-  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[7]);
+  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[7]!);
 }
 
 /** Whether a value is a {@link NotFoundError}, from any copy of the package. */
@@ -587,7 +263,7 @@ export class MandatoryParamEmptyOrMalformedError extends core.InvalidArgumentErr
   declare readonly id: "mandatory-param-empty-or-malformed";
   declare readonly code: "MANDATORY_PARAM_EMPTY_OR_MALFORMED";
   declare readonly scope: "command";
-  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[8]);
+  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[8]!);
 }
 
 /** Whether a value is a {@link MandatoryParamEmptyOrMalformedError}, from any copy of the package. */
@@ -617,7 +293,7 @@ export class InvalidParameterError extends core.InvalidArgumentError<InvalidPara
   declare readonly id: "invalid-parameter";
   declare readonly code: "INVALID_PARAMETER";
   declare readonly scope: "command";
-  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[9]);
+  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[9]!);
 }
 
 /** Whether a value is a {@link InvalidParameterError}, from any copy of the package. */
@@ -645,7 +321,7 @@ export class FragmentError extends core.InvalidMessageError<FragmentDetails> {
   declare readonly id: "fragment";
   declare readonly code: "FRAGMENT";
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[10]);
+  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[10]!);
 }
 
 /** Whether a value is a {@link FragmentError}, from any copy of the package. */
@@ -673,7 +349,7 @@ export class UnknownError extends core.InternalError<UnknownDetails> {
   declare readonly id: "unknown-error";
   declare readonly code: "UNKNOWN";
   declare readonly scope: "both";
-  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[11]);
+  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[11]!);
 }
 
 /** Whether a value is a {@link UnknownError}, from any copy of the package. */
@@ -703,7 +379,7 @@ export class PingTimeoutError extends core.SlowConsumerError<PingTimeoutDetails>
   declare readonly id: "ping-timeout";
   declare readonly code: "PING_TIMEOUT";
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[12]);
+  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[12]!);
 }
 
 /** Whether a value is a {@link PingTimeoutError}, from any copy of the package. */
@@ -733,7 +409,7 @@ export class HeartbeatTimeoutError extends core.HeartbeatTimeoutError<HeartbeatT
   declare readonly id: "heartbeat-timeout";
   declare readonly code: "HEARTBEAT_TIMEOUT";
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[13]);
+  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[13]!);
 }
 
 /** Whether a value is a {@link HeartbeatTimeoutError}, from any copy of the package. */
