@@ -94,6 +94,19 @@ export function lintCatalog(catalog: RawCatalog, report: Report): Problem[] {
   };
 
   const { dialect } = catalog;
+  const paths: [Segment[], string | undefined][] = [
+    [["dialect", "sequence"], dialect.sequence],
+    ...(["code", "message", "details"] as const).map((k): [Segment[], string | undefined] => [["dialect", "upgrade", k], dialect.upgrade[k]]),
+    ...dialect.frames.flatMap((form, i) => [
+      ...(["code", "message", "field", "requestId", "command", "details", "errors"] as const).map((k): [Segment[], string | undefined] => [["dialect", "frames", i, k], form[k]]),
+      ...form.match.map((c, j): [Segment[], string | undefined] => [["dialect", "frames", i, "match", j, "path"], c.path]),
+    ]),
+  ];
+  for (const [segments, path] of paths) {
+    if (path !== undefined && path.split(".").some((s) => s === "__proto__" || s === "constructor" || s === "prototype")) {
+      push(segments, `path "${path}" names a prototype key (__proto__, constructor, prototype), which wire data must never reach`);
+    }
+  }
   const formScopes = new Set(dialect.frames.map((f) => f.scope));
   for (const [i, form] of dialect.frames.entries()) {
     if (form.errors !== undefined && form.code.split(".").length > 1) {

@@ -133,20 +133,31 @@ export function generateModule(spec: CatalogSpec, source: string): string {
     ),
   );
 
-  const matchers = spec.dialect.frames.map((form, i) => matcherSource(form.match, i));
-  const specialized = matchers.every((m) => m !== undefined);
+  const tests = spec.dialect.frames.map((form) => matcherSource(form.match));
+  const specialized = tests.every((t) => t !== undefined);
   if (specialized) {
-    spec.dialect.frames.forEach((form, i) => {
-      statements.push({
-        kind: StructureKind.Function,
-        name: `matchFrameForm${i}`,
-        docs: [`Frame form "${escapeDoc(form.name)}": ${form.match.map(describeCondition).join(" and ")}.`],
-        parameters: [{ name: "value", type: "Record<string, any>" }],
-        returnType: "boolean",
-        statements: `return ${matchers[i]};`,
-      } satisfies FunctionDeclarationStructure);
-    });
+    statements.push({
+      kind: StructureKind.Function,
+      name: "classifyFrame",
+      docs: [
+        `Which error-frame form a parsed frame is, or -1 when it is not an error. The first test every frame meets, so it reads properties directly: nothing inherited from \`Object.prototype\` is a primitive, so an equality test cannot be fooled by it.\n\n${spec.dialect.frames.map((form, i) => `- ${i}: "${escapeDoc(form.name)}", when ${form.match.map(describeCondition).join(" and ")}`).join("\n")}`,
+      ],
+      parameters: [{ name: "value", type: "Record<string, any>" }],
+      returnType: "number",
+      statements: [...tests.map((test, i) => `if (${test}) return ${i};`), "return -1;"],
+    } satisfies FunctionDeclarationStructure);
   }
+  spec.dialect.frames.forEach((form, i) => {
+    const read = (path: string | undefined) => (path === undefined ? "undefined" : access(path));
+    statements.push({
+      kind: StructureKind.Function,
+      name: `readFrameForm${i}`,
+      docs: [`The fields of a "${escapeDoc(form.name)}" error frame, unchecked: the codec checks each value's type before it uses it.`],
+      parameters: [{ name: "value", type: "Record<string, any>" }],
+      returnType: "core.FrameFields",
+      statements: `return { code: ${read(form.code)}, message: ${read(form.message)}, field: ${read(form.field)}, requestId: ${read(form.requestId)}, command: ${read(form.command)}, details: ${read(form.details)}, errors: ${read(form.errors)} };`,
+    } satisfies FunctionDeclarationStructure);
+  });
 
   statements.push({
     kind: StructureKind.VariableStatement,
@@ -159,7 +170,7 @@ export function generateModule(spec: CatalogSpec, source: string): string {
       {
         name: base,
         type: `core.Codec<${union}>`,
-        initializer: `core.createCodec<${union}>(${specName}, { classes: ${base}Classes${specialized ? `, matchers: [${spec.dialect.frames.map((_, i) => `matchFrameForm${i}`).join(", ")}]` : ""} })`,
+        initializer: `core.createCodec<${union}>(${specName}, { classes: ${base}Classes${specialized ? ", classify: classifyFrame" : ""}, readers: [${spec.dialect.frames.map((_, i) => `readFrameForm${i}`).join(", ")}] })`,
       },
     ],
   } satisfies VariableStatementStructure);
@@ -269,27 +280,38 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): [string, T[]
   return [...map.entries()];
 }
 
+/** A dot path as a chain of direct reads that never throws: `value["payload"]?.["code"]`. */
+function access(path: string): string {
+  if (path === "") return "value";
+  return `value${path.split(".").map((segment, i) => `${i === 0 ? "" : "?."}[${JSON.stringify(segment)}]`).join("")}`;
+}
+
 /**
- * A condition as a JavaScript expression over `value` (already known to be an object). Equality
- * against a primitive reads the property directly: nothing inherited from `Object.prototype` is a
- * primitive, so no own-property test is needed on the hot path. Non-primitive comparisons fall back
- * to the runtime's generic matcher.
+ * A form's conditions as one JavaScript expression over `value` (already known to be a plain
+ * object), or `undefined` when a condition compares against an object or array, which the
+ * runtime's generic matcher handles instead.
  */
-function matcherSource(conditions: readonly Condition[], _index: number): string | undefined {
+function matcherSource(conditions: readonly Condition[]): string | undefined {
   const parts: string[] = [];
   for (const condition of conditions) {
-    const segments = condition.path === "" ? [] : condition.path.split(".");
-    if (segments.length === 0) return undefined;
-    const access = `value${segments.map((s, i) => `${i === 0 ? "" : "?."}[${JSON.stringify(s)}]`).join("")}`.replace(/\?\.\[/g, "?.[");
-    const parent = segments.length === 1 ? "value" : `value${segments.slice(0, -1).map((s, i) => `${i === 0 ? "" : "?."}[${JSON.stringify(s)}]`).join("")}`;
+    if (condition.path === "") return undefined;
+    const segments = condition.path.split(".");
+    const parent = segments.length === 1 ? "value" : access(segments.slice(0, -1).join("."));
     const last = JSON.stringify(segments[segments.length - 1]);
-    const own = segments.length === 1 ? `Object.hasOwn(value, ${last})` : `(typeof ${parent} === "object" && ${parent} !== null && Object.hasOwn(${parent}, ${last}))`;
+    // JSON has no undefined, so for a key Object.prototype lacks, `!== undefined` is presence.
+    const inherited = (segments[segments.length - 1] as string) in Object.prototype;
+    const own =
+      segments.length === 1
+        ? inherited
+          ? `Object.hasOwn(value, ${last})`
+          : `${access(condition.path)} !== undefined`
+        : `(typeof ${parent} === "object" && ${parent} !== null && Object.hasOwn(${parent}, ${last}))`;
     if (condition.exists === true) parts.push(own);
     if (condition.exists === false) parts.push(`!${own}`);
     for (const [op, expected] of [["===", condition.equals], ["!==", condition.notEquals]] as const) {
       if (expected === undefined) continue;
       if (expected !== null && typeof expected === "object") return undefined;
-      parts.push(`${access} ${op} ${JSON.stringify(expected)}`);
+      parts.push(`${access(condition.path)} ${op} ${JSON.stringify(expected)}`);
     }
   }
   return parts.length === 0 ? "true" : parts.join(" && ");

@@ -1,5 +1,6 @@
 import {
   KIND_CLASSES,
+  NO_DETAILS,
   UnknownWsError,
   WsError,
   bindEntry,
@@ -41,14 +42,33 @@ export interface EncodeUpgradeOptions {
   readonly retryAfterSeconds?: number;
 }
 
-/** A compiled predicate for one frame form; generated modules pass specialized ones. */
-export type FrameMatcher = (value: object) => boolean;
+/** Which frame form a parsed object is (its index in `dialect.frames`), or -1 for no error. */
+export type FrameClassifier = (value: Record<string, unknown>) => number;
+
+/**
+ * The fields of one error frame as found, before any type check. Generated readers fill it with
+ * direct property reads; the codec checks every type before using a value, so nothing inherited
+ * or of the wrong type is ever taken as wire data.
+ */
+export interface FrameFields {
+  readonly code: unknown;
+  readonly message: unknown;
+  readonly field: unknown;
+  readonly requestId: unknown;
+  readonly command: unknown;
+  readonly details: unknown;
+  readonly errors: unknown;
+}
+
+export type FrameReader = (value: Record<string, unknown>) => FrameFields;
 
 export interface CodecOptions<E extends WsError> {
   /** Generated classes, in catalog order. Omitted: classes are built at run time from the spec. */
   readonly classes?: readonly WsErrorClass<E>[];
-  /** One predicate per frame form, in order, to replace the generic condition checks. */
-  readonly matchers?: readonly FrameMatcher[];
+  /** A specialized classifier of all frame forms at once, generated from the dialect. */
+  readonly classify?: FrameClassifier;
+  /** One specialized field reader per frame form, in order, generated from the dialect. */
+  readonly readers?: readonly FrameReader[];
 }
 
 /**
@@ -87,11 +107,10 @@ export interface Codec<E extends WsError = WsError> {
 }
 
 const EMPTY: readonly never[] = Object.freeze([]);
-const NO_DETAILS = Object.freeze({});
 
 interface CompiledForm {
   readonly form: FrameForm;
-  readonly match: FrameMatcher;
+  readonly read: FrameReader;
   readonly code: Path;
   readonly message: Path | undefined;
   readonly field: Path | undefined;
@@ -99,6 +118,10 @@ interface CompiledForm {
   readonly command: Path | undefined;
   readonly details: Path | undefined;
   readonly errors: Path | undefined;
+  /** Keys of an item of the `errors` list: the last segments of the code, message and field paths. */
+  readonly itemCode: string;
+  readonly itemMessage: string | undefined;
+  readonly itemField: string | undefined;
 }
 
 interface CompiledEntry {
@@ -130,17 +153,26 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
   const byId: Record<string, WsErrorClass<E>> = {};
   for (const [i, entry] of catalog.errors.entries()) byId[entry.id] = classes[i] as WsErrorClass<E>;
 
-  const forms: CompiledForm[] = dialect.frames.map((form, i) => ({
-    form,
-    match: options.matchers?.[i] ?? compileConditions(form.match),
-    code: parsePath(form.code) ?? [],
-    message: parsePath(form.message),
-    field: parsePath(form.field),
-    requestId: parsePath(form.requestId),
-    command: parsePath(form.command),
-    details: parsePath(form.details),
-    errors: parsePath(form.errors),
-  }));
+  const forms: CompiledForm[] = dialect.frames.map((form, i) => {
+    const paths = {
+      code: parsePath(form.code) ?? [],
+      message: parsePath(form.message),
+      field: parsePath(form.field),
+      requestId: parsePath(form.requestId),
+      command: parsePath(form.command),
+      details: parsePath(form.details),
+      errors: parsePath(form.errors),
+    };
+    return {
+      form,
+      ...paths,
+      read: options.readers?.[i] ?? genericReader(paths),
+      itemCode: paths.code.at(-1) ?? "code",
+      itemMessage: paths.message?.at(-1),
+      itemField: paths.field?.at(-1),
+    };
+  });
+  const classify: FrameClassifier = options.classify ?? genericClassifier(dialect.frames.map((form) => compileConditions(form.match)));
   const successMatch = dialect.success ? compileConditions(dialect.success.match) : undefined;
   const sequencePath = parsePath(dialect.sequence);
 
@@ -193,46 +225,62 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
     return error;
   }
 
-  function readOne(compiled: CompiledForm, item: unknown, frame: object, raw: unknown, requestId: string | number | undefined, command: string | undefined, nested: boolean): E | UnknownWsError {
-    const codePath = nested ? compiled.code.slice(-1) : compiled.code;
-    const code = getPath(item, codePath);
-    const message = asString(getPath(item, nested ? (compiled.message?.slice(-1) ?? []) : (compiled.message ?? [])));
-    const field = compiled.field ? asString(getPath(item, nested ? compiled.field.slice(-1) : compiled.field)) : undefined;
+  function build(code: unknown, message: unknown, field: unknown, details: unknown, requestId: string | number | undefined, command: string | undefined, raw: unknown): E | UnknownWsError {
+    const text = typeof message === "string" ? message : undefined;
+    const fieldText = typeof field === "string" ? field : undefined;
     const hit = lookupFrameCode(code);
     if (!hit) {
       const wireCode = typeof code === "string" || typeof code === "number" ? code : undefined;
-      const error = unknown("frame", wireCode, message, undefined, raw, requestId, command);
-      error.field = field;
+      const error = unknown("frame", wireCode, text, undefined, raw, requestId, command);
+      error.field = fieldText;
       return error;
     }
-    const details = compiled.details ? hit.readDetails(getPath(frame, compiled.details)) : NO_DETAILS;
-    return fromWire(hit.ctor, "frame", message ?? hit.entry.summary, details, field, requestId, command, undefined, raw) as E;
+    return fromWire(hit.ctor, "frame", text ?? hit.entry.summary, hit.readDetails(details), fieldText, requestId, command, undefined, raw) as E;
   }
 
-  function decodeFrameErrors(input: unknown): readonly (E | UnknownWsError)[] {
+  function parse(input: unknown): Record<string, unknown> | undefined {
     let value = input;
     if (typeof input === "string") {
       try {
         value = JSON.parse(input);
       } catch {
-        return EMPTY;
+        return undefined;
       }
     }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) return EMPTY;
-    for (let i = 0; i < forms.length; i++) {
-      const compiled = forms[i] as CompiledForm;
-      if (!compiled.match(value)) continue;
-      const requestId = compiled.requestId ? asId(getPath(value, compiled.requestId)) : undefined;
-      const command = compiled.command ? asString(getPath(value, compiled.command)) : undefined;
-      if (compiled.errors) {
-        const list = getPath(value, compiled.errors);
-        if (Array.isArray(list) && list.length > 0) {
-          return list.map((item) => readOne(compiled, item, value as object, input, requestId, command, true));
-        }
-      }
-      return [readOne(compiled, value, value, input, requestId, command, false)];
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  }
+
+  function decodeFrameErrors(input: unknown): readonly (E | UnknownWsError)[] {
+    const value = parse(input);
+    if (value === undefined) return EMPTY;
+    const index = classify(value);
+    // Test before indexing: forms[-1] is an out-of-bounds load V8 serves from a slow path.
+    if (index < 0) return EMPTY;
+    const compiled = forms[index] as CompiledForm;
+    const fields = compiled.read(value);
+    const requestId = asId(fields.requestId);
+    const command = asString(fields.command);
+    const list = fields.errors;
+    if (Array.isArray(list) && list.length > 0) {
+      return list.map((item: unknown) => {
+        const get = (key: string | undefined) => (key !== undefined && typeof item === "object" && item !== null && Object.hasOwn(item, key) ? (item as Record<string, unknown>)[key] : undefined);
+        return build(get(compiled.itemCode), get(compiled.itemMessage), get(compiled.itemField), undefined, requestId, command, input);
+      });
     }
-    return EMPTY;
+    return [build(fields.code, fields.message, fields.field, fields.details, requestId, command, input)];
+  }
+
+  /* The path every data frame takes: classify, and nothing else when it is not an error. */
+  function decodeFrame(input: unknown): E | UnknownWsError | null {
+    const value = parse(input);
+    if (value === undefined) return null;
+    const index = classify(value);
+    if (index < 0) return null;
+    const compiled = forms[index] as CompiledForm;
+    const fields = compiled.read(value);
+    if (Array.isArray(fields.errors) && fields.errors.length > 0) return decodeFrameErrors(value)[0] ?? null;
+    const error = build(fields.code, fields.message, fields.field, fields.details, asId(fields.requestId), asString(fields.command), input);
+    return error;
   }
 
   function decodeClose(input: CloseInfo): E | UnknownWsError | null {
@@ -339,17 +387,12 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
     catalog,
     classes: byId,
     isErrorFrame(value) {
-      if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-      for (const form of forms) if (form.match(value)) return true;
-      return false;
+      return typeof value === "object" && value !== null && !Array.isArray(value) && classify(value as Record<string, unknown>) >= 0;
     },
     isSuccessFrame(value) {
       return successMatch !== undefined && typeof value === "object" && value !== null && !Array.isArray(value) && successMatch(value);
     },
-    decodeFrame(input) {
-      const errors = decodeFrameErrors(input);
-      return errors.length === 0 ? null : (errors[0] as E | UnknownWsError);
-    },
+    decodeFrame,
     decodeFrameErrors,
     decodeClose,
     decodeUpgrade,
@@ -386,6 +429,27 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
       if (Object.hasOwn(source, name) && source[name] !== undefined) setPath(target, [...path, name], source[name]);
     }
   }
+}
+
+function genericClassifier(matchers: readonly ((value: object) => boolean)[]): FrameClassifier {
+  return (value) => {
+    for (let i = 0; i < matchers.length; i++) if ((matchers[i] as (value: object) => boolean)(value)) return i;
+    return -1;
+  };
+}
+
+/* The run-time reader, for catalogs loaded without generated code: own properties only. */
+function genericReader(paths: { code: Path; message: Path | undefined; field: Path | undefined; requestId: Path | undefined; command: Path | undefined; details: Path | undefined; errors: Path | undefined }): FrameReader {
+  const at = (value: object, path: Path | undefined) => (path === undefined ? undefined : getPath(value, path));
+  return (value) => ({
+    code: at(value, paths.code),
+    message: at(value, paths.message),
+    field: at(value, paths.field),
+    requestId: at(value, paths.requestId),
+    command: at(value, paths.command),
+    details: at(value, paths.details),
+    errors: at(value, paths.errors),
+  });
 }
 
 /** Builds a class at run time for an entry, extending its kind's base class. */

@@ -122,8 +122,12 @@ export class WsError<D extends object = Record<string, unknown>> extends Error {
   }
 }
 
+const NO_DETAILS = Object.freeze({});
+
 Object.defineProperty(WsError.prototype, BRAND, { value: true });
 setProto(WsError.prototype, { name: "WsError", _tag: "ws-errors/error", catalog: "", id: "error", code: "", kind: "unknown", scope: "connection", retry: { directive: "stop" } });
+/* Defaults that wire-decoded instances inherit instead of storing: see fromWire. */
+setProto(WsError.prototype, { layer: "frame", details: NO_DETAILS, field: undefined, requestId: undefined, command: undefined, wire: undefined, raw: undefined });
 
 /** The stack of a wire-decoded error is computed only when read, and without capturing frames. */
 Object.defineProperty(WsError.prototype, "stack", {
@@ -347,8 +351,12 @@ Object.defineProperty(UnknownWsError, KIND, { value: undefined });
 
 /**
  * Builds an error instance without running the `Error` constructor: no stack is captured, which is
- * what keeps decoding cheap. Every field is assigned in one order so instances share one shape.
+ * what keeps decoding cheap. Only values that differ from the prototype's defaults are stored:
+ * these stores see every class of a catalog, so they are megamorphic, and each one avoided is
+ * ~15 ns saved on an application that decodes many kinds of error.
  */
+export { NO_DETAILS };
+
 export function fromWire<E extends WsError>(
   ctor: { prototype: E },
   layer: Layer,
@@ -362,12 +370,12 @@ export function fromWire<E extends WsError>(
 ): E {
   const error = Object.create(ctor.prototype) as E & { message: string };
   error.message = message;
-  error.layer = layer;
-  error.details = details as E["details"];
-  error.field = field;
-  error.requestId = requestId;
-  error.command = command;
-  error.wire = wire;
   error.raw = raw;
+  if (layer !== "frame") error.layer = layer;
+  if (details !== NO_DETAILS) error.details = details as E["details"];
+  if (field !== undefined) error.field = field;
+  if (requestId !== undefined) error.requestId = requestId;
+  if (command !== undefined) error.command = command;
+  if (wire !== undefined) error.wire = wire;
   return error;
 }

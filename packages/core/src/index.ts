@@ -8,7 +8,9 @@ export {
   type CloseInfo,
   type EncodeFrameOptions,
   type EncodeUpgradeOptions,
-  type FrameMatcher,
+  type FrameClassifier,
+  type FrameFields,
+  type FrameReader,
   type UpgradeResponse,
 } from "./codec";
 export { backoffDelayMs, fallbackFor, isCleanClose, retryDelayMs, defaultDirective, type BackoffOptions, type FallbackPolicy } from "./policy";

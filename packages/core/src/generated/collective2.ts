@@ -497,9 +497,19 @@ export const collective2CloseCodes = {
     "4000": [HeartbeatTimeoutError],
   } as const;
 
-/** Frame form "error": `msg_type` is "error". */
-function matchFrameForm0(value: Record<string, any>): boolean {
-  return value["msg_type"] === "error";
+/**
+ * Which error-frame form a parsed frame is, or -1 when it is not an error. The first test every frame meets, so it reads properties directly: nothing inherited from `Object.prototype` is a primitive, so an equality test cannot be fooled by it.
+ *
+ * - 0: "error", when `msg_type` is "error"
+ */
+function classifyFrame(value: Record<string, any>): number {
+  if (value["msg_type"] === "error") return 0;
+  return -1;
+}
+
+/** The fields of a "error" error frame, unchecked: the codec checks each value's type before it uses it. */
+function readFrameForm0(value: Record<string, any>): core.FrameFields {
+  return { code: value["payload"]?.["code"], message: value["payload"]?.["message"], field: value["payload"]?.["field"], requestId: value["request_id"], command: undefined, details: value["payload"], errors: value["payload"]?.["errors"] };
 }
 
 /**
@@ -512,4 +522,4 @@ function matchFrameForm0(value: Record<string, any>): boolean {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const collective2: core.Codec<Collective2Error> = core.createCodec<Collective2Error>(collective2Catalog, { classes: collective2Classes, matchers: [matchFrameForm0] });
+export const collective2: core.Codec<Collective2Error> = core.createCodec<Collective2Error>(collective2Catalog, { classes: collective2Classes, classify: classifyFrame, readers: [readFrameForm0] });

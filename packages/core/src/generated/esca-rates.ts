@@ -278,14 +278,26 @@ export const escaRatesCloseCodes = {
     "4429": [ConnectionRateLimitedError],
   } as const;
 
-/** Frame form "connection": `type` is "error". */
-function matchFrameForm0(value: Record<string, any>): boolean {
-  return value["type"] === "error";
+/**
+ * Which error-frame form a parsed frame is, or -1 when it is not an error. The first test every frame meets, so it reads properties directly: nothing inherited from `Object.prototype` is a primitive, so an equality test cannot be fooled by it.
+ *
+ * - 0: "connection", when `type` is "error"
+ * - 1: "command-ack", when `success` is false
+ */
+function classifyFrame(value: Record<string, any>): number {
+  if (value["type"] === "error") return 0;
+  if (value["success"] === false) return 1;
+  return -1;
 }
 
-/** Frame form "command-ack": `success` is false. */
-function matchFrameForm1(value: Record<string, any>): boolean {
-  return value["success"] === false;
+/** The fields of a "connection" error frame, unchecked: the codec checks each value's type before it uses it. */
+function readFrameForm0(value: Record<string, any>): core.FrameFields {
+  return { code: value["code"], message: value["message"], field: undefined, requestId: undefined, command: undefined, details: value, errors: undefined };
+}
+
+/** The fields of a "command-ack" error frame, unchecked: the codec checks each value's type before it uses it. */
+function readFrameForm1(value: Record<string, any>): core.FrameFields {
+  return { code: value["error"]?.["code"], message: value["error"]?.["message"], field: undefined, requestId: value["req_id"], command: value["method"], details: value["error"], errors: undefined };
 }
 
 /**
@@ -298,4 +310,4 @@ function matchFrameForm1(value: Record<string, any>): boolean {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const escaRates: core.Codec<EscaRatesError> = core.createCodec<EscaRatesError>(escaRatesCatalog, { classes: escaRatesClasses, matchers: [matchFrameForm0, matchFrameForm1] });
+export const escaRates: core.Codec<EscaRatesError> = core.createCodec<EscaRatesError>(escaRatesCatalog, { classes: escaRatesClasses, classify: classifyFrame, readers: [readFrameForm0, readFrameForm1] });

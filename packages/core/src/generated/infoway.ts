@@ -415,9 +415,19 @@ export const infowayCloseCodes = {
     "4524": [OriginTimeoutError],
   } as const;
 
-/** Frame form "reply": `code` is present and `code` is not 200. */
-function matchFrameForm0(value: Record<string, any>): boolean {
-  return Object.hasOwn(value, "code") && value["code"] !== 200;
+/**
+ * Which error-frame form a parsed frame is, or -1 when it is not an error. The first test every frame meets, so it reads properties directly: nothing inherited from `Object.prototype` is a primitive, so an equality test cannot be fooled by it.
+ *
+ * - 0: "reply", when `code` is present and `code` is not 200
+ */
+function classifyFrame(value: Record<string, any>): number {
+  if (value["code"] !== undefined && value["code"] !== 200) return 0;
+  return -1;
+}
+
+/** The fields of a "reply" error frame, unchecked: the codec checks each value's type before it uses it. */
+function readFrameForm0(value: Record<string, any>): core.FrameFields {
+  return { code: value["code"], message: value["msg"], field: undefined, requestId: value["trace"], command: undefined, details: undefined, errors: undefined };
 }
 
 /**
@@ -430,4 +440,4 @@ function matchFrameForm0(value: Record<string, any>): boolean {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const infoway: core.Codec<InfowayError> = core.createCodec<InfowayError>(infowayCatalog, { classes: infowayClasses, matchers: [matchFrameForm0] });
+export const infoway: core.Codec<InfowayError> = core.createCodec<InfowayError>(infowayCatalog, { classes: infowayClasses, classify: classifyFrame, readers: [readFrameForm0] });

@@ -399,9 +399,19 @@ export const tickdbLegacyCloseCodes = {
     "4429": [RateLimitExceededError],
   } as const;
 
-/** Frame form "reply": `code` is present and `code` is not 0. */
-function matchFrameForm0(value: Record<string, any>): boolean {
-  return Object.hasOwn(value, "code") && value["code"] !== 0;
+/**
+ * Which error-frame form a parsed frame is, or -1 when it is not an error. The first test every frame meets, so it reads properties directly: nothing inherited from `Object.prototype` is a primitive, so an equality test cannot be fooled by it.
+ *
+ * - 0: "reply", when `code` is present and `code` is not 0
+ */
+function classifyFrame(value: Record<string, any>): number {
+  if (value["code"] !== undefined && value["code"] !== 0) return 0;
+  return -1;
+}
+
+/** The fields of a "reply" error frame, unchecked: the codec checks each value's type before it uses it. */
+function readFrameForm0(value: Record<string, any>): core.FrameFields {
+  return { code: value["code"], message: value["message"], field: undefined, requestId: undefined, command: value["cmd"], details: value["data"], errors: undefined };
 }
 
 /**
@@ -414,4 +424,4 @@ function matchFrameForm0(value: Record<string, any>): boolean {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const tickdbLegacy: core.Codec<TickdbLegacyError> = core.createCodec<TickdbLegacyError>(tickdbLegacyCatalog, { classes: tickdbLegacyClasses, matchers: [matchFrameForm0] });
+export const tickdbLegacy: core.Codec<TickdbLegacyError> = core.createCodec<TickdbLegacyError>(tickdbLegacyCatalog, { classes: tickdbLegacyClasses, classify: classifyFrame, readers: [readFrameForm0] });

@@ -1,0 +1,74 @@
+import { writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { resolve } from "node:path";
+import { decodeBenchmarks } from "./decode";
+import { generateBenchmarks } from "./generate";
+import type { Figure } from "./stats";
+
+/** Every suite, in the order BENCHMARKS.md lists them. Later suites (clients, servers) join here. */
+const SUITES: Record<string, () => Figure[] | Promise<Figure[]>> = {
+  decode: decodeBenchmarks,
+  generate: generateBenchmarks,
+};
+
+const METHOD: Record<string, string> = {
+  decode:
+    "In one process, mitata measures the candidate and its baseline in 7 alternating rounds (≥ 0.3 s of CPU each), so both see the same JIT and GC state; the figure is the median per-frame time and the ratio is the median of the 7 per-round ratios (range in brackets). Streams are 10,000 frames of each API's own data frames with every 100th an error frame of that catalog, as socket text. The single-error figure decodes an already parsed Collective2 error frame.",
+  generate:
+    "`node codegen/bin/ws-errors.js generate` on synthetic catalogs (bench/src/synthetic.ts: every kind, frames for all, upgrade and close layers for a tenth each), 7 runs after one warm-up run, wall time with process start; the baseline is `node -e 0` measured between those runs. Ratios are against that median start.",
+};
+
+function format(value: number, unit: Figure["unit"]): string {
+  if (unit === "ms") return `${value.toFixed(0)} ms`;
+  if (unit === "msg/s") return `${Math.round(value).toLocaleString("en-US")} msg/s`;
+  return `${value.toFixed(value < 10 ? 2 : 1)} ${unit}`;
+}
+
+function markdown(figures: Figure[]): string {
+  const cpu = cpus()[0]?.model ?? "unknown CPU";
+  const lines = [
+    "<!-- Written by `pnpm bench` (bench/src/run.ts); do not edit by hand. -->",
+    "# Benchmarks",
+    "",
+    `Machine: ${cpu}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; ${new Date().toISOString().slice(0, 10)}.`,
+    "Every figure is a median with its spread, next to a baseline measured in the same run, and reported as a ratio to it.",
+    "Harness: [mitata](https://github.com/evanwashere/mitata) for in-process figures; child processes timed with `performance.now()` for the CLI.",
+    "",
+  ];
+  for (const suite of Object.keys(SUITES)) {
+    const rows = figures.filter((f) => f.suite === suite);
+    if (rows.length === 0) continue;
+    lines.push(`## ${suite}`, "", METHOD[suite] ?? "", "");
+    lines.push("| benchmark | median [spread] | baseline (same run) | ratio [range] | goal |", "| --- | --- | --- | --- | --- |");
+    for (const f of rows) {
+      lines.push(
+        `| ${f.name} | ${format(f.median, f.unit)} [${format(f.spread[0], f.unit)} – ${format(f.spread[1], f.unit)}] | ${f.baseline}${f.baseline.includes("ns)") ? "" : `: ${format(f.baselineMedian, f.unit)}`} | ${f.ratio.toFixed(3)}× [${f.ratioSpread[0].toFixed(3)} – ${f.ratioSpread[1].toFixed(3)}] | ${f.goal ?? ""} |`,
+      );
+    }
+    lines.push("");
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+const names = wanted.length > 0 ? wanted : Object.keys(SUITES);
+const figures: Figure[] = [];
+for (const name of names) {
+  const suite = SUITES[name];
+  if (!suite) {
+    console.error(`unknown suite "${name}" (suites: ${Object.keys(SUITES).join(", ")})`);
+    process.exit(2);
+  }
+  console.log(`running ${name}…`);
+  for (const figure of await suite()) {
+    figures.push(figure);
+    console.log(`  ${figure.name}: ${format(figure.median, figure.unit)} (${figure.ratio.toFixed(3)}× ${figure.baseline.split(" (")[0]})`);
+  }
+}
+if (wanted.length === 0) {
+  const out = resolve(import.meta.dirname, "../../BENCHMARKS.md");
+  writeFileSync(out, markdown(figures));
+  console.log(`wrote ${out}`);
+} else {
+  console.log("(a partial run prints only; `pnpm bench` with no suite rewrites BENCHMARKS.md)");
+}

@@ -1,0 +1,42 @@
+import { measure } from "mitata";
+
+export interface Figure {
+  readonly suite: string;
+  readonly name: string;
+  /** Median of the candidate, in the unit below. */
+  readonly median: number;
+  /** Spread of the candidate: [p25, p75] for in-process figures, [min, max] across runs for processes. */
+  readonly spread: readonly [number, number];
+  readonly unit: "ns" | "ms" | "µs" | "msg/s";
+  readonly baseline: string;
+  readonly baselineMedian: number;
+  /** candidate / baseline (for throughput, baseline / candidate is reported as "× raw"). */
+  readonly ratio: number;
+  readonly ratioSpread: readonly [number, number];
+  readonly goal?: string;
+  readonly note?: string;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/**
+ * Measures a candidate against its baseline in alternating rounds, so both see the same machine
+ * state (JIT, GC, other load), and reports the median of the per-round ratios with their range.
+ */
+export async function paired(candidate: () => unknown, baseline: () => unknown, rounds = 7): Promise<{ candidate: number; baseline: number; ratios: number[]; spread: [number, number] }> {
+  const c: number[] = [];
+  const b: number[] = [];
+  const ratios: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const sb = await measure(baseline, { min_cpu_time: 300e6 });
+    const sc = await measure(candidate, { min_cpu_time: 300e6 });
+    b.push(sb.p50);
+    c.push(sc.p50);
+    ratios.push(sc.p50 / sb.p50);
+  }
+  return { candidate: median(c), baseline: median(b), ratios, spread: [Math.min(...c), Math.max(...c)] };
+}
