@@ -10,6 +10,7 @@ export interface RawCatalog {
   dialect: {
     notes?: string;
     sequence?: string;
+    requests?: { command: string; requestId?: string };
     frames: RawFrameForm[];
     success?: { match: RawCondition[]; codes: { code: WireCode; summary: string }[] };
     upgrade: { header?: string; code?: string; message?: string; details?: string; constant?: Record<string, unknown> };
@@ -96,6 +97,8 @@ export function lintCatalog(catalog: RawCatalog, report: Report): Problem[] {
   const { dialect } = catalog;
   const paths: [Segment[], string | undefined][] = [
     [["dialect", "sequence"], dialect.sequence],
+    [["dialect", "requests", "command"], dialect.requests?.command],
+    [["dialect", "requests", "requestId"], dialect.requests?.requestId],
     ...(["code", "message", "details"] as const).map((k): [Segment[], string | undefined] => [["dialect", "upgrade", k], dialect.upgrade[k]]),
     ...dialect.frames.flatMap((form, i) => [
       ...(["code", "message", "field", "requestId", "command", "details", "errors"] as const).map((k): [Segment[], string | undefined] => [["dialect", "frames", i, k], form[k]]),

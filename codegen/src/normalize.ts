@@ -24,6 +24,9 @@ export function normalize(raw: RawCatalog): CatalogSpec {
       })),
       ...(dialect.success !== undefined && { success: { match: dialect.success.match.map(condition), codes: dialect.success.codes } }),
       ...(dialect.sequence !== undefined && { sequence: dialect.sequence }),
+      ...(dialect.requests !== undefined && {
+        requests: { command: dialect.requests.command, ...(dialect.requests.requestId !== undefined && { requestId: dialect.requests.requestId }) },
+      }),
       upgrade: {
         ...pick(dialect.upgrade, ["header", "code", "message", "details"]),
         ...(dialect.upgrade.constant !== undefined && { constant: dialect.upgrade.constant as Record<string, Json> }),

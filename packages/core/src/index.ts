@@ -14,5 +14,6 @@ export {
   type UpgradeResponse,
 } from "./codec";
 export { backoffDelayMs, fallbackFor, isCleanClose, retryDelayMs, defaultDirective, type BackoffOptions, type FallbackPolicy } from "./policy";
+export { getPath, parsePath, setPath, type Path } from "./path";
 export { MAX_CLOSE_REASON_BYTES, sanitizeHeaderValue, truncateCloseReason, utf8ByteLength } from "./text";
 export type * from "./spec";

@@ -92,8 +92,15 @@ export interface SuccessSpec {
   readonly codes: readonly { readonly code: WireCode; readonly summary: string }[];
 }
 
+/** Where a client message carries its command and correlation id (replies echo them). */
+export interface RequestForm {
+  readonly command: string;
+  readonly requestId?: string;
+}
+
 export interface Dialect {
   readonly frames: readonly FrameForm[];
+  readonly requests?: RequestForm;
   readonly success?: SuccessSpec;
   /** Path of the sequence id on stream messages, for `resume`. */
   readonly sequence?: string;

@@ -1,0 +1,158 @@
+import type { WsErrorClass } from "@ws-errors/core";
+import type { Principal, ServerConnection } from "../connection";
+import type { IncomingCommand, Policy } from "../server";
+import { build } from "./limits";
+
+function everyConnection(everyMs: number, tick: (connection: ServerConnection, now: number) => void): Pick<Policy, "open" | "close" | "dispose"> {
+  const live = new Set<ServerConnection>();
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    open(connection) {
+      live.add(connection);
+      // One timer for all connections, started with the first: no timer outlives the last one.
+      timer ??= setInterval(() => {
+        const now = Date.now();
+        for (const c of live) {
+          if (!c.isOpen) continue;
+          try {
+            tick(c, now);
+          } catch {
+            // A policy that cannot build its error (the catalog lacks the kind) still ends the connection.
+            c.close(1011, "");
+          }
+        }
+      }, everyMs).unref();
+    },
+    close(connection) {
+      live.delete(connection);
+      if (live.size === 0 && timer) {
+        clearInterval(timer);
+        timer = undefined;
+      }
+    },
+    dispose() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      live.clear();
+    },
+  };
+}
+
+export interface HeartbeatOptions {
+  /** How often to send a heartbeat. */
+  readonly intervalMs: number;
+  /** How long after a heartbeat its answer may come (Collective2: 30 s + 10 s grace). */
+  readonly timeoutMs: number;
+  /** Sends the API's heartbeat message; default a WebSocket ping. */
+  readonly send?: (connection: ServerConnection) => void;
+  /** Whether a message answers the heartbeat (e.g. `heartbeat.ack`); such messages reach no handler. */
+  readonly isAck?: (message: IncomingCommand) => boolean;
+  /** Default: the catalog's heartbeat-timeout entry. */
+  readonly error?: WsErrorClass;
+}
+
+/**
+ * Sends heartbeats and closes connections that do not answer in time with the catalog's
+ * heartbeat-timeout error (its frame, then its close). Any message, a pong or an ack counts as an
+ * answer.
+ *
+ * @example
+ * ```ts
+ * heartbeat({ intervalMs: 30_000, timeoutMs: 40_000, send: (c) => c.send({ msg_type: "heartbeat" }), isAck: (m) => m.command === "heartbeat.ack" })
+ * ```
+ */
+export function heartbeat(options: HeartbeatOptions): Policy {
+  const seen = new WeakMap<ServerConnection, number>();
+  const sent = new WeakMap<ServerConnection, number>();
+  const base = everyConnection(Math.min(options.intervalMs, options.timeoutMs) / 2, (connection, now) => {
+    const last = seen.get(connection) ?? connection.openedAt;
+    if (now - last > options.timeoutMs) {
+      void connection.fail(build(connection.codec, options.error, ["heartbeat-timeout"], "close"));
+      return;
+    }
+    if (now - (sent.get(connection) ?? connection.openedAt) >= options.intervalMs) {
+      sent.set(connection, now);
+      if (options.send) options.send(connection);
+      else connection.socket.ping();
+    }
+  });
+  return {
+    name: "heartbeat",
+    ...base,
+    open(connection) {
+      seen.set(connection, Date.now());
+      connection.socket.on("pong", () => seen.set(connection, Date.now()));
+      base.open?.(connection);
+    },
+    message(connection, message) {
+      seen.set(connection, Date.now());
+      if (options.isAck?.(message)) return false;
+    },
+  };
+}
+
+export interface SlowConsumerOptions {
+  /** Evict when data is queued and nothing was sent successfully for this long (Collective2: 3 s). */
+  readonly maxStallMs: number;
+  /** How often to check (Collective2: every 10 s). */
+  readonly checkEveryMs: number;
+  /** Evict at once past this many queued bytes, so memory stays bounded while waiting. Default 8 MiB. */
+  readonly maxQueuedBytes?: number;
+  /** Default: the catalog's slow-consumer entry with a close layer. */
+  readonly error?: WsErrorClass;
+}
+
+/**
+ * Evicts clients that stop reading: outbound data queued and no successful send for
+ * `maxStallMs`, or more than `maxQueuedBytes` queued. The eviction is the catalog's close
+ * (Collective2: 1000 "Ping timeout"; Esca: rate_limited), and the socket is destroyed if the
+ * close itself cannot get through.
+ *
+ * @example
+ * ```ts
+ * slowConsumer({ maxStallMs: 3000, checkEveryMs: 10_000 })
+ * ```
+ */
+export function slowConsumer(options: SlowConsumerOptions): Policy {
+  const maxBytes = options.maxQueuedBytes ?? 8 * 1024 * 1024;
+  const evict = (connection: ServerConnection) => {
+    connection.closeWith(build(connection.codec, options.error, ["slow-consumer"], "close"));
+    // A client that does not read will not read the close either.
+    setTimeout(() => connection.socket.terminate(), Math.min(1000, options.maxStallMs)).unref();
+  };
+  const base = everyConnection(options.checkEveryMs, (connection, now) => {
+    if (connection.queued > maxBytes || (connection.queued > 0 && now - connection.lastSendOk > options.maxStallMs)) evict(connection);
+  });
+  return { name: "slow-consumer", ...base };
+}
+
+export interface RecheckOptions {
+  readonly everyMs: number;
+  /** Whether the principal is still allowed; may be async. */
+  readonly verify: (principal: Principal) => boolean | Promise<boolean>;
+  /** Default: the catalog's unauthenticated entry with a close layer (Esca: auth_failed). */
+  readonly error?: WsErrorClass;
+}
+
+/**
+ * Re-checks credentials while connected; a revoked key is sent the catalog's unauthenticated
+ * error and closed within one interval, with no reconnect needed to notice.
+ *
+ * @example
+ * ```ts
+ * recheck({ everyMs: 25_000, verify: ({ key }) => !revoked.has(key) })
+ * ```
+ */
+export function recheck(options: RecheckOptions): Policy {
+  const base = everyConnection(options.everyMs, (connection) => {
+    const principal = connection.principal;
+    if (!principal) return;
+    void Promise.resolve(options.verify(principal)).then(
+      (ok) => {
+        if (!ok && connection.isOpen) void connection.fail(build(connection.codec, options.error, ["unauthenticated", "permission-denied"], "close"));
+      },
+      () => undefined,
+    );
+  });
+  return { name: "recheck", ...base };
+}

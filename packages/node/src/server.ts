@@ -1,0 +1,228 @@
+import { STATUS_CODES, type IncomingMessage, type Server } from "node:http";
+import type { Duplex } from "node:stream";
+import { isWsError, type Codec, type KindName, type WsError, type WsErrorClass } from "@ws-errors/core";
+import { WebSocketServer, type RawData, type WebSocket } from "ws";
+import { errorOfKind, requestFields, retryAfterOf } from "./catalog";
+import { ServerConnection, type Principal } from "./connection";
+import { consoleLogger, redactingLogger, type Logger } from "./redact";
+
+/** What upgrade checks see and may fill in. */
+export interface UpgradeContext {
+  readonly request: IncomingMessage;
+  readonly url: URL;
+  principal: Principal | undefined;
+  readonly server: WsErrorServer;
+}
+
+/** A client message, parsed, with the command and correlation id the dialect locates. */
+export interface IncomingCommand {
+  readonly data: unknown;
+  readonly command: string | undefined;
+  readonly requestId: string | number | undefined;
+}
+
+/**
+ * A server-side behaviour attached to every connection: key checks, caps, rate limits, heartbeats.
+ * Each hook may throw a catalog error: before the upgrade it rejects the upgrade, in `open` it
+ * closes the new connection, in `message` it answers the message.
+ */
+export interface Policy {
+  readonly name: string;
+  upgrade?(context: UpgradeContext): void | Promise<void>;
+  open?(connection: ServerConnection): void;
+  /** Return `false` to consume the message (a heartbeat ack, say) so no handler sees it. */
+  message?(connection: ServerConnection, message: IncomingCommand): void | boolean;
+  close?(connection: ServerConnection): void;
+  dispose?(): void;
+}
+
+export type CommandHandler = (message: IncomingCommand, connection: ServerConnection) => unknown;
+
+export interface WsErrorServerOptions {
+  /** The catalog codec every error is encoded with. */
+  readonly codec: Codec<WsError>;
+  /** Attach to this server's `upgrade` events; without it, call {@link WsErrorServer.handleUpgrade}. */
+  readonly server?: Server;
+  /** Only upgrades to this path are handled (with `server`); others get 404 from the catalog or plain. */
+  readonly path?: string;
+  /** Runs first: establish who is connecting, or throw a catalog error. */
+  readonly authenticate?: (context: UpgradeContext) => Principal | undefined | Promise<Principal | undefined>;
+  readonly policies?: readonly Policy[];
+  /** Handlers by command name (the dialect's `requests.command`); an unknown command is answered with the catalog's error. */
+  readonly commands?: Readonly<Record<string, CommandHandler>>;
+  /** Sees every message no command handler took. */
+  readonly onMessage?: CommandHandler;
+  readonly onConnection?: (connection: ServerConnection) => void;
+  /**
+   * When a rejected upgrade is answered by accepting and closing with the entry's 4xxx browser
+   * fallback instead of an HTTP status. Default: when the request carries an `Origin` header, as
+   * browsers' always do.
+   */
+  readonly browserFallback?: boolean | ((request: IncomingMessage) => boolean);
+  readonly logger?: Logger;
+  /**
+   * The entries that answer a malformed message, an unknown command and an unexpected exception.
+   * Defaults, by kind: invalid-message; unknown-command, then invalid-argument, then
+   * invalid-message; internal.
+   */
+  readonly errors?: { readonly malformed?: WsErrorClass; readonly unknownCommand?: WsErrorClass; readonly internal?: WsErrorClass };
+  /** Largest accepted message, in bytes (default 1 MiB); larger ones close with 1009. */
+  readonly maxPayload?: number;
+}
+
+/**
+ * A WebSocket server on `ws` that answers every failure exactly as its catalog says: upgrade
+ * checks reject with the catalog's HTTP status, header and body; handler errors go out in the
+ * dialect's envelope with the request's correlation id; closes carry the catalog's code and
+ * reason; anything unexpected becomes the catalog's internal error, with nothing internal sent.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from "node:http";
+ * import { WsErrorServer, apiKey } from "@ws-errors/node";
+ * import { escaRates } from "@ws-errors/core/catalogs/esca-rates";
+ *
+ * const http = createServer();
+ * new WsErrorServer({
+ *   codec: escaRates,
+ *   server: http,
+ *   path: "/v1/rates",
+ *   policies: [apiKey({ from: { header: "x-api-key" }, verify: (key) => key === "demo-key" })],
+ *   commands: { subscribe: (message) => ({ method: "subscribe", success: true, req_id: message.requestId }) },
+ * });
+ * http.listen(8080);
+ * ```
+ */
+export class WsErrorServer {
+  readonly codec: Codec<WsError>;
+  readonly connections = new Set<ServerConnection>();
+  private readonly wss: WebSocketServer;
+  private readonly logger: Logger;
+  private readonly readRequest: ReturnType<typeof requestFields>;
+  private readonly secrets = new Set<string>();
+
+  constructor(private readonly options: WsErrorServerOptions) {
+    this.codec = options.codec;
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? 1024 * 1024 });
+    this.logger = redactingLogger(options.logger ?? consoleLogger, () => [...this.secrets]);
+    this.readRequest = requestFields(options.codec);
+    if (options.server) {
+      options.server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+        if (options.path !== undefined && new URL(request.url ?? "/", "http://x").pathname !== options.path) return;
+        void this.handleUpgrade(request, socket, head);
+      });
+    }
+  }
+
+  /** Keys seen on this server, so logs can redact them. */
+  rememberSecret(secret: string): void {
+    this.secrets.add(secret);
+  }
+
+  /**
+   * Runs the upgrade checks, then either completes the upgrade or answers with the catalog's
+   * rejection and releases the socket. Never throws.
+   */
+  async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on("error", () => socket.destroy());
+    const context: UpgradeContext = { request, url: new URL(request.url ?? "/", "http://localhost"), principal: undefined, server: this };
+    try {
+      if (this.options.authenticate) context.principal = (await this.options.authenticate(context)) ?? context.principal;
+      for (const policy of this.options.policies ?? []) await policy.upgrade?.(context);
+    } catch (thrown) {
+      this.rejectUpgrade(request, socket, head, this.asCatalogError(thrown, "upgrade"));
+      return;
+    }
+    if (socket.destroyed) return;
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request, context.principal));
+  }
+
+  /** Every policy's and every connection's timers stop; connections close with 1001. */
+  close(): Promise<void> {
+    for (const policy of this.options.policies ?? []) policy.dispose?.();
+    for (const connection of this.connections) connection.close(1001, "Server shutting down");
+    return new Promise((resolve) => this.wss.close(() => resolve()));
+  }
+
+  /** A catalog error as thrown, or the catalog's internal error in place of anything else (logged, never sent). */
+  asCatalogError(thrown: unknown, layer: "upgrade" | "frame"): WsError {
+    if (isWsError(thrown) && thrown.catalog === this.codec.catalog.name) return thrown;
+    this.logger.error("unexpected error; the client gets the catalog's internal error", { error: thrown });
+    return this.configured("internal", ["internal", "service-unavailable", "unknown"], layer) ?? (thrown as WsError);
+  }
+
+  private configured(which: "malformed" | "unknownCommand" | "internal", kinds: readonly KindName[], layer: "upgrade" | "frame"): WsError | undefined {
+    const ctor = this.options.errors?.[which];
+    return ctor ? new (ctor as unknown as new () => WsError)() : errorOfKind(this.codec, kinds, layer);
+  }
+
+  private rejectUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, error: WsError): void {
+    const fallback = this.options.browserFallback ?? ((req: IncomingMessage) => req.headers.origin !== undefined);
+    const close = this.codec.encodeBrowserFallback(error);
+    if (close && (typeof fallback === "function" ? fallback(request) : fallback)) {
+      this.wss.handleUpgrade(request, socket, head, (ws) => ws.close(close.code, close.reason));
+      return;
+    }
+    const retryAfter = retryAfterOf(error);
+    const response = this.codec.encodeUpgrade(error, retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter });
+    const body = Buffer.from(response.body);
+    const lines = [`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? "Error"}`];
+    for (const [name, value] of Object.entries(response.headers)) lines.push(`${name}: ${value}`);
+    lines.push(`content-length: ${body.length}`, "connection: close", "", "");
+    if (!socket.writable) return void socket.destroy();
+    socket.end(Buffer.concat([Buffer.from(lines.join("\r\n")), body]));
+  }
+
+  private accept(ws: WebSocket, request: IncomingMessage, principal: Principal | undefined): void {
+    const connection = new ServerConnection(ws, request, principal, this.codec);
+    ws.on("error", (error) => this.logger.warn("socket error", { error }));
+    for (const policy of this.options.policies ?? []) {
+      try {
+        policy.open?.(connection);
+      } catch (thrown) {
+        // A policy refusing an accepted connection (the cap lost in a race) only closes: no frame.
+        connection.closeWith(this.asCatalogError(thrown, "frame"));
+        return;
+      }
+    }
+    this.connections.add(connection);
+    ws.on("close", () => {
+      this.connections.delete(connection);
+      for (const policy of this.options.policies ?? []) policy.close?.(connection);
+    });
+    ws.on("message", (data, isBinary) => void this.onMessage(connection, data, isBinary));
+    try {
+      this.options.onConnection?.(connection);
+    } catch (thrown) {
+      void connection.sendError(this.asCatalogError(thrown, "frame"));
+    }
+  }
+
+  private async onMessage(connection: ServerConnection, raw: RawData, isBinary: boolean): Promise<void> {
+    let data: unknown;
+    try {
+      if (isBinary) throw new TypeError("binary frame");
+      data = JSON.parse(raw.toString());
+    } catch {
+      const malformed = this.configured("malformed", ["invalid-message"], "frame");
+      if (malformed) await connection.sendError(malformed);
+      return;
+    }
+    const { command, requestId } = this.readRequest(data);
+    const message: IncomingCommand = { data, command, requestId };
+    const correlation = { requestId, command };
+    try {
+      for (const policy of this.options.policies ?? []) if (policy.message?.(connection, message) === false) return;
+      const handler = command !== undefined ? this.options.commands?.[command] : undefined;
+      if (this.options.commands && !handler && !this.options.onMessage) {
+        const unknown = this.configured("unknownCommand", ["unknown-command", "invalid-argument", "invalid-message"], "frame");
+        if (unknown) await connection.sendError(unknown, correlation);
+        return;
+      }
+      const reply = await (handler ?? this.options.onMessage)?.(message, connection);
+      if (reply !== undefined) await connection.send(reply);
+    } catch (thrown) {
+      await connection.sendError(this.asCatalogError(thrown, "frame"), correlation);
+    }
+  }
+}
