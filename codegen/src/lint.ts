@@ -53,6 +53,7 @@ export interface RawEntry {
   kind: KindName;
   scope: Scope;
   summary: string;
+  message?: string;
   description?: string;
   guidance?: string;
   retry: RawRetry;

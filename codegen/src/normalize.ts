@@ -51,6 +51,7 @@ export function normalize(raw: RawCatalog): CatalogSpec {
         kind: e.kind,
         scope: e.scope,
         summary: e.summary.trim(),
+        ...(e.message !== undefined && { message: e.message }),
         ...(e.description !== undefined && { description: e.description.trim() }),
         ...(e.guidance !== undefined && { guidance: e.guidance.trim() }),
         retry: retry(e.retry),

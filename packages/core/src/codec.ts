@@ -235,7 +235,7 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
       error.field = fieldText;
       return error;
     }
-    return fromWire(hit.ctor, "frame", text ?? hit.entry.summary, hit.readDetails(details), fieldText, requestId, command, undefined, raw) as E;
+    return fromWire(hit.ctor, "frame", text ?? hit.entry.message ?? hit.entry.summary, hit.readDetails(details), fieldText, requestId, command, undefined, raw) as E;
   }
 
   function parse(input: unknown): Record<string, unknown> | undefined {
@@ -289,7 +289,7 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
     const reason = typeof input.reason === "string" ? input.reason : "";
     const wire: WireInfo = { closeCode: code, closeReason: reason };
     const hit = closeExact.get(`${code}\n${reason}`) ?? closeCodes.get(code);
-    if (hit) return fromWire(hit.ctor, "close", reason || hit.entry.summary, NO_DETAILS, undefined, undefined, undefined, wire, input) as E;
+    if (hit) return fromWire(hit.ctor, "close", reason || hit.entry.message || hit.entry.summary, NO_DETAILS, undefined, undefined, undefined, wire, input) as E;
     if (!Number.isInteger(code)) return unknown("close", undefined, reason || undefined, wire, input);
     const fallback = catalog.dialect.fallbacks.some((f) => f.layer === "close" && (f.codes?.includes(code) ?? false));
     if (isCleanClose(code) && !fallback) return null;
@@ -320,7 +320,7 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
       (byStatus?.length === 1 ? byStatus[0] : undefined);
     if (hit && hit.entry.upgrade?.status === status) {
       const details = upgradeDetails ? hit.readDetails(getPath(body, upgradeDetails)) : NO_DETAILS;
-      return fromWire(hit.ctor, "upgrade", message ?? hit.entry.summary, details, undefined, undefined, undefined, wire, input) as E;
+      return fromWire(hit.ctor, "upgrade", message ?? hit.entry.message ?? hit.entry.summary, details, undefined, undefined, undefined, wire, input) as E;
     }
     return unknown("upgrade", status, message, wire, input);
   }

@@ -83,7 +83,8 @@ export class WsError<D extends object = Record<string, unknown>> extends Error {
 
   /** The entry's summary, used when no message is given. */
   protected defaultMessage(): string {
-    return bound(this.constructor)?.entry.summary ?? KINDS[this.kind]?.summary ?? "";
+    const entry = bound(this.constructor)?.entry;
+    return entry?.message ?? entry?.summary ?? KINDS[this.kind]?.summary ?? "";
   }
 
   /**

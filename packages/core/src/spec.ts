@@ -124,6 +124,8 @@ export interface EntrySpec {
   readonly kind: KindName;
   readonly scope: Scope;
   readonly summary: string;
+  /** The default message on the wire, when it differs from the docs summary. */
+  readonly message?: string;
   readonly description?: string;
   readonly guidance?: string;
   readonly retry: RetrySpec;

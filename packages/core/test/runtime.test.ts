@@ -96,7 +96,7 @@ describe("encoding", () => {
     expect(response).toEqual({
       status: 429,
       headers: { "content-type": "application/json; charset=utf-8", "x-ws-error": "Rate limit exceeded", "retry-after": "3" },
-      body: '{"code":"TOO_MANY_REQUESTS","message":"Rate limit exceeded."}',
+      body: '{"code":"TOO_MANY_REQUESTS","message":"Rate limit exceeded"}',
     });
   });
 

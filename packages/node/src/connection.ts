@@ -19,6 +19,9 @@ export class ServerConnection {
   readonly openedAt = Date.now();
   /** Data for handlers and policies (subscriptions, counters). */
   readonly state = new Map<string | symbol, unknown>();
+  /** Past this many queued bytes a send is dropped and `onOverflow` runs (set by the slow-consumer policy). */
+  maxQueuedBytes = Infinity;
+  onOverflow: (() => void) | undefined;
   private pendingSends = 0;
   private closing = false;
 
@@ -43,6 +46,10 @@ export class ServerConnection {
   /** Sends a value as JSON (strings as they are); resolves when the socket has written it. */
   send(data: unknown): Promise<void> {
     if (!this.isOpen) return Promise.resolve();
+    if (this.queued > this.maxQueuedBytes) {
+      this.onOverflow?.();
+      return Promise.resolve();
+    }
     const text = typeof data === "string" ? data : JSON.stringify(data);
     this.pendingSends++;
     return new Promise((resolve) => {

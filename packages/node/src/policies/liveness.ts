@@ -123,7 +123,16 @@ export function slowConsumer(options: SlowConsumerOptions): Policy {
   const base = everyConnection(options.checkEveryMs, (connection, now) => {
     if (connection.queued > maxBytes || (connection.queued > 0 && now - connection.lastSendOk > options.maxStallMs)) evict(connection);
   });
-  return { name: "slow-consumer", ...base };
+  return {
+    name: "slow-consumer",
+    ...base,
+    open(connection) {
+      // Checked on every send too, so the queue never grows past the limit between checks.
+      connection.maxQueuedBytes = maxBytes;
+      connection.onOverflow = () => evict(connection);
+      base.open?.(connection);
+    },
+  };
 }
 
 export interface RecheckOptions {

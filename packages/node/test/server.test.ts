@@ -1,0 +1,226 @@
+import { execFile } from "node:child_process";
+import { connect as netConnect } from "node:net";
+import { promisify } from "node:util";
+import { collective2 } from "@ws-errors/core/catalogs/collective2";
+import { escaRates } from "@ws-errors/core/catalogs/esca-rates";
+import { tickdb } from "@ws-errors/core/catalogs/tickdb";
+import type { Codec, WsError } from "@ws-errors/core";
+import { afterEach, describe, expect, it } from "vitest";
+import { apiKey, attemptRate, connectionCap, heartbeat, messageRate, recheck, redact, slowConsumer } from "../src/index";
+import { raw, sleep, start, until, type Running } from "./helpers";
+
+const c2 = collective2 as unknown as Codec<WsError>;
+const esca = escaRates as unknown as Codec<WsError>;
+let running: Running | undefined;
+afterEach(async () => {
+  await running?.close();
+  running = undefined;
+});
+
+describe("upgrade layer", () => {
+  it("answers seed 003's own curl example with the documented 401", async () => {
+    running = await start({ codec: c2, policies: [apiKey({ from: { bearer: true }, verify: (k) => k === "demo-key" })] });
+    const { stdout } = await promisify(execFile)("curl", [
+      "-s", "-i", "-H", "Authorization: Bearer INVALID_KEY", "-H", "Connection: Upgrade", "-H", "Upgrade: websocket",
+      "-H", "Sec-WebSocket-Version: 13", "-H", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", `http://127.0.0.1:${running.port}/ws`,
+    ]);
+    expect(stdout).toMatch(/^HTTP\/1\.1 401 Unauthorized\r\n/);
+    expect(stdout).toMatch(/\r\nx-ws-error: Invalid API key\r\n/i);
+    expect(stdout.split("\r\n\r\n")[1]).toBe('{"code":"UNAUTHORIZED","message":"Invalid API key"}');
+    // The key never reaches a log.
+    expect(JSON.stringify(running.logs)).not.toContain("INVALID_KEY");
+  });
+
+  it("reads the key from a header, a bearer token or a query parameter, as configured", async () => {
+    const verify = (k: string) => k === "demo-key";
+    running = await start({ codec: c2, policies: [apiKey({ from: [{ header: "x-api-key" }, { bearer: true }, { query: "api_key" }], verify })] });
+    await (await raw(running.url, { headers: { "x-api-key": "demo-key" } })).ws.close();
+    await (await raw(running.url, { headers: { authorization: "Bearer demo-key" } })).ws.close();
+    await (await raw(`${running.url}?api_key=demo-key`)).ws.close();
+    await expect(raw(`${running.url}?api_key=other`)).rejects.toMatchObject({ status: 401 });
+    await expect(raw(running.url)).rejects.toMatchObject({ status: 401 });
+  });
+
+  it("gives browsers (requests with Origin) the 4xxx fallback close instead of a status they cannot see", async () => {
+    running = await start({ codec: c2, policies: [apiKey({ from: { bearer: true }, verify: () => false })] });
+    const { closed } = await raw(running.url, { headers: { authorization: "Bearer x", origin: "http://localhost" } });
+    expect(await closed).toEqual({ code: 4401, reason: "Invalid API key" });
+  });
+
+  it("rejects the 6th attempt in a minute with 429 and Retry-After", async () => {
+    running = await start({ codec: esca, policies: [attemptRate({ limit: 5 })] });
+    for (let i = 0; i < 5; i++) (await raw(running.url)).ws.close();
+    const rejected = await raw(running.url).catch((e: { status: number; headers: Record<string, string> }) => e);
+    expect(rejected).toMatchObject({ status: 429 });
+    expect(Number((rejected as { headers: Record<string, string> }).headers["retry-after"])).toBeGreaterThan(50);
+  });
+
+  it("turns an exception in an upgrade check into the catalog's internal error, leaking nothing", async () => {
+    running = await start({ codec: esca, authenticate: () => { throw new Error("db password hunter2 at /srv/app.js:12"); } });
+    const socket = netConnect(running.port, "127.0.0.1");
+    socket.write(`GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nX-Api-Key: sk_live_secret\r\n\r\n`);
+    const response = await new Promise<string>((resolve) => {
+      let text = "";
+      socket.on("data", (d) => (text += d.toString()));
+      socket.on("end", () => resolve(text));
+    });
+    expect(response).toMatch(/^HTTP\/1\.1 500 /);
+    expect(response).toContain('{"type":"error","code":"internal_error","message":"Server-side fault."}');
+    expect(response).not.toMatch(/hunter2|app\.js|stack/);
+    expect(running.logs[0]?.context).toContain("hunter2");
+  });
+});
+
+describe("connection caps", () => {
+  it("holds exactly when upgrades race: no key ever exceeds its cap, losers get 429 or the 1008 race close", async () => {
+    let peak = 0;
+    running = await start({
+      codec: c2,
+      policies: [
+        apiKey({ from: { bearer: true }, verify: () => true }),
+        connectionCap({ perKey: 3 }),
+        // A slow check after the cap (another instance, a database) lets many upgrades pass the
+        // cap before any of them opens: the race Collective2 documents.
+        { name: "slow", upgrade: () => sleep(30) },
+      ],
+      onConnection: () => (peak = Math.max(peak, running!.server.connections.size)),
+    });
+    const attempts = await Promise.allSettled(Array.from({ length: 12 }, () => raw(running!.url, { headers: { authorization: "Bearer demo-key" } })));
+    const open = attempts.filter((a) => a.status === "fulfilled").map((a) => (a as PromiseFulfilledResult<Awaited<ReturnType<typeof raw>>>).value);
+    await sleep(50);
+    const closes = await Promise.all(open.map((o) => Promise.race([o.closed, sleep(100).then(() => null)])));
+    const raceLosers = closes.filter((c) => c?.code === 1008);
+    expect(raceLosers.length).toBeGreaterThan(0);
+    expect(raceLosers[0]?.reason).toBe("Too many connections");
+    expect(closes.filter((c) => c === null)).toHaveLength(3);
+    expect(peak).toBeLessThanOrEqual(3);
+    expect(running.server.connections.size).toBe(3);
+    // With three open, the next one is refused before the upgrade.
+    await expect(raw(running.url, { headers: { authorization: "Bearer demo-key" } })).rejects.toMatchObject({ status: 429 });
+    for (const o of open) o.ws.close();
+    await until(() => running!.server.connections.size === 0, "closes");
+    (await raw(running.url, { headers: { authorization: "Bearer demo-key" } })).ws.close();
+  });
+});
+
+describe("frame layer", () => {
+  it("answers malformed JSON with the invalid-message frame and keeps the connection", async () => {
+    running = await start({ codec: esca, commands: { ping: (m) => ({ method: "ping", success: true, req_id: m.requestId }) } });
+    const { ws, messages } = await raw(running.url);
+    ws.send("{not json");
+    ws.send(Buffer.from([0xff, 0x00, 0x13]), { binary: true });
+    ws.send(JSON.stringify({ method: "ping", req_id: 9 }));
+    await until(() => messages.length === 3, "three answers");
+    expect(messages[0]).toEqual({ type: "error", code: "invalid_message", message: "Malformed JSON, or an unknown method." });
+    expect(messages[2]).toEqual({ method: "ping", success: true, req_id: 9 });
+    ws.close();
+  });
+
+  it("answers an unknown command with a command-scope error echoing its correlation fields", async () => {
+    running = await start({ codec: esca, commands: { subscribe: () => ({ success: true }) } });
+    const { ws, messages } = await raw(running.url);
+    ws.send(JSON.stringify({ method: "frobnicate", req_id: 42 }));
+    await until(() => messages.length === 1, "the answer");
+    expect(messages[0]).toEqual({ success: false, req_id: 42, method: "frobnicate", error: { code: "invalid_message", message: "Malformed JSON, or an unknown method." } });
+    ws.close();
+  });
+
+  it("sends an unexpected handler exception as the internal error: no message, stack or cause; logs it with keys redacted", async () => {
+    running = await start({
+      codec: esca,
+      policies: [apiKey({ from: { header: "x-api-key" }, verify: () => true })],
+      commands: { subscribe: () => { throw new Error("cannot reach db for key sk_live_abcdef123"); } },
+    });
+    const { ws, messages } = await raw(running.url, { headers: { "x-api-key": "sk_live_abcdef123" } });
+    ws.send(JSON.stringify({ method: "subscribe", req_id: 1 }));
+    await until(() => messages.length === 1, "the answer");
+    expect(JSON.stringify(messages[0])).not.toMatch(/db|sk_live|Error:|at /);
+    expect(messages[0]).toMatchObject({ type: "error", code: "internal_error" });
+    expect(running.logs[0]?.context).toContain("cannot reach db");
+    expect(JSON.stringify(running.logs)).not.toContain("sk_live_abcdef123");
+    ws.close();
+  });
+
+  it("limits messages per connection with the rate-limited frame and keeps serving", async () => {
+    running = await start({ codec: c2, policies: [messageRate({ limit: 3, windowMs: 10_000 })], onMessage: (m) => ({ msg_type: "ok", request_id: m.requestId }) });
+    const { ws, messages } = await raw(running.url);
+    for (let i = 1; i <= 4; i++) ws.send(JSON.stringify({ msg_type: "subscription.request", request_id: `r${i}` }));
+    await until(() => messages.length === 4, "four answers");
+    // Handlers are async, so answers may come in any order; each carries its request id.
+    expect(messages.find((m) => (m as { request_id: string }).request_id === "r4")).toMatchObject({ msg_type: "error", payload: { code: "TOO_MANY_REQUESTS" } });
+    expect(messages.filter((m) => (m as { msg_type: string }).msg_type === "ok")).toHaveLength(3);
+    expect(ws.readyState).toBe(ws.OPEN);
+    ws.close();
+  });
+
+  it("keeps serving through random bytes and oversized frames", async () => {
+    running = await start({ codec: tickdb as unknown as Codec<WsError>, maxPayload: 1024, onMessage: (m) => ({ cmd: m.command, code: 0, message: "success" }) });
+    const flood = await raw(running.url);
+    for (let i = 0; i < 200; i++) flood.ws.send(Buffer.from(Array.from({ length: 64 }, () => Math.floor(Math.random() * 256))));
+    const big = await raw(running.url);
+    big.ws.send("x".repeat(4096));
+    expect((await big.closed).code).toBe(1009);
+    const fine = await raw(running.url);
+    fine.ws.send(JSON.stringify({ cmd: "ping" }));
+    await until(() => fine.messages.length === 1, "an answer");
+    expect(fine.messages[0]).toEqual({ cmd: "ping", code: 0, message: "success" });
+    flood.ws.close();
+    fine.ws.close();
+  });
+});
+
+describe("liveness policies", () => {
+  it("closes a client that never answers the heartbeat with the catalog's heartbeat timeout", async () => {
+    running = await start({
+      codec: c2,
+      policies: [heartbeat({ intervalMs: 40, timeoutMs: 150, send: (c) => void c.send({ msg_type: "heartbeat" }), isAck: (m) => m.command === "heartbeat.ack" })],
+    });
+    const silent = await raw(running.url);
+    const polite = await raw(running.url);
+    polite.ws.on("message", (d) => JSON.parse(d.toString()).msg_type === "heartbeat" && polite.ws.send(JSON.stringify({ msg_type: "heartbeat.ack" })));
+    expect(await silent.closed).toEqual({ code: 4000, reason: "Heartbeat timeout" });
+    expect(silent.messages.some((m) => (m as { msg_type: string }).msg_type === "heartbeat")).toBe(true);
+    expect(polite.ws.readyState).toBe(polite.ws.OPEN);
+    polite.ws.close();
+  });
+
+  it("closes a revoked key within the re-check interval (Esca: auth_failed frame, then close)", async () => {
+    const revoked = new Set<string>();
+    running = await start({ codec: esca, policies: [apiKey({ from: { header: "x-api-key" }, verify: () => true }), recheck({ everyMs: 50, verify: ({ key }) => !revoked.has(key) })] });
+    const client = await raw(running.url, { headers: { "x-api-key": "revoked-key" } });
+    const keeper = await raw(running.url, { headers: { "x-api-key": "demo-key" } });
+    revoked.add("revoked-key");
+    expect(await client.closed).toEqual({ code: 4001, reason: "auth_failed" });
+    expect(client.messages).toEqual([{ type: "error", code: "auth_failed", message: escaRates.catalog.errors[0]!.summary }]);
+    expect(keeper.ws.readyState).toBe(keeper.ws.OPEN);
+    keeper.ws.close();
+  });
+
+  it("evicts a client that stops reading, with bounded memory while it waits", async () => {
+    running = await start({ codec: c2, policies: [slowConsumer({ maxStallMs: 200, checkEveryMs: 50, maxQueuedBytes: 4 * 1024 * 1024 })] });
+    const slow = await raw(running.url);
+    // Stop reading at the TCP level: the server's writes back up.
+    (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const connection = [...running.server.connections][0]!;
+    const payload = { msg_type: "strategy.signal", payload: { blob: "x".repeat(64 * 1024) } };
+    let peak = 0;
+    const pump = setInterval(() => {
+      if (!connection.isOpen) return;
+      for (let i = 0; i < 16; i++) void connection.send(payload);
+      peak = Math.max(peak, connection.queued);
+    }, 5);
+    await until(() => running!.server.connections.size === 0, "eviction", 5000);
+    clearInterval(pump);
+    // The bound holds on every send, not only at each check: at most the limit plus one message.
+    expect(peak).toBeLessThanOrEqual(4 * 1024 * 1024 + 70 * 1024);
+  });
+});
+
+describe("redaction", () => {
+  it("removes keys from headers, bearer tokens and query strings", () => {
+    expect(redact("GET /v1/realtime?api_key=sk_123&x=1")).toBe("GET /v1/realtime?api_key=[redacted]&x=1");
+    expect(redact('{"authorization":"Bearer abc.def"}')).toBe('{"authorization":"Bearer [redacted]"}');
+    expect(redact("x-api-key: k_99 failed", [])).toBe("x-api-key: [redacted] failed");
+    expect(redact("key demo-key-123 failed", ["demo-key-123"])).toBe("key [redacted] failed");
+  });
+});
