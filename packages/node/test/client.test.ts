@@ -1,0 +1,154 @@
+import type { Codec, WsError } from "@ws-errors/core";
+import { collective2, TooManyRequestsError } from "@ws-errors/core/catalogs/collective2";
+import { escaRates } from "@ws-errors/core/catalogs/esca-rates";
+import { tickdb } from "@ws-errors/core/catalogs/tickdb";
+import { afterEach, describe, expect, it } from "vitest";
+import { apiKey, connect, withRetryAfter, type Decision, type WsErrorClient } from "../src/index";
+import { sleep, start, until, type Running } from "./helpers";
+
+const c2 = collective2 as unknown as Codec<WsError>;
+const esca = escaRates as unknown as Codec<WsError>;
+let running: Running | undefined;
+const clients: WsErrorClient[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  await running?.close();
+  running = undefined;
+});
+function track<C extends WsErrorClient>(client: C): C {
+  clients.push(client);
+  return client;
+}
+function record(client: WsErrorClient) {
+  const events: { errors: WsError[]; decisions: Decision[]; reconnecting: { attempt: number; delayMs: number }[] } = { errors: [], decisions: [], reconnecting: [] };
+  client.on("error", (e: WsError) => events.errors.push(e));
+  client.on("decision", (d: Decision) => events.decisions.push(d));
+  client.on("reconnecting", (r: { attempt: number; delayMs: number }) => events.reconnecting.push(r));
+  return events;
+}
+
+describe("what the catalog decides", () => {
+  it("stops on a bad key: one attempt, never a reconnect loop", async () => {
+    let attempts = 0;
+    running = await start({ codec: c2, policies: [{ name: "count", upgrade: () => void attempts++ }, apiKey({ from: { bearer: true }, verify: () => false })] });
+    const client = track(connect(running.url, { codec: c2, ws: { headers: { authorization: "Bearer nope" } }, reconnect: { initialMs: 1, maxMs: 5 } }));
+    const events = record(client);
+    await until(() => client.state === "closed", "the stop");
+    await sleep(50);
+    expect(attempts).toBe(1);
+    expect(events.errors[0]?.name).toBe("UnauthorizedError");
+    expect(events.errors[0]?.layer).toBe("upgrade");
+    expect(events.decisions[0]?.action).toBe("stop");
+  });
+
+  it("waits as Retry-After says before trying a rate-limited connection again", async () => {
+    let attempts = 0;
+    running = await start({
+      codec: c2,
+      policies: [{ name: "limit", upgrade: () => { if (attempts++ === 0) throw withRetryAfter(new TooManyRequestsError(), 1); } }],
+    });
+    const started = Date.now();
+    const client = track(connect(running.url, { codec: c2, reconnect: { initialMs: 1, maxMs: 5 } }));
+    const events = record(client);
+    await new Promise((r) => client.once("open", r));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(events.decisions[0]).toMatchObject({ action: "reconnect", delayMs: 1000 });
+  });
+
+  it("retries a command answered with retry-later, then resolves", async () => {
+    let calls = 0;
+    running = await start({
+      codec: c2,
+      commands: { "subscription.request": (m) => (++calls < 3 ? Promise.reject(new TooManyRequestsError()) : { msg_type: "subscription.ack", request_id: m.requestId }) },
+    });
+    const client = track(connect(running.url, { codec: c2, defaultRetryMs: 20 }));
+    const events = record(client);
+    await new Promise((r) => client.once("open", r));
+    const ack = await client.request<{ msg_type: string; request_id: number }>({ msg_type: "subscription.request", payload: {} });
+    expect(ack.msg_type).toBe("subscription.ack");
+    expect(calls).toBe(3);
+    expect(events.decisions.map((d) => d.action)).toEqual(["retry-later", "retry-later"]);
+    expect(events.errors.every((e) => e.requestId === ack.request_id)).toBe(true);
+  });
+
+  it("rejects a request with the typed command-scope error that answers it", async () => {
+    running = await start({ codec: esca, commands: { subscribe: () => Promise.reject(new escaRates.classes["unknown-symbol"]!({ message: "Unsupported symbol XAU/USD" })) } });
+    const client = track(connect(running.url, { codec: esca }));
+    await new Promise((r) => client.once("open", r));
+    const error = await client.request({ method: "subscribe", pairs: ["XAU/USD"] }).catch((e: unknown) => e as WsError);
+    expect(error).toBeInstanceOf(escaRates.classes["unknown-symbol"]!);
+    expect(error).toMatchObject({ message: "Unsupported symbol XAU/USD", command: "subscribe", requestId: 1 });
+    expect(client.state).toBe("open");
+  });
+
+  it("reconnects with capped exponential backoff on an internal close, and resets it after a minimum uptime", async () => {
+    let opened = 0;
+    running = await start({ codec: esca, onConnection: (c) => { opened++; if (opened <= 3) c.close(1011, ""); } });
+    const client = track(connect(running.url, { codec: esca, reconnect: { initialMs: 20, maxMs: 60, minUptimeMs: 10_000 } }));
+    const events = record(client);
+    await until(() => opened === 4, "four connections");
+    expect(events.reconnecting.map((r) => r.attempt)).toEqual([1, 2, 3]);
+    expect(events.reconnecting.every((r, i) => r.delayMs <= Math.min(60, 20 * 2 ** i))).toBe(true);
+    expect(events.errors.map((e) => e.kind)).toEqual(["internal", "internal", "internal"]);
+  });
+
+  it("resumes from the last sequence id and delivers every message once, in order", async () => {
+    let connections = 0;
+    running = await start({
+      codec: c2,
+      onConnection: (c) => {
+        connections++;
+        const from = connections === 1 ? 0 : 5;
+        // The second connection replays 3..8: the client must drop 3..5, which it already has.
+        const start = connections === 1 ? 1 : 3;
+        void (async () => {
+          for (let seq = start; seq <= (connections === 1 ? 5 : 8); seq++) await c.send({ msg_type: "strategy.signal", seq_id: seq, payload: { from } });
+          if (connections === 1) c.socket.terminate(); // dropped mid-stream, no close frame: 1006
+        })();
+      },
+    });
+    const resumedFrom: unknown[] = [];
+    const client = track(connect(running.url, { codec: c2, reconnect: { initialMs: 5, maxMs: 10 }, resume: (seq) => void resumedFrom.push(seq) }));
+    const seen: number[] = [];
+    client.on("message", (m: { seq_id: number }) => seen.push(m.seq_id));
+    await until(() => seen.length >= 8, "eight messages");
+    await sleep(30);
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(resumedFrom).toEqual([5]);
+  });
+
+  it("treats Collective2's 1000 'Ping timeout' as an eviction to resume from, not a clean end", async () => {
+    let connections = 0;
+    running = await start({ codec: c2, onConnection: (c) => { if (++connections === 1) c.close(1000, "Ping timeout"); } });
+    const client = track(connect(running.url, { codec: c2, reconnect: { initialMs: 5, maxMs: 10 }, resume: () => undefined }));
+    const events = record(client);
+    await until(() => connections === 2, "a second connection");
+    expect(events.errors[0]?.name).toBe("PingTimeoutError");
+    expect(events.decisions[0]?.action).toBe("resume");
+  });
+
+  it("lets the user override a decision", async () => {
+    let attempts = 0;
+    running = await start({ codec: c2, policies: [{ name: "n", upgrade: () => void attempts++ }, apiKey({ from: { bearer: true }, verify: () => attempts > 2 })] });
+    const client = track(
+      connect(running.url, {
+        codec: c2,
+        ws: { headers: { authorization: "Bearer k" } },
+        reconnect: { initialMs: 5, maxMs: 10 },
+        decide: (error, proposed) => (error.kind === "unauthenticated" ? { ...proposed, action: "reconnect", delayMs: 5 } : undefined),
+      }),
+    );
+    await new Promise((r) => client.once("open", r));
+    expect(attempts).toBe(3);
+  });
+
+  it("reports a clean close with an error code as an error, and iterates messages until the end", async () => {
+    running = await start({ codec: tickdb as unknown as Codec<WsError>, onConnection: (c) => void c.send({ cmd: "ticker", data: { symbol: "AAPL.US" } }).then(() => c.close(4004, "gone")) });
+    const client = track(connect(running.url, { codec: tickdb as unknown as Codec<WsError>, reconnect: false }));
+    const events = record(client);
+    const messages: unknown[] = [];
+    for await (const message of client) messages.push(message);
+    expect(messages).toEqual([{ cmd: "ticker", data: { symbol: "AAPL.US" } }]);
+    expect(events.errors[0]).toMatchObject({ layer: "close", kind: "unknown", wire: { closeCode: 4004, closeReason: "gone" } });
+  });
+});
