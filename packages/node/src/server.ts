@@ -222,7 +222,9 @@ export class WsErrorServer {
       const reply = await (handler ?? this.options.onMessage)?.(message, connection);
       if (reply !== undefined) await connection.send(reply);
     } catch (thrown) {
-      await connection.sendError(this.asCatalogError(thrown, "frame"), correlation);
+      // Several validation errors at once: one frame, where the dialect has a list for them.
+      const errors = Array.isArray(thrown) && thrown.length > 0 && thrown.every((e) => isWsError(e) && e.catalog === this.codec.catalog.name) ? (thrown as WsError[]) : this.asCatalogError(thrown, "frame");
+      await connection.sendError(errors, correlation);
     }
   }
 }

@@ -1,0 +1,59 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { collective2Endpoint } from "./collective2";
+import type { Endpoint } from "./endpoint";
+import { escaEndpoint } from "./esca";
+import { infowayEndpoint } from "./infoway";
+import { REAL_TIMING, type Timing } from "./keys";
+import { tickdbEndpoint } from "./tickdb";
+
+export { DEMO_KEY, REVOKED_KEY, FAST_TIMING, REAL_TIMING, type Timing } from "./keys";
+export { STRATEGY_ID } from "./collective2";
+
+export interface DemoServers {
+  readonly port: number;
+  readonly endpoints: readonly Endpoint[];
+  /** `ws://127.0.0.1:PORT` */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Every demo API on one port: Infoway at /infoway/ws, TickDB at /tickdb/v1/realtime, Collective2
+ * at /collective2/ws, Esca at /esca/v1/rates. Other paths get 404.
+ *
+ * @example
+ * ```ts
+ * const demo = await startDemoServers({ port: 8080 });
+ * ```
+ */
+export async function startDemoServers(options: { port?: number; host?: string; timing?: Timing } = {}): Promise<DemoServers> {
+  const timing = options.timing ?? REAL_TIMING;
+  const endpoints = [infowayEndpoint(timing), tickdbEndpoint(timing), collective2Endpoint(timing), escaEndpoint(timing)];
+  const byPath = new Map(endpoints.map((e) => [e.path, e]));
+  const http: Server = createServer((req, res) => {
+    res.writeHead(byPath.has(new URL(req.url ?? "/", "http://x").pathname) ? 426 : 404, { "content-type": "text/plain" });
+    res.end(`ws-errors demo: WebSocket endpoints at ${[...byPath.keys()].join(", ")}\n`);
+  });
+  http.on("upgrade", (request, socket, head) => {
+    const endpoint = byPath.get(new URL(request.url ?? "/", "http://x").pathname);
+    if (endpoint) void endpoint.server.handleUpgrade(request, socket, head);
+    else socket.end("HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+  });
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(options.port ?? 8080, host, resolve);
+  });
+  const port = (http.address() as AddressInfo).port;
+  return {
+    port,
+    endpoints,
+    url: `ws://${host}:${port}`,
+    async close() {
+      await Promise.all(endpoints.map((e) => e.dispose()));
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
