@@ -34,7 +34,7 @@ export function escaEndpoint(timing: Timing): Endpoint {
       attemptRate({ limit: 60, windowMs: 60_000 }),
       apiKey({ from: { header: "x-api-key" }, verify: isKnownKey }),
       connectionCap({ perKey: 5 }),
-      recheck({ everyMs: timing.recheckMs, verify: (principal) => stillValid(principal, openedAt.get(principal) ?? Date.now()) }),
+      recheck({ everyMs: timing.recheckMs, verify: (principal) => stillValid(principal, openedAt.get(principal) ?? Date.now(), timing.revokeAfterMs) }),
       slowConsumer({ maxStallMs: timing.slowStallMs, checkEveryMs: timing.slowCheckMs }),
     ],
     commands: { subscribe: pairsCommand("subscribe"), unsubscribe: pairsCommand("unsubscribe") },

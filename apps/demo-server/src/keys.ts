@@ -10,8 +10,8 @@ export function isKnownKey(key: string): boolean {
 }
 
 /** Whether a connection's key is still valid `openedAt` ms after it connected. */
-export function stillValid(principal: Principal, openedAt: number, now = Date.now()): boolean {
-  return principal.key !== REVOKED_KEY || now - openedAt < REVOKE_AFTER_MS;
+export function stillValid(principal: Principal, openedAt: number, revokeAfterMs = REVOKE_AFTER_MS, now = Date.now()): boolean {
+  return principal.key !== REVOKED_KEY || now - openedAt < revokeAfterMs;
 }
 
 /** How fast the demo's clocks run; the walkthrough uses `fast` so it ends in seconds. */
@@ -28,6 +28,8 @@ export interface Timing {
   readonly signalEveryMs: number;
   /** TickDB / Esca / Infoway: market data ticks. */
   readonly tickEveryMs: number;
+  /** When `revoked-key` stops being valid after connecting (5 s in the demo). */
+  readonly revokeAfterMs: number;
 }
 
 export const REAL_TIMING: Timing = {
@@ -38,6 +40,7 @@ export const REAL_TIMING: Timing = {
   recheckMs: 1_000,
   signalEveryMs: 150,
   tickEveryMs: 250,
+  revokeAfterMs: REVOKE_AFTER_MS,
 };
 
 export const FAST_TIMING: Timing = { ...REAL_TIMING, heartbeatIntervalMs: 300, heartbeatTimeoutMs: 600, slowStallMs: 300, slowCheckMs: 100, recheckMs: 200 };

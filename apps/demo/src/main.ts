@@ -1,67 +1,147 @@
-import { retryDelayMs, type Codec, type WsError } from "@ws-errors/core";
+import { startDemoServers, FAST_TIMING, DEMO_KEY, REVOKED_KEY, STRATEGY_ID } from "@ws-errors/demo-server";
 import { collective2 } from "@ws-errors/core/catalogs/collective2";
 import { escaRates } from "@ws-errors/core/catalogs/esca-rates";
 import { infoway } from "@ws-errors/core/catalogs/infoway";
 import { tickdb } from "@ws-errors/core/catalogs/tickdb";
-import { tickdbLegacy } from "@ws-errors/core/catalogs/tickdb-legacy";
+import type { Codec, WsError } from "@ws-errors/core";
+import { connect, type ConnectOptions, type Decision, type WsErrorClient } from "@ws-errors/node";
 
-type Input = { frame: string } | { close: { code: number; reason: string } } | { upgrade: { status: number; headers: Record<string, string>; body: string } };
+/*
+ * Starts the demo servers (with fast clocks, so heartbeats and revocations happen in seconds) and
+ * walks through each seed API's errors on all three layers with the @ws-errors/node client,
+ * printing the typed error, its kind, and what the catalog's policy made the client do.
+ */
+const demo = await startDemoServers({ port: Number(process.env.PORT ?? 0), timing: FAST_TIMING });
+const clients: WsErrorClient[] = [];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/* What each seed API's error page shows on the wire, one example per layer where the page gives one. */
-const WALK: [string, Codec<WsError>, string, Input][] = [
-  ["Infoway", infoway, "request rate exceeded (frame)", { frame: '{"code":501,"msg":"Request rate exceeded","trace":"t-42"}' }],
-  ["Infoway", infoway, "connection quota refused (upgrade)", { upgrade: { status: 429, headers: {}, body: '{"code":427,"msg":"Connection quota exceeded"}' } }],
-  ["Infoway", infoway, "heartbeat timeout (close)", { close: { code: 4513, reason: "Heartbeat timeout" } }],
-  ["TickDB (legacy Errors page)", tickdbLegacy, "message-level error", { frame: '{"cmd":"subscribe","code":2001,"message":"symbols parameter is required"}' }],
-  ["TickDB (legacy Errors page)", tickdbLegacy, "rate limit with reset_at (upgrade)", { upgrade: { status: 429, headers: {}, body: JSON.stringify({ success: false, error: "Rate limit exceeded", code: 429, limit: 60, used: 60, reset_at: Math.floor(Date.now() / 1000) + 30, plan: "free", upgrade_to: "standard" }) } }],
-  ["TickDB (quick reference)", tickdb, "the same 2001 frame, current meaning", { frame: '{"cmd":"subscribe","code":2001,"message":"symbols parameter is required"}' }],
-  ["TickDB (quick reference)", tickdb, "depth unavailable, moved to 4003", { frame: '{"cmd":"subscribe","code":4003,"message":"Depth subscription unavailable"}' }],
-  ["TickDB (quick reference)", tickdb, "success reply sharing the error shape", { frame: '{"cmd":"subscribe","code":0,"message":"success","data":{}}' }],
-  ["Collective2", collective2, "invalid API key (upgrade)", { upgrade: { status: 401, headers: { "X-WS-Error": "Invalid API key" }, body: '{"code":"UNAUTHORIZED","message":"Invalid API key"}' } }],
-  ["Collective2", collective2, "not authorized for a strategy (frame)", { frame: '{"msg_type":"error","id":"msg_a1b2c3d4e5f6a1b2c3d4e5f6a7b8","timestamp":"2024-01-01T12:00:00Z","v":4,"payload":{"code":"FORBIDDEN","field":"StrategyId","message":"Not authorized to subscribe to Strategy"}}' }],
-  ["Collective2", collective2, "two validation errors in one frame", { frame: '{"msg_type":"error","id":"msg_a1b2c3d4e5f6a1b2c3d4e5f6a7b8","timestamp":"2024-01-01T12:00:00Z","v":4,"payload":{"errors":[{"code":"MANDATORY_PARAM_EMPTY_OR_MALFORMED","field":"payload.channel","message":"Missing parameter"},{"code":"INVALID_PARAMETER","field":"payload.strategy_id","message":"Invalid parameter"}]}}' }],
-  ["Collective2", collective2, "connection race lost (close)", { close: { code: 1008, reason: "" } }],
-  ["Collective2", collective2, "slow client evicted (close 1000!)", { close: { code: 1000, reason: "Ping timeout" } }],
-  ["Collective2", collective2, "rate limit at connect, Retry-After 5 (upgrade)", { upgrade: { status: 429, headers: { "X-WS-Error": "Rate limit exceeded", "Retry-After": "5" }, body: '{"code":"TOO_MANY_REQUESTS","message":"Rate limit exceeded"}' } }],
-  ["Esca FX rates", escaRates, "connection-scope fault (frame)", { frame: '{ "type": "error", "code": "internal_error", "message": "..." }' }],
-  ["Esca FX rates", escaRates, "command-scope ack (frame)", { frame: '{"method":"subscribe","success":false,"error":{"code":"unknown_symbol","message":"Unsupported symbol XAU/USD"},"req_id":1}' }],
-  ["Esca FX rates", escaRates, "key revoked mid-connection (close)", { close: { code: 4001, reason: "auth_failed" } }],
-];
-
-function advice(error: WsError): string {
-  const delay = retryDelayMs(error);
-  const wait = delay === undefined ? "" : ` after ${Math.round(delay)} ms`;
-  switch (error.retry.directive) {
+function describe(decision: Decision): string {
+  switch (decision.action) {
     case "stop":
-      return "stop: do not retry";
+      return "stopped";
+    case "none":
+      return "noted (the connection decides when it closes)";
     case "retry-later":
-      return `retry the message${wait || " after a delay"}; keep the connection`;
+      return `waits ${decision.delayMs} ms, then retries the message`;
     case "reconnect":
-      return `reconnect with backoff${wait}`;
+      return `waits ${decision.delayMs} ms, then reconnects`;
     case "resume":
-      return "reconnect and resume from the last sequence id";
+      return `waits ${decision.delayMs} ms, then reconnects and resumes`;
     case "refresh-credentials":
-      return "refresh credentials, then reconnect";
+      return "refreshes credentials, then reconnects";
     case "free-connection":
-      return "close another connection first, then reconnect";
+      return `waits ${decision.delayMs} ms for a free connection`;
   }
 }
 
-let api = "";
-for (const [name, codec, what, input] of WALK) {
-  if (name !== api) {
-    console.log(`\n${name}`);
-    api = name;
-  }
-  const errors =
-    "frame" in input ? codec.decodeFrameErrors(input.frame) : "close" in input ? [codec.decodeClose(input.close)].filter((e) => e !== null) : [codec.decodeUpgrade(input.upgrade)].filter((e) => e !== null);
-  if (errors.length === 0) {
-    console.log(`  ${what}: not an error`);
-    continue;
-  }
-  for (const error of errors) {
-    const where = error.requestId !== undefined ? ` (answers request ${error.requestId})` : error.field ? ` (field ${error.field})` : "";
-    console.log(`  ${what}: ${error.name} [${error.kind}] code ${JSON.stringify(error.code)}${where} → ${advice(error)}`);
-  }
+function line(layer: string, error: WsError, outcome: string): void {
+  const where = error.requestId !== undefined ? ` req ${String(error.requestId)}` : error.field ? ` field ${error.field}` : "";
+  console.log(`  ${layer.padEnd(7)} ${error.name} (${error.kind}) code ${JSON.stringify(error.code)}${where} → ${outcome}`);
 }
-console.log("\nEvery line above came from a generated catalog module; see packages/core/docs/ for each API's reference page.");
+
+/** Opens a client that prints every error with the decision taken on it. */
+function open<E extends WsError>(path: string, codec: Codec<E>, options: Omit<ConnectOptions<E>, "codec"> = {}): WsErrorClient<E> {
+  const client = connect(`${demo.url}${path}`, { codec, reconnect: { initialMs: 100, maxMs: 400 }, requestTimeoutMs: 3000, ...options });
+  clients.push(client as unknown as WsErrorClient);
+  client.on("decision", (decision: Decision) => line(decision.error.layer, decision.error, describe(decision)));
+  client.on("resumed", ({ from }: { from: unknown }) => console.log(`          … reconnected; resuming from seq ${String(from)}`));
+  return client;
+}
+
+const opened = (client: WsErrorClient<WsError>) => new Promise<void>((resolve) => (client.state === "open" ? resolve() : client.once("open", () => resolve())));
+const stopped = (client: WsErrorClient<WsError>) => new Promise<void>((resolve) => (client.state === "closed" ? resolve() : client.once("stopped", () => resolve())));
+const reopened = (client: WsErrorClient<WsError>) => new Promise<void>((resolve) => client.once("reconnecting", () => client.once("open", () => resolve())));
+const quietly = (promise: Promise<unknown>) => promise.catch(() => undefined);
+
+console.log(`ws-errors demo: servers on ${demo.url}\n`);
+
+console.log("Infoway (/infoway/ws)");
+await stopped(open("/infoway/ws", infoway, { ws: { headers: { apikey: "wrong" } } }) as WsErrorClient);
+{
+  const client = open("/infoway/ws?apiKey=demo-key", infoway);
+  await opened(client as WsErrorClient);
+  await quietly(client.request({ action: "subscribe", data: {} }));
+  await quietly(client.request({ action: "subscribe", data: { codes: Array.from({ length: 11 }, (_, i) => `S${i}.US`) } }));
+  console.log("          (no heartbeat sent…)");
+  await reopened(client as WsErrorClient);
+  console.log("          … reconnected");
+  client.close();
+}
+
+console.log("\nTickDB (/tickdb/v1/realtime)");
+await stopped(open("/tickdb/v1/realtime", tickdb) as WsErrorClient);
+{
+  const client = open(`/tickdb/v1/realtime?api_key=${DEMO_KEY}`, tickdb);
+  await opened(client as WsErrorClient);
+  await quietly(client.request({ cmd: "subscribe", data: { channel: "depth", symbols: ["AAPL.US"] } }));
+  await quietly(client.request({ cmd: "subscribe", data: { channel: "ticker", symbols: ["NOPE.US"] } }));
+  await quietly(client.request({ cmd: "history", data: {} }));
+  const ack = await client.request<{ data: { symbols: string[] } }>({ cmd: "subscribe", data: { channel: "ticker", symbols: ["AAPL.US"] } });
+  const tick = await new Promise<{ data: { symbol: string; last_price: string } }>((r) => client.once("message", r));
+  console.log(`  ok      subscribed to ${ack.data.symbols.join(", ")}; ticker ${tick.data.symbol} ${tick.data.last_price}`);
+  client.close();
+}
+
+console.log("\nCollective2 (/collective2/ws)");
+await stopped(open("/collective2/ws", collective2, { ws: { headers: { authorization: "Bearer INVALID_KEY" } } }) as WsErrorClient);
+{
+  const auth = { headers: { authorization: `Bearer ${DEMO_KEY}` } };
+  const subscribe = (from?: number) => ({ msg_type: "subscription.request", timestamp: new Date().toISOString(), payload: { action: "subscribe", channel: "strategy.signal", strategy_id: STRATEGY_ID, ...(from !== undefined && { resume_from: String(from) }) } });
+  const client = open("/collective2/ws", collective2, {
+    ws: auth,
+    resume: (seq, c) => c.send(subscribe(Number(seq))),
+  });
+  await opened(client as WsErrorClient);
+  await quietly(client.request({ msg_type: "subscription.request", payload: { action: "subscribe", channel: "strategy.signal", strategy_id: 1 } }));
+  await quietly(client.request({ msg_type: "subscription.request", payload: {} }));
+  await client.request(subscribe());
+  const seqs: number[] = [];
+  client.on("message", (m: { msg_type: string; seq_id?: number }) => m.msg_type === "strategy.signal" && seqs.push(m.seq_id as number));
+  console.log("          (signals flowing; no heartbeat.ack sent…)");
+  await reopened(client as WsErrorClient);
+  await sleep(400);
+  const gaps = seqs.slice(1).filter((s, i) => s !== (seqs[i] as number) + 1).length;
+  console.log(`  ok      ${seqs.length} signals, seq ${seqs[0]}..${seqs.at(-1)}, ${gaps} gaps, ${seqs.length - new Set(seqs).size} duplicates`);
+  client.close();
+
+  const many = Array.from({ length: 11 }, () => open("/collective2/ws", collective2, { ws: auth, reconnect: false }));
+  await sleep(500);
+  console.log(`  ok      ${many.filter((c) => c.state === "open").length} of 11 connections open (cap 10 per key)`);
+  for (const c of many) c.close();
+}
+
+console.log("\nEsca FX rates (/esca/v1/rates)");
+{
+  const client = open("/esca/v1/rates", escaRates, { ws: { headers: { "x-api-key": DEMO_KEY } } });
+  await opened(client as WsErrorClient);
+  await quietly(client.request({ method: "subscribe", pairs: ["XAU/USD"] }));
+  await quietly(client.request({ method: "frobnicate" }));
+  client.send("{not json");
+  await sleep(100);
+  const ack = await client.request<{ pairs: string[] }>({ method: "subscribe", pairs: ["EUR/USD"] });
+  console.log(`  ok      subscribed to ${ack.pairs.join(", ")}`);
+  client.close();
+
+  const revoked = open("/esca/v1/rates", escaRates, {
+    ws: { headers: { "x-api-key": REVOKED_KEY } },
+    refreshCredentials: async () => {
+      console.log("          … refreshing credentials: switching to demo-key");
+      return { ws: { headers: { "x-api-key": DEMO_KEY } } };
+    },
+  });
+  await opened(revoked as WsErrorClient);
+  console.log("          (revoked-key is revoked 5 s after connecting…)");
+  await reopened(revoked as WsErrorClient);
+  console.log("          … reconnected with the new key");
+  revoked.close();
+
+  const five = Array.from({ length: 5 }, () => open("/esca/v1/rates", escaRates, { ws: { headers: { "x-api-key": DEMO_KEY } }, reconnect: false }));
+  await Promise.all(five.map((c) => opened(c as WsErrorClient)));
+  await stopped(open("/esca/v1/rates", escaRates, { ws: { headers: { "x-api-key": DEMO_KEY } }, reconnect: false }) as WsErrorClient);
+  for (const c of five) c.close();
+}
+
+for (const client of clients) client.close();
+await demo.close();
+console.log("\nEvery error above was decoded by a generated catalog module; the reference pages are in packages/core/docs/.");
+process.exit(0);

@@ -103,6 +103,9 @@ export class WsErrorClient<E extends WsError = WsError> extends EventEmitter {
   private readonly commandPath;
   private readonly queue: unknown[] = [];
   private readonly waiters: ((result: IteratorResult<unknown>) => void)[] = [];
+  /* Messages are buffered for iteration only while an iterator exists: a client read through
+     `message` events alone must not keep every message it ever received. */
+  private iterators = 0;
 
   constructor(
     url: string,
@@ -165,10 +168,15 @@ export class WsErrorClient<E extends WsError = WsError> extends EventEmitter {
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<unknown> {
-    for (;;) {
-      const next = this.queue.length > 0 ? { value: this.queue.shift(), done: false } : this.state === "closed" ? { value: undefined, done: true } : await new Promise<IteratorResult<unknown>>((r) => this.waiters.push(r));
-      if (next.done) return;
-      yield next.value;
+    this.iterators++;
+    try {
+      for (;;) {
+        const next = this.queue.length > 0 ? { value: this.queue.shift(), done: false } : this.state === "closed" ? { value: undefined, done: true } : await new Promise<IteratorResult<unknown>>((r) => this.waiters.push(r));
+        if (next.done) return;
+        yield next.value;
+      }
+    } finally {
+      if (--this.iterators === 0) this.queue.length = 0;
     }
   }
 
@@ -227,17 +235,21 @@ export class WsErrorClient<E extends WsError = WsError> extends EventEmitter {
     }
     const errors = this.options.codec.decodeFrameErrors(value);
     if (errors.length > 0) {
-      for (const error of errors) this.fail(error);
+      // Several errors in one frame answer one request together: it is settled once, on the first.
+      const settled = new Map<string | number, Decision>();
+      for (const error of errors) this.fail(error, settled);
       return;
     }
-    const { command, requestId } = this.readRequest(value);
-    const key = requestId ?? command;
-    const pending = key === undefined ? undefined : this.pending.get(key);
-    if (pending) {
-      clearTimeout(pending.timer);
-      this.pending.delete(key as string | number);
-      pending.resolve(value);
-      return;
+    if (this.pending.size > 0) {
+      const { command, requestId } = this.readRequest(value);
+      const key = requestId ?? command;
+      const pending = key === undefined ? undefined : this.pending.get(key);
+      if (pending) {
+        clearTimeout(pending.timer);
+        this.pending.delete(key as string | number);
+        pending.resolve(value);
+        return;
+      }
     }
     const seq = this.options.codec.readSequence(value);
     if (seq !== undefined) {
@@ -249,19 +261,23 @@ export class WsErrorClient<E extends WsError = WsError> extends EventEmitter {
 
   private deliver(value: unknown): void {
     this.emit("message", value);
+    if (this.iterators === 0) return;
     const waiter = this.waiters.shift();
     if (waiter) waiter({ value, done: false });
     else this.queue.push(value);
   }
 
   /** Reports an error and carries out the catalog's directive for it (or the user's override). */
-  private fail(error: WsError): void {
+  private fail(error: WsError, settled?: Map<string | number, Decision>): void {
     this.emit("error", error);
     const key = error.requestId ?? (error.scope !== "connection" ? error.command : undefined);
+    const earlier = key === undefined ? undefined : settled?.get(key);
+    if (earlier) return void this.emit("decision", { ...earlier, error });
     const pending = key === undefined ? undefined : this.pending.get(key);
     const proposed = this.propose(error, pending);
     const decision = this.options.decide?.(error as E, proposed) ?? proposed;
     this.emit("decision", decision);
+    if (pending && key !== undefined) settled?.set(key, decision);
 
     if (pending && error.layer === "frame") {
       if (decision.action === "retry-later" && pending.retries < (this.options.maxMessageRetries ?? 3)) {
