@@ -3,15 +3,19 @@ import { cpus, totalmem } from "node:os";
 import { resolve } from "node:path";
 import { decodeBenchmarks } from "./decode";
 import { generateBenchmarks } from "./generate";
+import { nodeBenchmarks } from "./node";
 import type { Figure } from "./stats";
 
 /** Every suite, in the order BENCHMARKS.md lists them. Later suites (clients, servers) join here. */
 const SUITES: Record<string, () => Figure[] | Promise<Figure[]>> = {
   decode: decodeBenchmarks,
   generate: generateBenchmarks,
+  node: nodeBenchmarks,
 };
 
 const METHOD: Record<string, string> = {
+  node:
+    "Loopback sockets, with the other end in a child process (bench/src/peer.ts) so the measured side has a core to itself. Each figure alternates ours and the baseline for 5 rounds after one warm-up each; the ratio is the median of the per-round ratios (higher is better: ours ÷ baseline).",
   decode:
     "In one process, mitata measures the candidate and its baseline in 7 alternating rounds (≥ 0.3 s of CPU each), so both see the same JIT and GC state; the figure is the median per-frame time and the ratio is the median of the 7 per-round ratios (range in brackets). Streams are 10,000 frames of each API's own data frames with every 100th an error frame of that catalog, as socket text. The single-error figure decodes an already parsed Collective2 error frame.",
   generate:

@@ -1,4 +1,4 @@
-import type { CatalogSpec, Condition, DetailType, EntrySpec } from "@ws-errors/core";
+import type { CatalogSpec, Condition, DetailType, EntrySpec, FrameForm } from "@ws-errors/core";
 import { createRequire } from "node:module";
 import type {
   Project,
@@ -159,6 +159,20 @@ export function generateModule(spec: CatalogSpec, source: string): string {
     } satisfies FunctionDeclarationStructure);
   });
 
+  const writers = spec.dialect.frames.map((form) => writerSource(form));
+  spec.dialect.frames.forEach((form, i) => {
+    const body = writers[i];
+    if (body === undefined) return;
+    statements.push({
+      kind: StructureKind.Function,
+      name: `writeFrameForm${i}`,
+      docs: [`The JSON text of a "${escapeDoc(form.name)}" error frame: the frame \`encodeFrame\` builds, without building it.`],
+      parameters: [{ name: "c", type: "core.FrameWriteContext" }],
+      returnType: "string",
+      statements: `return ${body};`,
+    } satisfies FunctionDeclarationStructure);
+  });
+
   statements.push({
     kind: StructureKind.VariableStatement,
     isExported: true,
@@ -170,7 +184,7 @@ export function generateModule(spec: CatalogSpec, source: string): string {
       {
         name: base,
         type: `core.Codec<${union}>`,
-        initializer: `core.createCodec<${union}>(${specName}, { classes: ${base}Classes${specialized ? ", classify: classifyFrame" : ""}, readers: [${spec.dialect.frames.map((_, i) => `readFrameForm${i}`).join(", ")}] })`,
+        initializer: `core.createCodec<${union}>(${specName}, { classes: ${base}Classes${specialized ? ", classify: classifyFrame" : ""}, readers: [${spec.dialect.frames.map((_, i) => `readFrameForm${i}`).join(", ")}], writers: [${writers.map((w, i) => (w === undefined ? "undefined" : `writeFrameForm${i}`)).join(", ")}] })`,
       },
     ],
   } satisfies VariableStatementStructure);
@@ -278,6 +292,66 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): [string, T[]
     map.set(k, list);
   }
   return [...map.entries()];
+}
+
+type WriterLeaf = { readonly json: string } | { readonly optional: string; readonly value: string } | { readonly value: string } | "details";
+interface WriterNode {
+  readonly members: Map<string, WriterNode | WriterLeaf>;
+}
+
+/**
+ * A frame form's writer as one template literal, or `undefined` when an object of the frame could
+ * hold only optional members (its commas would need run-time logic; the generic path serves it).
+ * Required members come first and optional ones after, each with its leading comma, so no comma
+ * logic is needed at run time. Key order may differ from `encodeFrame`'s; the JSON is the same.
+ */
+function writerSource(form: FrameForm): string | undefined {
+  const root: WriterNode = { members: new Map() };
+  const place = (path: string, leaf: WriterLeaf) => {
+    const segments = path === "" ? [] : path.split(".");
+    let node = root;
+    for (const key of segments.slice(0, -1)) {
+      let next = node.members.get(key);
+      if (next === undefined || typeof next === "string" || !("members" in next)) node.members.set(key, (next = { members: new Map() }));
+      node = next;
+    }
+    const last = segments.at(-1);
+    if (last === undefined) return leaf === "details" ? void node.members.set("\u0000details", leaf) : undefined;
+    node.members.set(leaf === "details" ? "\u0000details" : last, leaf);
+  };
+  for (const [path, value] of Object.entries(form.constant ?? {})) place(path, { json: JSON.stringify(value) });
+  Object.keys(form.stamps ?? {}).forEach((path, i) => place(path, { value: `c.stamps[${i}]` }));
+  if (form.requestId !== undefined) place(form.requestId, { optional: "c.requestId", value: "c.requestId" });
+  if (form.command !== undefined) place(form.command, { optional: "c.command", value: "c.command" });
+  if (form.details !== undefined) place(form.details === "" ? "" : `${form.details}.x`, "details");
+  place(form.code, { value: "c.code" });
+  if (form.field !== undefined) place(form.field, { optional: "c.field", value: "c.field" });
+  if (form.message !== undefined) place(form.message, { value: "c.message" });
+
+  const render = (node: WriterNode): { required: string[]; optional: string[] } | undefined => {
+    const required: string[] = [];
+    const optional: string[] = [];
+    for (const [key, member] of node.members) {
+      const name = JSON.stringify(key).slice(1, -1).replace(/[`$\\]/g, (ch) => `\\${ch}`);
+      if (member === "details") optional.push('${c.details === "" ? "" : `,${c.details}`}');
+      else if ("members" in member) {
+        const onlyDetails = member.members.size === 1 && member.members.values().next().value === "details";
+        if (onlyDetails) {
+          optional.push(`\${c.details === "" ? "" : \`,"${name}":{\${c.details}}\`}`);
+          continue;
+        }
+        const inner = render(member);
+        if (!inner || inner.required.length === 0) return undefined;
+        required.push(`"${name}":{${inner.required.join(",")}${inner.optional.join("")}}`);
+      } else if ("json" in member) required.push(`"${name}":${member.json.replace(/[`$\\]/g, (ch) => `\\${ch}`)}`);
+      else if ("optional" in member) optional.push(`\${${member.optional} === undefined ? "" : \`,"${name}":\${JSON.stringify(${member.value})}\`}`);
+      else required.push(`"${name}":\${JSON.stringify(${member.value})}`);
+    }
+    return { required, optional };
+  };
+  const top = render(root);
+  if (!top || top.required.length === 0) return undefined;
+  return `\`{${top.required.join(",")}${top.optional.join("")}}\``;
 }
 
 /** A dot path as a chain of direct reads that never throws: `value["payload"]?.["code"]`. */

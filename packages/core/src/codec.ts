@@ -28,9 +28,9 @@ export interface UpgradeResponse {
 
 export interface EncodeFrameOptions {
   /** Correlation id of the command being answered; defaults to the error's own `requestId`. */
-  readonly requestId?: string | number;
+  readonly requestId?: string | number | undefined;
   /** Command being answered (`cmd`, `method`); defaults to the error's own `command`. */
-  readonly command?: string;
+  readonly command?: string | undefined;
   /** Clock for timestamp stamps. */
   readonly now?: () => number;
   /** Source of message ids for `message-id` stamps. */
@@ -69,6 +69,8 @@ export interface CodecOptions<E extends WsError> {
   readonly classify?: FrameClassifier;
   /** One specialized field reader per frame form, in order, generated from the dialect. */
   readonly readers?: readonly FrameReader[];
+  /** One specialized text writer per frame form (or undefined where the form needs the generic path). */
+  readonly writers?: readonly (FrameWriter | undefined)[];
 }
 
 /**
@@ -98,12 +100,19 @@ export interface Codec<E extends WsError = WsError> {
   readSequence(value: unknown): number | string | undefined;
   /** The error frame, as an object ready for `JSON.stringify`. Several errors share one frame when the dialect allows. */
   encodeFrame(error: WsError | readonly WsError[], options?: EncodeFrameOptions): Record<string, unknown>;
+  /**
+   * The error frame as JSON text, the same frame as `JSON.stringify(encodeFrame(...))` but written
+   * by a writer compiled for the dialect's frame form: what servers send on every error.
+   */
+  encodeFrameText(error: WsError | readonly WsError[], options?: EncodeFrameOptions): string;
   /** The close for an entry that closes the connection; `undefined` when it does not. */
   encodeClose(error: WsError): CloseInfo | undefined;
   /** The close a browser client gets instead of a rejected upgrade; `undefined` without a fallback. */
   encodeBrowserFallback(error: WsError): CloseInfo | undefined;
   /** The HTTP response that rejects an upgrade; the catalog's internal error for entries without an upgrade layer. */
   encodeUpgrade(error: WsError, options?: EncodeUpgradeOptions): UpgradeResponse;
+  /** The catalog entry of an error of this catalog, or `undefined` (another catalog's, or an unknown code). */
+  entryOf(error: WsError): EntrySpec | undefined;
 }
 
 const EMPTY: readonly never[] = Object.freeze([]);
@@ -122,6 +131,8 @@ interface CompiledForm {
   readonly itemCode: string;
   readonly itemMessage: string | undefined;
   readonly itemField: string | undefined;
+  readonly constants: readonly (readonly [Path, Json])[];
+  readonly stamps: readonly (readonly [Path, Stamp])[];
 }
 
 interface CompiledEntry {
@@ -170,6 +181,8 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
       itemCode: paths.code.at(-1) ?? "code",
       itemMessage: paths.message?.at(-1),
       itemField: paths.field?.at(-1),
+      constants: Object.entries(form.constant ?? {}).map(([path, value]) => [parsePath(path) ?? [], value] as const),
+      stamps: Object.entries(form.stamps ?? {}).map(([path, stamp]) => [parsePath(path) ?? [], stamp] as const),
     };
   });
   const classify: FrameClassifier = options.classify ?? genericClassifier(dialect.frames.map((form) => compileConditions(form.match)));
@@ -325,11 +338,19 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
     return unknown("upgrade", status, message, wire, input);
   }
 
+  /* One form per scope, looked up once: encoding runs on every error a server sends. */
+  const formFor = {
+    command: forms.find((f) => f.form.scope === "command") ?? forms.find((f) => f.form.scope === "both") ?? (forms[0] as CompiledForm),
+    connection: forms.find((f) => f.form.scope === "connection") ?? forms.find((f) => f.form.scope === "both") ?? (forms[0] as CompiledForm),
+  };
+
   function pickForm(errors: readonly WsError[], requestId: unknown): CompiledForm {
-    const scope = errors[0]?.scope ?? "connection";
-    const wantCommand = scope === "command" || (scope === "both" && requestId !== undefined);
-    const wanted = wantCommand ? "command" : "connection";
-    return forms.find((f) => f.form.scope === wanted) ?? forms.find((f) => f.form.scope === "both") ?? (forms[0] as CompiledForm);
+    return formOf(errors[0], requestId);
+  }
+
+  function formOf(error: WsError | undefined, requestId: unknown): CompiledForm {
+    const scope = error?.scope ?? "connection";
+    return scope === "command" || (scope === "both" && requestId !== undefined) ? formFor.command : formFor.connection;
   }
 
   function encodeFrame(input: WsError | readonly WsError[], options: EncodeFrameOptions = {}): Record<string, unknown> {
@@ -340,8 +361,8 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
     const compiled = pickForm(errors, requestId);
     const { form } = compiled;
     const frame: Record<string, unknown> = {};
-    for (const [path, value] of Object.entries(form.constant ?? {})) setPath(frame, parsePath(path) ?? [], value);
-    for (const [path, stamp] of Object.entries(form.stamps ?? {})) setPath(frame, parsePath(path) ?? [], stampValue(stamp, options));
+    for (const [path, value] of compiled.constants) setPath(frame, path, value);
+    for (const [path, stamp] of compiled.stamps) setPath(frame, path, stampValue(stamp, options));
     if (compiled.requestId && requestId !== undefined) setPath(frame, compiled.requestId, requestId);
     if (compiled.command && command !== undefined) setPath(frame, compiled.command, command);
     if (errors.length > 1 && compiled.errors) {
@@ -361,6 +382,8 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
     if (compiled.message) setPath(frame, compiled.message, first.message);
     return frame;
   }
+
+  const writerOf = new Map(forms.map((compiled, i) => [compiled, options.writers?.[i]]));
 
   function encodeUpgrade(error: WsError, options: EncodeUpgradeOptions = {}): UpgradeResponse {
     const entry = entryFor(error);
@@ -402,6 +425,29 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
       return typeof seq === "number" || typeof seq === "string" ? seq : undefined;
     },
     encodeFrame,
+    encodeFrameText(input, options = {}) {
+      if (Array.isArray(input) && input.length !== 1) return JSON.stringify(encodeFrame(input, options));
+      const error = (Array.isArray(input) ? input[0] : input) as WsError;
+      const entry = entryFor(error);
+      const requestId = options.requestId ?? error.requestId;
+      const compiled = formOf(error, requestId);
+      const writer = writerOf.get(compiled);
+      if (!writer || !entry) return JSON.stringify(encodeFrame(error, options));
+      let details = "";
+      const source = error.details as Record<string, unknown>;
+      for (const name in entry.details) {
+        if (Object.hasOwn(source, name) && source[name] !== undefined) details += `${details === "" ? "" : ","}${JSON.stringify(name)}:${JSON.stringify(source[name])}`;
+      }
+      return writer({
+        code: entry.frame?.code ?? error.code,
+        message: error.message,
+        field: error.field,
+        requestId,
+        command: options.command ?? error.command,
+        stamps: compiled.stamps.length === 0 ? NO_STAMPS : stampValues(compiled.stamps, options),
+        details,
+      });
+    },
     encodeClose(error) {
       const close = entryFor(error)?.close;
       return close ? { code: close.code, reason: truncateCloseReason(close.reason) } : undefined;
@@ -411,6 +457,7 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
       return fallback ? { code: fallback.code, reason: truncateCloseReason(fallback.reason) } : undefined;
     },
     encodeUpgrade,
+    entryOf: entryFor,
   };
 
   function entryFor(error: WsError): EntrySpec | undefined {
@@ -430,6 +477,21 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
     }
   }
 }
+
+/** What a generated frame writer needs, with the stamps in the form's order and the details pre-rendered. */
+export interface FrameWriteContext {
+  readonly code: WireCode;
+  readonly message: string;
+  readonly field: string | undefined;
+  readonly requestId: string | number | undefined;
+  readonly command: string | undefined;
+  readonly stamps: readonly Json[];
+  /** The entry's present detail fields as JSON members (`"limit":5,"plan":"free"`), or "". */
+  readonly details: string;
+}
+
+/** A frame form's writer, generated from the dialect: the frame's JSON text from its values. */
+export type FrameWriter = (context: FrameWriteContext) => string;
 
 function genericClassifier(matchers: readonly ((value: object) => boolean)[]): FrameClassifier {
   return (value) => {
@@ -505,22 +567,47 @@ function lowerHeaders(headers: unknown): Record<string, string> {
   return out;
 }
 
-function randomHex(bytes: number): string {
-  const buffer = new Uint8Array(bytes);
-  globalThis.crypto.getRandomValues(buffer);
-  let out = "";
-  for (const byte of buffer) out += byte.toString(16).padStart(2, "0");
-  return out;
+/* Message ids are unique, not secret: a random prefix drawn once per process and a counter cost
+   nothing per frame, where drawing 14 random bytes for every error frame did. */
+let idPrefix: string | undefined;
+let idCounter = 0;
+function messageId(): string {
+  if (idPrefix === undefined) {
+    const bytes = new Uint8Array(7);
+    globalThis.crypto.getRandomValues(bytes);
+    idPrefix = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  idCounter = (idCounter + 1) % 0x100000000000000;
+  return `msg_${idPrefix}${idCounter.toString(16).padStart(14, "0")}`;
+}
+
+/* ISO timestamps have second precision on the wire, so one string serves a whole second. */
+let isoSecond = -1;
+let isoText = "";
+function isoTimestamp(now: number): string {
+  const second = Math.floor(now / 1000);
+  if (second !== isoSecond) {
+    isoSecond = second;
+    isoText = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  }
+  return isoText;
+}
+
+const NO_STAMPS: readonly Json[] = Object.freeze([]);
+
+function stampValues(stamps: readonly (readonly [Path, Stamp])[], options: EncodeFrameOptions): Json[] {
+  const values: Json[] = new Array(stamps.length);
+  for (let i = 0; i < stamps.length; i++) values[i] = stampValue((stamps[i] as readonly [Path, Stamp])[1], options);
+  return values;
 }
 
 function stampValue(stamp: Stamp, options: EncodeFrameOptions): Json {
-  const now = options.now?.() ?? Date.now();
   switch (stamp) {
     case "iso-timestamp":
-      return new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z");
+      return isoTimestamp(options.now?.() ?? Date.now());
     case "unix-ms":
-      return now;
+      return options.now?.() ?? Date.now();
     case "message-id":
-      return options.messageId?.() ?? `msg_${randomHex(14)}`;
+      return options.messageId?.() ?? messageId();
   }
 }

@@ -11,6 +11,8 @@ export {
   type FrameClassifier,
   type FrameFields,
   type FrameReader,
+  type FrameWriteContext,
+  type FrameWriter,
   type UpgradeResponse,
 } from "./codec";
 export { backoffDelayMs, fallbackFor, isCleanClose, retryDelayMs, defaultDirective, type BackoffOptions, type FallbackPolicy } from "./policy";

@@ -43,7 +43,9 @@ export function setPath(target: Record<string, unknown>, path: Path, value: unkn
 }
 
 export function define(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  // Only `__proto__` is special on assignment; every other key is a plain own property.
+  if (key === "__proto__") Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  else target[key] = value;
 }
 
 export function jsonEquals(a: unknown, b: Json | undefined): boolean {

@@ -50,6 +50,19 @@ describe.each(cases)("%s/%s encodes and decodes back on every layer it has", (_n
     });
   }
 
+  if (entry.frame) {
+    it("frame text: the generated writer writes the frame encodeFrame builds", () => {
+      fc.assert(
+        fc.property(initArbitrary(entry), fc.option(fc.string({ maxLength: 12 }), { nil: undefined }), (init, command) => {
+          const sent = new Class(init);
+          const options = { now: () => 1_700_000_000_000, messageId: () => "msg_fixed", ...(command !== undefined && { command }) };
+          expect(JSON.parse(codec.encodeFrameText(sent, options))).toEqual(codec.encodeFrame(sent, options));
+        }),
+        { numRuns: 50 },
+      );
+    });
+  }
+
   if (entry.close) {
     it("close", () => {
       const close = codec.encodeClose(new Class({}))!;

@@ -22,6 +22,12 @@ export class ServerConnection {
   /** Past this many queued bytes a send is dropped and `onOverflow` runs (set by the slow-consumer policy). */
   maxQueuedBytes = Infinity;
   onOverflow: (() => void) | undefined;
+  /**
+   * Whether each send reports its completion to update `lastSendOk` (set by the slow-consumer
+   * policy). Off by default: a completion callback per frame is most of what a send costs over a
+   * bare `ws.send`, and only eviction needs it.
+   */
+  trackSends = false;
   private pendingSends = 0;
   private closing = false;
 
@@ -45,20 +51,31 @@ export class ServerConnection {
 
   /** Sends a value as JSON (strings as they are); resolves when the socket has written it. */
   send(data: unknown): Promise<void> {
-    if (!this.isOpen) return Promise.resolve();
-    if (this.queued > this.maxQueuedBytes) {
-      this.onOverflow?.();
-      return Promise.resolve();
-    }
-    const text = typeof data === "string" ? data : JSON.stringify(data);
-    this.pendingSends++;
     return new Promise((resolve) => {
-      this.socket.send(text, (error) => {
-        this.pendingSends--;
-        if (!error) this.lastSendOk = Date.now();
-        resolve();
-      });
+      if (!this.write(typeof data === "string" ? data : JSON.stringify(data), resolve)) resolve();
     });
+  }
+
+  /* One bound callback for every send: tracking the last successful write costs no closure per frame. */
+  private readonly sent = (error?: Error): void => {
+    this.pendingSends--;
+    if (!error) this.lastSendOk = Date.now();
+  };
+
+  /** Queues text on the socket; false when the connection is closing or over its queue limit. */
+  private write(text: string, done?: () => void): boolean {
+    if (this.closing || this.socket.readyState !== 1) return false;
+    if (this.maxQueuedBytes !== Infinity && this.queued > this.maxQueuedBytes) {
+      this.onOverflow?.();
+      return false;
+    }
+    if (done === undefined && !this.trackSends) {
+      this.socket.send(text);
+      return true;
+    }
+    this.pendingSends++;
+    this.socket.send(text, done === undefined ? this.sent : (error) => (this.sent(error), done()));
+    return true;
   }
 
   /**
@@ -66,17 +83,13 @@ export class ServerConnection {
    * echoing the request's correlation fields; when the entry closes the connection, the close
    * follows once the frame is flushed. An entry without a frame layer only closes.
    */
-  async sendError(error: WsError | readonly WsError[], correlation: { requestId?: string | number | undefined; command?: string | undefined } = {}): Promise<void> {
-    const errors = Array.isArray(error) ? (error as readonly WsError[]) : [error as WsError];
-    const first = errors[0];
+  sendError(error: WsError | readonly WsError[], correlation: { requestId?: string | number | undefined; command?: string | undefined } = {}): void {
+    const first = Array.isArray(error) ? (error as readonly WsError[])[0] : (error as WsError);
     if (!first) return;
-    const entry = this.codec.catalog.errors.find((e) => e.id === first.id);
-    if (entry?.frame || !entry) {
-      const options = { ...(correlation.requestId !== undefined && { requestId: correlation.requestId }), ...(correlation.command !== undefined && { command: correlation.command }) };
-      await this.send(this.codec.encodeFrame(errors, options));
-    }
-    const close = this.codec.encodeClose(first);
-    if (close) this.close(close.code, close.reason);
+    const entry = this.codec.entryOf(first);
+    if (entry?.frame || !entry) this.write(this.codec.encodeFrameText(error, correlation));
+    // ws writes frames in order, so the close goes out after the error frame without waiting.
+    if (entry?.close) this.close(entry.close.code, this.codec.encodeClose(first)?.reason ?? "");
   }
 
   /** Closes with a catalog error's close (or the given code), once queued frames are flushed. */
@@ -92,8 +105,8 @@ export class ServerConnection {
    * Ends the connection for this error whatever its entry says: its frame (if it has one), then its
    * close, or 1008 when the entry has no close layer.
    */
-  async fail(error: WsError): Promise<void> {
-    await this.sendError(error);
+  fail(error: WsError): void {
+    this.sendError(error);
     this.closeWith(error);
   }
 

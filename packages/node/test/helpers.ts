@@ -60,4 +60,4 @@ export async function until(check: () => boolean, what: string, ms = 3000): Prom
   }
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -512,6 +512,11 @@ function readFrameForm0(value: Record<string, any>): core.FrameFields {
   return { code: value["payload"]?.["code"], message: value["payload"]?.["message"], field: value["payload"]?.["field"], requestId: value["request_id"], command: undefined, details: value["payload"], errors: value["payload"]?.["errors"] };
 }
 
+/** The JSON text of a "error" error frame: the frame `encodeFrame` builds, without building it. */
+function writeFrameForm0(c: core.FrameWriteContext): string {
+  return `{"msg_type":"error","v":4,"id":${JSON.stringify(c.stamps[0])},"timestamp":${JSON.stringify(c.stamps[1])},"payload":{"code":${JSON.stringify(c.code)},"message":${JSON.stringify(c.message)}${c.details === "" ? "" : `,${c.details}`}${c.field === undefined ? "" : `,"field":${JSON.stringify(c.field)}`}}${c.requestId === undefined ? "" : `,"request_id":${JSON.stringify(c.requestId)}`}}`;
+}
+
 /**
  * Decoders and encoders of the `collective2` catalog on all three layers.
  *
@@ -522,4 +527,4 @@ function readFrameForm0(value: Record<string, any>): core.FrameFields {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const collective2: core.Codec<Collective2Error> = core.createCodec<Collective2Error>(collective2Catalog, { classes: collective2Classes, classify: classifyFrame, readers: [readFrameForm0] });
+export const collective2: core.Codec<Collective2Error> = core.createCodec<Collective2Error>(collective2Catalog, { classes: collective2Classes, classify: classifyFrame, readers: [readFrameForm0], writers: [writeFrameForm0] });

@@ -300,6 +300,16 @@ function readFrameForm1(value: Record<string, any>): core.FrameFields {
   return { code: value["error"]?.["code"], message: value["error"]?.["message"], field: undefined, requestId: value["req_id"], command: value["method"], details: value["error"], errors: undefined };
 }
 
+/** The JSON text of a "connection" error frame: the frame `encodeFrame` builds, without building it. */
+function writeFrameForm0(c: core.FrameWriteContext): string {
+  return `{"type":"error","code":${JSON.stringify(c.code)},"message":${JSON.stringify(c.message)}${c.details === "" ? "" : `,${c.details}`}}`;
+}
+
+/** The JSON text of a "command-ack" error frame: the frame `encodeFrame` builds, without building it. */
+function writeFrameForm1(c: core.FrameWriteContext): string {
+  return `{"success":false,"error":{"code":${JSON.stringify(c.code)},"message":${JSON.stringify(c.message)}${c.details === "" ? "" : `,${c.details}`}}${c.requestId === undefined ? "" : `,"req_id":${JSON.stringify(c.requestId)}`}${c.command === undefined ? "" : `,"method":${JSON.stringify(c.command)}`}}`;
+}
+
 /**
  * Decoders and encoders of the `esca-rates` catalog on all three layers.
  *
@@ -310,4 +320,4 @@ function readFrameForm1(value: Record<string, any>): core.FrameFields {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const escaRates: core.Codec<EscaRatesError> = core.createCodec<EscaRatesError>(escaRatesCatalog, { classes: escaRatesClasses, classify: classifyFrame, readers: [readFrameForm0, readFrameForm1] });
+export const escaRates: core.Codec<EscaRatesError> = core.createCodec<EscaRatesError>(escaRatesCatalog, { classes: escaRatesClasses, classify: classifyFrame, readers: [readFrameForm0, readFrameForm1], writers: [writeFrameForm0, writeFrameForm1] });

@@ -430,6 +430,11 @@ function readFrameForm0(value: Record<string, any>): core.FrameFields {
   return { code: value["code"], message: value["msg"], field: undefined, requestId: value["trace"], command: undefined, details: undefined, errors: undefined };
 }
 
+/** The JSON text of a "reply" error frame: the frame `encodeFrame` builds, without building it. */
+function writeFrameForm0(c: core.FrameWriteContext): string {
+  return `{"code":${JSON.stringify(c.code)},"msg":${JSON.stringify(c.message)}${c.requestId === undefined ? "" : `,"trace":${JSON.stringify(c.requestId)}`}}`;
+}
+
 /**
  * Decoders and encoders of the `infoway` catalog on all three layers.
  *
@@ -440,4 +445,4 @@ function readFrameForm0(value: Record<string, any>): core.FrameFields {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const infoway: core.Codec<InfowayError> = core.createCodec<InfowayError>(infowayCatalog, { classes: infowayClasses, classify: classifyFrame, readers: [readFrameForm0] });
+export const infoway: core.Codec<InfowayError> = core.createCodec<InfowayError>(infowayCatalog, { classes: infowayClasses, classify: classifyFrame, readers: [readFrameForm0], writers: [writeFrameForm0] });

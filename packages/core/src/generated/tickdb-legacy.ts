@@ -414,6 +414,11 @@ function readFrameForm0(value: Record<string, any>): core.FrameFields {
   return { code: value["code"], message: value["message"], field: undefined, requestId: undefined, command: value["cmd"], details: value["data"], errors: undefined };
 }
 
+/** The JSON text of a "reply" error frame: the frame `encodeFrame` builds, without building it. */
+function writeFrameForm0(c: core.FrameWriteContext): string {
+  return `{"code":${JSON.stringify(c.code)},"message":${JSON.stringify(c.message)}${c.command === undefined ? "" : `,"cmd":${JSON.stringify(c.command)}`}${c.details === "" ? "" : `,"data":{${c.details}}`}}`;
+}
+
 /**
  * Decoders and encoders of the `tickdb-legacy` catalog on all three layers.
  *
@@ -424,4 +429,4 @@ function readFrameForm0(value: Record<string, any>): core.FrameFields {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const tickdbLegacy: core.Codec<TickdbLegacyError> = core.createCodec<TickdbLegacyError>(tickdbLegacyCatalog, { classes: tickdbLegacyClasses, classify: classifyFrame, readers: [readFrameForm0] });
+export const tickdbLegacy: core.Codec<TickdbLegacyError> = core.createCodec<TickdbLegacyError>(tickdbLegacyCatalog, { classes: tickdbLegacyClasses, classify: classifyFrame, readers: [readFrameForm0], writers: [writeFrameForm0] });

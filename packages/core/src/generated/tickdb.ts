@@ -655,6 +655,11 @@ function readFrameForm0(value: Record<string, any>): core.FrameFields {
   return { code: value["code"], message: value["message"], field: undefined, requestId: undefined, command: value["cmd"], details: value["data"], errors: undefined };
 }
 
+/** The JSON text of a "reply" error frame: the frame `encodeFrame` builds, without building it. */
+function writeFrameForm0(c: core.FrameWriteContext): string {
+  return `{"code":${JSON.stringify(c.code)},"message":${JSON.stringify(c.message)}${c.command === undefined ? "" : `,"cmd":${JSON.stringify(c.command)}`}${c.details === "" ? "" : `,"data":{${c.details}}`}}`;
+}
+
 /**
  * Decoders and encoders of the `tickdb` catalog on all three layers.
  *
@@ -665,4 +670,4 @@ function readFrameForm0(value: Record<string, any>): core.FrameFields {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const tickdb: core.Codec<TickdbError> = core.createCodec<TickdbError>(tickdbCatalog, { classes: tickdbClasses, classify: classifyFrame, readers: [readFrameForm0] });
+export const tickdb: core.Codec<TickdbError> = core.createCodec<TickdbError>(tickdbCatalog, { classes: tickdbClasses, classify: classifyFrame, readers: [readFrameForm0], writers: [writeFrameForm0] });

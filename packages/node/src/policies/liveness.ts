@@ -130,6 +130,7 @@ export function slowConsumer(options: SlowConsumerOptions): Policy {
       // Checked on every send too, so the queue never grows past the limit between checks.
       connection.maxQueuedBytes = maxBytes;
       connection.onOverflow = () => evict(connection);
+      connection.trackSends = true;
       base.open?.(connection);
     },
   };

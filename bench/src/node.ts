@@ -1,0 +1,164 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import type { Codec, WsError } from "@ws-errors/core";
+import { collective2, TooManyRequestsError } from "@ws-errors/core/catalogs/collective2";
+import { apiKey, connect, WsErrorServer, type ServerConnection } from "@ws-errors/node";
+import { WebSocket, WebSocketServer } from "ws";
+import { median, type Figure } from "./stats";
+
+const PEER = fileURLToPath(new URL("./peer.ts", import.meta.url));
+const ROUNDS = 5;
+const c2 = collective2 as unknown as Codec<WsError>;
+
+function peer(...args: string[]): { child: ChildProcess; output: Promise<string> } {
+  const child = spawn(process.execPath, ["--import", "tsx", PEER, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  let text = "";
+  child.stdout?.on("data", (d: Buffer) => (text += d.toString()));
+  const output = new Promise<string>((resolve) => child.on("exit", () => resolve(text)));
+  return { child, output };
+}
+
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return (server.address() as AddressInfo).port;
+}
+
+function figure(suite: string, name: string, ours: number[], base: number[], baseline: string, goal: string, higherIsBetter: boolean, unit: Figure["unit"]): Figure {
+  const ratios = ours.map((o, i) => (higherIsBetter ? o / (base[i] as number) : (base[i] as number) / o));
+  return {
+    suite,
+    name,
+    median: median(ours),
+    spread: [Math.min(...ours), Math.max(...ours)],
+    unit,
+    baseline,
+    baselineMedian: median(base),
+    ratio: median(ratios),
+    ratioSpread: [Math.min(...ratios), Math.max(...ratios)],
+    goal,
+  };
+}
+
+/** Messages per second a client receives from a server that streams as fast as it can. */
+async function receiveThroughput(): Promise<Figure> {
+  const N = 100_000;
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const server = peer("stream-server", String(port), String(N));
+  await new Promise<void>((resolve) => server.child.stdout?.once("data", () => resolve()));
+  const url = `ws://127.0.0.1:${port}/`;
+  const raw = () =>
+    new Promise<number>((resolve) => {
+      let count = 0;
+      const t0 = performance.now();
+      const ws = new WebSocket(url);
+      ws.on("message", (data) => {
+        JSON.parse(data.toString());
+        count++;
+      });
+      ws.on("close", () => resolve((count * 1000) / (performance.now() - t0)));
+    });
+  const ours = () =>
+    new Promise<number>((resolve) => {
+      let count = 0;
+      const t0 = performance.now();
+      const client = connect(url, { codec: c2, reconnect: false });
+      client.on("message", () => count++);
+      client.on("stopped", () => resolve((count * 1000) / (performance.now() - t0)));
+    });
+  await raw();
+  await ours(); // warm both paths
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    b.push(await raw());
+    a.push(await ours());
+  }
+  server.child.kill();
+  return figure("node", "client receive throughput: 100,000 Collective2 signals, `message` events (decoded, sequence-tracked)", a, b, "raw `ws` client doing JSON.parse", "≥ 0.97×", true, "msg/s");
+}
+
+/** Error frames per second a server writes to one reading client. */
+async function emission(): Promise<Figure> {
+  const N = 50_000;
+  const error = new TooManyRequestsError();
+  const bytes = JSON.stringify(collective2.encodeFrame(error, { requestId: "r-1" }));
+  const rawHttp = createServer();
+  const rawWss = new WebSocketServer({ server: rawHttp });
+  const oursHttp = createServer();
+  const ours = new WsErrorServer({ codec: c2, server: oursHttp });
+  const rawPort = await listen(rawHttp);
+  const oursPort = await listen(oursHttp);
+  const timeRaw = () =>
+    new Promise<number>((resolve) => {
+      rawWss.once("connection", async (ws) => {
+        const t0 = performance.now();
+        for (let i = 0; i < N; i++) {
+          ws.send(bytes);
+          if (ws.bufferedAmount > 1 << 20) await new Promise((r) => setImmediate(r));
+        }
+        await new Promise<void>((r) => ws.send("{}", () => r()));
+        resolve((N * 1000) / (performance.now() - t0));
+      });
+      peer("sink", `ws://127.0.0.1:${rawPort}/`, String(N + 1));
+    });
+  const timeOurs = () =>
+    new Promise<number>((resolve) => {
+      const handler = (connection: ServerConnection) => void run(connection);
+      const run = async (connection: ServerConnection) => {
+        const t0 = performance.now();
+        for (let i = 0; i < N; i++) {
+          connection.sendError(error, { requestId: "r-1" });
+          if (connection.socket.bufferedAmount > 1 << 20) await new Promise((r) => setImmediate(r));
+        }
+        await connection.send({});
+        resolve((N * 1000) / (performance.now() - t0));
+      };
+      (ours as unknown as { options: { onConnection?: typeof handler } }).options.onConnection = handler;
+      peer("sink", `ws://127.0.0.1:${oursPort}/`, String(N + 1));
+    });
+  const a: number[] = [];
+  const b: number[] = [];
+  await timeRaw();
+  await timeOurs();
+  for (let i = 0; i < ROUNDS; i++) {
+    b.push(await timeRaw());
+    a.push(await timeOurs());
+  }
+  await ours.close();
+  rawWss.close();
+  rawHttp.close();
+  oursHttp.closeAllConnections();
+  oursHttp.close();
+  return figure("node", "server error-frame emission: 50,000 TOO_MANY_REQUESTS frames via sendError (encoded each time)", a, b, "raw `ws.send` of the same bytes, pre-encoded", "≥ 0.95×", true, "msg/s");
+}
+
+/** Upgrade rejections per second, 4,000 attempts 32 at a time from another process. */
+async function rejections(): Promise<Figure> {
+  const bare = createServer();
+  bare.on("upgrade", (_req, socket) => {
+    socket.end('HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json; charset=utf-8\r\nx-ws-error: Invalid API key\r\ncontent-length: 51\r\nconnection: close\r\n\r\n{"code":"UNAUTHORIZED","message":"Invalid API key"}');
+  });
+  const oursHttp = createServer();
+  const server = new WsErrorServer({ codec: c2, server: oursHttp, policies: [apiKey({ from: { bearer: true }, verify: () => false })], logger: { error: () => undefined, warn: () => undefined } });
+  const barePort = await listen(bare);
+  const oursPort = await listen(oursHttp);
+  const run = async (port: number) => JSON.parse(await peer("reject", `ws://127.0.0.1:${port}/`, "4000", "32").output).perSecond as number;
+  await run(barePort);
+  await run(oursPort);
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    b.push(await run(barePort));
+    a.push(await run(oursPort));
+  }
+  await server.close();
+  bare.close();
+  oursHttp.close();
+  return figure("node", "upgrade rejections: 4,000 attempts with a bad key, 32 concurrent (catalog 401 with X-WS-Error and body)", a, b, "a bare `ws`-style upgrade handler writing the same 401", "≥ 0.9×", true, "msg/s");
+}
+
+export async function nodeBenchmarks(): Promise<Figure[]> {
+  return [await receiveThroughput(), await emission(), await rejections()];
+}
