@@ -104,6 +104,11 @@ export function generateDocs(spec: CatalogSpec, source: string): string {
     line("```");
     line();
   }
+  const requests = spec.dialect.requests;
+  if (requests) {
+    line(`Client messages name their command at \`${requests.command}\`${requests.requestId ? ` and carry a correlation id at \`${requests.requestId}\`` : ""}; command-scope errors echo ${requests.requestId ? "the correlation id" : "the command"}.`);
+    line();
+  }
   if (spec.dialect.sequence) {
     line(`Stream messages carry their sequence id at \`${spec.dialect.sequence}\`; the \`resume\` directive reconnects from the last one seen.`);
     line();
