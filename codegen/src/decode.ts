@@ -1,24 +1,14 @@
 import { createCodec, type CatalogSpec, type Layer, type WsError } from "@ws-errors/core";
 
-/** What `ws-errors decode` prints for one decoded error. */
+/** What `ws-errors decode` prints for one decoded error: its JSON form, led by its class. */
 export function describeError(error: WsError): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    class: error.name,
-    id: error.id,
-    code: error.code,
-    kind: error.kind,
-    scope: error.scope,
-    layer: error.layer,
-    message: error.message,
-    retry: error.retry,
-    details: error.details,
+  const { _tag, name, catalog, wire, ...fields } = error.toJSON() as Record<string, unknown> & { wire?: WsError["wire"] };
+  return {
+    class: name,
+    ...fields,
+    ...(error.wire?.status !== undefined && { status: error.wire.status }),
+    ...(error.wire?.closeCode !== undefined && { closeCode: error.wire.closeCode }),
   };
-  if (error.field !== undefined) out.field = error.field;
-  if (error.requestId !== undefined) out.requestId = error.requestId;
-  if (error.command !== undefined) out.command = error.command;
-  if (error.wire?.status !== undefined) out.status = error.wire.status;
-  if (error.wire?.closeCode !== undefined) out.closeCode = error.wire.closeCode;
-  return out;
 }
 
 export type DecodeOutcome = { readonly ok: true; readonly output: Record<string, unknown> } | { readonly ok: false; readonly message: string };

@@ -9,7 +9,7 @@ import {
 } from "@ws-errors/core/catalogs/collective2";
 import type { Codec, WsError } from "@ws-errors/core";
 import { apiKey, connectionCap, heartbeat, messageRate, slowConsumer, WsErrorServer, type IncomingCommand, type ServerConnection } from "@ws-errors/node";
-import { every, type Endpoint } from "./endpoint";
+import { connectionSet, every, type Endpoint } from "./endpoint";
 import { isKnownKey, type Timing } from "./keys";
 
 export const STRATEGY_ID = 12345678;
@@ -26,11 +26,7 @@ function envelope(msg_type: string, payload: Record<string, unknown>, extra: Par
   return { msg_type, id: `msg_${Date.now().toString(16).padStart(16, "0")}${counter.toString(16).padStart(12, "0")}`, timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"), v: 4, ...extra, payload };
 }
 
-function subs(connection: ServerConnection): Set<string> {
-  let set = connection.state.get(SUBS) as Set<string> | undefined;
-  if (!set) connection.state.set(SUBS, (set = new Set()));
-  return set;
-}
+const subs = (connection: ServerConnection) => connectionSet<string>(connection, SUBS);
 
 /**
  * Collective2 signals at /collective2/ws: bearer key; 10 connections per key (429 before the

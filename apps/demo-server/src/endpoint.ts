@@ -1,4 +1,4 @@
-import type { WsErrorServer } from "@ws-errors/node";
+import type { ServerConnection, WsErrorServer } from "@ws-errors/node";
 
 /** One demo API: the path it answers at, its server, and its timers to stop. */
 export interface Endpoint {
@@ -13,4 +13,11 @@ export function every(ms: number, tick: () => void): () => void {
   const timer = setInterval(tick, ms);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/** A set kept on the connection under `key` (subscribed symbols, channels), created on first use. */
+export function connectionSet<T>(connection: ServerConnection, key: string): Set<T> {
+  let set = connection.state.get(key) as Set<T> | undefined;
+  if (!set) connection.state.set(key, (set = new Set<T>()));
+  return set;
 }

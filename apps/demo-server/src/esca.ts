@@ -1,17 +1,13 @@
 import { escaRates, UnknownSymbolError } from "@ws-errors/core/catalogs/esca-rates";
 import type { Codec, WsError } from "@ws-errors/core";
 import { apiKey, attemptRate, connectionCap, recheck, slowConsumer, WsErrorServer, type ServerConnection } from "@ws-errors/node";
-import { every, type Endpoint } from "./endpoint";
+import { connectionSet, every, type Endpoint } from "./endpoint";
 import { isKnownKey, stillValid, type Timing } from "./keys";
 
 const PAIRS = ["EUR/USD", "GBP/USD", "USD/JPY", "AUD/USD", "USD/CHF"];
 const SUBSCRIBED = "esca.pairs";
 
-function pairsOf(connection: ServerConnection): Set<string> {
-  let pairs = connection.state.get(SUBSCRIBED) as Set<string> | undefined;
-  if (!pairs) connection.state.set(SUBSCRIBED, (pairs = new Set()));
-  return pairs;
-}
+const pairsOf = (connection: ServerConnection) => connectionSet<string>(connection, SUBSCRIBED);
 
 /**
  * Esca FX rates at /esca/v1/rates: key in `X-Api-Key`; 5 connections per account and 60 attempts

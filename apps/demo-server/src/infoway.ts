@@ -1,17 +1,13 @@
 import { infoway, MissingParametersError, SymbolQuotaExceededError } from "@ws-errors/core/catalogs/infoway";
 import type { Codec, WsError } from "@ws-errors/core";
 import { apiKey, connectionCap, heartbeat, messageRate, WsErrorServer, type ServerConnection } from "@ws-errors/node";
-import { every, type Endpoint } from "./endpoint";
+import { connectionSet, every, type Endpoint } from "./endpoint";
 import { isKnownKey, type Timing } from "./keys";
 
 const CODES = "infoway.codes";
 const MAX_SYMBOLS = 10;
 
-function codes(connection: ServerConnection): Set<string> {
-  let set = connection.state.get(CODES) as Set<string> | undefined;
-  if (!set) connection.state.set(CODES, (set = new Set()));
-  return set;
-}
+const codes = (connection: ServerConnection) => connectionSet<string>(connection, CODES);
 
 /**
  * Infoway market data at /infoway/ws, in the frame layout the catalog chose (`{code, msg, trace}`):

@@ -1,17 +1,13 @@
 import { tickdb, ApiKeyMissingError, InvalidApiKeyError, InvalidParametersError, SymbolNotFoundError, DepthUnavailableError, TradeUnavailableError, UnknownCommandError } from "@ws-errors/core/catalogs/tickdb";
 import type { Codec, WsError } from "@ws-errors/core";
 import { WsErrorServer, type IncomingCommand, type ServerConnection } from "@ws-errors/node";
-import { every, type Endpoint } from "./endpoint";
+import { connectionSet, every, type Endpoint } from "./endpoint";
 import { isKnownKey, type Timing } from "./keys";
 
 const SYMBOLS: Record<string, number> = { "AAPL.US": 150.25, "TSLA.US": 240.1, BTCUSDT: 43000, "700.HK": 300.2 };
 const TICKERS = "tickdb.tickers";
 
-function tickers(connection: ServerConnection): Set<string> {
-  let set = connection.state.get(TICKERS) as Set<string> | undefined;
-  if (!set) connection.state.set(TICKERS, (set = new Set()));
-  return set;
-}
+const tickers = (connection: ServerConnection) => connectionSet<string>(connection, TICKERS);
 
 /**
  * TickDB at /tickdb/v1/realtime?api_key=KEY, per the Error Code Quick Reference: subscribe,
