@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { decodeBenchmarks } from "./decode";
 import { generateBenchmarks } from "./generate";
 import { nodeBenchmarks } from "./node";
+import { watchBenchmarks } from "./watch";
 import type { Figure } from "./stats";
 
 /** Every suite, in the order BENCHMARKS.md lists them. Later suites (clients, servers) join here. */
@@ -11,9 +12,12 @@ const SUITES: Record<string, () => Figure[] | Promise<Figure[]>> = {
   decode: decodeBenchmarks,
   generate: generateBenchmarks,
   node: nodeBenchmarks,
+  watch: watchBenchmarks,
 };
 
 const METHOD: Record<string, string> = {
+  watch:
+    "`watchCatalogs` (what `ws-errors generate --watch` runs) in this process, so ts-morph is loaded once: 9 saves after a warm-up save, each changing the catalog's title, timed from the write to the watcher's report that it regenerated (its 25 ms debounce included). The baseline is the time from the same kind of write to the bare `fs.watch` event.",
   node:
     "Loopback sockets, with the other end in a child process (bench/src/peer.ts) so the measured side has a core to itself. Each figure alternates ours and the baseline for 5 rounds after one warm-up each; the ratio is the median of the per-round ratios (higher is better: ours ÷ baseline).",
   decode:

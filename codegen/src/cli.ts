@@ -2,6 +2,8 @@ import { join, relative } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import type { CatalogSpec, Layer } from "@ws-errors/core";
 import { bundledNames, expandCatalogs, findCorePackage, resolveCatalog } from "./catalogs";
+import { catalogLabel, diffAgainstHead, owningPackage, repoRoot, writeChangeset } from "./changes";
+import { diffCatalogs, diffTable, maxBump, type Bump, type CatalogDiff } from "./diff";
 import { decodeInput } from "./decode";
 import { generate } from "./generate/index";
 import { generateDocs } from "./generate/docs";
@@ -53,7 +55,8 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     .option("--docs-out <dir>", "folder for the reference pages (default: packages/core/docs, or <out>/docs with --out)")
     .option("--check", "change nothing; list stale generated files and exit 1 if any")
     .option("--watch", "regenerate on every catalog save")
-    .action(async (options: { catalog?: string[]; out?: string; docsOut?: string; check?: boolean; watch?: boolean }) => {
+    .option("--changeset", "also write a changeset for the catalogs that changed since the last commit")
+    .action(async (options: { catalog?: string[]; out?: string; docsOut?: string; check?: boolean; watch?: boolean; changeset?: boolean }) => {
       const dirs = outputDirs(options, io);
       if (!dirs) {
         io.stderr("ws-errors generate: no --out given and no packages/core found above this folder\n");
@@ -73,6 +76,45 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
         return;
       }
       exitCode = generateOnce(files, dirs, prune, options.check === true, io);
+      if (exitCode === 0 && options.changeset && !options.check) exitCode = changesets(files, dirs, io);
+    });
+
+  program
+    .command("diff")
+    .description("Classify every change between two versions of a catalog for semver; exit 1 when any is breaking.")
+    .argument("<old>", "the earlier catalog file (or, alone, a catalog compared with its last committed version)")
+    .argument("[new]", "the later catalog file")
+    .option("--json", "print JSON instead of a table")
+    .action((oldFile: string, newFile: string | undefined, options: { json?: boolean }) => {
+      let diff: CatalogDiff;
+      if (newFile === undefined) {
+        const result = diffAgainstHead(resolveIn(io.cwd, oldFile));
+        if ("problems" in result) return void ((exitCode = 2), printProblems(result.problems, io));
+        diff = result.diff;
+      } else {
+        const before = loadCatalogFile(resolveIn(io.cwd, oldFile));
+        const after = loadCatalogFile(resolveIn(io.cwd, newFile));
+        const problems = [...(before.ok ? [] : before.problems), ...(after.ok ? [] : after.problems)];
+        if (!before.ok || !after.ok) return void ((exitCode = 2), printProblems(problems, io));
+        diff = diffCatalogs(before.spec, after.spec);
+      }
+      io.stdout(options.json ? `${JSON.stringify(diff, null, 2)}\n` : diffTable(diff));
+      exitCode = diff.bump === "major" ? 1 : 0;
+    });
+
+  program
+    .command("changeset")
+    .description("Write .changeset/ws-errors-<catalog>.md for every catalog changed since the last commit, with the computed bump.")
+    .option("--catalog <file|dir...>", "catalog files or folders (default: the bundled catalogs)")
+    .option("--out <dir>", "where the generated code lives, to find the package to bump (default: packages/core/src/generated)")
+    .action((options: { catalog?: string[]; out?: string }) => {
+      const dirs = outputDirs(options, io);
+      if (!dirs) {
+        io.stderr("ws-errors changeset: no --out given and no packages/core found above this folder\n");
+        exitCode = 2;
+        return;
+      }
+      exitCode = changesets(expandCatalogs(options.catalog, io.cwd), dirs, io);
     });
 
   program
@@ -184,6 +226,29 @@ export function generateOnce(files: readonly string[], dirs: OutputDirs, prune: 
   const report = writeFiles(outputs, dirs, prune);
   io.stdout(`ws-errors generate: ${report.written.length} written, ${report.unchanged.length} unchanged${report.removed.length ? `, ${report.removed.length} removed` : ""}\n`);
   for (const path of [...report.written, ...report.removed]) io.stdout(`  ${relative(io.cwd, path)}\n`);
+  return 0;
+}
+
+/** Writes one changeset per changed catalog, for the package that holds the generated code. */
+function changesets(files: readonly string[], dirs: OutputDirs, io: CliIo): number {
+  const owner = owningPackage(dirs.code);
+  if (!owner) {
+    io.stderr(`ws-errors changeset: no package.json above ${dirs.code}\n`);
+    return 2;
+  }
+  let overall: Bump | undefined;
+  for (const file of files) {
+    const result = diffAgainstHead(file);
+    if ("problems" in result) {
+      printProblems(result.problems, io);
+      return 1;
+    }
+    const root = repoRoot(file) ?? io.cwd;
+    const written = writeChangeset(result.diff, owner.name, root, catalogLabel(file, root));
+    overall = maxBump(overall, result.diff.bump);
+    if (written) io.stdout(`${relative(io.cwd, written) || written}: ${owner.name} ${result.diff.bump} (${result.diff.changes.length} change${result.diff.changes.length === 1 ? "" : "s"} in ${result.diff.catalog})\n`);
+  }
+  if (overall === undefined) io.stdout("ws-errors changeset: no catalog changed since the last commit\n");
   return 0;
 }
 

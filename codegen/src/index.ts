@@ -9,3 +9,6 @@ export { staleFiles, writeFiles, type OutputDirs, type WriteReport } from "./wri
 export { decodeInput, describeError } from "./decode";
 export { BUNDLED_DIR, bundledNames, resolveCatalog } from "./catalogs";
 export { formatProblem, CatalogError, type Problem } from "./problems";
+export { diffCatalogs, diffTable, maxBump, type Bump, type Change, type CatalogDiff } from "./diff";
+export { diffAgainstHead, writeChangeset, owningPackage } from "./changes";
+export { watchCatalogs } from "./watch";
