@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 /** The vitest configuration every package shares: sources through the `ws-errors-source` condition, type tests, and a JSON report under CI. */
 export function packageConfig() {
-  const conditions = ["ws-errors-source", "module", "node", "import", "default"];
+  const conditions = ["ws-errors-source", "node", "import", "default"];
   return defineConfig({
     resolve: { conditions },
     ssr: { resolve: { conditions } },

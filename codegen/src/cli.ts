@@ -161,6 +161,24 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     });
 
   program
+    .command("export")
+    .description("Export a catalog in another format.")
+    .argument("<catalog>", "a bundled catalog name or a catalog file")
+    .requiredOption("--asyncapi", "as an AsyncAPI 3.0 document")
+    .addOption(new Option("--format <format>", "output format").choices(["yaml", "json"]).default("yaml"))
+    .action(async (catalog: string, options: { format: "yaml" | "json" }) => {
+      const spec = loadNamed(catalog, io);
+      if (!spec) {
+        exitCode = 1;
+        return;
+      }
+      const { toAsyncApi } = await import("./asyncapi");
+      const document = toAsyncApi(spec);
+      if (options.format === "json") io.stdout(`${JSON.stringify(document, null, 2)}\n`);
+      else io.stdout((await import("yaml")).stringify(document, { lineWidth: 0 }));
+    });
+
+  program
     .command("docs")
     .description("Print a catalog's Markdown reference page.")
     .requiredOption("--catalog <name|file>", "a bundled catalog or a catalog file")

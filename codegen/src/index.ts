@@ -12,3 +12,4 @@ export { formatProblem, CatalogError, type Problem } from "./problems";
 export { diffCatalogs, diffTable, maxBump, type Bump, type Change, type CatalogDiff } from "./diff";
 export { diffAgainstHead, writeChangeset, owningPackage } from "./changes";
 export { watchCatalogs } from "./watch";
+export { toAsyncApi } from "./asyncapi";
