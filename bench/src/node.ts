@@ -156,7 +156,7 @@ async function rejections(): Promise<Figure> {
   await server.close();
   bare.close();
   oursHttp.close();
-  return figure("node", "upgrade rejections: 4,000 attempts with a bad key, 32 concurrent (catalog 401 with X-WS-Error and body)", a, b, "a bare `ws`-style upgrade handler writing the same 401", "≥ 0.9×", true, "msg/s");
+  return figure("node", "upgrade rejections: 4,000 attempts with a bad key, 32 concurrent (catalog 401 with X-WS-Error and body)", a, b, "a bare `ws`-style upgrade handler writing the same 401", "≥ 0.9×", true, "ops/s");
 }
 
 export async function nodeBenchmarks(): Promise<Figure[]> {

@@ -27,8 +27,8 @@ const METHOD: Record<string, string> = {
 };
 
 function format(value: number, unit: Figure["unit"]): string {
-  if (unit === "ms") return `${value.toFixed(0)} ms`;
-  if (unit === "msg/s") return `${Math.round(value).toLocaleString("en-US")} msg/s`;
+  if (unit === "ms") return `${value.toFixed(value < 10 ? 2 : 0)} ms`;
+  if (unit === "msg/s" || unit === "ops/s") return `${Math.round(value).toLocaleString("en-US")} ${unit}`;
   return `${value.toFixed(value < 10 ? 2 : 1)} ${unit}`;
 }
 
