@@ -19,3 +19,4 @@ export { backoffDelayMs, fallbackFor, isCleanClose, retryDelayMs, defaultDirecti
 export { getPath, parsePath, setPath, type Path } from "./path";
 export { MAX_CLOSE_REASON_BYTES, sanitizeHeaderValue, truncateCloseReason, utf8ByteLength } from "./text";
 export type * from "./spec";
+export { decide, type Decision, type DecideContext, type ReconnectOptions } from "./decide";

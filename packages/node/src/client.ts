@@ -1,18 +1,10 @@
 import { EventEmitter } from "node:events";
 import type { IncomingMessage } from "node:http";
-import { backoffDelayMs, parsePath, retryDelayMs, setPath, type BackoffOptions, type Codec, type Directive, type WsError } from "@ws-errors/core";
+import { decide, parsePath, setPath, type Codec, type Decision, type ReconnectOptions, type WsError } from "@ws-errors/core";
 import { WebSocket, type ClientOptions, type RawData } from "ws";
 import { requestFields } from "./catalog";
 
-/** What the client does after an error; every decision is emitted as a `decision` event. */
-export interface Decision {
-  readonly action: Directive | "none";
-  /** How long it waits before acting, in ms. */
-  readonly delayMs: number;
-  readonly error: WsError;
-  /** The reconnection attempt this decision starts (1 for the first). */
-  readonly attempt?: number;
-}
+export type { Decision };
 
 export type ClientState = "connecting" | "open" | "reconnecting" | "closed";
 
@@ -22,7 +14,7 @@ export interface ConnectOptions<E extends WsError = WsError> {
   /** Options for `ws` (headers, protocols, agent...). */
   readonly ws?: ClientOptions;
   /** Reconnection backoff; `false` never reconnects. */
-  readonly reconnect?: (BackoffOptions & { readonly maxAttempts?: number; readonly minUptimeMs?: number }) | false;
+  readonly reconnect?: ReconnectOptions | false;
   /**
    * Called after a reconnect that the `resume` directive asked for, with the last sequence id seen:
    * re-subscribe from there (Collective2: `resume_from`). Messages at or below it are dropped, so
@@ -301,21 +293,15 @@ export class WsErrorClient<E extends WsError = WsError> extends EventEmitter {
   }
 
   private propose(error: WsError, pending: Pending | undefined): Decision {
-    const directive = error.retry.directive;
-    const hinted = retryDelayMs(error);
-    if (pending && error.layer === "frame") {
-      return { action: directive === "retry-later" ? "retry-later" : "stop", delayMs: directive === "retry-later" ? (hinted ?? this.options.defaultRetryMs ?? 1000) : 0, error };
-    }
-    if (error.layer === "frame") return { action: "none", delayMs: 0, error };
-    if (this.options.reconnect === false || directive === "stop" || (directive === "refresh-credentials" && !this.options.refreshCredentials)) {
-      return { action: "stop", delayMs: 0, error };
-    }
-    if (this.openedAt > 0 && Date.now() - this.openedAt >= (this.options.reconnect?.minUptimeMs ?? 5_000)) this.attempt = 0;
-    const attempt = this.attempt + 1;
-    if (attempt > (this.options.reconnect?.maxAttempts ?? Infinity)) return { action: "stop", delayMs: 0, error };
-    const backoff = backoffDelayMs(attempt - 1, this.options.reconnect || {});
-    const action = directive === "retry-later" ? "reconnect" : directive === "resume" && this.options.codec.catalog.dialect.sequence === undefined ? "reconnect" : directive;
-    return { action, delayMs: Math.max(hinted ?? 0, backoff), error, attempt };
+    if (error.layer !== "frame" && this.openedAt > 0 && Date.now() - this.openedAt >= (this.options.reconnect ? (this.options.reconnect.minUptimeMs ?? 5_000) : 0)) this.attempt = 0;
+    return decide(error, {
+      attempt: this.attempt,
+      reconnect: this.options.reconnect ?? {},
+      answersRequest: pending !== undefined,
+      canRefresh: this.options.refreshCredentials !== undefined,
+      canResume: this.options.codec.catalog.dialect.sequence !== undefined,
+      ...(this.options.defaultRetryMs !== undefined && { defaultRetryMs: this.options.defaultRetryMs }),
+    });
   }
 
   private act(decision: Decision): void {

@@ -1,0 +1,66 @@
+import type { WsError } from "./errors";
+import { backoffDelayMs, retryDelayMs, type BackoffOptions } from "./policy";
+import type { Directive } from "./spec";
+
+/** What a client does after an error. Clients emit every decision, and users may override it. */
+export interface Decision {
+  readonly action: Directive | "none";
+  /** How long to wait before acting, in ms. */
+  readonly delayMs: number;
+  readonly error: WsError;
+  /** The reconnection attempt this decision starts (1 for the first). */
+  readonly attempt?: number;
+}
+
+export interface ReconnectOptions extends BackoffOptions {
+  /** Give up after this many consecutive attempts. Default: never. */
+  readonly maxAttempts?: number;
+  /** A connection that stayed open this long resets the backoff. Default 5 s. */
+  readonly minUptimeMs?: number;
+}
+
+export interface DecideContext {
+  /** Consecutive reconnection attempts so far. */
+  readonly attempt: number;
+  readonly reconnect: ReconnectOptions | false;
+  /** Whether the error answers a pending request (a command-scope frame). */
+  readonly answersRequest: boolean;
+  /** Whether the client can refresh credentials; without it, refresh-credentials stops. */
+  readonly canRefresh: boolean;
+  /** Whether the dialect has a sequence id to resume from; without it, resume reconnects. */
+  readonly canResume: boolean;
+  /** Delay for retry-later when the error carries none. Default 1 s. */
+  readonly defaultRetryMs?: number;
+  readonly now?: number;
+  readonly random?: () => number;
+}
+
+/**
+ * The catalog's directive for an error, made concrete: what to do and after how long.
+ * - A command-scope frame answering a request: retry the message after the delay the error
+ *   carries (`Retry-After`, `reset_at`, ...) or fail the request; the connection is untouched.
+ * - Any other frame: `none`, because whether the connection ends is decided by its close.
+ * - An upgrade rejection or a close: stop, or reconnect (resume, refresh, free a connection first)
+ *   after the larger of the error's own delay and capped exponential backoff with full jitter.
+ *
+ * @example
+ * ```ts
+ * const decision = decide(error, { attempt: 0, reconnect: {}, answersRequest: false, canRefresh: false, canResume: true });
+ * if (decision.action === "stop") showFatal(error);
+ * ```
+ */
+export function decide(error: WsError, context: DecideContext): Decision {
+  const directive = error.retry.directive;
+  const hinted = retryDelayMs(error, context.now);
+  if (context.answersRequest && error.layer === "frame") {
+    return directive === "retry-later" ? { action: "retry-later", delayMs: hinted ?? context.defaultRetryMs ?? 1000, error } : { action: "stop", delayMs: 0, error };
+  }
+  if (error.layer === "frame") return { action: "none", delayMs: 0, error };
+  if (context.reconnect === false || directive === "stop" || (directive === "refresh-credentials" && !context.canRefresh)) return { action: "stop", delayMs: 0, error };
+  const attempt = context.attempt + 1;
+  if (attempt > (context.reconnect.maxAttempts ?? Infinity)) return { action: "stop", delayMs: 0, error };
+  const backoff = backoffDelayMs(attempt - 1, context.reconnect, context.random);
+  // Retrying a refused connection later is a reconnect; resuming needs a sequence to resume from.
+  const action = directive === "retry-later" || (directive === "resume" && !context.canResume) ? "reconnect" : directive;
+  return { action, delayMs: Math.max(hinted ?? 0, backoff), error, attempt };
+}
