@@ -1,0 +1,2 @@
+export { wsErrorsConnection, type RxConnection, type RxConnectionOptions, type ConnectionState, type WebSocketLike } from "./connection";
+export { ofType, retryByCatalog, type ErrorSelector, type RetryByCatalogOptions } from "./operators";
