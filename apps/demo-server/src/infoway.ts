@@ -1,4 +1,4 @@
-import { infoway, MissingParametersError, SymbolQuotaExceededError } from "@ws-errors/core/catalogs/infoway";
+import { infoway, MessageRateExceededError, MissingParametersError, SymbolQuotaExceededError } from "@ws-errors/core/catalogs/infoway";
 import type { Codec, WsError } from "@ws-errors/core";
 import { apiKey, connectionCap, heartbeat, messageRate, WsErrorServer, type ServerConnection } from "@ws-errors/node";
 import { connectionSet, every, type Endpoint } from "./endpoint";
@@ -23,7 +23,8 @@ export function infowayEndpoint(timing: Timing): Endpoint {
       connectionCap({ perKey: 5 }),
       // Infoway expects the client to send heartbeats: the server only listens for them.
       heartbeat({ intervalMs: timing.heartbeatIntervalMs, timeoutMs: timing.heartbeatTimeoutMs, send: () => undefined, isAck: (m) => m.command === "heartbeat" }),
-      messageRate({ limit: 10, windowMs: 1000 }),
+      // Message frequency over the plan is 429; 501 is the per-minute request limit.
+      messageRate({ limit: 10, windowMs: 1000, error: MessageRateExceededError }),
     ],
     commands: {
       subscribe: (message, connection) => {

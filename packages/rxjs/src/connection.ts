@@ -123,6 +123,9 @@ export function wsErrorsConnection<E extends WsError, T = unknown>(url: string, 
   };
 
   function acquire(): Session {
+    if (!options.createSocket && typeof (globalThis as { WebSocket?: unknown }).WebSocket !== "function") {
+      throw new TypeError("no WebSocket in this runtime: pass createSocket, e.g. (url) => new WebSocket(url) with WebSocket from the ws package");
+    }
     users++;
     if (!session) {
       session = { messages: new Subject(), errors: new Subject(), decisions: new Subject(), socket: undefined, attempt: 0, openedAt: 0, resumeNext: false, stopped: false, lastConnectionError: undefined, timers: new Set() };
@@ -146,7 +149,10 @@ export function wsErrorsConnection<E extends WsError, T = unknown>(url: string, 
 
   function detach(socket: WebSocketLike | undefined): void {
     if (!socket) return;
-    socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+    socket.onopen = socket.onmessage = socket.onclose = null;
+    // Not null: `ws` emits "error" when a socket still connecting is closed, and an EventEmitter
+    // "error" with no listener throws.
+    socket.onerror = () => undefined;
   }
 
   function open(s: Session): void {

@@ -1,0 +1,118 @@
+import { collective2, UnauthorizedError } from "@ws-errors/core/catalogs/collective2";
+import { DepthUnavailableError, tickdb } from "@ws-errors/core/catalogs/tickdb";
+import { escaRates } from "@ws-errors/core/catalogs/esca-rates";
+import { RateLimitedError, type WsError } from "@ws-errors/core";
+import { FAST_TIMING, REAL_TIMING, STRATEGY_ID, startDemoServers, type DemoServers } from "@ws-errors/demo-server";
+import { catchError, filter, firstValueFrom, lastValueFrom, of, share, take, takeUntil, timer, toArray } from "rxjs";
+import { WebSocket } from "ws";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ofType, wsErrorsConnection, type WebSocketLike } from "../src/index";
+
+let demo: DemoServers;
+beforeAll(async () => {
+  demo = await startDemoServers({ port: 0, timing: { ...REAL_TIMING, signalEveryMs: 5, tickEveryMs: 20, recheckMs: FAST_TIMING.recheckMs, revokeAfterMs: 300 } });
+});
+afterAll(() => demo.close());
+
+const withHeaders = (headers: Record<string, string>) => (url: string) => new WebSocket(url, { headers }) as unknown as WebSocketLike;
+const timeouts = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+
+describe("wsErrorsConnection in Node (ws)", () => {
+  it("shares one socket between subscribers, opens on the first and closes after the last", async () => {
+    let sockets = 0;
+    const connection = wsErrorsConnection(`${demo.url}/tickdb/v1/realtime?api_key=demo-key`, { codec: tickdb, createSocket: (url) => (sockets++, new WebSocket(url) as unknown as WebSocketLike) });
+    expect(sockets).toBe(0);
+    const before = timeouts();
+    const a = connection.messages$.subscribe();
+    const b = connection.errors$.subscribe();
+    const states: string[] = [];
+    const c = connection.state$.subscribe((s) => states.push(s.status));
+    await firstValueFrom(connection.request({ cmd: "subscribe", data: { channel: "ticker", symbols: ["AAPL.US"] } }));
+    const ticks = await firstValueFrom(connection.messages$.pipe(take(3), toArray()));
+    expect(ticks.map((t) => (t as { data: { symbol: string } }).data.symbol)).toEqual(["AAPL.US", "AAPL.US", "AAPL.US"]);
+    expect(sockets).toBe(1);
+    a.unsubscribe();
+    b.unsubscribe();
+    c.unsubscribe();
+    expect(states).toEqual(["connecting", "open", "idle"].slice(0, states.length));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(demo.endpoints.find((e) => e.name === "TickDB")!.server.connections.size).toBe(0);
+    expect(timeouts()).toBeLessThanOrEqual(before);
+    // A new subscriber opens a new socket.
+    await firstValueFrom(connection.request({ cmd: "ping" }));
+    expect(sockets).toBe(2);
+  });
+
+  it("errors a request with the typed command-scope error that answers it, and keeps the connection", async () => {
+    const connection = wsErrorsConnection(`${demo.url}/tickdb/v1/realtime?api_key=demo-key`, { codec: tickdb, createSocket: withHeaders({}) });
+    const keep = connection.state$.subscribe();
+    const error = await firstValueFrom(connection.request({ cmd: "subscribe", data: { channel: "depth", symbols: ["AAPL.US"] } }).pipe(catchError((e: unknown) => of(e))));
+    expect(error).toBeInstanceOf(DepthUnavailableError);
+    expect((error as WsError).command).toBe("subscribe");
+    const ok = await firstValueFrom(connection.request<{ code: number }>({ cmd: "ping" }));
+    expect(ok.code).toBe(0);
+    keep.unsubscribe();
+  });
+
+  it("reports a rejected upgrade as a typed error, then messages$ errors instead of completing, and no reconnect loop", async () => {
+    let sockets = 0;
+    const connection = wsErrorsConnection(`${demo.url}/collective2/ws`, { codec: collective2, createSocket: (url) => (sockets++, withHeaders({ authorization: "Bearer INVALID_KEY" })(url)) });
+    const errors = lastValueFrom(connection.errors$.pipe(toArray()));
+    const failure = await lastValueFrom(connection.messages$).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(UnauthorizedError);
+    expect((await errors).map((e) => [e.name, e.layer, e.wire?.status])).toEqual([["UnauthorizedError", "upgrade", 401]]);
+    expect(sockets).toBe(1);
+  });
+
+  it("turns a close with an error code into an error on errors$ (never a silent completion), then reconnects as the catalog says", async () => {
+    const connection = wsErrorsConnection(`${demo.url}/esca/v1/rates`, {
+      codec: escaRates,
+      createSocket: withHeaders({ "x-api-key": "revoked-key" }),
+      reconnect: { initialMs: 10, maxMs: 20, maxAttempts: 1 },
+      refreshCredentials: async () => `${demo.url}/esca/v1/rates`,
+    });
+    const decisions = lastValueFrom(connection.decisions$.pipe(toArray()));
+    const errors = await lastValueFrom(connection.errors$.pipe(toArray()));
+    expect(errors.map((e) => [e.name, e.layer])).toEqual(expect.arrayContaining([["AuthFailedError", "close"]]));
+    expect((await decisions).map((d) => d.action)).toContain("refresh-credentials");
+  });
+
+  it("resumes from the last sequence id: every signal once and in order across dropped connections", async () => {
+    const endpoint = demo.endpoints.find((e) => e.name === "Collective2")!;
+    const subscribe = (resumeFrom?: number) => ({ msg_type: "subscription.request", timestamp: new Date().toISOString(), payload: { action: "subscribe", channel: "strategy.signal", strategy_id: STRATEGY_ID, ...(resumeFrom !== undefined && { resume_from: String(resumeFrom) }) } });
+    const connection = wsErrorsConnection(`${demo.url}/collective2/ws`, {
+      codec: collective2,
+      createSocket: withHeaders({ authorization: "Bearer demo-key" }),
+      reconnect: { initialMs: 5, maxMs: 10 },
+      resume: (seq, c) => c.send(subscribe(Number(seq))),
+    });
+    const stream = connection.messages$.pipe(share());
+    const collected = lastValueFrom(stream.pipe(takeUntil(timer(1500)), toArray()));
+    await firstValueFrom(connection.request(subscribe()));
+    for (let i = 0; i < 4; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      for (const c of endpoint.server.connections) c.socket.terminate();
+    }
+    const seqs = (await collected).filter((m) => (m as { msg_type: string }).msg_type === "strategy.signal").map((m) => (m as { seq_id: number }).seq_id);
+    expect(seqs.length).toBeGreaterThan(100);
+    expect(new Set(seqs).size).toBe(seqs.length);
+    for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBe((seqs[i - 1] as number) + 1);
+  });
+
+  it("says clearly when the runtime has no WebSocket and none was given", async () => {
+    const connection = wsErrorsConnection("ws://127.0.0.1:1/", { codec: tickdb });
+    await expect(firstValueFrom(connection.messages$)).rejects.toThrow(/no WebSocket in this runtime: pass createSocket/);
+  });
+
+  it("ofType narrows errors from several vendors to one kind", async () => {
+    const connection = wsErrorsConnection(`${demo.url}/infoway/ws?apiKey=demo-key`, { codec: (await import("@ws-errors/core/catalogs/infoway")).infoway, createSocket: withHeaders({}) });
+    const rateLimited = firstValueFrom(connection.errors$.pipe(ofType(RateLimitedError)));
+    const keep = connection.messages$.subscribe();
+    await firstValueFrom(connection.state$.pipe(filter((s) => s.status === "open")));
+    for (let i = 0; i < 12; i++) connection.send({ action: "subscribe", trace: `t${i}`, data: { codes: ["AAPL.US"] } });
+    const error = await rateLimited;
+    expect(error.kind).toBe("rate-limited");
+    expect(error.code).toBe(429);
+    keep.unsubscribe();
+  });
+});
