@@ -22,7 +22,7 @@ function matches(error: WsError, selector: ErrorSelector): boolean {
  * connection.errors$.pipe(ofType("unauthenticated", "permission-denied")).subscribe(logout);
  * ```
  */
-export function ofType<C extends readonly AnyClass[]>(...classes: C): OperatorFunction<unknown, InstanceType<C[number]>>;
+export function ofType<C extends readonly AnyClass[]>(...classes: C): OperatorFunction<unknown, InstanceType<C[number]> & WsError>;
 export function ofType<K extends KindName>(...kinds: readonly K[]): OperatorFunction<unknown, WsError & { readonly kind: K }>;
 export function ofType(...selectors: readonly ErrorSelector[]): OperatorFunction<unknown, WsError>;
 export function ofType(...selectors: readonly ErrorSelector[]): OperatorFunction<unknown, WsError> {
