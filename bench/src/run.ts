@@ -5,6 +5,7 @@ import { decodeBenchmarks } from "./decode";
 import { generateBenchmarks } from "./generate";
 import { nodeBenchmarks } from "./node";
 import { watchBenchmarks } from "./watch";
+import { rxjsBenchmarks } from "./rxjs";
 import type { Figure } from "./stats";
 
 /** Every suite, in the order BENCHMARKS.md lists them. Later suites (clients, servers) join here. */
@@ -12,10 +13,13 @@ const SUITES: Record<string, () => Figure[] | Promise<Figure[]>> = {
   decode: decodeBenchmarks,
   generate: generateBenchmarks,
   node: nodeBenchmarks,
+  rxjs: rxjsBenchmarks,
   watch: watchBenchmarks,
 };
 
 const METHOD: Record<string, string> = {
+  rxjs:
+    "A raw `ws` server in a child process streams 100,000 Collective2 signals (each with the next seq_id) to each connection as fast as backpressure allows, then closes 1000. The three clients (raw `ws` + JSON.parse, `rxjs/webSocket` with `ws` as its constructor, and `messages$`) take turns for 5 rounds after a warm-up; ratios are per-round medians, higher is better.",
   watch:
     "`watchCatalogs` (what `ws-errors generate --watch` runs) in this process, so ts-morph is loaded once: 9 saves after a warm-up save, each changing the catalog's title, timed from the write to the watcher's report that it regenerated (its 25 ms debounce included). The baseline is the time from the same kind of write to the bare `fs.watch` event.",
   node:

@@ -141,6 +141,11 @@ console.log("\nEsca FX rates (/esca/v1/rates)");
   for (const c of five) c.close();
 }
 
+console.log("\nThe RxJS way (@ws-errors/rxjs, apps/demo/src/rxjs-example.ts, as in the README)");
+process.env.DEMO_URL = demo.url;
+await import("./rxjs-example");
+await sleep(200);
+
 for (const client of clients) client.close();
 await demo.close();
 console.log("\nEvery error above was decoded by a generated catalog module; the reference pages are in packages/core/docs/.");

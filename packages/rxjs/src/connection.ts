@@ -1,13 +1,18 @@
 import { asyncScheduler, BehaviorSubject, defer, finalize, Observable, Subject, timer, type SchedulerLike, type Subscription } from "rxjs";
 import { decide, getPath, parsePath, setPath, type Codec, type Decision, type ReconnectOptions, type UnknownWsError, type WsError } from "@ws-errors/core";
 
+/* Handlers take `any`: handler properties are checked contravariantly, so the browser's and ws's
+   own event types (Event, MessageEvent, CloseEvent) must be assignable here. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Handler<E> = ((event: E & any) => void) | null;
+
 /** The part of the WebSocket API the connection uses: the browser's, which `ws` implements too. */
 export interface WebSocketLike {
   readonly readyState: number;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: { code: number; reason: string }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
+  onopen: Handler<unknown>;
+  onmessage: Handler<{ data: unknown }>;
+  onclose: Handler<{ code: number; reason: string }>;
+  onerror: Handler<unknown>;
   send(data: string): void;
   close(code?: number, reason?: string): void;
   /** `ws` only: reports a refused upgrade with its status, headers and body. */

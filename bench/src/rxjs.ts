@@ -1,0 +1,62 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { Codec, WsError } from "@ws-errors/core";
+import { collective2 } from "@ws-errors/core/catalogs/collective2";
+import { wsErrorsConnection, type WebSocketLike } from "@ws-errors/rxjs";
+import { webSocket } from "rxjs/webSocket";
+import { WebSocket } from "ws";
+import { median, type Figure } from "./stats";
+
+const PEER = fileURLToPath(new URL("./peer.ts", import.meta.url));
+const N = 100_000;
+const ROUNDS = 5;
+
+/** Messages per second through `messages$`, against a raw `ws` client and `rxjs/webSocket`, from one streaming server. */
+export async function rxjsBenchmarks(): Promise<Figure[]> {
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const server = spawn(process.execPath, ["--import", "tsx", PEER, "stream-server", String(port), String(N)], { stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise<void>((resolve) => server.stdout.once("data", () => resolve()));
+  const url = `ws://127.0.0.1:${port}/`;
+  const raw = () =>
+    new Promise<number>((resolve) => {
+      let count = 0;
+      const t0 = performance.now();
+      const ws = new WebSocket(url);
+      ws.on("message", (data) => (JSON.parse(data.toString()), count++));
+      ws.on("close", () => resolve((count * 1000) / (performance.now() - t0)));
+    });
+  const ours = () =>
+    new Promise<number>((resolve) => {
+      let count = 0;
+      const t0 = performance.now();
+      const connection = wsErrorsConnection(url, { codec: collective2 as unknown as Codec<WsError>, reconnect: false, createSocket: (u) => new WebSocket(u) as unknown as WebSocketLike });
+      connection.messages$.subscribe({ next: () => count++, complete: () => resolve((count * 1000) / (performance.now() - t0)), error: () => resolve((count * 1000) / (performance.now() - t0)) });
+    });
+  const rxjsWebSocket = () =>
+    new Promise<number>((resolve) => {
+      let count = 0;
+      const t0 = performance.now();
+      webSocket({ url, WebSocketCtor: WebSocket as unknown as typeof globalThis.WebSocket }).subscribe({ next: () => count++, complete: () => resolve((count * 1000) / (performance.now() - t0)), error: () => resolve((count * 1000) / (performance.now() - t0)) });
+    });
+  await raw();
+  await ours();
+  await rxjsWebSocket();
+  const a: number[] = [];
+  const b: number[] = [];
+  const c: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    b.push(await raw());
+    a.push(await ours());
+    c.push(await rxjsWebSocket());
+  }
+  server.kill();
+  const figure = (name: string, values: number[], base: number[], baseline: string, goal: string): Figure => {
+    const ratios = values.map((v, i) => v / (base[i] as number));
+    return { suite: "rxjs", name, median: median(values), spread: [Math.min(...values), Math.max(...values)], unit: "msg/s", baseline, baselineMedian: median(base), ratio: median(ratios), ratioSpread: [Math.min(...ratios), Math.max(...ratios)], goal };
+  };
+  return [
+    figure("`messages$` throughput, 100,000 Collective2 signals (decoded, sequence-tracked)", a, b, "raw `ws` client doing JSON.parse", "≥ 0.97×"),
+    figure("`rxjs/webSocket` throughput, same stream (for comparison)", c, b, "raw `ws` client doing JSON.parse", ""),
+    figure("`messages$` throughput against `rxjs/webSocket`", a, c, "`rxjs/webSocket` on the same stream", ""),
+  ];
+}
