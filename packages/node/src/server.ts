@@ -100,6 +100,7 @@ export class WsErrorServer {
   private readonly logger: Logger;
   private readonly readRequest: ReturnType<typeof requestFields>;
   private readonly secrets = new Set<string>();
+  private readonly bySocket = new WeakMap<WebSocket, ServerConnection>();
 
   constructor(private readonly options: WsErrorServerOptions) {
     this.codec = options.codec;
@@ -112,6 +113,16 @@ export class WsErrorServer {
         void this.handleUpgrade(request, socket, head);
       });
     }
+  }
+
+  /** The connection of a socket this server accepted. */
+  connectionOf(socket: WebSocket): ServerConnection | undefined {
+    return this.bySocket.get(socket);
+  }
+
+  /** The underlying `ws` server, for frameworks that bind their own connection handling to it. */
+  get wsServer(): WebSocketServer {
+    return this.wss;
   }
 
   /** Keys seen on this server, so logs can redact them. */
@@ -186,11 +197,14 @@ export class WsErrorServer {
       }
     }
     this.connections.add(connection);
+    this.bySocket.set(ws, connection);
     ws.on("close", () => {
       this.connections.delete(connection);
       for (const policy of this.options.policies ?? []) policy.close?.(connection);
     });
     ws.on("message", (data, isBinary) => void this.onMessage(connection, data, isBinary));
+    // Frameworks that bind to the ws server (NestJS gateways) see the connection as usual.
+    this.wss.emit("connection", ws, request);
     try {
       this.options.onConnection?.(connection);
     } catch (thrown) {

@@ -1,0 +1,112 @@
+import type { Server } from "node:http";
+import type { INestApplicationContext } from "@nestjs/common";
+import type { MessageMappingProperties } from "@nestjs/websockets";
+import { WsAdapter } from "@nestjs/platform-ws";
+import { getPath, parsePath, setPath } from "@ws-errors/core";
+import { errorOfKind, WsErrorServer, type CommandHandler, type IncomingCommand } from "@ws-errors/node";
+import { firstValueFrom, isObservable, type Observable } from "rxjs";
+import type { WebSocket, WebSocketServer } from "ws";
+import { WS_ERRORS_OPTIONS, type WsErrorsModuleOptions } from "./options";
+import { register, unregister } from "./registry";
+
+type Handlers = Map<string, MessageMappingProperties>;
+type Transform = (data: unknown) => Observable<unknown>;
+
+/**
+ * A `WsAdapter` (`@nestjs/platform-ws`) whose gateways speak the catalog: upgrades pass the
+ * module's `authenticate` hook and policies before the upgrade and are refused with the catalog's
+ * HTTP answer (nestjs/nest#882); messages are dispatched on the dialect's command field (`cmd`,
+ * `method`, `msg_type`) to `@SubscribeMessage` handlers, replies echo the correlation id, a
+ * malformed message or an unknown command gets the catalog's error, and policies run on every
+ * message.
+ *
+ * @example
+ * ```ts
+ * const app = await NestFactory.create(AppModule); // imports WsErrorsModule.forRoot({ codec: escaRates, policies })
+ * app.useWebSocketAdapter(new WsErrorsAdapter(app));
+ * ```
+ */
+export class WsErrorsAdapter extends WsAdapter {
+  private readonly options: WsErrorsModuleOptions;
+  private readonly servers = new Map<WebSocketServer, WsErrorServer>();
+  private readonly handlers = new WeakMap<WebSocket, { handlers: Handlers; transform: Transform }>();
+  private readonly routes = new Map<Server, Map<string, WsErrorServer>>();
+
+  constructor(app: INestApplicationContext, options?: WsErrorsModuleOptions) {
+    super(app);
+    this.options = options ?? app.get<WsErrorsModuleOptions>(WS_ERRORS_OPTIONS);
+  }
+
+  override create(port: number, options: Record<string, unknown> & { path?: string } = {}): WebSocketServer {
+    if (port !== 0 || !this.httpServer) throw new Error("WsErrorsAdapter serves gateways on the application's HTTP server: use @WebSocketGateway({ path }) without a port");
+    const path = (options.path as string | undefined) ?? "/";
+    const server = new WsErrorServer({
+      codec: this.options.codec,
+      ...(this.options.authenticate && { authenticate: this.options.authenticate }),
+      ...(this.options.policies && { policies: this.options.policies }),
+      ...(this.options.browserFallback !== undefined && { browserFallback: this.options.browserFallback }),
+      ...(this.options.errors && { errors: this.options.errors }),
+      ...(this.options.logger && { logger: this.options.logger }),
+      onMessage: (message, connection) => this.dispatch(message, connection.socket),
+    });
+    register(server);
+    this.servers.set(server.wsServer, server);
+    this.route(this.httpServer as Server, path, server);
+    return server.wsServer;
+  }
+
+  /* Upgrades go through the WsErrorServer of their path: checks first, then the upgrade. */
+  private route(http: Server, path: string, server: WsErrorServer): void {
+    let byPath = this.routes.get(http);
+    if (!byPath) {
+      const table = new Map<string, WsErrorServer>();
+      byPath = table;
+      this.routes.set(http, table);
+      http.on("upgrade", (request, socket, head) => {
+        const target = table.get(new URL(request.url ?? "/", "http://x").pathname);
+        if (target) void target.handleUpgrade(request, socket, head);
+        else socket.end("HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+      });
+    }
+    byPath.set(path, server);
+  }
+
+  override bindMessageHandlers(client: WebSocket, handlers: MessageMappingProperties[], transform: Transform): void {
+    // The WsErrorServer reads every message (parsing, policies) and dispatches it here.
+    this.handlers.set(client, { handlers: new Map(handlers.map((h) => [h.message as string, h])), transform });
+  }
+
+  private async dispatch(message: IncomingCommand, client: WebSocket): Promise<unknown> {
+    const bound = this.handlers.get(client);
+    const handler = message.command === undefined ? undefined : bound?.handlers.get(message.command);
+    if (!bound || !handler) {
+      const unknown = this.options.errors?.unknownCommand
+        ? new (this.options.errors.unknownCommand as unknown as new () => never)()
+        : errorOfKind(this.options.codec, ["unknown-command", "invalid-argument", "invalid-message"], "frame");
+      throw unknown;
+    }
+    const result = bound.transform(handler.callback(message.data, message.command));
+    const reply = isObservable(result) ? await firstValueFrom(result, { defaultValue: undefined }) : await result;
+    return echo(this.options, message, reply);
+  }
+
+  override async close(server: WebSocketServer): Promise<void> {
+    const ours = this.servers.get(server);
+    if (!ours) return super.close(server);
+    unregister(ours);
+    this.servers.delete(server);
+    await ours.close();
+  }
+}
+
+/** A reply gets the request's correlation id where the dialect puts it, unless it has one. */
+function echo(options: WsErrorsModuleOptions, message: IncomingCommand, reply: unknown): unknown {
+  const idPath = parsePath(options.codec.catalog.dialect.requests?.requestId);
+  if (!idPath || message.requestId === undefined || typeof reply !== "object" || reply === null || Array.isArray(reply)) return reply;
+  if (getPath(reply, idPath) !== undefined) return reply;
+  const out = { ...(reply as Record<string, unknown>) };
+  setPath(out, idPath, message.requestId);
+  return out;
+}
+
+export type { CommandHandler };

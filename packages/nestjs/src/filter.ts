@@ -1,0 +1,72 @@
+import { Catch, HttpException, Inject, type ArgumentsHost, type WsExceptionFilter } from "@nestjs/common";
+import { WsException } from "@nestjs/websockets";
+import { isWsError, type KindName, type WsError, type WsErrorInit } from "@ws-errors/core";
+import { errorOfKind, requestFields, type ServerConnection } from "@ws-errors/node";
+import type { WebSocket } from "ws";
+import { WS_ERRORS_OPTIONS, type WsErrorsModuleOptions } from "./options";
+import { connectionOf } from "./registry";
+
+const STATUS_KINDS: Record<number, KindName> = { 400: "invalid-argument", 401: "unauthenticated", 403: "permission-denied", 404: "not-found", 409: "already-exists", 429: "rate-limited" };
+
+/**
+ * Sends whatever a gateway handler throws to the raw `ws` client, as the catalog says: catalog
+ * errors as they are; `WsException`, `HttpException` and ValidationPipe failures as the catalog's
+ * entry of the matching kind (invalid argument, with the field); anything else as the catalog's
+ * internal error with nothing of it sent, logged on the server. Nest's own base filter calls
+ * `client.emit`, which sends nothing on a raw `ws` socket (nestjs/nest#9056); this one writes to it.
+ *
+ * @example
+ * ```ts
+ * // registered by WsErrorsModule.forRoot as a global filter; or per gateway:
+ * @UseFilters(WsErrorsExceptionFilter)
+ * ```
+ */
+@Catch()
+export class WsErrorsExceptionFilter implements WsExceptionFilter {
+  constructor(@Inject(WS_ERRORS_OPTIONS) private readonly options: WsErrorsModuleOptions) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== "ws") throw exception;
+    const ws = host.switchToWs();
+    const client = ws.getClient<WebSocket>();
+    const connection = connectionOf(client);
+    if (!connection) return;
+    const { command, requestId } = requestFields(this.options.codec)(ws.getData());
+    connection.sendError(this.toCatalogError(exception, connection), { requestId, command });
+  }
+
+  /** The catalog error an exception stands for. */
+  toCatalogError(exception: unknown, _connection: ServerConnection): WsError | WsError[] {
+    const { codec } = this.options;
+    if (isWsError(exception) && exception.catalog === codec.catalog.name) return exception;
+    if (Array.isArray(exception) && exception.length > 0 && exception.every((e) => isWsError(e) && e.catalog === codec.catalog.name)) return exception as WsError[];
+    const invalid = (init: WsErrorInit) => (this.options.errors?.invalidArgument ? new (this.options.errors.invalidArgument as unknown as new (i: WsErrorInit) => WsError)(init) : errorOfKind(codec, ["invalid-argument", "invalid-message"], "frame", init));
+    if (exception instanceof WsException) {
+      const error = exception.getError();
+      const message = typeof error === "string" ? error : typeof (error as { message?: unknown }).message === "string" ? (error as { message: string }).message : undefined;
+      const made = invalid(message === undefined ? {} : { message });
+      if (made) return made;
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const body = exception.getResponse() as { message?: unknown } | string;
+      const messages = typeof body === "string" ? [body] : Array.isArray(body.message) ? body.message.filter((m): m is string => typeof m === "string") : typeof body.message === "string" ? [body.message] : [];
+      const kind = STATUS_KINDS[status];
+      if (kind === "invalid-argument") {
+        // ValidationPipe reports "symbols must be an array": the field is the first word.
+        const errors = messages.map((m) => invalid({ message: m, field: m.split(" ")[0] ?? "" })).filter((e): e is WsError => e !== undefined);
+        if (errors.length > 0) return errors.length === 1 ? (errors[0] as WsError) : errors;
+      } else if (kind) {
+        const made = errorOfKind(codec, kind, "frame", messages[0] === undefined ? {} : { message: messages[0] });
+        if (made) return made;
+      }
+    }
+    return internal(this.options, exception);
+  }
+}
+
+function internal(options: WsErrorsModuleOptions, exception: unknown): WsError {
+  (options.logger ?? { error: (m: string, c?: object) => console.error(`[ws-errors] ${m}`, c) }).error("unexpected error in a gateway handler; the client gets the catalog's internal error", { error: exception instanceof Error ? { name: exception.name, message: exception.message, stack: exception.stack } : exception });
+  const ctor = options.errors?.internal;
+  return (ctor ? new (ctor as unknown as new () => WsError)() : errorOfKind(options.codec, ["internal", "service-unavailable", "unknown"], "frame")) as WsError;
+}

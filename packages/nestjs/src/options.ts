@@ -1,0 +1,18 @@
+import type { Codec, WsError, WsErrorClass } from "@ws-errors/core";
+import type { Logger, Policy, WsErrorServerOptions } from "@ws-errors/node";
+
+/** The DI token of the module's options. */
+export const WS_ERRORS_OPTIONS = Symbol.for("ws-errors.nestjs.options");
+
+export interface WsErrorsModuleOptions {
+  /** The catalog codec errors are encoded with. */
+  readonly codec: Codec<WsError>;
+  /** Upgrade, connection and message policies (API keys, caps, rates, heartbeats...), from @ws-errors/node. */
+  readonly policies?: readonly Policy[];
+  /** Runs before the upgrade: establish the principal, or throw a catalog error to reject the upgrade. */
+  readonly authenticate?: WsErrorServerOptions["authenticate"];
+  readonly browserFallback?: WsErrorServerOptions["browserFallback"];
+  /** The entries for a malformed message, an unknown command and an unexpected exception. */
+  readonly errors?: { readonly malformed?: WsErrorClass; readonly unknownCommand?: WsErrorClass; readonly internal?: WsErrorClass; readonly invalidArgument?: WsErrorClass };
+  readonly logger?: Logger;
+}
