@@ -7,7 +7,7 @@ import { infowayEndpoint } from "./infoway";
 import { REAL_TIMING, type Timing } from "./keys";
 import { tickdbEndpoint } from "./tickdb";
 
-export { DEMO_KEY, REVOKED_KEY, FAST_TIMING, REAL_TIMING, type Timing } from "./keys";
+export { DEMO_KEY, REVOKED_KEY, REVOKE_AFTER_MS, FAST_TIMING, REAL_TIMING, isKnownKey, stillValid, type Timing } from "./keys";
 export { STRATEGY_ID } from "./collective2";
 
 export interface DemoServers {

@@ -37,17 +37,19 @@ export class WsErrorsAdapter extends WsAdapter {
     this.options = options ?? app.get<WsErrorsModuleOptions>(WS_ERRORS_OPTIONS);
   }
 
-  override create(port: number, options: Record<string, unknown> & { path?: string } = {}): WebSocketServer {
+  override create(port: number, gateway: Partial<WsErrorsModuleOptions> & { path?: string } = {}): WebSocketServer {
     if (port !== 0 || !this.httpServer) throw new Error("WsErrorsAdapter serves gateways on the application's HTTP server: use @WebSocketGateway({ path }) without a port");
-    const path = (options.path as string | undefined) ?? "/";
+    const path = gateway.path ?? "/";
+    // A gateway may speak its own catalog, with its own policies: they override the module's.
+    const options: WsErrorsModuleOptions = { ...this.options, ...pick(gateway, ["codec", "policies", "authenticate", "browserFallback", "errors", "logger"]) };
     const server = new WsErrorServer({
-      codec: this.options.codec,
-      ...(this.options.authenticate && { authenticate: this.options.authenticate }),
-      ...(this.options.policies && { policies: this.options.policies }),
-      ...(this.options.browserFallback !== undefined && { browserFallback: this.options.browserFallback }),
-      ...(this.options.errors && { errors: this.options.errors }),
-      ...(this.options.logger && { logger: this.options.logger }),
-      onMessage: (message, connection) => this.dispatch(message, connection.socket),
+      codec: options.codec,
+      ...(options.authenticate && { authenticate: options.authenticate }),
+      ...(options.policies && { policies: options.policies }),
+      ...(options.browserFallback !== undefined && { browserFallback: options.browserFallback }),
+      ...(options.errors && { errors: options.errors }),
+      ...(options.logger && { logger: options.logger }),
+      onMessage: (message, connection) => this.dispatch(message, connection.socket, options),
     });
     register(server);
     this.servers.set(server.wsServer, server);
@@ -76,18 +78,18 @@ export class WsErrorsAdapter extends WsAdapter {
     this.handlers.set(client, { handlers: new Map(handlers.map((h) => [h.message as string, h])), transform });
   }
 
-  private async dispatch(message: IncomingCommand, client: WebSocket): Promise<unknown> {
+  private async dispatch(message: IncomingCommand, client: WebSocket, options: WsErrorsModuleOptions): Promise<unknown> {
     const bound = this.handlers.get(client);
     const handler = message.command === undefined ? undefined : bound?.handlers.get(message.command);
     if (!bound || !handler) {
-      const unknown = this.options.errors?.unknownCommand
-        ? new (this.options.errors.unknownCommand as unknown as new () => never)()
-        : errorOfKind(this.options.codec, ["unknown-command", "invalid-argument", "invalid-message"], "frame");
+      const unknown = options.errors?.unknownCommand
+        ? new (options.errors.unknownCommand as unknown as new () => never)()
+        : errorOfKind(options.codec, ["unknown-command", "invalid-argument", "invalid-message"], "frame");
       throw unknown;
     }
     const result = bound.transform(handler.callback(message.data, message.command));
     const reply = isObservable(result) ? await firstValueFrom(result, { defaultValue: undefined }) : await result;
-    return echo(this.options, message, reply);
+    return echo(options, message, reply);
   }
 
   override async close(server: WebSocketServer): Promise<void> {
@@ -110,3 +112,9 @@ function echo(options: WsErrorsModuleOptions, message: IncomingCommand, reply: u
 }
 
 export type { CommandHandler };
+
+function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (source[key] !== undefined) out[key] = source[key];
+  return out;
+}

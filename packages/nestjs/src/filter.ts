@@ -31,16 +31,18 @@ export class WsErrorsExceptionFilter implements WsExceptionFilter {
     const client = ws.getClient<WebSocket>();
     const connection = connectionOf(client);
     if (!connection) return;
-    const { command, requestId } = requestFields(this.options.codec)(ws.getData());
+    const { command, requestId } = requestFields(connection.codec)(ws.getData());
     connection.sendError(this.toCatalogError(exception, connection), { requestId, command });
   }
 
   /** The catalog error an exception stands for. */
-  toCatalogError(exception: unknown, _connection: ServerConnection): WsError | WsError[] {
-    const { codec } = this.options;
+  toCatalogError(exception: unknown, connection: ServerConnection): WsError | WsError[] {
+    // The gateway's catalog, which may not be the module's default.
+    const codec = connection.codec;
+    const own = codec === this.options.codec;
     if (isWsError(exception) && exception.catalog === codec.catalog.name) return exception;
     if (Array.isArray(exception) && exception.length > 0 && exception.every((e) => isWsError(e) && e.catalog === codec.catalog.name)) return exception as WsError[];
-    const invalid = (init: WsErrorInit) => (this.options.errors?.invalidArgument ? new (this.options.errors.invalidArgument as unknown as new (i: WsErrorInit) => WsError)(init) : errorOfKind(codec, ["invalid-argument", "invalid-message"], "frame", init));
+    const invalid = (init: WsErrorInit) => (own && this.options.errors?.invalidArgument ? new (this.options.errors.invalidArgument as unknown as new (i: WsErrorInit) => WsError)(init) : errorOfKind(codec, ["invalid-argument", "invalid-message"], "frame", init));
     if (exception instanceof WsException) {
       const error = exception.getError();
       const message = typeof error === "string" ? error : typeof (error as { message?: unknown }).message === "string" ? (error as { message: string }).message : undefined;
@@ -61,12 +63,12 @@ export class WsErrorsExceptionFilter implements WsExceptionFilter {
         if (made) return made;
       }
     }
-    return internal(this.options, exception);
+    return internal(this.options, exception, codec, own);
   }
 }
 
-function internal(options: WsErrorsModuleOptions, exception: unknown): WsError {
+function internal(options: WsErrorsModuleOptions, exception: unknown, codec: WsErrorsModuleOptions["codec"], own: boolean): WsError {
   (options.logger ?? { error: (m: string, c?: object) => console.error(`[ws-errors] ${m}`, c) }).error("unexpected error in a gateway handler; the client gets the catalog's internal error", { error: exception instanceof Error ? { name: exception.name, message: exception.message, stack: exception.stack } : exception });
-  const ctor = options.errors?.internal;
-  return (ctor ? new (ctor as unknown as new () => WsError)() : errorOfKind(options.codec, ["internal", "service-unavailable", "unknown"], "frame")) as WsError;
+  const ctor = own ? options.errors?.internal : undefined;
+  return (ctor ? new (ctor as unknown as new () => WsError)() : errorOfKind(codec, ["internal", "service-unavailable", "unknown"], "frame")) as WsError;
 }

@@ -1,6 +1,7 @@
 import { applyDecorators, UseFilters } from "@nestjs/common";
 import { SubscribeMessage, WebSocketGateway, type GatewayMetadata } from "@nestjs/websockets";
 import { WsErrorsExceptionFilter } from "./filter";
+import type { WsErrorsModuleOptions } from "./options";
 
 export { WsErrorsModule, type WsErrorsModuleAsyncOptions } from "./module";
 export { WsErrorsAdapter } from "./adapter";
@@ -39,6 +40,6 @@ export { connectionOf as connectionOfSocket } from "./registry";
  * }
  * ```
  */
-export function WsErrorsGateway(options: GatewayMetadata & { path: string }): ClassDecorator {
+export function WsErrorsGateway(options: GatewayMetadata & { path: string } & Partial<WsErrorsModuleOptions>): ClassDecorator {
   return applyDecorators(WebSocketGateway(options), UseFilters(WsErrorsExceptionFilter));
 }
