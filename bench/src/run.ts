@@ -6,6 +6,7 @@ import { generateBenchmarks } from "./generate";
 import { nodeBenchmarks } from "./node";
 import { watchBenchmarks } from "./watch";
 import { rxjsBenchmarks } from "./rxjs";
+import { nestjsBenchmarks } from "./nestjs";
 import type { Figure } from "./stats";
 
 /** Every suite, in the order BENCHMARKS.md lists them. Later suites (clients, servers) join here. */
@@ -14,10 +15,13 @@ const SUITES: Record<string, () => Figure[] | Promise<Figure[]>> = {
   generate: generateBenchmarks,
   node: nodeBenchmarks,
   rxjs: rxjsBenchmarks,
+  nestjs: nestjsBenchmarks,
   watch: watchBenchmarks,
 };
 
 const METHOD: Record<string, string> = {
+  nestjs:
+    "Both servers in this process (a Nest 11 application with `WsErrorsAdapter`, and a plain `WsErrorServer`), one raw `ws` client pipelining 20,000 commands that each fail; the figure is error frames received per second, 5 alternating rounds after a warm-up, ratio per round (higher is better).",
   rxjs:
     "A raw `ws` server in a child process streams 100,000 Collective2 signals (each with the next seq_id) to each connection as fast as backpressure allows, then closes 1000. The three clients (raw `ws` + JSON.parse, `rxjs/webSocket` with `ws` as its constructor, and `messages$`) take turns for 5 rounds after a warm-up; ratios are per-round medians, higher is better.",
   watch:
