@@ -8,6 +8,9 @@ export function packageConfig() {
     ssr: { resolve: { conditions } },
     test: {
       include: ["test/**/*.test.ts"],
+      // Several suites spawn processes (curl, the AsyncAPI parser, git, a browser); with turbo
+      // running every package's tests at once on 2 cores, 5 s is too tight for them.
+      testTimeout: 20_000,
       // Under CI a JSON report lets .ci/run print one "N passed, N failed" line for every package.
       reporters: process.env.CI ? ["default", ["json", { outputFile: "test-results.json" }]] : ["default"],
       typecheck: { enabled: true, include: ["test/**/*.test-d.ts"], tsconfig: "./tsconfig.json" },

@@ -8,7 +8,7 @@ import { escaRates, UnknownSymbolError } from "@ws-errors/core/catalogs/esca-rat
 import { Command, WsErrorsAdapter, WsErrorsGateway, WsErrorsModule } from "@ws-errors/nestjs";
 import { WsErrorServer } from "@ws-errors/node";
 import { WebSocket } from "ws";
-import { median, type Figure } from "./stats";
+import { pairedFigure, type Figure } from "./stats";
 
 const N = 20_000;
 const ROUNDS = 5;
@@ -67,18 +67,15 @@ export async function nestjsBenchmarks(): Promise<Figure[]> {
   await app.close();
   await plain.close();
   http.close();
-  const ratios = a.map((v, i) => v / (b[i] as number));
   return [
-    {
-      suite: "nestjs",
-      name: "error emission through a Nest gateway: 20,000 pipelined commands, each answered with unknown_symbol (handler throws → filter → frame)",
-      median: median(a),
-      spread: [Math.min(...a), Math.max(...a)],
-      unit: "msg/s",
-      baseline: "the plain @ws-errors/node server, command handler throwing the same error",
-      baselineMedian: median(b),
-      ratio: median(ratios),
-      ratioSpread: [Math.min(...ratios), Math.max(...ratios)],
-    },
+    pairedFigure(
+      "nestjs",
+      "error emission through a Nest gateway: 20,000 pipelined commands, each answered with unknown_symbol (handler throws → filter → frame)",
+      a,
+      b,
+      "the plain @ws-errors/node server, command handler throwing the same error",
+      "",
+      "msg/s",
+    ),
   ];
 }

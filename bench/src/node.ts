@@ -5,8 +5,9 @@ import { fileURLToPath } from "node:url";
 import type { Codec, WsError } from "@ws-errors/core";
 import { collective2, TooManyRequestsError } from "@ws-errors/core/catalogs/collective2";
 import { apiKey, connect, WsErrorServer, type ServerConnection } from "@ws-errors/node";
-import { WebSocket, WebSocketServer } from "ws";
-import { median, type Figure } from "./stats";
+import { WebSocketServer } from "ws";
+import { rawThroughput } from "./raw-client";
+import { pairedFigure, type Figure } from "./stats";
 
 const PEER = fileURLToPath(new URL("./peer.ts", import.meta.url));
 const ROUNDS = 5;
@@ -25,22 +26,6 @@ async function listen(server: Server): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-function figure(suite: string, name: string, ours: number[], base: number[], baseline: string, goal: string, higherIsBetter: boolean, unit: Figure["unit"]): Figure {
-  const ratios = ours.map((o, i) => (higherIsBetter ? o / (base[i] as number) : (base[i] as number) / o));
-  return {
-    suite,
-    name,
-    median: median(ours),
-    spread: [Math.min(...ours), Math.max(...ours)],
-    unit,
-    baseline,
-    baselineMedian: median(base),
-    ratio: median(ratios),
-    ratioSpread: [Math.min(...ratios), Math.max(...ratios)],
-    goal,
-  };
-}
-
 /** Messages per second a client receives from a server that streams as fast as it can. */
 async function receiveThroughput(): Promise<Figure> {
   const N = 100_000;
@@ -48,17 +33,7 @@ async function receiveThroughput(): Promise<Figure> {
   const server = peer("stream-server", String(port), String(N));
   await new Promise<void>((resolve) => server.child.stdout?.once("data", () => resolve()));
   const url = `ws://127.0.0.1:${port}/`;
-  const raw = () =>
-    new Promise<number>((resolve) => {
-      let count = 0;
-      const t0 = performance.now();
-      const ws = new WebSocket(url);
-      ws.on("message", (data) => {
-        JSON.parse(data.toString());
-        count++;
-      });
-      ws.on("close", () => resolve((count * 1000) / (performance.now() - t0)));
-    });
+  const raw = () => rawThroughput(url);
   const ours = () =>
     new Promise<number>((resolve) => {
       let count = 0;
@@ -76,7 +51,7 @@ async function receiveThroughput(): Promise<Figure> {
     a.push(await ours());
   }
   server.child.kill();
-  return figure("node", "client receive throughput: 100,000 Collective2 signals, `message` events (decoded, sequence-tracked)", a, b, "raw `ws` client doing JSON.parse", "≥ 0.97×", true, "msg/s");
+  return pairedFigure("node", "client receive throughput: 100,000 Collective2 signals, `message` events (decoded, sequence-tracked)", a, b, "raw `ws` client doing JSON.parse", "≥ 0.97×", "msg/s");
 }
 
 /** Error frames per second a server writes to one reading client. */
@@ -131,7 +106,7 @@ async function emission(): Promise<Figure> {
   rawHttp.close();
   oursHttp.closeAllConnections();
   oursHttp.close();
-  return figure("node", "server error-frame emission: 50,000 TOO_MANY_REQUESTS frames via sendError (encoded each time)", a, b, "raw `ws.send` of the same bytes, pre-encoded", "≥ 0.95×", true, "msg/s");
+  return pairedFigure("node", "server error-frame emission: 50,000 TOO_MANY_REQUESTS frames via sendError (encoded each time)", a, b, "raw `ws.send` of the same bytes, pre-encoded", "≥ 0.95×", "msg/s");
 }
 
 /** Upgrade rejections per second, 4,000 attempts 32 at a time from another process. */
@@ -156,7 +131,7 @@ async function rejections(): Promise<Figure> {
   await server.close();
   bare.close();
   oursHttp.close();
-  return figure("node", "upgrade rejections: 4,000 attempts with a bad key, 32 concurrent (catalog 401 with X-WS-Error and body)", a, b, "a bare `ws`-style upgrade handler writing the same 401", "≥ 0.9×", true, "ops/s");
+  return pairedFigure("node", "upgrade rejections: 4,000 attempts with a bad key, 32 concurrent (catalog 401 with X-WS-Error and body)", a, b, "a bare `ws`-style upgrade handler writing the same 401", "≥ 0.9×", "ops/s");
 }
 
 export async function nodeBenchmarks(): Promise<Figure[]> {

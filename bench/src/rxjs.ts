@@ -5,7 +5,8 @@ import { collective2 } from "@ws-errors/core/catalogs/collective2";
 import { wsErrorsConnection, type WebSocketLike } from "@ws-errors/rxjs";
 import { webSocket } from "rxjs/webSocket";
 import { WebSocket } from "ws";
-import { median, type Figure } from "./stats";
+import { rawThroughput } from "./raw-client";
+import { pairedFigure, type Figure } from "./stats";
 
 const PEER = fileURLToPath(new URL("./peer.ts", import.meta.url));
 const N = 100_000;
@@ -17,14 +18,7 @@ export async function rxjsBenchmarks(): Promise<Figure[]> {
   const server = spawn(process.execPath, ["--import", "tsx", PEER, "stream-server", String(port), String(N)], { stdio: ["ignore", "pipe", "inherit"] });
   await new Promise<void>((resolve) => server.stdout.once("data", () => resolve()));
   const url = `ws://127.0.0.1:${port}/`;
-  const raw = () =>
-    new Promise<number>((resolve) => {
-      let count = 0;
-      const t0 = performance.now();
-      const ws = new WebSocket(url);
-      ws.on("message", (data) => (JSON.parse(data.toString()), count++));
-      ws.on("close", () => resolve((count * 1000) / (performance.now() - t0)));
-    });
+  const raw = () => rawThroughput(url);
   const ours = () =>
     new Promise<number>((resolve) => {
       let count = 0;
@@ -50,10 +44,7 @@ export async function rxjsBenchmarks(): Promise<Figure[]> {
     c.push(await rxjsWebSocket());
   }
   server.kill();
-  const figure = (name: string, values: number[], base: number[], baseline: string, goal: string): Figure => {
-    const ratios = values.map((v, i) => v / (base[i] as number));
-    return { suite: "rxjs", name, median: median(values), spread: [Math.min(...values), Math.max(...values)], unit: "msg/s", baseline, baselineMedian: median(base), ratio: median(ratios), ratioSpread: [Math.min(...ratios), Math.max(...ratios)], goal };
-  };
+  const figure = (name: string, values: number[], base: number[], baseline: string, goal: string): Figure => pairedFigure("rxjs", name, values, base, baseline, goal, "msg/s");
   return [
     figure("`messages$` throughput, 100,000 Collective2 signals (decoded, sequence-tracked)", a, b, "raw `ws` client doing JSON.parse", "≥ 0.97×"),
     figure("`rxjs/webSocket` throughput, same stream (for comparison)", c, b, "raw `ws` client doing JSON.parse", ""),

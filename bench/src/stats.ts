@@ -40,3 +40,20 @@ export async function paired(candidate: () => unknown, baseline: () => unknown, 
   }
   return { candidate: median(c), baseline: median(b), ratios, spread: [Math.min(...c), Math.max(...c)] };
 }
+
+/** A figure from per-round samples of ours and the baseline; ratios per round (ours ÷ baseline when higher is better). */
+export function pairedFigure(suite: string, name: string, ours: number[], base: number[], baseline: string, goal: string, unit: Figure["unit"], higherIsBetter = true): Figure {
+  const ratios = ours.map((o, i) => (higherIsBetter ? o / (base[i] as number) : (base[i] as number) / o));
+  return {
+    suite,
+    name,
+    median: median(ours),
+    spread: [Math.min(...ours), Math.max(...ours)],
+    unit,
+    baseline,
+    baselineMedian: median(base),
+    ratio: median(ratios),
+    ratioSpread: [Math.min(...ratios), Math.max(...ratios)],
+    ...(goal !== "" && { goal }),
+  };
+}

@@ -1,11 +1,3 @@
-import { defineConfig } from "tsup";
+import { adapterConfig } from "../../tsup.shared.ts";
 
-export default defineConfig({
-  entry: { index: "src/index.ts" },
-  format: ["esm", "cjs"],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: "node20",
-  external: ["@ws-errors/core", "ws"],
-});
+export default adapterConfig(["ws"]);

@@ -1,12 +1,4 @@
-import { defineConfig } from "tsup";
+import { adapterConfig } from "../../tsup.shared.ts";
 
-export default defineConfig({
-  entry: { index: "src/index.ts" },
-  format: ["esm", "cjs"],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: "es2022",
-  external: ["@ws-errors/core", "rxjs"],
-  platform: "neutral",
-});
+// Browsers too: no Node-only target.
+export default adapterConfig(["rxjs"], "es2022");
