@@ -263,37 +263,46 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
     return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   }
 
-  function decodeFrameErrors(input: unknown): readonly (E | UnknownWsError)[] {
+  /**
+   * The error form a frame is in and its fields, or undefined for anything that is not an error
+   * frame: the path every data frame takes, so it allocates nothing before it knows.
+   */
+  function locate(input: unknown): { readonly compiled: CompiledForm; readonly fields: FrameFields } | undefined {
     const value = parse(input);
-    if (value === undefined) return EMPTY;
+    if (value === undefined) return undefined;
     const index = classify(value);
     // Test before indexing: forms[-1] is an out-of-bounds load V8 serves from a slow path.
-    if (index < 0) return EMPTY;
+    if (index < 0) return undefined;
     const compiled = forms[index] as CompiledForm;
-    const fields = compiled.read(value);
-    const requestId = asId(fields.requestId);
-    const command = asString(fields.command);
-    const list = fields.errors;
-    if (Array.isArray(list) && list.length > 0) {
-      return list.map((item: unknown) => {
-        const get = (key: string | undefined) => (key !== undefined && typeof item === "object" && item !== null && Object.hasOwn(item, key) ? (item as Record<string, unknown>)[key] : undefined);
-        return build(get(compiled.itemCode), get(compiled.itemMessage), get(compiled.itemField), undefined, requestId, command, input);
-      });
-    }
-    return [build(fields.code, fields.message, fields.field, fields.details, requestId, command, input)];
+    return { compiled, fields: compiled.read(value) };
   }
 
-  /* The path every data frame takes: classify, and nothing else when it is not an error. */
+  /** The errors of a frame that lists several (Collective2's payload.errors). */
+  function listed(compiled: CompiledForm, fields: FrameFields, input: unknown): (E | UnknownWsError)[] {
+    const requestId = asId(fields.requestId);
+    const command = asString(fields.command);
+    return (fields.errors as unknown[]).map((item) => {
+      const get = (key: string | undefined) => (key !== undefined && typeof item === "object" && item !== null && Object.hasOwn(item, key) ? (item as Record<string, unknown>)[key] : undefined);
+      return build(get(compiled.itemCode), get(compiled.itemMessage), get(compiled.itemField), undefined, requestId, command, input);
+    });
+  }
+
+  const isList = (fields: FrameFields) => Array.isArray(fields.errors) && fields.errors.length > 0;
+
+  function decodeFrameErrors(input: unknown): readonly (E | UnknownWsError)[] {
+    const found = locate(input);
+    if (!found) return EMPTY;
+    const { compiled, fields } = found;
+    if (isList(fields)) return listed(compiled, fields, input);
+    return [build(fields.code, fields.message, fields.field, fields.details, asId(fields.requestId), asString(fields.command), input)];
+  }
+
   function decodeFrame(input: unknown): E | UnknownWsError | null {
-    const value = parse(input);
-    if (value === undefined) return null;
-    const index = classify(value);
-    if (index < 0) return null;
-    const compiled = forms[index] as CompiledForm;
-    const fields = compiled.read(value);
-    if (Array.isArray(fields.errors) && fields.errors.length > 0) return decodeFrameErrors(value)[0] ?? null;
-    const error = build(fields.code, fields.message, fields.field, fields.details, asId(fields.requestId), asString(fields.command), input);
-    return error;
+    const found = locate(input);
+    if (!found) return null;
+    const { compiled, fields } = found;
+    if (isList(fields)) return listed(compiled, fields, input)[0] ?? null;
+    return build(fields.code, fields.message, fields.field, fields.details, asId(fields.requestId), asString(fields.command), input);
   }
 
   function decodeClose(input: CloseInfo): E | UnknownWsError | null {

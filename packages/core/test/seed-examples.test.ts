@@ -13,6 +13,10 @@ describe("every example frame of the seed pages", () => {
   it.each(FRAME_EXAMPLES.map((e) => [e.catalog, e.text, e] as const))("%s: %s", (_name, _text, example) => {
     const errors = codec(example.catalog).decodeFrameErrors(example.text);
     expect(errors.map((e) => e.name)).toEqual(example.expect.map((e) => e.className));
+    // decodeFrame gives the first of them, still holding the text as received.
+    const first = codec(example.catalog).decodeFrame(example.text);
+    expect(first?.name).toBe(example.expect[0]?.className);
+    expect(first?.raw).toBe(example.text);
     example.expect.forEach((want, i) => {
       const error = errors[i]!;
       expect(error.code).toBe(want.code);
