@@ -6,7 +6,7 @@ import type { Codec, WsError } from "@ws-errors/core";
 import { collective2, TooManyRequestsError } from "@ws-errors/core/catalogs/collective2";
 import { apiKey, connect, WsErrorServer, type ServerConnection } from "@ws-errors/node";
 import { WebSocketServer } from "ws";
-import { rawThroughput } from "./raw-client";
+import { rawThroughput, startStreamServer } from "./raw-client";
 import { pairedFigure, type Figure } from "./stats";
 
 const PEER = fileURLToPath(new URL("./peer.ts", import.meta.url));
@@ -29,10 +29,8 @@ async function listen(server: Server): Promise<number> {
 /** Messages per second a client receives from a server that streams as fast as it can. */
 async function receiveThroughput(): Promise<Figure> {
   const N = 100_000;
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const server = peer("stream-server", String(port), String(N));
-  await new Promise<void>((resolve) => server.child.stdout?.once("data", () => resolve()));
-  const url = `ws://127.0.0.1:${port}/`;
+  const server = await startStreamServer(N);
+  const { url } = server;
   const raw = () => rawThroughput(url);
   const ours = () =>
     new Promise<number>((resolve) => {

@@ -1,23 +1,17 @@
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import type { Codec, WsError } from "@ws-errors/core";
 import { collective2 } from "@ws-errors/core/catalogs/collective2";
 import { wsErrorsConnection, type WebSocketLike } from "@ws-errors/rxjs";
 import { webSocket } from "rxjs/webSocket";
 import { WebSocket } from "ws";
-import { rawThroughput } from "./raw-client";
+import { rawThroughput, startStreamServer } from "./raw-client";
 import { pairedFigure, type Figure } from "./stats";
 
-const PEER = fileURLToPath(new URL("./peer.ts", import.meta.url));
 const N = 100_000;
 const ROUNDS = 5;
 
 /** Messages per second through `messages$`, against a raw `ws` client and `rxjs/webSocket`, from one streaming server. */
 export async function rxjsBenchmarks(): Promise<Figure[]> {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const server = spawn(process.execPath, ["--import", "tsx", PEER, "stream-server", String(port), String(N)], { stdio: ["ignore", "pipe", "inherit"] });
-  await new Promise<void>((resolve) => server.stdout.once("data", () => resolve()));
-  const url = `ws://127.0.0.1:${port}/`;
+  const { url, child: server } = await startStreamServer(N);
   const raw = () => rawThroughput(url);
   const ours = () =>
     new Promise<number>((resolve) => {

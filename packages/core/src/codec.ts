@@ -353,10 +353,6 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
     connection: forms.find((f) => f.form.scope === "connection") ?? forms.find((f) => f.form.scope === "both") ?? (forms[0] as CompiledForm),
   };
 
-  function pickForm(errors: readonly WsError[], requestId: unknown): CompiledForm {
-    return formOf(errors[0], requestId);
-  }
-
   function formOf(error: WsError | undefined, requestId: unknown): CompiledForm {
     const scope = error?.scope ?? "connection";
     return scope === "command" || (scope === "both" && requestId !== undefined) ? formFor.command : formFor.connection;
@@ -367,7 +363,7 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
     const first = errors[0] as WsError;
     const requestId = options.requestId ?? first.requestId;
     const command = options.command ?? first.command;
-    const compiled = pickForm(errors, requestId);
+    const compiled = formOf(errors[0], requestId);
     const { form } = compiled;
     const frame: Record<string, unknown> = {};
     for (const [path, value] of compiled.constants) setPath(frame, path, value);

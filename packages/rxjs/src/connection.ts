@@ -352,12 +352,8 @@ export function wsErrorsConnection<E extends WsError, T = unknown>(url: string, 
         const entry: Pending = { message: body, next: (v) => (subscriber.next(v as R), subscriber.complete()), error: (e) => subscriber.error(e), retries: 0 };
         pending.set(k, entry);
         // Sent once the socket is open, if it is not yet.
-        const send = () => {
-          if (!trySend(body)) return false;
-          return true;
-        };
         let waitForOpen: Subscription | undefined;
-        if (!send()) waitForOpen = state.subscribe((st) => st.status === "open" && send() && waitForOpen?.unsubscribe());
+        if (!trySend(body)) waitForOpen = state.subscribe((st) => st.status === "open" && trySend(body) && waitForOpen?.unsubscribe());
         return () => {
           waitForOpen?.unsubscribe();
           if (pending.get(k) === entry) pending.delete(k);

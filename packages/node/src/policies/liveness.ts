@@ -157,12 +157,13 @@ export function recheck(options: RecheckOptions): Policy {
   const base = everyConnection(options.everyMs, (connection) => {
     const principal = connection.principal;
     if (!principal) return;
-    void Promise.resolve(options.verify(principal)).then(
-      (ok) => {
-        if (!ok && connection.isOpen) void connection.fail(build(connection.codec, options.error, ["unauthenticated", "permission-denied"], "close"));
-      },
-      () => undefined,
-    );
+    Promise.resolve(options.verify(principal))
+      .then((ok) => {
+        if (!ok && connection.isOpen) connection.fail(build(connection.codec, options.error, ["unauthenticated", "permission-denied"], "close"));
+      })
+      // A failing check, or a catalog without the kind, still ends the connection: never an
+      // unhandled rejection, which would end the process.
+      .catch(() => connection.close(1011, ""));
   });
   return { name: "recheck", ...base };
 }
