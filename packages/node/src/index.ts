@@ -1,4 +1,4 @@
-export { WsErrorServer, type WsErrorServerOptions, type Policy, type UpgradeContext, type IncomingCommand, type CommandHandler } from "./server";
+export { WsErrorServer, type WsErrorServerOptions, type Policy, type InboundFrame, type UpgradeContext, type IncomingCommand, type CommandHandler } from "./server";
 export { ServerConnection, type Principal } from "./connection";
 export { connect, WsErrorClient, RequestError, type ConnectOptions, type Decision, type ClientState } from "./client";
 export { createFakeServer, type FakeServer } from "./fake-server";
@@ -7,3 +7,5 @@ export { connectionCap, attemptRate, messageRate, type ConnectionCapOptions, typ
 export { heartbeat, slowConsumer, recheck, type HeartbeatOptions, type SlowConsumerOptions, type RecheckOptions } from "./policies/liveness";
 export { classOfKind, errorOfKind, requestFields, withRetryAfter } from "./catalog";
 export { redact, consoleLogger, type Logger } from "./redact";
+export { guardHandshakes, forwardedFor, socketAddress, HANDSHAKE_DEFAULTS, type HandshakeOptions } from "./handshake";
+export { RateWindow } from "./rate-window";

@@ -4,12 +4,15 @@ import { isWsError, type Codec, type KindName, type WsError, type WsErrorClass }
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import { errorOfKind, requestFields, retryAfterOf } from "./catalog";
 import { ServerConnection, type Principal } from "./connection";
+import { guardHandshakes, socketAddress, type HandshakeOptions } from "./handshake";
 import { consoleLogger, redactingLogger, type Logger } from "./redact";
 
 /** What upgrade checks see and may fill in. */
 export interface UpgradeContext {
   readonly request: IncomingMessage;
   readonly url: URL;
+  /** The client's address: the socket's peer, or what `clientAddress` read from a trusted proxy header. */
+  readonly address: string;
   principal: Principal | undefined;
   readonly server: WsErrorServer;
 }
@@ -21,6 +24,12 @@ export interface IncomingCommand {
   readonly requestId: string | number | undefined;
 }
 
+/** What the server knows of an inbound frame before doing any work for it. */
+export interface InboundFrame {
+  readonly bytes: number;
+  readonly isBinary: boolean;
+}
+
 /**
  * A server-side behaviour attached to every connection: key checks, caps, rate limits, heartbeats.
  * Each hook may throw a catalog error: before the upgrade it rejects the upgrade, in `open` it
@@ -30,6 +39,12 @@ export interface Policy {
   readonly name: string;
   upgrade?(context: UpgradeContext): void | Promise<void>;
   open?(connection: ServerConnection): void;
+  /**
+   * Runs for every inbound frame before any work is done for it (before it is parsed), malformed
+   * or not. Throw a catalog error to answer the frame with it instead of handling it; return
+   * `false` to drop it unanswered (the connection is closing, say).
+   */
+  inbound?(connection: ServerConnection, frame: InboundFrame): void | boolean;
   /** Return `false` to consume the message (a heartbeat ack, say) so no handler sees it. */
   message?(connection: ServerConnection, message: IncomingCommand): void | boolean;
   close?(connection: ServerConnection): void;
@@ -68,6 +83,23 @@ export interface WsErrorServerOptions {
   readonly errors?: { readonly malformed?: WsErrorClass; readonly unknownCommand?: WsErrorClass; readonly internal?: WsErrorClass };
   /** Largest accepted message, in bytes (default 1 MiB); larger ones close with 1009. */
   readonly maxPayload?: number;
+  /**
+   * Bytes that may wait for a client that does not read (replies, data) before it is closed with
+   * the catalog's slow-consumer close (1008 when the catalog has none). Default 8 MiB; the
+   * `slowConsumer` policy sets its own.
+   */
+  readonly maxQueuedBytes?: number;
+  /**
+   * The client address that attempt limits and handshake caps count by. Default: the socket's
+   * peer address. Behind a proxy, `forwardedFor({ hops: 1 })`; never trust a header without one.
+   */
+  readonly clientAddress?: (request: IncomingMessage) => string;
+  /**
+   * Handshake hardening applied to `server` (see {@link guardHandshakes}): a 10 s handshake
+   * timeout and at most 64 handshakes in progress per address, by default. `false` leaves the
+   * HTTP server as it is.
+   */
+  readonly handshake?: HandshakeOptions | false;
 }
 
 /**
@@ -75,6 +107,11 @@ export interface WsErrorServerOptions {
  * checks reject with the catalog's HTTP status, header and body; handler errors go out in the
  * dialect's envelope with the request's correlation id; closes carry the catalog's code and
  * reason; anything unexpected becomes the catalog's internal error, with nothing internal sent.
+ *
+ * One connection cannot starve the others: each connection's frames are handed over one per turn
+ * of the event loop (ws's `allowSynchronousEvents: false`), every frame passes the policies'
+ * `inbound` checks before it is parsed, frames arriving after a close are not worked on, and
+ * output queued for a client that does not read is bounded (`maxQueuedBytes`).
  *
  * @example
  * ```ts
@@ -101,13 +138,24 @@ export class WsErrorServer {
   private readonly readRequest: ReturnType<typeof requestFields>;
   private readonly secrets = new Set<string>();
   private readonly bySocket = new WeakMap<WebSocket, ServerConnection>();
+  private readonly inbound: readonly Policy[];
+  private readonly addressOf: (request: IncomingMessage) => string;
 
   constructor(private readonly options: WsErrorServerOptions) {
     this.codec = options.codec;
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? 1024 * 1024 });
+    // One message per connection per turn of the event loop, so a flood on one socket interleaves
+    // with everyone else's frames instead of running ahead of them.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? 1024 * 1024, allowSynchronousEvents: false });
     this.logger = redactingLogger(options.logger ?? consoleLogger, () => [...this.secrets]);
     this.readRequest = requestFields(options.codec);
+    this.inbound = (options.policies ?? []).filter((p) => p.inbound !== undefined);
+    this.addressOf = options.clientAddress ?? socketAddress;
     if (options.server) {
+      if (options.handshake !== false) {
+        const limited = errorOfKind(options.codec, "rate-limited", "upgrade");
+        const rejection = limited && this.codec.entryOf(limited)?.upgrade ? this.codec.encodeUpgrade(limited) : undefined;
+        guardHandshakes(options.server, { ...options.handshake, ...(rejection && !options.handshake?.rejection ? { rejection } : {}) });
+      }
       options.server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
         if (options.path !== undefined && new URL(request.url ?? "/", "http://x").pathname !== options.path) return;
         void this.handleUpgrade(request, socket, head);
@@ -136,7 +184,7 @@ export class WsErrorServer {
    */
   async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on("error", () => socket.destroy());
-    const context: UpgradeContext = { request, url: new URL(request.url ?? "/", "http://localhost"), principal: undefined, server: this };
+    const context: UpgradeContext = { request, url: new URL(request.url ?? "/", "http://localhost"), address: this.addressOf(request), principal: undefined, server: this };
     try {
       if (this.options.authenticate) context.principal = (await this.options.authenticate(context)) ?? context.principal;
       for (const policy of this.options.policies ?? []) await policy.upgrade?.(context);
@@ -187,6 +235,14 @@ export class WsErrorServer {
   private accept(ws: WebSocket, request: IncomingMessage, principal: Principal | undefined): void {
     const connection = new ServerConnection(ws, request, principal, this.codec);
     ws.on("error", (error) => this.logger.warn("socket error", { error }));
+    connection.maxQueuedBytes = this.options.maxQueuedBytes ?? 8 * 1024 * 1024;
+    connection.onOverflow = () => {
+      const evict = errorOfKind(this.codec, "slow-consumer", "close");
+      if (evict) connection.closeWith(evict);
+      else connection.close(1008, "");
+      // A client that does not read will not read the close either.
+      setTimeout(() => ws.terminate(), 1_000).unref();
+    };
     for (const policy of this.options.policies ?? []) {
       try {
         policy.open?.(connection);
@@ -202,13 +258,40 @@ export class WsErrorServer {
       this.connections.delete(connection);
       for (const policy of this.options.policies ?? []) policy.close?.(connection);
     });
-    ws.on("message", (data, isBinary) => void this.onMessage(connection, data, isBinary));
+    ws.on("message", (data, isBinary) => this.onFrame(connection, data, isBinary));
     // Frameworks that bind to the ws server (NestJS gateways) see the connection as usual.
     this.wss.emit("connection", ws, request);
     try {
       this.options.onConnection?.(connection);
     } catch (thrown) {
       void connection.sendError(this.asCatalogError(thrown, "frame"));
+    }
+  }
+
+  /* Every frame is counted by the inbound checks before any work is done for it. */
+  private onFrame(connection: ServerConnection, raw: RawData, isBinary: boolean): void {
+    // Frames still arriving after a close (a flood in flight) are not worked on.
+    if (!connection.isOpen) return;
+    if (this.inbound.length > 0) {
+      const frame: InboundFrame = { bytes: byteLength(raw), isBinary };
+      for (const policy of this.inbound) {
+        try {
+          if (policy.inbound?.(connection, frame) === false) return;
+        } catch (thrown) {
+          // Answering reads the correlation; the checks keep such answers few per window.
+          connection.sendError(this.asCatalogError(thrown, "frame"), isBinary ? {} : this.correlationOf(raw));
+          return;
+        }
+      }
+    }
+    void this.onMessage(connection, raw, isBinary);
+  }
+
+  private correlationOf(raw: RawData): { requestId?: string | number | undefined; command?: string | undefined } {
+    try {
+      return this.readRequest(JSON.parse(raw.toString()));
+    } catch {
+      return {};
     }
   }
 
@@ -241,4 +324,9 @@ export class WsErrorServer {
       await connection.sendError(errors, correlation);
     }
   }
+}
+
+function byteLength(raw: RawData): number {
+  if (Array.isArray(raw)) return raw.reduce((n, b) => n + b.length, 0);
+  return raw.byteLength;
 }

@@ -1,6 +1,7 @@
 import type { Codec, WsError, WsErrorClass } from "@ws-errors/core";
 import { errorOfKind, withRetryAfter } from "../catalog";
 import type { ServerConnection } from "../connection";
+import { RateWindow } from "../rate-window";
 import type { Policy } from "../server";
 
 /** An error of the given class, or the catalog's entry of the kind on the layer. */
@@ -61,57 +62,49 @@ export function connectionCap(options: ConnectionCapOptions): Policy {
 }
 const CAPPED = Symbol("connection-cap.counted");
 
-/** Timestamps in a sliding window, per bucket; memory stays bounded by `limit` per live bucket. */
-class SlidingWindow {
-  private readonly buckets = new Map<string, number[]>();
-  constructor(
-    private readonly limit: number,
-    private readonly windowMs: number,
-  ) {}
-
-  /** Records a hit; the seconds to wait when over the limit, else undefined. */
-  hit(bucket: string, now = Date.now()): number | undefined {
-    const since = now - this.windowMs;
-    const times = (this.buckets.get(bucket) ?? []).filter((t) => t > since);
-    if (times.length >= this.limit) {
-      this.buckets.set(bucket, times);
-      return Math.max(1, Math.ceil(((times[0] as number) + this.windowMs - now) / 1000));
-    }
-    times.push(now);
-    this.buckets.set(bucket, times);
-    return undefined;
-  }
-
-  forget(bucket: string): void {
-    this.buckets.delete(bucket);
-  }
-}
-
 export interface AttemptRateOptions {
   /** Upgrade attempts allowed per window. */
   readonly limit: number;
   /** Default one minute. */
   readonly windowMs?: number;
-  /** Count all attempts together (Esca's global limit) or per key. Default global. */
-  readonly per?: "global" | "key";
+  /**
+   * What one window counts. `"address"` (default): each client address, so nobody can spend
+   * another network's budget. `"key"`: each authenticated key; place it after `apiKey`, so only
+   * attempts that proved the key spend its budget (unauthenticated attempts are not counted here).
+   * `"global"`: every attempt together, a ceiling for the whole server that should sit well above
+   * the per-address limit, since anyone can spend it.
+   */
+  readonly per?: "address" | "key" | "global";
   readonly error?: WsErrorClass;
 }
 
 /**
  * Limits connection attempts per window; over it, the upgrade is rejected with the catalog's
- * rate-limited entry and a `Retry-After` of the seconds until the window frees a slot.
+ * rate-limited entry and a `Retry-After` of the seconds until the window frees a slot. Counting
+ * is O(1) per attempt (a sliding-window counter) and idle buckets expire, so a storm of random
+ * addresses or keys cannot grow memory without bound.
+ *
+ * Tiers are separate policies, in order: per address before the key check (cheap refusals for a
+ * noisy network), per key after it (an account's own budget, which bad keys never touch), and a
+ * global ceiling if you want one.
  *
  * @example
  * ```ts
- * attemptRate({ limit: 60 })  // Esca: 60 connection attempts a minute
+ * policies: [
+ *   attemptRate({ per: "address", limit: 60 }),       // each client address
+ *   apiKey({ from: { header: "x-api-key" }, verify }),
+ *   attemptRate({ per: "key", limit: 60 }),           // Esca: 60 attempts a minute per account
+ * ]
  * ```
  */
 export function attemptRate(options: AttemptRateOptions): Policy {
-  const window = new SlidingWindow(options.limit, options.windowMs ?? 60_000);
+  const window = new RateWindow({ limit: options.limit, windowMs: options.windowMs ?? 60_000 });
+  const per = options.per ?? "address";
   return {
-    name: "attempt-rate",
+    name: `attempt-rate:${per}`,
     upgrade(context) {
-      const bucket = options.per === "key" ? (context.principal?.key ?? "") : "";
+      const bucket = per === "address" ? context.address : per === "key" ? context.principal?.key : "";
+      if (bucket === undefined) return;
       const wait = window.hit(bucket);
       if (wait !== undefined) throw withRetryAfter(build(context.server.codec, options.error, "rate-limited", "upgrade"), wait);
     },
@@ -119,38 +112,74 @@ export function attemptRate(options: AttemptRateOptions): Policy {
 }
 
 export interface MessageRateOptions {
+  /** Frames one connection may send per window, counted before parsing: malformed ones too. */
   readonly limit: number;
   /** Default one second. */
   readonly windowMs?: number;
+  /** The answer to a frame over the limit; default the catalog's rate-limited entry with a frame layer. */
   readonly error?: WsErrorClass;
+  /**
+   * Frames over the limit, within `violationWindowMs`, after which the connection is closed as
+   * abusive (default 10): the abuse error's frame, then its close (1008 when its entry has none).
+   */
+  readonly closeAfter?: number;
+  /** Default ten seconds. */
+  readonly violationWindowMs?: number;
+  /** What closes an abusive connection; default `error`. */
+  readonly closeError?: WsErrorClass;
 }
 
 /**
- * Limits messages per connection; a message over the limit is answered with the catalog's
- * rate-limited error frame (echoing its request id) and not handled. The connection stays open.
+ * Limits the frames a connection may send, counting every frame before any work is done for it
+ * (malformed, binary, unknown commands alike). A frame over the limit is answered with the
+ * catalog's rate-limited error (echoing its request id) and not handled, and the connection's
+ * reading is paused until the window has room again, so a flood waits in the sender's own
+ * buffers. After `closeAfter` violations in `violationWindowMs` the connection is closed with the
+ * catalog's error, as real APIs escalate.
  *
  * @example
  * ```ts
- * messageRate({ limit: 20, windowMs: 1000 })
+ * messageRate({ limit: 20, windowMs: 1000, closeAfter: 10 })
  * ```
  */
 export function messageRate(options: MessageRateOptions): Policy {
-  const window = new SlidingWindow(options.limit, options.windowMs ?? 1000);
+  const messages = new RateWindow({ limit: options.limit, windowMs: options.windowMs ?? 1000 });
+  const violations = new RateWindow({ limit: options.closeAfter ?? 10, windowMs: options.violationWindowMs ?? 10_000 });
   const ids = new WeakMap<ServerConnection, string>();
+  const paused = new WeakSet<ServerConnection>();
   let next = 0;
+  const pauseFor = (connection: ServerConnection, ms: number) => {
+    if (paused.has(connection)) return;
+    paused.add(connection);
+    connection.socket.pause();
+    setTimeout(() => {
+      paused.delete(connection);
+      if (connection.isOpen) connection.socket.resume();
+    }, ms).unref();
+  };
   return {
     name: "message-rate",
     open(connection) {
       ids.set(connection, String(next++));
     },
-    message(connection) {
+    inbound(connection) {
       const id = ids.get(connection) ?? "";
-      if (window.hit(id) !== undefined) {
-        throw build(connection.codec, options.error, "rate-limited", "frame");
+      const wait = messages.hitMs(id);
+      if (wait === undefined) return;
+      if (violations.hit(id) !== undefined) {
+        connection.fail(build(connection.codec, options.closeError ?? options.error, "rate-limited", "frame"));
+        // Nothing more is read from an abusive client; it gets a moment to read the close.
+        connection.socket.pause();
+        setTimeout(() => connection.socket.terminate(), 1_000).unref();
+        return false;
       }
+      pauseFor(connection, wait);
+      throw build(connection.codec, options.error, "rate-limited", "frame");
     },
     close(connection) {
-      window.forget(ids.get(connection) ?? "");
+      const id = ids.get(connection) ?? "";
+      messages.forget(id);
+      violations.forget(id);
     },
   };
 }
