@@ -11,7 +11,7 @@ const pairsOf = (connection: ServerConnection) => connectionSet<string>(connecti
 
 /**
  * Esca FX rates at /esca/v1/rates: key in `X-Api-Key`; 5 connections per account and 60 attempts
- * a minute (both 429 before the upgrade); `subscribe`/`unsubscribe` acknowledged with `req_id`;
+ * a minute per address and per account (both 429 before the upgrade); `subscribe`/`unsubscribe` acknowledged with `req_id`;
  * credentials re-checked (a revoked key gets auth_failed); slow consumers dropped with rate_limited.
  */
 export function escaEndpoint(timing: Timing): Endpoint {
@@ -27,8 +27,11 @@ export function escaEndpoint(timing: Timing): Endpoint {
   const server = new WsErrorServer({
     codec,
     policies: [
-      attemptRate({ limit: 60, windowMs: 60_000 }),
+      // "60 connection attempts a minute": counted per client address before the key check and per
+      // account after it, so bad keys from one network never lock paying accounts out.
+      attemptRate({ per: "address", limit: 60, windowMs: 60_000 }),
       apiKey({ from: { header: "x-api-key" }, verify: isKnownKey }),
+      attemptRate({ per: "key", limit: 60, windowMs: 60_000 }),
       connectionCap({ perKey: 5 }),
       recheck({ everyMs: timing.recheckMs, verify: (principal) => stillValid(principal, openedAt.get(principal) ?? Date.now(), timing.revokeAfterMs) }),
       slowConsumer({ maxStallMs: timing.slowStallMs, checkEveryMs: timing.slowCheckMs }),

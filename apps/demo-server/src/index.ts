@@ -1,4 +1,5 @@
 import { createServer, type Server } from "node:http";
+import { guardHandshakes } from "@ws-errors/node";
 import type { AddressInfo } from "node:net";
 import { collective2Endpoint } from "./collective2";
 import type { Endpoint } from "./endpoint";
@@ -27,14 +28,16 @@ export interface DemoServers {
  * const demo = await startDemoServers({ port: 8080 });
  * ```
  */
-export async function startDemoServers(options: { port?: number; host?: string; timing?: Timing } = {}): Promise<DemoServers> {
+export async function startDemoServers(options: { port?: number; host?: string; timing?: Timing; handshakeTimeoutMs?: number } = {}): Promise<DemoServers> {
   const timing = options.timing ?? REAL_TIMING;
   const endpoints = [infowayEndpoint(timing), tickdbEndpoint(timing), collective2Endpoint(timing), escaEndpoint(timing)];
   const byPath = new Map(endpoints.map((e) => [e.path, e]));
-  const http: Server = createServer((req, res) => {
+  // Headers past 8 KiB are answered 431 by Node; handshakes must complete within 10 s.
+  const http: Server = createServer({ maxHeaderSize: 8 * 1024 }, (req, res) => {
     res.writeHead(byPath.has(new URL(req.url ?? "/", "http://x").pathname) ? 426 : 404, { "content-type": "text/plain" });
     res.end(`ws-errors demo: WebSocket endpoints at ${[...byPath.keys()].join(", ")}\n`);
   });
+  guardHandshakes(http, { timeoutMs: options.handshakeTimeoutMs ?? 10_000 });
   http.on("upgrade", (request, socket, head) => {
     const endpoint = byPath.get(new URL(request.url ?? "/", "http://x").pathname);
     if (endpoint) void endpoint.server.handleUpgrade(request, socket, head);

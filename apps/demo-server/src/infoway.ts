@@ -1,6 +1,6 @@
 import { infoway, MessageRateExceededError, MissingParametersError, SymbolQuotaExceededError } from "@ws-errors/core/catalogs/infoway";
 import type { Codec, WsError } from "@ws-errors/core";
-import { apiKey, connectionCap, heartbeat, messageRate, WsErrorServer, type ServerConnection } from "@ws-errors/node";
+import { apiKey, connectionCap, heartbeat, messageRate, slowConsumer, WsErrorServer, type ServerConnection } from "@ws-errors/node";
 import { connectionSet, every, type Endpoint } from "./endpoint";
 import { isKnownKey, type Timing } from "./keys";
 
@@ -24,7 +24,9 @@ export function infowayEndpoint(timing: Timing): Endpoint {
       // Infoway expects the client to send heartbeats: the server only listens for them.
       heartbeat({ intervalMs: timing.heartbeatIntervalMs, timeoutMs: timing.heartbeatTimeoutMs, send: () => undefined, isAck: (m) => m.command === "heartbeat" }),
       // Message frequency over the plan is 429; 501 is the per-minute request limit.
-      messageRate({ limit: 10, windowMs: 1000, error: MessageRateExceededError }),
+      // Ten violations in ten seconds end the connection (429, then close 1008).
+      messageRate({ limit: 10, windowMs: 1000, error: MessageRateExceededError, closeAfter: 10, violationWindowMs: 10_000 }),
+      slowConsumer({ maxStallMs: timing.slowStallMs, checkEveryMs: timing.slowCheckMs }),
     ],
     commands: {
       subscribe: (message, connection) => {

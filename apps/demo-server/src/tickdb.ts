@@ -1,6 +1,6 @@
 import { tickdb, ApiKeyMissingError, InvalidApiKeyError, InvalidParametersError, SymbolNotFoundError, DepthUnavailableError, TradeUnavailableError, UnknownCommandError } from "@ws-errors/core/catalogs/tickdb";
 import type { Codec, WsError } from "@ws-errors/core";
-import { WsErrorServer, type IncomingCommand, type ServerConnection } from "@ws-errors/node";
+import { messageRate, slowConsumer, WsErrorServer, type IncomingCommand, type ServerConnection } from "@ws-errors/node";
 import { connectionSet, every, type Endpoint } from "./endpoint";
 import { isKnownKey, type Timing } from "./keys";
 
@@ -12,7 +12,8 @@ const tickers = (connection: ServerConnection) => connectionSet<string>(connecti
 /**
  * TickDB at /tickdb/v1/realtime?api_key=KEY, per the Error Code Quick Reference: subscribe,
  * unsubscribe and ping; success and errors in one `{cmd, code, message, data}` shape; ticker data
- * for subscribed symbols; depth and trade channels unavailable (4003, 4004).
+ * for subscribed symbols; depth and trade channels unavailable (4003, 4004); at most 20 frames a
+ * second per connection (3001, and a close for floods); clients that stop reading are dropped.
  */
 export function tickdbEndpoint(timing: Timing): Endpoint {
   const channel = (message: IncomingCommand) => {
@@ -34,6 +35,12 @@ export function tickdbEndpoint(timing: Timing): Endpoint {
       return { key };
     },
     errors: { unknownCommand: UnknownCommandError },
+    policies: [
+      // 3001 "Rate limit exceeded": the quickstart pings once a second, so 20 frames a second is
+      // generous; ten violations in ten seconds end the connection (3001, then close 1008).
+      messageRate({ limit: 20, windowMs: 1_000, closeAfter: 10, violationWindowMs: 10_000 }),
+      slowConsumer({ maxStallMs: timing.slowStallMs, checkEveryMs: timing.slowCheckMs }),
+    ],
     commands: {
       subscribe: (message, connection) => {
         for (const symbol of channel(message)) tickers(connection).add(symbol);
