@@ -36,6 +36,8 @@ export class ServerConnection {
     readonly request: IncomingMessage,
     readonly principal: Principal | undefined,
     readonly codec: Codec<WsError>,
+    /** Unique across instances (the upgrade's id). */
+    readonly id: string = "",
   ) {
     this.lastSendOk = this.openedAt;
   }

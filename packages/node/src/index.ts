@@ -4,8 +4,10 @@ export { connect, WsErrorClient, RequestError, type ConnectOptions, type Decisio
 export { createFakeServer, type FakeServer } from "./fake-server";
 export { apiKey, readKey, type ApiKeyOptions, type KeySource } from "./policies/api-key";
 export { connectionCap, attemptRate, messageRate, type ConnectionCapOptions, type AttemptRateOptions, type MessageRateOptions } from "./policies/limits";
-export { heartbeat, slowConsumer, recheck, type HeartbeatOptions, type SlowConsumerOptions, type RecheckOptions } from "./policies/liveness";
+export { heartbeat, slowConsumer, recheck, revocation, type HeartbeatOptions, type SlowConsumerOptions, type RecheckOptions, type RevocationOptions } from "./policies/liveness";
 export { classOfKind, errorOfKind, requestFields, withRetryAfter } from "./catalog";
 export { redact, consoleLogger, type Logger } from "./redact";
 export { guardHandshakes, forwardedFor, socketAddress, HANDSHAKE_DEFAULTS, type HandshakeOptions } from "./handshake";
-export { RateWindow } from "./rate-window";
+export { RateWindow } from "./state/rate-window";
+export { memoryState, type MemoryStateOptions } from "./state/memory";
+export type { SharedState, HistoryEntry, Replay, OnStateError, Awaitable } from "./state/shared-state";

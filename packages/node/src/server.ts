@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { STATUS_CODES, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { isWsError, type Codec, type KindName, type WsError, type WsErrorClass } from "@ws-errors/core";
@@ -6,15 +7,21 @@ import { errorOfKind, requestFields, retryAfterOf } from "./catalog";
 import { ServerConnection, type Principal } from "./connection";
 import { guardHandshakes, socketAddress, type HandshakeOptions } from "./handshake";
 import { consoleLogger, redactingLogger, type Logger } from "./redact";
+import { memoryState } from "./state/memory";
+import type { SharedState } from "./state/shared-state";
 
 /** What upgrade checks see and may fill in. */
 export interface UpgradeContext {
+  /** This attempt's id, unique across instances: the holder of any slot taken for it. */
+  readonly id: string;
   readonly request: IncomingMessage;
   readonly url: URL;
   /** The client's address: the socket's peer, or what `clientAddress` read from a trusted proxy header. */
   readonly address: string;
   principal: Principal | undefined;
   readonly server: WsErrorServer;
+  /** Runs `cleanup` when the connection this upgrade opens ends, or as soon as the upgrade is refused or abandoned. */
+  onEnd(cleanup: () => void): void;
 }
 
 /** A client message, parsed, with the command and correlation id the dialect locates. */
@@ -100,6 +107,11 @@ export interface WsErrorServerOptions {
    * HTTP server as it is.
    */
   readonly handshake?: HandshakeOptions | false;
+  /**
+   * Where caps, attempt windows, revocations and stream history live. Default: this process's
+   * memory ({@link memoryState}); `@ws-errors/redis` shares them across instances.
+   */
+  readonly state?: SharedState;
 }
 
 /**
@@ -133,8 +145,14 @@ export interface WsErrorServerOptions {
 export class WsErrorServer {
   readonly codec: Codec<WsError>;
   readonly connections = new Set<ServerConnection>();
+  /** Caps, rate windows, revocations and history: this process's, or shared across instances. */
+  readonly state: SharedState;
+  /** This instance's id: attempts are `<instanceId>:<n>`, so slot holders never collide across instances. */
+  readonly instanceId = randomUUID();
+  /** The server's logger, with every key it has seen redacted. */
+  readonly logger: Logger;
   private readonly wss: WebSocketServer;
-  private readonly logger: Logger;
+  private attempts = 0;
   private readonly readRequest: ReturnType<typeof requestFields>;
   private readonly secrets = new Set<string>();
   private readonly bySocket = new WeakMap<WebSocket, ServerConnection>();
@@ -143,6 +161,7 @@ export class WsErrorServer {
 
   constructor(private readonly options: WsErrorServerOptions) {
     this.codec = options.codec;
+    this.state = options.state ?? memoryState();
     // One message per connection per turn of the event loop, so a flood on one socket interleaves
     // with everyone else's frames instead of running ahead of them.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? 1024 * 1024, allowSynchronousEvents: false });
@@ -184,16 +203,46 @@ export class WsErrorServer {
    */
   async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on("error", () => socket.destroy());
-    const context: UpgradeContext = { request, url: new URL(request.url ?? "/", "http://localhost"), address: this.addressOf(request), principal: undefined, server: this };
+    const cleanups: (() => void)[] = [];
+    const end = () => {
+      for (const cleanup of cleanups.splice(0)) {
+        try {
+          cleanup();
+        } catch (error) {
+          this.logger.warn("a policy's cleanup failed", { error });
+        }
+      }
+    };
+    const context: UpgradeContext = {
+      id: `${this.instanceId}:${this.attempts++}`,
+      request,
+      url: new URL(request.url ?? "/", "http://localhost"),
+      address: this.addressOf(request),
+      principal: undefined,
+      server: this,
+      onEnd: (cleanup) => void cleanups.push(cleanup),
+    };
+    // However the connection ends (refused, abandoned mid-handshake, accepted then closed), the
+    // socket closes: one place to give slots back.
+    socket.once("close", end);
     try {
       if (this.options.authenticate) context.principal = (await this.options.authenticate(context)) ?? context.principal;
       for (const policy of this.options.policies ?? []) await policy.upgrade?.(context);
     } catch (thrown) {
+      end();
       this.rejectUpgrade(request, socket, head, this.asCatalogError(thrown, "upgrade"));
       return;
     }
-    if (socket.destroyed) return;
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request, context.principal));
+    if (socket.destroyed) return end();
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request, context));
+  }
+
+  /**
+   * Revokes a key on every instance that shares this server's state: their connections with it are
+   * closed by the `revocation` policy, and its upgrades refused while the revocation lasts.
+   */
+  async revoke(key: string, ttlMs?: number): Promise<void> {
+    await this.state.revoke(key, ttlMs);
   }
 
   /** Every policy's and every connection's timers stop; connections close with 1001. */
@@ -232,8 +281,8 @@ export class WsErrorServer {
     socket.end(Buffer.concat([Buffer.from(lines.join("\r\n")), body]));
   }
 
-  private accept(ws: WebSocket, request: IncomingMessage, principal: Principal | undefined): void {
-    const connection = new ServerConnection(ws, request, principal, this.codec);
+  private accept(ws: WebSocket, request: IncomingMessage, context: UpgradeContext): void {
+    const connection = new ServerConnection(ws, request, context.principal, this.codec, context.id);
     ws.on("error", (error) => this.logger.warn("socket error", { error }));
     connection.maxQueuedBytes = this.options.maxQueuedBytes ?? 8 * 1024 * 1024;
     connection.onOverflow = () => {

@@ -1,8 +1,10 @@
 import type { Codec, WsError, WsErrorClass } from "@ws-errors/core";
 import { errorOfKind, withRetryAfter } from "../catalog";
 import type { ServerConnection } from "../connection";
-import { RateWindow } from "../rate-window";
-import type { Policy } from "../server";
+import type { Policy, UpgradeContext } from "../server";
+import { memoryState } from "../state/memory";
+import { RateWindow } from "../state/rate-window";
+import type { Awaitable, OnStateError } from "../state/shared-state";
 
 /** An error of the given class, or the catalog's entry of the kind on the layer. */
 export function build(codec: Codec<WsError>, ctor: WsErrorClass | undefined, kinds: Parameters<typeof errorOfKind>[1], layer: "upgrade" | "frame" | "close"): WsError {
@@ -15,52 +17,65 @@ export function build(codec: Codec<WsError>, ctor: WsErrorClass | undefined, kin
 export interface ConnectionCapOptions {
   /** Connections one key may hold at once. */
   readonly perKey: number;
+  /**
+   * `"shared"` (default): the cap holds across every instance sharing the server's state
+   * (Collective2: 10 per key whichever instance a connection lands on). `"instance"`: each process
+   * counts its own, even on a shared store (Esca: 5 per account per server instance).
+   */
+  readonly scope?: "shared" | "instance";
+  /** When the shared state cannot answer: `"open"` (default) admits, `"closed"` refuses with the catalog's service-unavailable entry. */
+  readonly onStateError?: OnStateError;
   /** Answer at the upgrade; default: the catalog's connection-limit entry with an upgrade layer. */
   readonly error?: WsErrorClass;
-  /** Close for a connection that lost a race after the upgrade; default: the connection-limit entry with a close layer. */
-  readonly raceError?: WsErrorClass;
 }
 
 /**
- * Caps concurrent connections per key, exactly, even when upgrades race. The upgrade check
- * rejects with the catalog's HTTP answer once the key is at its cap; two upgrades that pass it at
- * the same moment are settled when each connection opens, and the loser is closed at once with
- * the catalog's close (Collective2: 1008, no frame). No key ever holds more than its cap.
+ * Caps concurrent connections per key, exactly, even when upgrades race on several instances: a
+ * slot is taken atomically in the server's shared state before the upgrade completes, and given
+ * back when the connection ends (or the upgrade is refused or abandoned). Over the cap, the
+ * upgrade is rejected with the catalog's HTTP answer; no key ever holds more than its cap.
  *
  * @example
  * ```ts
- * connectionCap({ perKey: 10 })
+ * connectionCap({ perKey: 10 })                      // across instances, with @ws-errors/redis
+ * connectionCap({ perKey: 5, scope: "instance" })    // per process
  * ```
  */
 export function connectionCap(options: ConnectionCapOptions): Policy {
-  const open = new Map<string, number>();
-  const key = (connection: ServerConnection) => connection.principal?.key;
+  const local = options.scope === "instance" ? memoryState() : undefined;
   return {
     name: "connection-cap",
-    upgrade(context) {
-      const k = context.principal?.key;
-      if (k !== undefined && (open.get(k) ?? 0) >= options.perKey) throw build(context.server.codec, options.error, "connection-limit", "upgrade");
-    },
-    open(connection) {
-      const k = key(connection);
-      if (k === undefined) return;
-      const count = open.get(k) ?? 0;
-      if (count >= options.perKey) {
-        throw build(connection.codec, options.raceError, "connection-limit", "close");
-      }
-      open.set(k, count + 1);
-      connection.state.set(CAPPED, true);
-    },
-    close(connection) {
-      const k = key(connection);
-      if (k === undefined || connection.state.get(CAPPED) !== true) return;
-      const count = (open.get(k) ?? 1) - 1;
-      if (count <= 0) open.delete(k);
-      else open.set(k, count);
+    async upgrade(context) {
+      const key = context.principal?.key;
+      if (key === undefined) return;
+      const state = local ?? context.server.state;
+      const slot = `${context.server.codec.catalog.name}:cap:${key}`;
+      const admitted = await guarded(context, options.onStateError ?? "open", "connection-cap", () => state.acquire(slot, options.perKey, context.id));
+      if (admitted === false) throw build(context.server.codec, options.error, "connection-limit", "upgrade");
+      if (admitted === undefined) return;
+      context.onEnd(() => {
+        Promise.resolve()
+          .then(() => state.release(slot, context.id))
+          .catch((error: unknown) => context.server.logger.warn("connection-cap could not release a slot; its lease will expire", { error }));
+      });
     },
   };
 }
-const CAPPED = Symbol("connection-cap.counted");
+
+/**
+ * Runs a shared-state call for an upgrade check. A failure is logged; with `"closed"` the upgrade
+ * is refused with the catalog's service-unavailable (or internal) entry, with `"open"` the check is
+ * skipped (`undefined`).
+ */
+export async function guarded<T>(context: UpgradeContext, onError: OnStateError, policy: string, call: () => Awaitable<T>): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (error) {
+    context.server.logger.warn(`${policy}: shared state unavailable; failing ${onError}`, { error });
+    if (onError === "open") return undefined;
+    throw build(context.server.codec, undefined, ["service-unavailable", "internal"], "upgrade");
+  }
+}
 
 export interface AttemptRateOptions {
   /** Upgrade attempts allowed per window. */
@@ -75,6 +90,8 @@ export interface AttemptRateOptions {
    * the per-address limit, since anyone can spend it.
    */
   readonly per?: "address" | "key" | "global";
+  /** When the shared state cannot answer: `"open"` (default) admits, `"closed"` refuses with the catalog's service-unavailable entry. */
+  readonly onStateError?: OnStateError;
   readonly error?: WsErrorClass;
 }
 
@@ -98,15 +115,16 @@ export interface AttemptRateOptions {
  * ```
  */
 export function attemptRate(options: AttemptRateOptions): Policy {
-  const window = new RateWindow({ limit: options.limit, windowMs: options.windowMs ?? 60_000 });
+  const windowMs = options.windowMs ?? 60_000;
   const per = options.per ?? "address";
   return {
     name: `attempt-rate:${per}`,
-    upgrade(context) {
-      const bucket = per === "address" ? context.address : per === "key" ? context.principal?.key : "";
-      if (bucket === undefined) return;
-      const wait = window.hit(bucket);
-      if (wait !== undefined) throw withRetryAfter(build(context.server.codec, options.error, "rate-limited", "upgrade"), wait);
+    async upgrade(context) {
+      const value = per === "address" ? context.address : per === "key" ? context.principal?.key : "";
+      if (value === undefined) return;
+      const bucket = `${context.server.codec.catalog.name}:attempts:${per}:${value}`;
+      const wait = await guarded(context, options.onStateError ?? "open", "attempt-rate", () => context.server.state.hit(bucket, options.limit, windowMs));
+      if (wait !== undefined) throw withRetryAfter(build(context.server.codec, options.error, "rate-limited", "upgrade"), Math.max(1, Math.ceil(wait / 1000)));
     },
   };
 }

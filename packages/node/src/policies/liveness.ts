@@ -1,7 +1,8 @@
 import type { WsErrorClass } from "@ws-errors/core";
 import type { Principal, ServerConnection } from "../connection";
 import type { IncomingCommand, Policy } from "../server";
-import { build } from "./limits";
+import type { OnStateError } from "../state/shared-state";
+import { build, guarded } from "./limits";
 
 function everyConnection(everyMs: number, tick: (connection: ServerConnection, now: number) => void): Pick<Policy, "open" | "close" | "dispose"> {
   const live = new Set<ServerConnection>();
@@ -166,4 +167,72 @@ export function recheck(options: RecheckOptions): Policy {
       .catch(() => connection.close(1011, ""));
   });
   return { name: "recheck", ...base };
+}
+
+export interface RevocationOptions {
+  /** Default: the catalog's unauthenticated entry with a close layer (Esca: auth_failed), as `recheck`. */
+  readonly error?: WsErrorClass;
+  /** When the shared state cannot answer whether a key is revoked at the upgrade: `"open"` (default) admits, `"closed"` refuses. */
+  readonly onStateError?: OnStateError;
+}
+
+/**
+ * Closes every connection of a revoked key, on every instance that shares the server's state,
+ * as soon as `server.revoke(key)` is called on any of them (the revocation is pushed, not
+ * polled), and refuses that key's upgrades while the revocation lasts. Keep `recheck` as the
+ * fallback for revocations your own systems make without calling `revoke`.
+ *
+ * @example
+ * ```ts
+ * const server = new WsErrorServer({ codec, server: http, state, policies: [apiKey(...), revocation()] });
+ * await server.revoke("sk_live_123");   // closed within a round trip to Redis, everywhere
+ * ```
+ */
+export function revocation(options: RevocationOptions = {}): Policy {
+  const byKey = new Map<string, Set<ServerConnection>>();
+  const listening = new WeakSet<object>();
+  const revoked = (key: string) => {
+    for (const connection of byKey.get(key) ?? []) {
+      if (!connection.isOpen) continue;
+      try {
+        connection.fail(build(connection.codec, options.error, ["unauthenticated", "permission-denied"], "close"));
+      } catch {
+        connection.close(1008, "");
+      }
+    }
+  };
+  let unsubscribe: (() => void) | undefined;
+  return {
+    name: "revocation",
+    async upgrade(context) {
+      if (!listening.has(context.server.state)) {
+        listening.add(context.server.state);
+        const off = context.server.state.onRevoke(revoked);
+        const previous = unsubscribe;
+        unsubscribe = () => (previous?.(), off());
+      }
+      const key = context.principal?.key;
+      if (key === undefined) return;
+      if ((await guarded(context, options.onStateError ?? "open", "revocation", () => context.server.state.isRevoked(key))) === true) {
+        throw build(context.server.codec, options.error, ["unauthenticated", "permission-denied"], "upgrade");
+      }
+    },
+    open(connection) {
+      const key = connection.principal?.key;
+      if (key === undefined) return;
+      let set = byKey.get(key);
+      if (!set) byKey.set(key, (set = new Set()));
+      set.add(connection);
+    },
+    close(connection) {
+      const key = connection.principal?.key;
+      const set = key === undefined ? undefined : byKey.get(key);
+      if (set?.delete(connection) && set.size === 0) byKey.delete(key as string);
+    },
+    dispose() {
+      unsubscribe?.();
+      unsubscribe = undefined;
+      byKey.clear();
+    },
+  };
 }
