@@ -8,7 +8,7 @@ import {
   TooManySubscriptionsError,
 } from "@ws-errors/core/catalogs/collective2";
 import type { Codec, WsError } from "@ws-errors/core";
-import { apiKey, connectionCap, heartbeat, messageRate, slowConsumer, WsErrorServer, type IncomingCommand, type ServerConnection } from "@ws-errors/node";
+import { apiKey, connectionCap, heartbeat, memoryState, messageRate, revocation, slowConsumer, WsErrorServer, type HistoryEntry, type IncomingCommand, type ServerConnection, type SharedState } from "@ws-errors/node";
 import { connectionSet, every, type Endpoint } from "./endpoint";
 import { isKnownKey, type Timing } from "./keys";
 
@@ -16,7 +16,17 @@ export const STRATEGY_ID = 12345678;
 const CHANNELS = ["strategy.signal", "strategy.positions"];
 const SUBS = "c2.subscriptions";
 const REPLAY_LIMIT = 1000;
-const HISTORY = 5000;
+const STREAM = `collective2:strategy.signal:${STRATEGY_ID}`;
+/** The store numbers a stream from 1; the demo's `seq_id`s continue from the seed's example. */
+const SEQ_BASE = 98_765;
+const CURSOR = "c2.cursor";
+
+/** Where one connection is in the signal stream: replaying (live signals wait) or live. */
+interface Cursor {
+  replaying: boolean;
+  last: number;
+  readonly waiting: HistoryEntry[];
+}
 
 type Envelope = { msg_type: string; id: string; timestamp: string; v: 4; seq_id?: number; request_id?: string | number | undefined; payload: Record<string, unknown> };
 
@@ -36,9 +46,36 @@ const subs = (connection: ServerConnection) => connectionSet<string>(connection,
  * `resume_from` (replay in order, at most 1000, then a `gap` message); slow clients evicted with
  * 1000 "Ping timeout".
  */
-export function collective2Endpoint(timing: Timing): Endpoint {
-  const history: Envelope[] = [];
-  let seq = 98_765;
+export function collective2Endpoint(timing: Timing, state: SharedState = memoryState()): Endpoint {
+  const cursorOf = (connection: ServerConnection) => connection.state.get(CURSOR) as Cursor | undefined;
+  const frameOf = (entry: HistoryEntry) => JSON.stringify({ ...(JSON.parse(entry.payload) as Envelope), seq_id: SEQ_BASE + entry.seq });
+  const deliver = (connection: ServerConnection, entry: HistoryEntry, frame: string) => {
+    const cursor = cursorOf(connection);
+    if (!cursor) return;
+    if (cursor.replaying) cursor.waiting.push(entry);
+    else if (entry.seq > cursor.last) {
+      cursor.last = entry.seq;
+      void connection.send(frame);
+    }
+  };
+  // Replays after `from`, at most 1000, then a gap message if more were missed or lost; then live.
+  const resume = async (connection: ServerConnection, from: number) => {
+    const cursor: Cursor = { replaying: true, last: from, waiting: [] };
+    connection.state.set(CURSOR, cursor);
+    const replay = await state.replay(STREAM, from, REPLAY_LIMIT);
+    if (replay.lost) {
+      await connection.send(envelope("gap", { strategy_id: STRATEGY_ID, channel: `strategy.signal:${STRATEGY_ID}`, from: SEQ_BASE + replay.lost.from, message: "Signals before this point are no longer kept" }));
+    }
+    for (const entry of replay.entries) {
+      await connection.send(frameOf(entry));
+      cursor.last = entry.seq;
+    }
+    if (replay.more) {
+      await connection.send(envelope("gap", { strategy_id: STRATEGY_ID, channel: `strategy.signal:${STRATEGY_ID}`, from: SEQ_BASE + cursor.last + 1, message: "Replay limit of 1000 messages exceeded" }));
+    }
+    cursor.replaying = false;
+    for (const entry of cursor.waiting.splice(0)) deliver(connection, entry, frameOf(entry));
+  };
 
   const subscribe = (message: IncomingCommand, connection: ServerConnection) => {
     const data = message.data as { timestamp?: unknown; payload?: { action?: unknown; channel?: unknown; strategy_id?: unknown; resume_from?: unknown } };
@@ -57,6 +94,7 @@ export function collective2Endpoint(timing: Timing): Endpoint {
     const key = `${payload.channel as string}:${payload.strategy_id}`;
     if (payload.action === "unsubscribe") {
       if (!subs(connection).delete(key)) throw new NotFoundError({ message: "Not subscribed to this channel" });
+      if (payload.channel === "strategy.signal") connection.state.delete(CURSOR);
       return envelope("subscription.ack", { action: "unsubscribe", channel: payload.channel, strategy_id: payload.strategy_id }, { request_id: message.requestId });
     }
     if (payload.action !== "subscribe") throw new InvalidParameterError({ field: "payload.action", message: "Invalid parameter" });
@@ -64,25 +102,26 @@ export function collective2Endpoint(timing: Timing): Endpoint {
     if (subs(connection).size >= 100) throw new TooManySubscriptionsError({ details: { limit: 100 } });
     subs(connection).add(key);
     const ack = envelope("subscription.ack", { action: "subscribe", channel: payload.channel, strategy_id: payload.strategy_id }, { request_id: message.requestId });
+    if (payload.channel !== "strategy.signal") return ack;
     const resumeFrom = Number(payload.resume_from ?? 0);
-    if (payload.channel === "strategy.signal" && resumeFrom > 0) {
-      // The ack goes first, then the replay, then live signals: in order, nothing twice.
-      void connection.send(ack).then(async () => {
-        const missed = history.filter((m) => (m.seq_id as number) > resumeFrom);
-        for (const m of missed.slice(0, REPLAY_LIMIT)) await connection.send(m);
-        if (missed.length > REPLAY_LIMIT) {
-          await connection.send(envelope("gap", { strategy_id: STRATEGY_ID, channel: `strategy.signal:${STRATEGY_ID}`, from: (missed[REPLAY_LIMIT] as Envelope).seq_id, message: "Replay limit of 1000 messages exceeded" }));
-        }
-      });
+    if (resumeFrom > 0) {
+      // The ack goes first, then the replay (from whichever instance appended it), then live
+      // signals: in order, nothing twice.
+      connection.state.set(CURSOR, { replaying: true, last: 0, waiting: [] } satisfies Cursor);
+      void connection.send(ack).then(() => resume(connection, Math.max(0, resumeFrom - SEQ_BASE)));
       return undefined;
     }
+    connection.state.set(CURSOR, { replaying: false, last: 0, waiting: [] } satisfies Cursor);
     return ack;
   };
 
   const server = new WsErrorServer({
     codec: collective2 as unknown as Codec<WsError>,
+    state,
     policies: [
       apiKey({ from: { bearer: true }, verify: isKnownKey }),
+      revocation(),
+      // 10 per key whichever instance a connection lands on (shared when the state is).
       connectionCap({ perKey: 10 }),
       heartbeat({
         intervalMs: timing.heartbeatIntervalMs,
@@ -98,12 +137,17 @@ export function collective2Endpoint(timing: Timing): Endpoint {
     onConnection: (connection) => void connection.send(envelope("connection.connected", { connection_id: `conn_${connection.openedAt.toString(36)}` })),
   });
 
-  const stop = every(timing.signalEveryMs, () => {
-    seq++;
-    const signal = envelope("strategy.signal", { strategy_id: STRATEGY_ID, symbol: "AAPL", action: seq % 2 ? "BTO" : "STC", quantity: 100, price: 150 + (seq % 50) / 10 }, { seq_id: seq });
-    history.push(signal);
-    if (history.length > HISTORY) history.shift();
-    for (const connection of server.connections) if (subs(connection).has(`strategy.signal:${STRATEGY_ID}`)) void connection.send(signal);
+  // Live signals come from the shared stream, whichever instance appended them: one global
+  // sequence, delivered in order by every instance.
+  const untail = state.tail(STREAM, (entry) => {
+    const frame = frameOf(entry);
+    for (const connection of server.connections) deliver(connection, entry, frame);
   });
-  return { name: "Collective2", path: "/collective2/ws", server, dispose: async () => (stop(), server.close()) };
+  let n = 0;
+  const stop = every(timing.signalEveryMs, () => {
+    n++;
+    const signal = envelope("strategy.signal", { strategy_id: STRATEGY_ID, symbol: "AAPL", action: n % 2 ? "BTO" : "STC", quantity: 100, price: 150 + (n % 50) / 10 });
+    Promise.resolve(state.append(STREAM, JSON.stringify(signal))).catch(() => undefined);
+  });
+  return { name: "Collective2", path: "/collective2/ws", server, dispose: async () => (stop(), untail(), server.close()) };
 }

@@ -1,6 +1,6 @@
 import { escaRates, UnknownSymbolError } from "@ws-errors/core/catalogs/esca-rates";
 import type { Codec, WsError } from "@ws-errors/core";
-import { apiKey, attemptRate, connectionCap, recheck, slowConsumer, WsErrorServer, type ServerConnection } from "@ws-errors/node";
+import { apiKey, attemptRate, connectionCap, memoryState, recheck, revocation, slowConsumer, WsErrorServer, type ServerConnection, type SharedState } from "@ws-errors/node";
 import { connectionSet, every, type Endpoint } from "./endpoint";
 import { isKnownKey, stillValid, type Timing } from "./keys";
 
@@ -14,7 +14,7 @@ const pairsOf = (connection: ServerConnection) => connectionSet<string>(connecti
  * a minute per address and per account (both 429 before the upgrade); `subscribe`/`unsubscribe` acknowledged with `req_id`;
  * credentials re-checked (a revoked key gets auth_failed); slow consumers dropped with rate_limited.
  */
-export function escaEndpoint(timing: Timing): Endpoint {
+export function escaEndpoint(timing: Timing, state: SharedState = memoryState()): Endpoint {
   const codec = escaRates as unknown as Codec<WsError>;
   const pairsCommand = (method: "subscribe" | "unsubscribe") => (message: { data: unknown; requestId: string | number | undefined }, connection: ServerConnection) => {
     const requested = (message.data as { pairs?: unknown }).pairs;
@@ -26,13 +26,16 @@ export function escaEndpoint(timing: Timing): Endpoint {
   };
   const server = new WsErrorServer({
     codec,
+    state,
     policies: [
       // "60 connection attempts a minute": counted per client address before the key check and per
       // account after it, so bad keys from one network never lock paying accounts out.
       attemptRate({ per: "address", limit: 60, windowMs: 60_000 }),
       apiKey({ from: { header: "x-api-key" }, verify: isKnownKey }),
       attemptRate({ per: "key", limit: 60, windowMs: 60_000 }),
-      connectionCap({ perKey: 5 }),
+      revocation(),
+      // "5 concurrent connections per account (per server instance)".
+      connectionCap({ perKey: 5, scope: "instance" }),
       recheck({ everyMs: timing.recheckMs, verify: (principal) => stillValid(principal, openedAt.get(principal) ?? Date.now(), timing.revokeAfterMs) }),
       slowConsumer({ maxStallMs: timing.slowStallMs, checkEveryMs: timing.slowCheckMs }),
     ],

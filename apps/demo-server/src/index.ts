@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import { guardHandshakes } from "@ws-errors/node";
+import { guardHandshakes, memoryState, type SharedState } from "@ws-errors/node";
 import type { AddressInfo } from "node:net";
 import { collective2Endpoint } from "./collective2";
 import type { Endpoint } from "./endpoint";
@@ -16,6 +16,7 @@ export interface DemoServers {
   readonly endpoints: readonly Endpoint[];
   /** `ws://127.0.0.1:PORT` */
   readonly url: string;
+  readonly state: SharedState;
   close(): Promise<void>;
 }
 
@@ -28,13 +29,25 @@ export interface DemoServers {
  * const demo = await startDemoServers({ port: 8080 });
  * ```
  */
-export async function startDemoServers(options: { port?: number; host?: string; timing?: Timing; handshakeTimeoutMs?: number } = {}): Promise<DemoServers> {
+export async function startDemoServers(options: { port?: number; host?: string; timing?: Timing; handshakeTimeoutMs?: number; state?: SharedState } = {}): Promise<DemoServers> {
   const timing = options.timing ?? REAL_TIMING;
-  const endpoints = [infowayEndpoint(timing), tickdbEndpoint(timing), collective2Endpoint(timing), escaEndpoint(timing)];
+  // One state for every API: keys are prefixed per catalog. With Redis, instances share it.
+  const state = options.state ?? memoryState();
+  const endpoints = [infowayEndpoint(timing, state), tickdbEndpoint(timing, state), collective2Endpoint(timing, state), escaEndpoint(timing, state)];
   const byPath = new Map(endpoints.map((e) => [e.path, e]));
   // Headers past 8 KiB are answered 431 by Node; handshakes must complete within 10 s.
   const http: Server = createServer({ maxHeaderSize: 8 * 1024 }, (req, res) => {
-    res.writeHead(byPath.has(new URL(req.url ?? "/", "http://x").pathname) ? 426 : 404, { "content-type": "text/plain" });
+    const url = new URL(req.url ?? "/", "http://x");
+    // POST /revoke?key=KEY[&ttl_ms=N]: the demo's stand-in for a provider's admin API. Every instance sharing
+    // the state closes that key's connections with its catalog's entry.
+    if (req.method === "POST" && url.pathname === "/revoke" && url.searchParams.get("key")) {
+      void Promise.resolve(state.revoke(url.searchParams.get("key") as string, Number(url.searchParams.get("ttl_ms") ?? 60_000))).then(
+        () => res.writeHead(204).end(),
+        () => res.writeHead(503).end(),
+      );
+      return;
+    }
+    res.writeHead(byPath.has(url.pathname) ? 426 : 404, { "content-type": "text/plain" });
     res.end(`ws-errors demo: WebSocket endpoints at ${[...byPath.keys()].join(", ")}\n`);
   });
   guardHandshakes(http, { timeoutMs: options.handshakeTimeoutMs ?? 10_000 });
@@ -53,8 +66,10 @@ export async function startDemoServers(options: { port?: number; host?: string; 
     port,
     endpoints,
     url: `ws://${host}:${port}`,
+    state,
     async close() {
       await Promise.all(endpoints.map((e) => e.dispose()));
+      if (!options.state) await state.close();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },

@@ -1,6 +1,6 @@
 import { infoway, MessageRateExceededError, MissingParametersError, SymbolQuotaExceededError } from "@ws-errors/core/catalogs/infoway";
 import type { Codec, WsError } from "@ws-errors/core";
-import { apiKey, connectionCap, heartbeat, messageRate, slowConsumer, WsErrorServer, type ServerConnection } from "@ws-errors/node";
+import { apiKey, connectionCap, heartbeat, memoryState, messageRate, slowConsumer, WsErrorServer, type ServerConnection, type SharedState } from "@ws-errors/node";
 import { connectionSet, every, type Endpoint } from "./endpoint";
 import { isKnownKey, type Timing } from "./keys";
 
@@ -15,9 +15,10 @@ const codes = (connection: ServerConnection) => connectionSet<string>(connection
  * JSON only (515); 5 connections per key (427, as HTTP 429); a heartbeat the client must send
  * (513, then close 4513); message rate (429).
  */
-export function infowayEndpoint(timing: Timing): Endpoint {
+export function infowayEndpoint(timing: Timing, state: SharedState = memoryState()): Endpoint {
   const server = new WsErrorServer({
     codec: infoway as unknown as Codec<WsError>,
+    state,
     policies: [
       apiKey({ from: [{ header: "apikey" }, { query: "apiKey" }], verify: isKnownKey }),
       connectionCap({ perKey: 5 }),

@@ -1,6 +1,6 @@
 import { tickdb, ApiKeyMissingError, InvalidApiKeyError, InvalidParametersError, SymbolNotFoundError, DepthUnavailableError, TradeUnavailableError, UnknownCommandError } from "@ws-errors/core/catalogs/tickdb";
 import type { Codec, WsError } from "@ws-errors/core";
-import { messageRate, slowConsumer, WsErrorServer, type IncomingCommand, type ServerConnection } from "@ws-errors/node";
+import { memoryState, messageRate, slowConsumer, WsErrorServer, type IncomingCommand, type ServerConnection, type SharedState } from "@ws-errors/node";
 import { connectionSet, every, type Endpoint } from "./endpoint";
 import { isKnownKey, type Timing } from "./keys";
 
@@ -15,7 +15,7 @@ const tickers = (connection: ServerConnection) => connectionSet<string>(connecti
  * for subscribed symbols; depth and trade channels unavailable (4003, 4004); at most 20 frames a
  * second per connection (3001, and a close for floods); clients that stop reading are dropped.
  */
-export function tickdbEndpoint(timing: Timing): Endpoint {
+export function tickdbEndpoint(timing: Timing, state: SharedState = memoryState()): Endpoint {
   const channel = (message: IncomingCommand) => {
     const data = (message.data as { data?: { channel?: unknown; symbols?: unknown } }).data;
     if (data?.channel === "depth") throw new DepthUnavailableError();
@@ -28,6 +28,7 @@ export function tickdbEndpoint(timing: Timing): Endpoint {
   };
   const server = new WsErrorServer({
     codec: tickdb as unknown as Codec<WsError>,
+    state,
     authenticate({ url }) {
       const key = url.searchParams.get("api_key");
       if (!key) throw new ApiKeyMissingError();

@@ -49,6 +49,7 @@ export class WsErrorsAdapter extends WsAdapter {
       ...(options.browserFallback !== undefined && { browserFallback: options.browserFallback }),
       ...(options.errors && { errors: options.errors }),
       ...(options.logger && { logger: options.logger }),
+      ...(options.state && { state: options.state }),
       onMessage: (message, connection) => this.dispatch(message, connection.socket, options),
     });
     register(server);

@@ -1,5 +1,5 @@
 import type { Codec, WsError, WsErrorClass } from "@ws-errors/core";
-import type { Logger, Policy, WsErrorServerOptions } from "@ws-errors/node";
+import type { Logger, Policy, SharedState, WsErrorServerOptions } from "@ws-errors/node";
 
 /** The DI token of the module's options. */
 export const WS_ERRORS_OPTIONS = Symbol.for("ws-errors.nestjs.options");
@@ -15,4 +15,10 @@ export interface WsErrorsModuleOptions {
   /** The entries for a malformed message, an unknown command and an unexpected exception. */
   readonly errors?: { readonly malformed?: WsErrorClass; readonly unknownCommand?: WsErrorClass; readonly internal?: WsErrorClass; readonly invalidArgument?: WsErrorClass };
   readonly logger?: Logger;
+  /**
+   * Where caps, attempt windows, revocations and history live: `redisState(...)` from
+   * `@ws-errors/redis` shares them across instances; default this process's memory. Every gateway
+   * of the module shares the one state.
+   */
+  readonly state?: SharedState;
 }

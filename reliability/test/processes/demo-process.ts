@@ -6,7 +6,13 @@ import { dirname, join } from "node:path";
 export interface DemoProcess {
   readonly url: string;
   readonly port: number;
+  /** Everything it printed (stdout and stderr). */
+  output(): string;
+  /** Whether it is still running. */
+  alive(): boolean;
   stop(): Promise<void>;
+  /** SIGKILL: a crash, with no chance to close anything. */
+  kill(): Promise<void>;
 }
 
 const require = createRequire(import.meta.url);
@@ -28,18 +34,24 @@ export function startDemoProcess(env: Record<string, string> = {}): Promise<Demo
       if (!match) return;
       clearTimeout(timer);
       const port = Number(match[1]);
+      const exited = new Promise<void>((done) => (child.exitCode !== null ? done() : child.once("exit", () => done())));
+      const end = (signal: NodeJS.Signals) => async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill(signal);
+          if (signal === "SIGTERM") setTimeout(() => child.kill("SIGKILL"), 3_000).unref();
+        }
+        await exited;
+      };
       resolve({
         url: `ws://127.0.0.1:${port}`,
         port,
-        stop: () =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null) return done();
-            child.once("exit", () => done());
-            child.kill("SIGTERM");
-            setTimeout(() => child.kill("SIGKILL"), 3_000).unref();
-          }),
+        output: () => out,
+        alive: () => child.exitCode === null && child.signalCode === null,
+        stop: end("SIGTERM"),
+        kill: end("SIGKILL"),
       });
     });
     child.once("exit", (code) => (clearTimeout(timer), reject(new Error(`demo servers exited with ${code}: ${out}`))));
+    child.stderr?.on("data", () => undefined);
   });
 }

@@ -1,0 +1,1 @@
+export { redisState, StateTimeoutError, type RedisStateOptions } from "./redis-state";

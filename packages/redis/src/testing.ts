@@ -1,0 +1,71 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+
+/** A `redis-server` this process started, on a free loopback port. */
+export interface RedisServer {
+  readonly port: number;
+  /** `redis://127.0.0.1:PORT` */
+  readonly url: string;
+  /** Stops it (SIGTERM, then SIGKILL after 3 s) and waits for it to exit. */
+  stop(): Promise<void>;
+  /** Kills it at once, as a crash would. */
+  kill(): Promise<void>;
+}
+
+/** A free TCP port on loopback, as the OS hands it out. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts the `redis-server` on the PATH (Debian's `redis-server` package) on a free loopback port
+ * with persistence off, for tests and demos; resolves once it accepts connections. Stop it in
+ * your `afterAll`: every process a test starts, it stops.
+ *
+ * @example
+ * ```ts
+ * import { startRedisServer } from "@ws-errors/redis/testing";
+ * const redis = await startRedisServer();
+ * afterAll(() => redis.stop());
+ * ```
+ */
+export async function startRedisServer(options: { port?: number; binary?: string } = {}): Promise<RedisServer> {
+  const port = options.port ?? (await freePort());
+  const child: ChildProcess = spawn(options.binary ?? "redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no"], { stdio: ["ignore", "pipe", "pipe"] });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => (child.kill("SIGKILL"), reject(new Error(`redis-server did not start on port ${port}: ${out}`))), 10_000);
+    child.once("error", (error) => {
+      clearTimeout(timer);
+      reject(new Error(`could not start redis-server (is Debian's redis-server installed? apt-get install redis-server): ${error.message}`));
+    });
+    child.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (out.includes("Ready to accept connections")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.stderr?.on("data", (d: Buffer) => (out += d.toString()));
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited with ${code}: ${out}`));
+    });
+  });
+  const end = (signal: NodeJS.Signals) => async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill(signal);
+      if (signal === "SIGTERM") setTimeout(() => child.kill("SIGKILL"), 3_000).unref();
+    }
+    await exited;
+  };
+  return { port, url: `redis://127.0.0.1:${port}`, stop: end("SIGTERM"), kill: end("SIGKILL") };
+}
