@@ -5,8 +5,8 @@ import { startRedisServer, type RedisServer } from "@ws-errors/redis/testing";
 import { WebSocket } from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { report } from "./figures";
-import { startBalancer } from "./processes/balancer";
-import { startDemoProcess, type DemoProcess } from "./processes/demo-process";
+import { startBalancer } from "@ws-errors/demo-server/balancer";
+import { startDemoProcess, type DemoProcess } from "@ws-errors/demo-server/process";
 
 /*
  * Several demo instances (processes) sharing one Debian redis-server on a free loopback port:

@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import { WebSocket } from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { report } from "./figures";
-import { startDemoProcess, type DemoProcess } from "./processes/demo-process";
+import { startDemoProcess, type DemoProcess } from "@ws-errors/demo-server/process";
 
 /*
  * Hostile clients against the demo servers, each in a process of its own: the server, the

@@ -136,7 +136,15 @@ export function redisState(options: RedisStateOptions): SharedState {
   return {
     async acquire(key, limit, holder) {
       const slot = name("slots", key);
-      const taken = (await bounded("acquire", () => client.wsErrorsAcquire(slot, limit, holder, leaseMs))) === 1;
+      let taken: boolean;
+      try {
+        taken = (await bounded("acquire", () => client.wsErrorsAcquire(slot, limit, holder, leaseMs))) === 1;
+      } catch (error) {
+        // The script may still run once a hung Redis answers: give the slot back right behind it,
+        // on the same connection, so a slot whose upgrade already failed is never held.
+        if (error instanceof StateTimeoutError) client.zrem(slot, holder).catch(() => undefined);
+        throw error;
+      }
       if (taken) {
         let set = held.get(slot);
         if (!set) held.set(slot, (set = new Set()));

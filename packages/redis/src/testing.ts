@@ -10,6 +10,10 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** Kills it at once, as a crash would. */
   kill(): Promise<void>;
+  /** SIGSTOP: connections stay open and nothing answers, as a hung server or a partition looks. */
+  freeze(): void;
+  /** SIGCONT after {@link freeze}. */
+  thaw(): void;
 }
 
 /** A free TCP port on loopback, as the OS hands it out. */
@@ -67,5 +71,12 @@ export async function startRedisServer(options: { port?: number; binary?: string
     }
     await exited;
   };
-  return { port, url: `redis://127.0.0.1:${port}`, stop: end("SIGTERM"), kill: end("SIGKILL") };
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    stop: async () => (child.kill("SIGCONT"), end("SIGTERM")()),
+    kill: end("SIGKILL"),
+    freeze: () => void child.kill("SIGSTOP"),
+    thaw: () => void child.kill("SIGCONT"),
+  };
 }

@@ -8,6 +8,16 @@ export interface Balancer {
   close(): Promise<void>;
 }
 
+/**
+ * Starts a round-robin TCP balancer on a free loopback port in front of `backends` (ports),
+ * skipping backends that refuse connections.
+ *
+ * @example
+ * ```ts
+ * const balancer = await startBalancer([8081, 8082, 8083]);
+ * connect(`ws://127.0.0.1:${balancer.port}/collective2/ws`, { codec: collective2, ... });
+ * ```
+ */
 export async function startBalancer(backends: readonly number[]): Promise<Balancer> {
   let next = 0;
   const routed: number[] = [];

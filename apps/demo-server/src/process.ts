@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
 /** The demo servers in a process of their own, so clients measured from the test process do not share its event loop. */
@@ -15,9 +14,17 @@ export interface DemoProcess {
   kill(): Promise<void>;
 }
 
-const require = createRequire(import.meta.url);
-const demoMain = join(dirname(require.resolve("@ws-errors/demo-server/package.json")), "src", "main.ts");
+const demoMain = join(import.meta.dirname, "main.ts");
 
+/**
+ * Starts `main.ts` (the demo servers) in a child process on a free port, with `env` added (e.g.
+ * `REDIS_URL`); resolves once it listens.
+ *
+ * @example
+ * ```ts
+ * const instance = await startDemoProcess({ REDIS_URL: redis.url });
+ * ```
+ */
 export function startDemoProcess(env: Record<string, string> = {}): Promise<DemoProcess> {
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", demoMain], {
     env: { ...process.env, PORT: "0", ...env },

@@ -1,0 +1,15 @@
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+describe("pnpm demo:cluster", () => {
+  it("walks a client across three instances on one Redis and stops everything it started", async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", join(import.meta.dirname, "..", "src", "cluster.ts")], { cwd: join(import.meta.dirname, ".."), timeout: 60_000 });
+    expect(stdout.match(/11th on instance \d: HTTP 429, X-WS-Error: Too many connections → TooManyConnectionsError/g)).toHaveLength(3);
+    expect(stdout.match(/close 4001 auth_failed → AuthFailedError/g)).toHaveLength(2);
+    expect(stdout).toMatch(/reconnected through the balancer to instance \d; resume_from \d+/);
+    expect(stdout).toMatch(/: 0 gaps, 0 duplicates/);
+    expect(stdout).toContain("Every instance and the Redis server have been stopped.");
+  }, 90_000);
+});

@@ -1,0 +1,74 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { collective2 } from "@ws-errors/core/catalogs/collective2";
+import type { Codec, WsError } from "@ws-errors/core";
+import { apiKey, connectionCap, WsErrorServer } from "@ws-errors/node";
+import { Redis } from "ioredis";
+import { WebSocket } from "ws";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { redisState, StateTimeoutError } from "../src/index";
+import { startRedisServer, type RedisServer } from "../src/testing";
+
+let redis: RedisServer;
+beforeAll(async () => {
+  redis = await startRedisServer();
+});
+afterAll(async () => redis?.stop());
+
+const upgrade = (url: string) =>
+  new Promise<{ status: number; ms: number; ws?: WebSocket }>((resolve, reject) => {
+    const started = performance.now();
+    const ws = new WebSocket(url, { headers: { authorization: "Bearer k" } });
+    ws.once("open", () => resolve({ status: 101, ms: performance.now() - started, ws }));
+    ws.once("unexpected-response", (_req, res) => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
+    ws.once("error", reject);
+  });
+
+describe("a Redis that hangs", () => {
+  it("bounds every call by the timeout; each policy fails open or closed as configured; all is well once Redis answers again", async () => {
+    const client = new Redis(redis.url);
+    const state = redisState({ client, timeoutMs: 200 });
+    const servers = (["open", "closed"] as const).map((onStateError) => {
+      const http = createServer();
+      const server = new WsErrorServer({
+        codec: collective2 as unknown as Codec<WsError>,
+        server: http,
+        state,
+        policies: [apiKey({ from: { bearer: true }, verify: () => true }), connectionCap({ perKey: 1, onStateError })],
+        logger: { error: () => undefined, warn: () => undefined },
+      });
+      return { http, server };
+    });
+    await Promise.all(servers.map(({ http }) => new Promise<void>((r) => http.listen(0, "127.0.0.1", r))));
+    const [failOpen, failClosed] = servers.map(({ http }) => `ws://127.0.0.1:${(http.address() as AddressInfo).port}/`) as [string, string];
+    expect(await state.acquire("warm-up", 1, "x")).toBe(true);
+
+    redis.freeze();
+    try {
+      const started = performance.now();
+      await expect(state.hit("b", 1, 1000)).rejects.toBeInstanceOf(StateTimeoutError);
+      expect(performance.now() - started).toBeLessThan(1_000);
+      const admitted = await upgrade(failOpen);
+      const refused = await upgrade(failClosed);
+      expect(admitted.status).toBe(101);
+      // Collective2's service-unavailable entry: 503.
+      expect(refused.status).toBe(503);
+      expect(Math.max(admitted.ms, refused.ms)).toBeLessThan(1_000);
+      admitted.ws?.close();
+    } finally {
+      redis.thaw();
+    }
+    // Back: the cap of one holds again on both.
+    const first = await upgrade(failClosed);
+    expect(first.status).toBe(101);
+    expect((await upgrade(failOpen)).status).toBe(429);
+    first.ws?.close();
+    for (const { server, http } of servers) {
+      await server.close();
+      http.closeAllConnections();
+      http.close();
+    }
+    await state.close();
+    client.disconnect();
+  }, 20_000);
+});
