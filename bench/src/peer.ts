@@ -4,6 +4,7 @@
  *   stream-server PORT N      a raw ws server that sends N Collective2 signals to each connection, then closes 1000
  *   sink URL N                a raw ws client that reads N messages, then closes
  *   reject URL TOTAL CONC     TOTAL upgrade attempts, CONC at a time; prints rejections per second
+ *   admit URL TOTAL CONC KEY  the same with a valid bearer KEY; prints admitted upgrades per second
  */
 import { request } from "node:http";
 import { WebSocket, WebSocketServer } from "ws";
@@ -36,8 +37,9 @@ if (role === "stream-server") {
     if (++got === n) ws.close();
   });
   ws.on("close", () => process.exit(0));
-} else if (role === "reject") {
+} else if (role === "reject" || role === "admit") {
   const url = new URL(a as string);
+  const key = role === "admit" ? process.argv[6] : "wrong";
   const total = Number(b);
   const concurrency = Number(c);
   let started = 0;
@@ -47,7 +49,7 @@ if (role === "stream-server") {
   const one = () => {
     if (started >= total) return;
     started++;
-    const req = request({ host: url.hostname, port: url.port, path: url.pathname, headers: { connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", authorization: "Bearer wrong" } });
+    const req = request({ host: url.hostname, port: url.port, path: url.pathname, headers: { connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", authorization: `Bearer ${key}` } });
     const finish = () => {
       done++;
       if (done === total) {
@@ -61,7 +63,11 @@ if (role === "stream-server") {
       res.resume();
       res.on("end", finish);
     });
-    req.on("upgrade", (_res, socket) => (socket.destroy(), finish()));
+    req.on("upgrade", (_res, socket) => {
+      if (role === "admit") rejected++; // counted as "answered as expected"
+      socket.destroy();
+      finish();
+    });
     req.on("error", finish);
     req.end();
   };

@@ -7,6 +7,7 @@ import { nodeBenchmarks } from "./node";
 import { watchBenchmarks } from "./watch";
 import { rxjsBenchmarks } from "./rxjs";
 import { nestjsBenchmarks } from "./nestjs";
+import { redisBenchmarks } from "./redis";
 import type { Figure } from "./stats";
 
 /** Every suite, in the order BENCHMARKS.md lists them. Later suites (clients, servers) join here. */
@@ -16,10 +17,13 @@ const SUITES: Record<string, () => Figure[] | Promise<Figure[]>> = {
   node: nodeBenchmarks,
   rxjs: rxjsBenchmarks,
   nestjs: nestjsBenchmarks,
+  redis: redisBenchmarks,
   watch: watchBenchmarks,
 };
 
 const METHOD: Record<string, string> = {
+  redis:
+    "A `redis-server` (Debian's) started on a free loopback port for the suite. Admission: the client is a child process (bench/src/peer.ts `admit`); both servers run in this process with the same policies, one on `redisState`, one on `memoryState`. History: `append`/`replay` of `redisState` against the bare ioredis commands they wrap, same concurrency. Resume: two demo instances in this process sharing Redis (the client resumes on the one it was not subscribed to) against one instance in memory; signals every 5 ms. 5 alternating rounds after a warm-up; ratios per round (for latency, baseline ÷ ours, so higher is better).",
   nestjs:
     "Both servers in this process (a Nest 11 application with `WsErrorsAdapter`, and a plain `WsErrorServer`), one raw `ws` client pipelining 20,000 commands that each fail; the figure is error frames received per second, 5 alternating rounds after a warm-up, ratio per round (higher is better).",
   rxjs:

@@ -17,7 +17,7 @@ const STRATEGY_ID = 12345678;
 const C2 = "/collective2/ws";
 const subscribe = (resumeFrom?: number) => JSON.stringify({ msg_type: "subscription.request", timestamp: new Date().toISOString(), payload: { action: "subscribe", channel: "strategy.signal", strategy_id: STRATEGY_ID, ...(resumeFrom !== undefined && { resume_from: String(resumeFrom) }) } });
 
-type Outcome = { ws: WebSocket; status?: never } | { ws?: never; status: number; headers: Record<string, unknown>; ms: number };
+type Outcome = { ws?: WebSocket; status?: number; headers?: Record<string, unknown>; ms?: number };
 function open(url: string, headers: Record<string, string>): Promise<Outcome> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
