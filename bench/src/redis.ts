@@ -7,7 +7,7 @@ import { collective2 } from "@ws-errors/core/catalogs/collective2";
 import { startDemoServers } from "@ws-errors/demo-server";
 import { apiKey, attemptRate, connectionCap, memoryState, WsErrorServer, type SharedState } from "@ws-errors/node";
 import { redisState } from "@ws-errors/redis";
-import { startRedisServer } from "@ws-errors/redis/testing";
+import { redisServerAvailable, startRedisServer } from "@ws-errors/redis/testing";
 import { Redis } from "ioredis";
 import { WebSocket } from "ws";
 import { pairedFigure, type Figure } from "./stats";
@@ -165,6 +165,10 @@ async function resumeLatency(redisUrl: string): Promise<Figure> {
 }
 
 export async function redisBenchmarks(): Promise<Figure[]> {
+  if (!redisServerAvailable()) {
+    console.log("  skipped: no redis-server on the PATH (apt-get install redis-server)");
+    return [];
+  }
   const server = await startRedisServer();
   const client = new Redis(server.url);
   // Generous: the suite saturates Redis on purpose, and a timeout here would end the run.

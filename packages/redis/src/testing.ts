@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 
 /** A `redis-server` this process started, on a free loopback port. */
@@ -79,4 +79,17 @@ export async function startRedisServer(options: { port?: number; binary?: string
     freeze: () => void child.kill("SIGSTOP"),
     thaw: () => void child.kill("SIGCONT"),
   };
+}
+
+/**
+ * Whether a `redis-server` binary can be started here. Tests that need one run when it is there
+ * (and under CI, where a missing one should fail loudly), and say why they were skipped otherwise.
+ *
+ * @example
+ * ```ts
+ * const maybe = redisServerAvailable() || process.env.CI ? describe : describe.skip;
+ * ```
+ */
+export function redisServerAvailable(binary = "redis-server"): boolean {
+  return spawnSync(binary, ["--version"], { stdio: "ignore" }).status === 0;
 }

@@ -7,11 +7,14 @@ import { Redis } from "ioredis";
 import { WebSocket } from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redisState, StateTimeoutError } from "../src/index";
-import { startRedisServer, type RedisServer } from "../src/testing";
+import { redisServerAvailable, startRedisServer, type RedisServer } from "../src/testing";
+
+// Debian's redis-server: .ci/run installs it; elsewhere, without it, this suite is skipped.
+const maybe = redisServerAvailable() || process.env.CI ? describe : describe.skip;
 
 let redis: RedisServer;
 beforeAll(async () => {
-  redis = await startRedisServer();
+  if (redisServerAvailable() || process.env.CI) redis = await startRedisServer();
 });
 afterAll(async () => redis?.stop());
 
@@ -24,7 +27,7 @@ const upgrade = (url: string) =>
     ws.once("error", reject);
   });
 
-describe("a Redis that hangs", () => {
+maybe("a Redis that hangs", () => {
   it("bounds every call by the timeout; each policy fails open or closed as configured; all is well once Redis answers again", async () => {
     const client = new Redis(redis.url);
     const state = redisState({ client, timeoutMs: 200 });
