@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, watch, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BUNDLED_DIR, watchCatalogs, type CliIo } from "@ws-errors/codegen";
+import { BUNDLED_DIR, BUNDLED_OUTPUT, watchCatalogs, type CliIo } from "@ws-errors/codegen";
 import { median, type Figure } from "./stats";
 import { syntheticCatalog } from "./synthetic";
 
@@ -20,7 +20,7 @@ async function saveToRegenerated(file: string, edit: (text: string, round: numbe
     stdin: async () => "",
   };
   const controller = new AbortController();
-  const done = watchCatalogs([file], { code: join(dir, "out"), docs: join(dir, "out") }, false, io, controller.signal);
+  const done = watchCatalogs({ files: [file], dirs: { code: join(dir, "out"), docs: join(dir, "out") }, prune: false, where: BUNDLED_OUTPUT }, io, controller.signal);
   const original = readFileSync(file, "utf8");
   const times: number[] = [];
   for (let round = 0; round <= ROUNDS; round++) {

@@ -29,14 +29,21 @@ export function committedVersion(file: string): { spec: CatalogSpec } | { proble
   return result.ok ? { spec: result.spec } : { problems: result.problems };
 }
 
-/** The diff of a catalog file against its last committed version; a new catalog is all additions. */
-export function diffAgainstHead(file: string): { diff: CatalogDiff } | { problems: readonly Problem[] } {
+/**
+ * The diff of a catalog file against its last committed version. With none to compare with
+ * (outside git, or never committed) the answer says so: a guessed classification would call a
+ * removal plus a rename "minor".
+ */
+export function diffAgainstHead(file: string): { diff: CatalogDiff } | { problems: readonly Problem[] } | { missing: string } {
   const current = loadCatalogFile(file);
   if (!current.ok) return { problems: current.problems };
   const committed = committedVersion(file);
   if (committed && "problems" in committed) return { problems: committed.problems };
-  const before: CatalogSpec = committed?.spec ?? { ...current.spec, errors: [] };
-  return { diff: diffCatalogs(before, current.spec) };
+  if (!committed) {
+    const why = repoRoot(file) ? "it has never been committed" : "it is not in a git repository";
+    return { missing: `no earlier version of ${basename(file)} to compare with (${why}); commit it first, or compare two files: ws-errors diff OLD NEW` };
+  }
+  return { diff: diffCatalogs(committed.spec, current.spec) };
 }
 
 /** The package a folder belongs to: the nearest package.json above it. */

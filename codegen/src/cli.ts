@@ -1,23 +1,21 @@
-import { join, relative } from "node:path";
+import { readFileSync } from "node:fs";
+import { basename, join, relative } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import type { CatalogSpec, Layer } from "@ws-errors/core";
-import { bundledNames, expandCatalogs, findCorePackage, resolveCatalog } from "./catalogs";
+import { bundledNames, resolveCatalog } from "./catalogs";
 import { catalogLabel, diffAgainstHead, owningPackage, repoRoot, writeChangeset } from "./changes";
+import { loadConfig } from "./config";
 import { diffCatalogs, diffTable, maxBump, type Bump, type CatalogDiff } from "./diff";
 import { decodeInput } from "./decode";
-import { generate } from "./generate/index";
 import { generateDocs } from "./generate/docs";
+import { generateOnce, printProblems, type CliIo } from "./generate-and-write";
+import { initProject } from "./init";
 import { loadCatalogFile } from "./load";
-import { formatProblem, type Problem } from "./problems";
-import { staleFiles, writeFiles, type OutputDirs } from "./write";
+import { resolveProject, type Project } from "./project";
 
-/** Where the CLI reads and writes; tests pass their own. */
-export interface CliIo {
-  readonly cwd: string;
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  readonly stdin: () => Promise<string>;
-}
+export type { CliIo } from "./generate-and-write";
+
+const VERSION = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
 const defaultIo: CliIo = {
   cwd: process.cwd(),
@@ -32,7 +30,8 @@ const defaultIo: CliIo = {
 
 /**
  * Runs the `ws-errors` command line and resolves with the exit code; only the bin calls
- * `process.exit`.
+ * `process.exit`. In a project, every command reads `ws-errors.config.json` (or the `wsErrors`
+ * field of package.json), which `ws-errors init` creates.
  *
  * @example
  * ```ts
@@ -43,78 +42,83 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
   let exitCode = 0;
   const program = new Command("ws-errors")
     .description("Generate typed WebSocket errors from a catalog, check it, and decode what arrives on the wire.")
+    .version(VERSION, "-v, --version")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError();
 
   program
+    .command("init")
+    .description("Create ws-errors.config.json and a commented starter catalog in this folder.")
+    .option("--name <name>", "the catalog's name (default: from package.json, else my-api)")
+    .option("--out <dir>", "folder for the generated TypeScript", "src/ws-errors")
+    .action((options: { name?: string; out: string }) => {
+      exitCode = initProject(io, options);
+    });
+
+  program
     .command("generate")
-    .description("Generate TypeScript modules and reference pages from catalogs (default: every bundled catalog into packages/core).")
-    .option("--catalog <file|dir...>", "catalog files or folders")
-    .option("--out <dir>", "folder for the generated TypeScript (default: packages/core/src/generated)")
-    .option("--docs-out <dir>", "folder for the reference pages (default: packages/core/docs, or <out>/docs with --out)")
+    .description("Generate TypeScript modules and reference pages from the catalogs of ws-errors.config.json (or --catalog and --out).")
+    .option("--catalog <file|dir...>", "catalog files or folders (instead of the config's)")
+    .option("--out <dir>", "folder for the generated TypeScript (instead of the config's)")
+    .option("--docs-out <dir>", "folder for the reference pages (default: the config's docs, or <out>/docs with --out)")
     .option("--check", "change nothing; list stale generated files and exit 1 if any")
     .option("--watch", "regenerate on every catalog save")
     .option("--changeset", "also write a changeset for the catalogs that changed since the last commit")
     .action(async (options: { catalog?: string[]; out?: string; docsOut?: string; check?: boolean; watch?: boolean; changeset?: boolean }) => {
-      const dirs = outputDirs(options, io);
-      if (!dirs) {
-        io.stderr("ws-errors generate: no --out given and no packages/core found above this folder\n");
-        exitCode = 2;
-        return;
-      }
-      const files = expandCatalogs(options.catalog, io.cwd);
-      if (files.length === 0) {
+      const project = projectOr(options, "generate", io);
+      if (!project) return void (exitCode = 2);
+      if (project.files.length === 0) {
         io.stderr("ws-errors generate: no catalog files found\n");
         exitCode = 2;
         return;
       }
-      const prune = options.catalog === undefined;
       if (options.watch) {
         const { watchCatalogs } = await import("./watch");
-        exitCode = await watchCatalogs(files, dirs, prune, io);
+        exitCode = await watchCatalogs(project, io);
         return;
       }
-      exitCode = generateOnce(files, dirs, prune, options.check === true, io);
-      if (exitCode === 0 && options.changeset && !options.check) exitCode = changesets(files, dirs, io);
+      exitCode = generateOnce(project, options.check === true, io);
+      if (exitCode === 0 && options.changeset && !options.check) exitCode = changesets(project, io);
     });
 
   program
     .command("diff")
-    .description("Classify every change between two versions of a catalog for semver; exit 1 when any is breaking.")
-    .argument("<old>", "the earlier catalog file (or, alone, a catalog compared with its last committed version)")
+    .description("Classify every change between two versions of a catalog for semver; exit 1 when any is breaking, 2 when there is nothing to compare with.")
+    .argument("[old]", "the earlier catalog file; alone, a catalog compared with its last committed version; none: every catalog of the config")
     .argument("[new]", "the later catalog file")
     .option("--json", "print JSON instead of a table")
-    .action((oldFile: string, newFile: string | undefined, options: { json?: boolean }) => {
-      let diff: CatalogDiff;
-      if (newFile === undefined) {
-        const result = diffAgainstHead(resolveIn(io.cwd, oldFile));
-        if ("problems" in result) return void ((exitCode = 2), printProblems(result.problems, io));
-        diff = result.diff;
-      } else {
+    .action((oldFile: string | undefined, newFile: string | undefined, options: { json?: boolean }) => {
+      const diffs: CatalogDiff[] = [];
+      if (oldFile !== undefined && newFile !== undefined) {
         const before = loadCatalogFile(resolveIn(io.cwd, oldFile));
         const after = loadCatalogFile(resolveIn(io.cwd, newFile));
         const problems = [...(before.ok ? [] : before.problems), ...(after.ok ? [] : after.problems)];
         if (!before.ok || !after.ok) return void ((exitCode = 2), printProblems(problems, io));
-        diff = diffCatalogs(before.spec, after.spec);
+        diffs.push(diffCatalogs(before.spec, after.spec));
+      } else {
+        const files = oldFile !== undefined ? [resolveIn(io.cwd, oldFile)] : projectOr({}, "diff", io)?.files;
+        if (!files) return void (exitCode = 2);
+        for (const file of files) {
+          const result = diffAgainstHead(file);
+          if ("problems" in result) return void ((exitCode = 2), printProblems(result.problems, io));
+          if ("missing" in result) return void ((exitCode = 2), io.stderr(`ws-errors diff: ${result.missing}\n`));
+          diffs.push(result.diff);
+        }
       }
-      io.stdout(options.json ? `${JSON.stringify(diff, null, 2)}\n` : diffTable(diff));
-      exitCode = diff.bump === "major" ? 1 : 0;
+      io.stdout(options.json ? `${JSON.stringify(diffs.length === 1 ? diffs[0] : diffs, null, 2)}\n` : diffs.map((d) => diffTable(d)).join("\n"));
+      exitCode = diffs.some((d) => d.bump === "major") ? 1 : 0;
     });
 
   program
     .command("changeset")
     .description("Write .changeset/ws-errors-<catalog>.md for every catalog changed since the last commit, with the computed bump.")
-    .option("--catalog <file|dir...>", "catalog files or folders (default: the bundled catalogs)")
-    .option("--out <dir>", "where the generated code lives, to find the package to bump (default: packages/core/src/generated)")
+    .option("--catalog <file|dir...>", "catalog files or folders (default: the config's)")
+    .option("--out <dir>", "where the generated code lives, to find the package to bump (default: the config's)")
     .action((options: { catalog?: string[]; out?: string }) => {
-      const dirs = outputDirs(options, io);
-      if (!dirs) {
-        io.stderr("ws-errors changeset: no --out given and no packages/core found above this folder\n");
-        exitCode = 2;
-        return;
-      }
-      exitCode = changesets(expandCatalogs(options.catalog, io.cwd), dirs, io);
+      const project = projectOr(options, "changeset", io);
+      if (!project) return void (exitCode = 2);
+      exitCode = changesets(project, io);
     });
 
   program
@@ -141,7 +145,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
   program
     .command("decode")
     .description("Print, as JSON, what a frame, close or upgrade response means in a catalog.")
-    .requiredOption("--catalog <name|file>", `a bundled catalog (${bundledNames().join(", ")}) or a catalog file`)
+    .requiredOption("--catalog <name|file>", `a catalog of the config, a bundled catalog (${bundledNames().join(", ")}) or a catalog file`)
     .addOption(new Option("--layer <layer>", "which layer the input comes from").choices(["frame", "close", "upgrade"]).default("frame"))
     .argument("[input]", "the input as JSON text, or - (or nothing) to read standard input")
     .action(async (input: string | undefined, options: { catalog: string; layer: Layer }) => {
@@ -180,16 +184,24 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
 
   program
     .command("docs")
-    .description("Print a catalog's Markdown reference page.")
-    .requiredOption("--catalog <name|file>", "a bundled catalog or a catalog file")
-    .action((options: { catalog: string }) => {
-      const file = resolveCatalog(options.catalog, io.cwd);
-      const spec = loadNamed(options.catalog, io);
+    .description("Print a catalog's Markdown reference page; with no --catalog, write the page of every configured catalog to the docs folder.")
+    .option("--catalog <name|file>", "a catalog of the config, a bundled catalog or a catalog file")
+    .action((options: { catalog?: string }) => {
+      if (options.catalog === undefined) {
+        const project = projectOr({}, "docs", io);
+        if (!project) return void (exitCode = 2);
+        exitCode = generateOnce({ ...project, only: "docs" }, false, io);
+        return;
+      }
+      const file = configCatalog(options.catalog, io.cwd) ?? resolveCatalog(options.catalog, io.cwd);
+      const spec = loadNamed(file ?? options.catalog, io);
       if (!spec || !file) {
         exitCode = 1;
         return;
       }
-      io.stdout(generateDocs(spec, file.split("/").pop() as string));
+      const config = loadConfig(io.cwd);
+      const where = config && !("error" in config) ? { regenerate: "npx ws-errors generate", importPath: config.importPath } : undefined;
+      io.stdout(generateDocs(spec, basename(file), where));
     });
 
   try {
@@ -206,60 +218,41 @@ function resolveIn(cwd: string, file: string): string {
   return file.startsWith("/") ? file : join(cwd, file);
 }
 
-function outputDirs(options: { out?: string; docsOut?: string }, io: CliIo): OutputDirs | undefined {
-  if (options.out) {
-    const code = resolveIn(io.cwd, options.out);
-    return { code, docs: options.docsOut ? resolveIn(io.cwd, options.docsOut) : join(code, "docs") };
+function projectOr(flags: { catalog?: string[]; out?: string; docsOut?: string }, command: string, io: CliIo): Project | undefined {
+  const project = resolveProject(flags, io.cwd, command);
+  if ("error" in project) {
+    io.stderr(`${project.error}\n`);
+    return undefined;
   }
-  const core = findCorePackage(io.cwd);
-  if (!core) return undefined;
-  return { code: join(core, "src", "generated"), docs: options.docsOut ? resolveIn(io.cwd, options.docsOut) : join(core, "docs") };
+  return project;
 }
 
-/** Loads every catalog; generates and writes only when all are valid. */
-export function generateOnce(files: readonly string[], dirs: OutputDirs, prune: boolean, check: boolean, io: CliIo): number {
-  const loaded: { spec: CatalogSpec; file: string }[] = [];
-  const problems: Problem[] = [];
-  for (const file of files) {
-    const result = loadCatalogFile(file);
-    if (result.ok) loaded.push({ spec: result.spec, file });
-    else problems.push(...result.problems);
-  }
-  if (problems.length > 0) {
-    printProblems(problems, io);
-    io.stderr(`ws-errors generate: ${problems.length} problem${problems.length === 1 ? "" : "s"}; nothing was written\n`);
-    return 1;
-  }
-  const outputs = generate(loaded);
-  if (check) {
-    const stale = staleFiles(outputs, dirs, prune);
-    if (stale.length === 0) {
-      io.stdout(`ws-errors generate --check: ${outputs.length} files up to date\n`);
-      return 0;
-    }
-    for (const path of stale) io.stderr(`stale: ${relative(io.cwd, path)}\n`);
-    io.stderr(`ws-errors generate --check: ${stale.length} stale file${stale.length === 1 ? "" : "s"}; run \`pnpm ws-errors generate\`\n`);
-    return 1;
-  }
-  const report = writeFiles(outputs, dirs, prune);
-  io.stdout(`ws-errors generate: ${report.written.length} written, ${report.unchanged.length} unchanged${report.removed.length ? `, ${report.removed.length} removed` : ""}\n`);
-  for (const path of [...report.written, ...report.removed]) io.stdout(`  ${relative(io.cwd, path)}\n`);
-  return 0;
+/** A catalog of the project's config, by file name stem (`my-api` for `catalogs/my-api.yaml`). */
+function configCatalog(name: string, cwd: string): string | undefined {
+  const config = loadConfig(cwd);
+  if (!config || "error" in config) return undefined;
+  const project = resolveProject({}, cwd, "docs");
+  if ("error" in project) return undefined;
+  return project.files.find((file) => basename(file).replace(/\.(ya?ml|json)$/, "") === name);
 }
 
 /** Writes one changeset per changed catalog, for the package that holds the generated code. */
-function changesets(files: readonly string[], dirs: OutputDirs, io: CliIo): number {
-  const owner = owningPackage(dirs.code);
+function changesets(project: Project, io: CliIo): number {
+  const owner = owningPackage(project.dirs.code);
   if (!owner) {
-    io.stderr(`ws-errors changeset: no package.json above ${dirs.code}\n`);
+    io.stderr(`ws-errors changeset: no package.json above ${project.dirs.code}\n`);
     return 2;
   }
   let overall: Bump | undefined;
-  for (const file of files) {
+  for (const file of project.files) {
     const result = diffAgainstHead(file);
     if ("problems" in result) {
       printProblems(result.problems, io);
       return 1;
+    }
+    if ("missing" in result) {
+      io.stderr(`ws-errors changeset: ${result.missing}\n`);
+      return 2;
     }
     const root = repoRoot(file) ?? io.cwd;
     const written = writeChangeset(result.diff, owner.name, root, catalogLabel(file, root));
@@ -271,7 +264,7 @@ function changesets(files: readonly string[], dirs: OutputDirs, io: CliIo): numb
 }
 
 function loadNamed(value: string, io: CliIo): CatalogSpec | undefined {
-  const file = resolveCatalog(value, io.cwd);
+  const file = configCatalog(value, io.cwd) ?? resolveCatalog(value, io.cwd);
   if (!file) {
     io.stderr(`ws-errors: no catalog file or bundled catalog named "${value}" (bundled: ${bundledNames().join(", ")})\n`);
     return undefined;
@@ -283,8 +276,3 @@ function loadNamed(value: string, io: CliIo): CatalogSpec | undefined {
   }
   return result.spec;
 }
-
-function printProblems(problems: readonly Problem[], io: CliIo): void {
-  for (const problem of problems) io.stderr(`${formatProblem({ ...problem, file: relative(io.cwd, problem.file) || problem.file })}\n`);
-}
-

@@ -1,8 +1,12 @@
-export { runCli, generateOnce, type CliIo } from "./cli";
+export { runCli } from "./cli";
+export { generateOnce, type CliIo } from "./generate-and-write";
+export { loadConfig, CONFIG_FILE, type ProjectConfig, type LoadedConfig } from "./config";
+export { resolveProject, type Project } from "./project";
+export { initProject, starterCatalog } from "./init";
 export { loadCatalogFile, loadCatalogText, CATALOG_SCHEMA, type LoadResult } from "./load";
 export { lintCatalog, isSendableCloseCode, defaultClassName, type RawCatalog } from "./lint";
 export { normalize } from "./normalize";
-export { generate, type GeneratedFile } from "./generate/index";
+export { generate, BUNDLED_OUTPUT, type GeneratedFile, type GenerateOptions } from "./generate/index";
 export { generateModule } from "./generate/module";
 export { generateDocs } from "./generate/docs";
 export { staleFiles, writeFiles, type OutputDirs, type WriteReport } from "./write";

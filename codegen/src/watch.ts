@@ -1,15 +1,16 @@
 import { watch, type FSWatcher } from "node:fs";
 import { dirname, basename } from "node:path";
-import { generateOnce, type CliIo } from "./cli";
-import type { OutputDirs } from "./write";
+import { generateOnce, type CliIo } from "./generate-and-write";
+import type { Project } from "./project";
 
 /**
  * Regenerates on every save of a catalog, in this process so ts-morph stays loaded. An invalid
  * intermediate save prints its problems and leaves the last good output in place, because
  * generation writes nothing unless every catalog is valid. Resolves on SIGINT/SIGTERM.
  */
-export function watchCatalogs(files: readonly string[], dirs: OutputDirs, prune: boolean, io: CliIo, signal?: AbortSignal): Promise<number> {
-  generateOnce(files, dirs, prune, false, io);
+export function watchCatalogs(project: Project, io: CliIo, signal?: AbortSignal): Promise<number> {
+  const { files } = project;
+  generateOnce(project, false, io);
   const folders = new Map<string, Set<string>>();
   for (const file of files) {
     const names = folders.get(dirname(file)) ?? new Set<string>();
@@ -22,7 +23,7 @@ export function watchCatalogs(files: readonly string[], dirs: OutputDirs, prune:
     // Editors save in bursts (truncate, write, rename): one run after the burst settles.
     timer = setTimeout(() => {
       const started = performance.now();
-      const code = generateOnce(files, dirs, prune, false, io);
+      const code = generateOnce(project, false, io);
       io.stdout(`ws-errors watch: ${code === 0 ? "regenerated" : "kept the last good output"} in ${Math.round(performance.now() - started)} ms\n`);
     }, 25);
   };

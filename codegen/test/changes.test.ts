@@ -1,6 +1,6 @@
+import { scratch } from "./scratch";
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BUNDLED_DIR, diffCatalogs, loadCatalogFile, runCli, type CliIo } from "@ws-errors/codegen";
 import { describe, expect, it } from "vitest";
@@ -13,7 +13,7 @@ function io(cwd: string): CliIo & { out: () => string; err: () => string } {
 
 /** A throwaway repository shaped like this one: a bundled catalog, committed, and packages/core. */
 function repo(): string {
-  const dir = mkdtempSync(join(tmpdir(), "ws-errors-changes-"));
+  const dir = scratch("ws-errors-changes-");
   mkdirSync(join(dir, "codegen", "catalogs"), { recursive: true });
   mkdirSync(join(dir, "packages", "core", "src", "generated"), { recursive: true });
   cpSync(join(BUNDLED_DIR, "esca-rates.yaml"), join(dir, "codegen", "catalogs", "esca-rates.yaml"));

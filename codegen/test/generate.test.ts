@@ -1,5 +1,5 @@
-import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { scratch } from "./scratch";
+import { cpSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { BUNDLED_DIR, generate, loadCatalogFile, runCli, staleFiles, type CliIo } from "@ws-errors/codegen";
 import { describe, expect, it } from "vitest";
@@ -51,7 +51,7 @@ describe("generation", () => {
 
 describe("generate --check and atomic writes", () => {
   function workspace() {
-    const dir = mkdtempSync(join(tmpdir(), "ws-errors-gen-"));
+    const dir = scratch("ws-errors-gen-");
     cpSync(BUNDLED_DIR, join(dir, "catalogs"), { recursive: true });
     return dir;
   }

@@ -1,6 +1,6 @@
+import { scratch } from "./scratch";
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -9,7 +9,7 @@ const CHANGESET = join(ROOT, "node_modules", ".bin", "changeset");
 
 /** A workspace shaped like this one (core, an adapter depending on it, an ignored app), using the repo's real changesets config. */
 function workspace(changeset: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "ws-errors-release-"));
+  const dir = scratch("ws-errors-release-");
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "root", private: true }));
   writeFileSync(join(dir, "pnpm-workspace.yaml"), "packages:\n  - packages/*\n  - apps/*\n");
   const pkg = (path: string, json: object) => {

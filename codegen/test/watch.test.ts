@@ -1,7 +1,7 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { scratch } from "./scratch";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BUNDLED_DIR, type CliIo } from "@ws-errors/codegen";
+import { BUNDLED_DIR, BUNDLED_OUTPUT, type CliIo } from "@ws-errors/codegen";
 import { describe, expect, it } from "vitest";
 import { watchCatalogs } from "../src/watch";
 
@@ -15,7 +15,7 @@ async function until(check: () => boolean, what: string, ms = 5000): Promise<voi
 
 describe("generate --watch", () => {
   it("regenerates on save, and keeps the last good output through an invalid save", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "ws-errors-watch-"));
+    const dir = scratch("ws-errors-watch-");
     const catalog = join(dir, "esca-rates.yaml");
     cpSync(join(BUNDLED_DIR, "esca-rates.yaml"), catalog);
     const out = { code: join(dir, "out"), docs: join(dir, "docs") };
@@ -23,7 +23,7 @@ describe("generate --watch", () => {
     const log: string[] = [];
     const io: CliIo = { cwd: dir, stdout: (t) => log.push(t), stderr: (t) => err.push(t), stdin: async () => "" };
     const controller = new AbortController();
-    const done = watchCatalogs([catalog], out, false, io, controller.signal);
+    const done = watchCatalogs({ files: [catalog], dirs: out, prune: false, where: BUNDLED_OUTPUT }, io, controller.signal);
     const page = join(dir, "docs", "esca-rates.md");
     await until(() => log.join("").includes("watching"), "the watcher");
     expect(readFileSync(page, "utf8")).toContain("# Esca FX rates feed (/v1/rates)");

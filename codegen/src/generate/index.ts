@@ -2,6 +2,9 @@ import { basename } from "node:path";
 import type { CatalogSpec } from "@ws-errors/core";
 import { generateDocs } from "./docs";
 import { generateModule } from "./module";
+import { BUNDLED_OUTPUT, type GenerateOptions } from "./output";
+
+export { BUNDLED_OUTPUT, type GenerateOptions } from "./output";
 
 /** One output file, in memory. `kind` decides which output folder it goes to. */
 export interface GeneratedFile {
@@ -19,12 +22,13 @@ export interface GeneratedFile {
  * const files = generate([{ spec, file: "catalogs/collective2.yaml" }]);
  * ```
  */
-export function generate(catalogs: readonly { readonly spec: CatalogSpec; readonly file: string }[]): GeneratedFile[] {
+export function generate(catalogs: readonly { readonly spec: CatalogSpec; readonly file: string }[], options: GenerateOptions = {}): GeneratedFile[] {
+  const where = { ...BUNDLED_OUTPUT, ...options };
   const files: GeneratedFile[] = [];
   for (const { spec, file } of [...catalogs].sort((a, b) => a.spec.name.localeCompare(b.spec.name))) {
     const source = basename(file);
-    files.push({ kind: "code", name: `${spec.name}.ts`, content: generateModule(spec, source) });
-    files.push({ kind: "docs", name: `${spec.name}.md`, content: generateDocs(spec, source) });
+    files.push({ kind: "code", name: `${spec.name}.ts`, content: generateModule(spec, source, where) });
+    files.push({ kind: "docs", name: `${spec.name}.md`, content: generateDocs(spec, source, where) });
   }
   return files;
 }

@@ -1,0 +1,143 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runCli, type CliIo } from "@ws-errors/codegen";
+import { describe, expect, it } from "vitest";
+import { scratch } from "./scratch";
+
+/** The CLI run in `cwd`, as a user's shell would, with its output captured. */
+async function cli(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { cwd, stdout: (t) => out.push(t), stderr: (t) => err.push(t), stdin: async () => "" };
+  const code = await runCli(argv, io);
+  return { code, out: out.join(""), err: err.join("") };
+}
+
+/** A user's project outside this repository: its own package.json, no packages/core above it. */
+function project(): string {
+  const dir = scratch("ws-errors-project-");
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "@acme/prices-api", private: true, type: "module" }));
+  return dir;
+}
+
+describe("the CLI in a user's project", () => {
+  it("says how to start when there is no config, instead of looking for this repository's packages/core", async () => {
+    const dir = project();
+    const { code, err } = await cli(dir, "generate");
+    expect(code).toBe(2);
+    expect(err).toContain("no ws-errors.config.json");
+    expect(err).toContain("npx ws-errors init");
+    expect(err).not.toContain("packages/core");
+  });
+
+  it("init → generate → --check: a starter catalog that lints, outputs where the config says, headers and examples that fit the project", async () => {
+    const dir = project();
+    const init = await cli(dir, "init");
+    expect(init.code).toBe(0);
+    expect(init.out).toContain("catalogs/prices-api.yaml");
+    const config = JSON.parse(readFileSync(join(dir, "ws-errors.config.json"), "utf8")) as Record<string, unknown>;
+    expect(config).toEqual({ catalogs: ["catalogs"], out: "src/ws-errors", docs: "docs/ws-errors" });
+    expect((await cli(dir, "lint", "catalogs/prices-api.yaml")).code).toBe(0);
+
+    const generated = await cli(dir, "generate");
+    expect(generated.code).toBe(0);
+    const module = readFileSync(join(dir, "src/ws-errors/prices-api.ts"), "utf8");
+    expect(module.split("\n")[1]).toBe("// Regenerate with `npx ws-errors generate`.");
+    expect(module).toContain('import { pricesApi } from "./src/ws-errors/prices-api.js";');
+    expect(module).not.toContain("@ws-errors/core/catalogs/");
+    // Reference pages go to the docs folder, not among the sources.
+    expect(existsSync(join(dir, "docs/ws-errors/prices-api.md"))).toBe(true);
+    expect(existsSync(join(dir, "src/ws-errors/docs"))).toBe(false);
+
+    expect((await cli(dir, "generate", "--check")).code).toBe(0);
+    writeFileSync(join(dir, "catalogs/prices-api.yaml"), readFileSync(join(dir, "catalogs/prices-api.yaml"), "utf8").replace("title: prices-api WebSocket API", "title: Prices"));
+    const stale = await cli(dir, "generate", "--check");
+    expect(stale.code).toBe(1);
+    expect(stale.err).toContain("run `npx ws-errors generate`");
+  });
+
+  it("init never replaces a file", async () => {
+    const dir = project();
+    expect((await cli(dir, "init")).code).toBe(0);
+    writeFileSync(join(dir, "catalogs/prices-api.yaml"), "# mine\n");
+    const again = await cli(dir, "init");
+    expect(again.code).toBe(2);
+    expect(again.err).toContain("already exist");
+    expect(readFileSync(join(dir, "catalogs/prices-api.yaml"), "utf8")).toBe("# mine\n");
+  });
+
+  it("reads the config from package.json's wsErrors field too, and from a subfolder", async () => {
+    const dir = scratch("ws-errors-project-");
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "x", wsErrors: { catalogs: ["api.yaml"], out: "gen" } }));
+    writeFileSync(join(dir, "api.yaml"), readFileSync(join(import.meta.dirname, "..", "catalogs", "esca-rates.yaml"), "utf8").replace("$schema=../schema/", "$schema=./"));
+    execFileSync("mkdir", ["-p", join(dir, "deep/er")]);
+    expect((await cli(join(dir, "deep/er"), "generate")).code).toBe(0);
+    expect(existsSync(join(dir, "gen/esca-rates.ts"))).toBe(true);
+    const bad = scratch("ws-errors-project-");
+    writeFileSync(join(bad, "ws-errors.config.json"), JSON.stringify({ catalogs: "api.yaml", out: "gen" }));
+    const refused = await cli(bad, "generate");
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain('ws-errors.config.json: "catalogs" must be a non-empty list');
+  });
+
+  it("docs, decode and diff take the config's catalogs by name", async () => {
+    const dir = project();
+    await cli(dir, "init", "--name", "feed");
+    const page = await cli(dir, "docs", "--catalog", "feed");
+    expect(page.code).toBe(0);
+    expect(page.out).toContain('import { feed } from "./src/ws-errors/feed.js"');
+    const decoded = await cli(dir, "decode", "--catalog", "feed", '{"type":"error","id":7,"code":"not_found","message":"no such channel"}');
+    expect(decoded.code).toBe(0);
+    expect(JSON.parse(decoded.out)).toMatchObject({ error: { class: "ChannelNotFoundError", kind: "not-found", requestId: 7 } });
+    expect((await cli(dir, "docs")).code).toBe(0);
+    expect(existsSync(join(dir, "docs/ws-errors/feed.md"))).toBe(true);
+  });
+
+  it("--version, and --help for each command", async () => {
+    const version = await cli(project(), "--version");
+    expect(version.code).toBe(0);
+    expect(version.out.trim()).toBe((JSON.parse(readFileSync(join(import.meta.dirname, "..", "package.json"), "utf8")) as { version: string }).version);
+    for (const command of ["init", "generate", "diff", "changeset", "lint", "decode", "docs", "export"]) {
+      const help = await cli(project(), command, "--help");
+      expect(help.code).toBe(0);
+      expect(help.out).toContain(`Usage: ws-errors ${command}`);
+    }
+  });
+});
+
+describe("diff and changeset with nothing to compare with", () => {
+  it("outside git: says so and exits 2, never a guessed classification", async () => {
+    const dir = project();
+    await cli(dir, "init");
+    for (const args of [["diff", "catalogs/prices-api.yaml"], ["diff"], ["changeset"]]) {
+      const run = await cli(dir, ...args);
+      expect(run.code).toBe(2);
+      expect(run.err).toContain("no earlier version of prices-api.yaml to compare with (it is not in a git repository)");
+      expect(run.out).not.toMatch(/minor|major|patch/);
+    }
+  });
+
+  it("in git, a catalog never committed is said to be so; once committed, a removal and a rename are major", async () => {
+    const dir = project();
+    await cli(dir, "init");
+    const git = (...args: string[]) => execFileSync("git", ["-C", dir, "-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { stdio: "pipe" });
+    git("init", "-q");
+    const never = await cli(dir, "diff");
+    expect(never.code).toBe(2);
+    expect(never.err).toContain("it has never been committed");
+    git("add", ".");
+    git("commit", "-qm", "catalog");
+    const file = join(dir, "catalogs/prices-api.yaml");
+    const text = readFileSync(file, "utf8");
+    // Remove one entry, rename the id of another.
+    const removed = text.replace(/\n  - id: server-restarting[\s\S]*$/, "\n").replace("id: bad-message", "id: malformed-message");
+    writeFileSync(file, removed);
+    const diff = await cli(dir, "diff");
+    expect(diff.code).toBe(1);
+    expect(diff.out).toMatch(/prices-api: major/);
+    const changeset = await cli(dir, "changeset");
+    expect(changeset.code).toBe(0);
+    expect(readFileSync(join(dir, ".changeset/ws-errors-prices-api.md"), "utf8")).toContain('"@acme/prices-api": major');
+  });
+});
