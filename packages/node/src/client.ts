@@ -39,6 +39,8 @@ interface Pending {
   readonly reject: (error: unknown) => void;
   readonly timer: NodeJS.Timeout;
   retries: number;
+  /** Made before the connection was open: sent when it opens. */
+  waiting: boolean;
 }
 
 /** Why a request failed without a catalog error. */
@@ -122,7 +124,8 @@ export class WsErrorClient<E extends WsError = WsError> extends EventEmitter {
 
   /**
    * Sends a command and resolves with its answer, or rejects with the typed command-scope error
-   * that answers it. A `retry-later` answer is retried after the delay it carries, up to
+   * that answers it. Made before the connection is open, it waits for the open (within
+   * `requestTimeoutMs`). A `retry-later` answer is retried after the delay it carries, up to
    * `maxMessageRetries` times. The request id goes where the dialect says, if the message has none.
    */
   request<T = unknown>(message: Record<string, unknown>): Promise<T> {
@@ -141,7 +144,16 @@ export class WsErrorClient<E extends WsError = WsError> extends EventEmitter {
         this.pending.delete(key);
         reject(new RequestError(`no answer to ${String(key)} within ${this.options.requestTimeoutMs ?? 10_000} ms`, "timeout"));
       }, this.options.requestTimeoutMs ?? 10_000);
-      this.pending.set(key, { message: body, resolve: resolve as (reply: unknown) => void, reject, timer, retries: 0 });
+      if (this.state === "closed") {
+        clearTimeout(timer);
+        reject(new RequestError("the client is closed", "closed"));
+        return;
+      }
+      // Made before the connection is open (right after connect(), or while reconnecting): it
+      // waits for the open, within the same timeout, as a request made to a `ws` client would not.
+      const waiting = this.socket?.readyState !== WebSocket.OPEN;
+      this.pending.set(key, { message: body, resolve: resolve as (reply: unknown) => void, reject, timer, retries: 0, waiting });
+      if (waiting) return;
       try {
         this.send(body);
       } catch (error) {
@@ -196,6 +208,11 @@ export class WsErrorClient<E extends WsError = WsError> extends EventEmitter {
       this.openedAt = Date.now();
       this.lastConnectionError = undefined;
       this.emit("open");
+      for (const pending of this.pending.values()) {
+        if (!pending.waiting) continue;
+        pending.waiting = false;
+        socket.send(JSON.stringify(pending.message));
+      }
       if (this.resumeNext) {
         this.resumeNext = false;
         this.emit("resumed", { from: this.lastSequence });

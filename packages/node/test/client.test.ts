@@ -152,3 +152,18 @@ describe("what the catalog decides", () => {
     expect(events.errors[0]).toMatchObject({ layer: "close", kind: "unknown", wire: { closeCode: 4004, closeReason: "gone" } });
   });
 });
+
+describe("first use, as the README shows it", () => {
+  it("a request made right after connect() waits for the open and resolves (it threw `not connected`)", async () => {
+    running = await start({ codec: esca, commands: { subscribe: (m) => ({ method: "subscribe", success: true, req_id: m.requestId }) } });
+    const client = track(connect(running.url, { codec: esca }));
+    await expect(client.request({ method: "subscribe", pairs: ["EUR/USD"] })).resolves.toMatchObject({ method: "subscribe", success: true });
+  });
+
+  it("a request made before the open still times out if the connection never opens, and is refused once the client is closed", async () => {
+    const client = track(connect("ws://127.0.0.1:9/ws", { codec: esca, requestTimeoutMs: 300, reconnect: { initialMs: 50, maxMs: 50 } }));
+    await expect(client.request({ method: "subscribe" })).rejects.toMatchObject({ reason: "timeout" });
+    client.close();
+    await expect(client.request({ method: "subscribe" })).rejects.toMatchObject({ reason: "closed" });
+  });
+});
