@@ -331,7 +331,9 @@ export class WsErrorClient<E extends WsError = WsError> extends EventEmitter {
     this.attempt = decision.attempt ?? this.attempt + 1;
     this.resumeNext = this.resumeNext || decision.action === "resume";
     this.state = "reconnecting";
-    this.rejectPending("the connection closed");
+    // Requests already sent may or may not have been handled: they fail. Those still waiting for
+    // an open were never sent, and go out on the next connection.
+    this.rejectPending("the connection closed", true);
     this.emit("reconnecting", { attempt: this.attempt, delayMs: decision.delayMs, action: decision.action });
     this.reconnectTimer = setTimeout(async () => {
       if (this.stopped) return;
@@ -374,12 +376,13 @@ export class WsErrorClient<E extends WsError = WsError> extends EventEmitter {
     clearTimeout(this.reconnectTimer);
   }
 
-  private rejectPending(why: string): void {
+  private rejectPending(why: string, keepWaiting = false): void {
     for (const [key, pending] of this.pending) {
+      if (keepWaiting && pending.waiting) continue;
       clearTimeout(pending.timer);
+      this.pending.delete(key);
       pending.reject(new RequestError(`${String(key)}: ${why}`, "closed"));
     }
-    this.pending.clear();
   }
 
   private finish(): void {
