@@ -60,7 +60,7 @@ version: "1"
 
 # How your API's frames look. This starter assumes JSON messages such as
 #   client → server  {"type": "subscribe", "id": 7, "channel": "prices"}
-#   server → client  {"type": "error", "id": 7, "code": "not_found", "message": "..."}
+#   server → client  {"type": "error", "id": 7, "code": "not_found", "message": "...", "details": {...}}
 dialect:
   requests: { command: type, requestId: id }   # where a client message names its command and id
   frames:
@@ -71,6 +71,7 @@ dialect:
       code: code
       message: message
       requestId: id
+      details: details           # typed detail fields travel in a "details" object
       constant: { type: error }
   upgrade:                        # the HTTP answer when a connection is refused before the upgrade
     header: X-WS-Error

@@ -1,0 +1,177 @@
+import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer, type Server } from "node:http";
+import { createServer as createNetServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/*
+ * As a user gets ws-errors: every publishable package packed, installed with npm into a scratch
+ * project outside the workspace, and used the way the README says, with the TypeScript this
+ * repository uses and the newest one npm serves.
+ */
+const ROOT = join(import.meta.dirname, "..", "..");
+const FIXTURES = join(import.meta.dirname, "fixtures");
+const PACKAGES = ["packages/core", "packages/node", "packages/rxjs", "packages/nestjs", "packages/redis", "codegen"];
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const run = promisify(execFile);
+
+let scratch: string;
+let project: string;
+const tarballs = new Map<string, string>();
+const processes: ChildProcess[] = [];
+
+/** A command in the scratch project, as a user's shell runs it; output kept for the failure message. */
+async function sh(command: string, cwd = project): Promise<string> {
+  try {
+    const { stdout } = await run("bash", ["-c", command], { cwd, env: { ...process.env, npm_config_fund: "false", npm_config_audit: "false", npm_config_update_notifier: "false" }, maxBuffer: 64 * 1024 * 1024 });
+    return stdout;
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`\`${command}\` failed in ${cwd}:\n${e.stdout ?? ""}\n${e.stderr ?? e.message}`);
+  }
+}
+
+/** The README's "five minutes" blocks, in order, with what each is for. */
+function readmeBlocks(): { kind: string; arg: string; body: string }[] {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  return [...readme.matchAll(/<!-- consumer-test: (\w+)(?: ([^\s]+))? -->\n```\w*\n([\s\S]*?)```/g)].map((m) => ({ kind: m[1] as string, arg: m[2] ?? "", body: m[3] as string }));
+}
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = createNetServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+
+beforeAll(async () => {
+  scratch = mkdtempSync(join(tmpdir(), "ws-errors-consumer-"));
+  project = join(scratch, "prices");
+  mkdirSync(project);
+  const packs = join(scratch, "tarballs");
+  mkdirSync(packs);
+  for (const dir of PACKAGES) {
+    const out = execFileSync("pnpm", ["pack", "--pack-destination", packs], { cwd: join(ROOT, dir), encoding: "utf8" });
+    const file = out.trim().split("\n").pop() as string;
+    const name = (JSON.parse(readFileSync(join(ROOT, dir, "package.json"), "utf8")) as { name: string }).name;
+    tarballs.set(name, file.startsWith("/") ? file : join(packs, file));
+  }
+});
+
+afterAll(() => {
+  for (const child of processes) child.kill("SIGKILL");
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+describe("the packed packages, as npm installs them", () => {
+  it("every tarball carries its README and LICENSE and no workspace: ranges; versions are coherent", () => {
+    for (const [name, tarball] of tarballs) {
+      const files = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).split("\n");
+      expect(files, name).toContain("package/README.md");
+      expect(files, name).toContain("package/LICENSE");
+      const manifest = JSON.parse(execFileSync("tar", ["-xzOf", tarball, "package/package.json"], { encoding: "utf8" })) as { version: string; dependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
+      expect(JSON.stringify(manifest), name).not.toContain("workspace:");
+      expect(manifest.version, name).not.toBe("0.0.0");
+      // Adapters depend on the core and node packages at versions that exist.
+      for (const [dep, range] of Object.entries(manifest.dependencies ?? {})) {
+        if (!dep.startsWith("@ws-errors/")) continue;
+        const target = (JSON.parse(execFileSync("tar", ["-xzOf", tarballs.get(dep) as string, "package/package.json"], { encoding: "utf8" })) as { version: string }).version;
+        expect(range, `${name} → ${dep}`).toBe(`^${target}`);
+      }
+    }
+  });
+
+  it("the README's five minutes, run as written: init → edit → generate → the server throws → the client catches, typed", async () => {
+    const port = await freePort();
+    for (const block of readmeBlocks()) {
+      if (block.kind === "shell") {
+        for (const line of block.body.split("\n").map((l) => l.replace(/\s+#.*$/, "").trim()).filter(Boolean)) {
+          // Not published yet: each @ws-errors/* package comes from its tarball.
+          await sh(line.replace(/@ws-errors\/[a-z-]+/g, (name) => tarballs.get(name) ?? name));
+        }
+      } else if (block.kind === "append") {
+        appendFileSync(join(project, block.arg), `\n${block.body}`);
+      } else if (block.kind === "file") {
+        writeFileSync(join(project, block.arg), block.body.replaceAll("8080", String(port)));
+      } else if (block.kind === "output") {
+        const server = spawn("npx", ["tsx", "server.ts"], { cwd: project, stdio: ["ignore", "pipe", "pipe"] });
+        processes.push(server);
+        await new Promise<void>((resolve, reject) => {
+          let out = "";
+          server.stdout?.on("data", (d: Buffer) => ((out += d.toString()), out.includes("listening") && resolve()));
+          server.stderr?.on("data", (d: Buffer) => (out += d.toString()));
+          server.once("exit", (code) => reject(new Error(`server.ts exited with ${code}: ${out}`)));
+        });
+        expect(await sh(`npx tsx ${block.arg}`)).toBe(block.body);
+      }
+    }
+    expect(readdirSync(join(project, "src", "ws-errors"))).toEqual(["prices.ts"]);
+    expect(readFileSync(join(project, "src", "ws-errors", "prices.ts"), "utf8")).toContain("Regenerate with `npx ws-errors generate`");
+    expect(existsSync(join(project, "docs", "ws-errors", "prices.md"))).toBe(true);
+    expect(await sh("npx ws-errors generate --check")).toContain("up to date");
+  });
+
+  it("typechecks as a strict nodenext ESM project and runs a CommonJS client, with TypeScript 5.9 and the newest TypeScript", async () => {
+    await sh(`npm install ${[...tarballs.values()].join(" ")} rxjs@^7.8 ioredis@^6 @types/node@^20 @types/ws@^8 typescript@5.9.3`);
+    mkdirSync(join(project, "checks"), { recursive: true });
+    copyFileSync(join(FIXTURES, "extra.ts"), join(project, "checks", "extra.ts"));
+    copyFileSync(join(FIXTURES, "client.cts"), join(project, "checks", "client.cts"));
+    writeFileSync(join(project, "tsconfig.json"), JSON.stringify({ compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", strict: true, noEmit: true, skipLibCheck: false, types: ["node"] }, include: ["server.ts", "client.ts", "src", "checks"] }, null, 2));
+    const installed = await sh("node node_modules/typescript/bin/tsc --version");
+    expect(installed).toContain("5.9.3");
+    await sh("node node_modules/typescript/bin/tsc -p tsconfig.json");
+    // The newest TypeScript npm serves today, in a folder of its own.
+    mkdirSync(join(scratch, "ts-latest"));
+    await sh("npm init -y >/dev/null && npm install typescript@latest", join(scratch, "ts-latest"));
+    const latest = (JSON.parse(readFileSync(join(scratch, "ts-latest", "node_modules", "typescript", "package.json"), "utf8")) as { version: string }).version;
+    await sh(`npx --prefix ${join(scratch, "ts-latest")} tsc -p tsconfig.json`);
+    console.log(`[consumer] typechecked with TypeScript 5.9.3 and ${latest}`);
+    expect(await sh("npx tsx checks/client.cts")).toBe("cjs: unknown_symbol not-found function\n");
+  });
+
+  it("a NestJS app throws the user's generated error from a gateway; an RxJS client catches it with ofType", async () => {
+    await sh("npm install @nestjs/common@^11 @nestjs/core@^11 @nestjs/websockets@^11 @nestjs/platform-ws@^11 @nestjs/platform-express@^11 reflect-metadata rxjs@^7.8");
+    mkdirSync(join(project, "nest"), { recursive: true });
+    copyFileSync(join(FIXTURES, "nest-main.ts"), join(project, "nest", "main.ts"));
+    writeFileSync(join(project, "nest", "tsconfig.json"), JSON.stringify({ compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", strict: true, experimentalDecorators: true, emitDecoratorMetadata: true, outDir: "dist", rootDir: "..", types: ["node"], skipLibCheck: true }, include: ["main.ts", "../src"] }, null, 2));
+    await sh("node ../node_modules/typescript/bin/tsc -p tsconfig.json", join(project, "nest"));
+    expect(await sh("node nest/dist/nest/main.js")).toBe("nest: ChannelNotFoundError not_found btc-usd true\n");
+  });
+
+  it.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("an esbuild browser bundle of the RxJS adapter and the user's catalog runs in Chromium, with nothing from Node", async () => {
+    await sh("npm install esbuild@^0.25");
+    copyFileSync(join(FIXTURES, "browser-entry.ts"), join(project, "checks", "browser-entry.ts"));
+    await sh("npx esbuild checks/browser-entry.ts --bundle --format=esm --platform=browser --minify --outfile=browser/app.js --metafile=browser/meta.json");
+    const meta = JSON.parse(readFileSync(join(project, "browser", "meta.json"), "utf8")) as { inputs: Record<string, unknown> };
+    expect(Object.keys(meta.inputs).filter((input) => /node_modules\/(ws|ioredis)\/|^node:/.test(input))).toEqual([]);
+    // The README's server again, on a port of its own.
+    const port = await freePort();
+    writeFileSync(join(project, "server-port.ts"), readFileSync(join(project, "server.ts"), "utf8").replace(/http\.listen\(\d+/, `http.listen(${port}`));
+    const wsServer = spawn("npx", ["tsx", "server-port.ts"], { cwd: project, stdio: ["ignore", "pipe", "pipe"] });
+    processes.push(wsServer);
+    await new Promise<void>((resolve) => wsServer.stdout?.on("data", (d: Buffer) => d.toString().includes("listening") && resolve()));
+    const script = readFileSync(join(project, "browser", "app.js"), "utf8");
+    const page: Server = createHttpServer((req, res) => {
+      if (req.url === "/app.js") return void res.writeHead(200, { "content-type": "text/javascript" }).end(script);
+      res.writeHead(200, { "content-type": "text/html" }).end('<!doctype html><script type="module" src="/app.js"></script>');
+    });
+    await new Promise<void>((r) => page.listen(0, "127.0.0.1", r));
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+    try {
+      const tab = await browser.newPage();
+      await tab.goto(`http://127.0.0.1:${(page.address() as { port: number }).port}/`);
+      await tab.waitForFunction(() => typeof (globalThis as { run?: unknown }).run === "function");
+      const result = await tab.evaluate((url) => (globalThis as unknown as { run(u: string): Promise<string> }).run(url), `ws://127.0.0.1:${port}`);
+      expect(result).toBe("browser: ChannelNotFoundError not_found btc-usd function");
+    } finally {
+      await browser.close();
+      page.close();
+      wsServer.kill("SIGKILL");
+    }
+  });
+});
