@@ -18,7 +18,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function describe(decision: Decision): string {
   switch (decision.action) {
     case "stop":
-      return "stopped";
+      // A command's answer: only that request fails; the connection goes on.
+      return decision.error.layer === "frame" && (decision.error.requestId !== undefined || decision.error.command !== undefined) ? "the request fails; the connection stays open" : "stopped";
     case "none":
       return "noted (the connection decides when it closes)";
     case "retry-later":
@@ -35,7 +36,8 @@ function describe(decision: Decision): string {
 }
 
 function line(layer: string, error: WsError, outcome: string): void {
-  const where = error.requestId !== undefined ? ` req ${String(error.requestId)}` : error.field ? ` field ${error.field}` : "";
+  // Several errors in one frame answer one request: each is printed with the field it names.
+  const where = `${error.requestId !== undefined ? ` req ${String(error.requestId)}` : ""}${error.field ? ` field ${error.field}` : ""}`;
   console.log(`  ${layer.padEnd(7)} ${error.name} (${error.kind}) code ${JSON.stringify(error.code)}${where} → ${outcome}`);
 }
 
