@@ -1,10 +1,10 @@
 import { Catch, HttpException, Inject, type ArgumentsHost, type WsExceptionFilter } from "@nestjs/common";
 import { WsException } from "@nestjs/websockets";
-import { isWsError, type KindName, type WsError, type WsErrorInit } from "@ws-errors/core";
-import { errorOfKind, requestFields, type ServerConnection } from "@ws-errors/node";
+import type { KindName, WsError, WsErrorInit } from "@ws-errors/core";
+import { errorOfKind, requestFields, type WsErrorServer } from "@ws-errors/node";
 import type { WebSocket } from "ws";
 import { WS_ERRORS_OPTIONS, type WsErrorsModuleOptions } from "./options";
-import { connectionOf } from "./registry";
+import { serverAndConnectionOf } from "./registry";
 
 const STATUS_KINDS: Record<number, KindName> = { 400: "invalid-argument", 401: "unauthenticated", 403: "permission-denied", 404: "not-found", 409: "already-exists", 429: "rate-limited" };
 
@@ -29,19 +29,21 @@ export class WsErrorsExceptionFilter implements WsExceptionFilter {
     if (host.getType() !== "ws") throw exception;
     const ws = host.switchToWs();
     const client = ws.getClient<WebSocket>();
-    const connection = connectionOf(client);
-    if (!connection) return;
-    const { command, requestId } = requestFields(connection.codec)(ws.getData());
-    connection.sendError(this.toCatalogError(exception, connection), { requestId, command });
+    const found = serverAndConnectionOf(client);
+    if (!found) return;
+    const { command, requestId } = requestFields(found.connection.codec)(ws.getData());
+    found.connection.sendError(this.toCatalogError(exception, found.server, command), { requestId, command });
   }
 
-  /** The catalog error an exception stands for. */
-  toCatalogError(exception: unknown, connection: ServerConnection): WsError | WsError[] {
+  /**
+   * The catalog error an exception stands for: Nest's own exceptions by their meaning, anything
+   * else through the server's error mapper (the one `WsErrorServer` uses), logged by its
+   * redacting logger.
+   */
+  toCatalogError(exception: unknown, server: WsErrorServer, command?: string): WsError | WsError[] {
     // The gateway's catalog, which may not be the module's default.
-    const codec = connection.codec;
+    const codec = server.codec;
     const own = codec === this.options.codec;
-    if (isWsError(exception) && exception.catalog === codec.catalog.name) return exception;
-    if (Array.isArray(exception) && exception.length > 0 && exception.every((e) => isWsError(e) && e.catalog === codec.catalog.name)) return exception as WsError[];
     const invalid = (init: WsErrorInit) => (own && this.options.errors?.invalidArgument ? new (this.options.errors.invalidArgument as unknown as new (i: WsErrorInit) => WsError)(init) : errorOfKind(codec, ["invalid-argument", "invalid-message"], "frame", init));
     if (exception instanceof WsException) {
       const error = exception.getError();
@@ -63,12 +65,6 @@ export class WsErrorsExceptionFilter implements WsExceptionFilter {
         if (made) return made;
       }
     }
-    return internal(this.options, exception, codec, own);
+    return server.errors.fromThrown(exception, command === undefined ? "a gateway handler" : `the ${command} gateway handler`);
   }
-}
-
-function internal(options: WsErrorsModuleOptions, exception: unknown, codec: WsErrorsModuleOptions["codec"], own: boolean): WsError {
-  (options.logger ?? { error: (m: string, c?: object) => console.error(`[ws-errors] ${m}`, c) }).error("unexpected error in a gateway handler; the client gets the catalog's internal error", { error: exception instanceof Error ? { name: exception.name, message: exception.message, stack: exception.stack } : exception });
-  const ctor = own ? options.errors?.internal : undefined;
-  return (ctor ? new (ctor as unknown as new () => WsError)() : errorOfKind(codec, ["internal", "service-unavailable", "unknown"], "frame")) as WsError;
 }

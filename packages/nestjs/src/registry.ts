@@ -13,9 +13,14 @@ export function unregister(server: WsErrorServer): void {
 }
 
 export function connectionOf(socket: WebSocket): ServerConnection | undefined {
+  return serverAndConnectionOf(socket)?.connection;
+}
+
+/** The server that accepted a socket, with its connection: the filter maps errors and logs through that server. */
+export function serverAndConnectionOf(socket: WebSocket): { server: WsErrorServer; connection: ServerConnection } | undefined {
   for (const server of servers) {
     const connection = server.connectionOf(socket);
-    if (connection) return connection;
+    if (connection) return { server, connection };
   }
   return undefined;
 }

@@ -47,6 +47,11 @@ class RatesGateway {
   crash() {
     throw new Error("connection string postgres://admin:hunter2@db");
   }
+
+  @Command("crash-with-key")
+  crashWithKey() {
+    throw new Error("upstream refused api_key=sk_live_nestsecret for account 7");
+  }
 }
 
 @WsErrorsGateway({ path: "/ws" })
@@ -151,6 +156,18 @@ describe("NestJS gateways with @ws-errors/nestjs, raw ws clients", () => {
     expect(frame).toEqual({ type: "error", code: "internal_error", message: "Server-side fault." });
     expect(JSON.stringify(frame)).not.toMatch(/postgres|hunter2|Error:/);
     expect(logs.some((l) => l.includes("hunter2"))).toBe(true);
+    ws.close();
+  });
+
+  it("logs through the server's redacting logger and names what was thrown (the filter logged keys unredacted)", async () => {
+    const { app, port } = await start();
+    running = app;
+    const { ws, next } = await client(`ws://127.0.0.1:${port}/v1/rates`);
+    ws.send(JSON.stringify({ method: "crash-with-key", req_id: 5 }));
+    await next();
+    const line = logs.find((l) => l.includes("crash-with-key"));
+    expect(line).toContain("the crash-with-key gateway handler threw Error: upstream refused api_key=[redacted]");
+    expect(logs.join("\n")).not.toContain("sk_live_nestsecret");
     ws.close();
   });
 

@@ -11,3 +11,4 @@ export { guardHandshakes, forwardedFor, socketAddress, HANDSHAKE_DEFAULTS, type 
 export { RateWindow } from "./state/rate-window";
 export { memoryState, type MemoryStateOptions } from "./state/memory";
 export type { SharedState, HistoryEntry, Replay, OnStateError, Awaitable } from "./state/shared-state";
+export { ErrorMapper, describeThrown, type ErrorEntries } from "./error-mapper";

@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { STATUS_CODES, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
-import { isWsError, type Codec, type KindName, type WsError, type WsErrorClass } from "@ws-errors/core";
+import type { Codec, WsError } from "@ws-errors/core";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import { errorOfKind, requestFields, retryAfterOf } from "./catalog";
 import { ServerConnection, type Principal } from "./connection";
+import { ErrorMapper, type ErrorEntries } from "./error-mapper";
 import { guardHandshakes, socketAddress, type HandshakeOptions } from "./handshake";
 import { consoleLogger, redactingLogger, type Logger } from "./redact";
 import { memoryState } from "./state/memory";
@@ -84,10 +85,11 @@ export interface WsErrorServerOptions {
   readonly logger?: Logger;
   /**
    * The entries that answer a malformed message, an unknown command and an unexpected exception.
-   * Defaults, by kind: invalid-message; unknown-command, then invalid-argument, then
-   * invalid-message; internal.
+   * Defaults, by kind, among entries with a frame layer (for the first two, ones that do not close
+   * the connection): invalid-message; unknown-command, then invalid-argument, then invalid-message;
+   * internal, then service-unavailable. With none, built-in errors in the catalog's envelope.
    */
-  readonly errors?: { readonly malformed?: WsErrorClass; readonly unknownCommand?: WsErrorClass; readonly internal?: WsErrorClass };
+  readonly errors?: ErrorEntries;
   /** Largest accepted message, in bytes (default 1 MiB); larger ones close with 1009. */
   readonly maxPayload?: number;
   /**
@@ -151,6 +153,8 @@ export class WsErrorServer {
   readonly instanceId = randomUUID();
   /** The server's logger, with every key it has seen redacted. */
   readonly logger: Logger;
+  /** How thrown values and detected failures become this catalog's errors (shared with the NestJS filter). */
+  readonly errors: ErrorMapper;
   private readonly wss: WebSocketServer;
   private attempts = 0;
   private readonly readRequest: ReturnType<typeof requestFields>;
@@ -167,6 +171,7 @@ export class WsErrorServer {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? 1024 * 1024, allowSynchronousEvents: false });
     this.logger = redactingLogger(options.logger ?? consoleLogger, () => [...this.secrets]);
     this.readRequest = requestFields(options.codec);
+    this.errors = new ErrorMapper(options.codec, { ...(options.errors && { entries: options.errors }), logger: this.logger });
     this.inbound = (options.policies ?? []).filter((p) => p.inbound !== undefined);
     this.addressOf = options.clientAddress ?? socketAddress;
     if (options.server) {
@@ -230,7 +235,7 @@ export class WsErrorServer {
       for (const policy of this.options.policies ?? []) await policy.upgrade?.(context);
     } catch (thrown) {
       end();
-      this.rejectUpgrade(request, socket, head, this.asCatalogError(thrown, "upgrade"));
+      this.rejectUpgrade(request, socket, head, this.asCatalogError(thrown, "an upgrade check"));
       return;
     }
     if (socket.destroyed) return end();
@@ -253,15 +258,9 @@ export class WsErrorServer {
   }
 
   /** A catalog error as thrown, or the catalog's internal error in place of anything else (logged, never sent). */
-  asCatalogError(thrown: unknown, layer: "upgrade" | "frame"): WsError {
-    if (isWsError(thrown) && thrown.catalog === this.codec.catalog.name) return thrown;
-    this.logger.error("unexpected error; the client gets the catalog's internal error", { error: thrown });
-    return this.configured("internal", ["internal", "service-unavailable", "unknown"], layer) ?? (thrown as WsError);
-  }
-
-  private configured(which: "malformed" | "unknownCommand" | "internal", kinds: readonly KindName[], layer: "upgrade" | "frame"): WsError | undefined {
-    const ctor = this.options.errors?.[which];
-    return ctor ? new (ctor as unknown as new () => WsError)() : errorOfKind(this.codec, kinds, layer);
+  asCatalogError(thrown: unknown, where = "a handler"): WsError {
+    const mapped = this.errors.fromThrown(thrown, where);
+    return Array.isArray(mapped) ? (mapped[0] as WsError) : mapped;
   }
 
   private rejectUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, error: WsError): void {
@@ -297,7 +296,7 @@ export class WsErrorServer {
         policy.open?.(connection);
       } catch (thrown) {
         // A policy refusing an accepted connection (the cap lost in a race) only closes: no frame.
-        connection.closeWith(this.asCatalogError(thrown, "frame"));
+        connection.closeWith(this.asCatalogError(thrown, `the ${policy.name} policy`));
         return;
       }
     }
@@ -313,7 +312,7 @@ export class WsErrorServer {
     try {
       this.options.onConnection?.(connection);
     } catch (thrown) {
-      void connection.sendError(this.asCatalogError(thrown, "frame"));
+      void connection.sendError(this.errors.fromThrown(thrown, "onConnection"));
     }
   }
 
@@ -328,7 +327,7 @@ export class WsErrorServer {
           if (policy.inbound?.(connection, frame) === false) return;
         } catch (thrown) {
           // Answering reads the correlation; the checks keep such answers few per window.
-          connection.sendError(this.asCatalogError(thrown, "frame"), isBinary ? {} : this.correlationOf(raw));
+          connection.sendError(this.errors.fromThrown(thrown, `the ${policy.name} policy`), isBinary ? {} : this.correlationOf(raw));
           return;
         }
       }
@@ -350,8 +349,7 @@ export class WsErrorServer {
       if (isBinary) throw new TypeError("binary frame");
       data = JSON.parse(raw.toString());
     } catch {
-      const malformed = this.configured("malformed", ["invalid-message"], "frame");
-      if (malformed) await connection.sendError(malformed);
+      connection.sendError(this.errors.error("malformed"));
       return;
     }
     const { command, requestId } = this.readRequest(data);
@@ -361,16 +359,14 @@ export class WsErrorServer {
       for (const policy of this.options.policies ?? []) if (policy.message?.(connection, message) === false) return;
       const handler = command !== undefined ? this.options.commands?.[command] : undefined;
       if (this.options.commands && !handler && !this.options.onMessage) {
-        const unknown = this.configured("unknownCommand", ["unknown-command", "invalid-argument", "invalid-message"], "frame");
-        if (unknown) await connection.sendError(unknown, correlation);
+        connection.sendError(this.errors.error("unknownCommand"), correlation);
         return;
       }
       const reply = await (handler ?? this.options.onMessage)?.(message, connection);
       if (reply !== undefined) await connection.send(reply);
     } catch (thrown) {
-      // Several validation errors at once: one frame, where the dialect has a list for them.
-      const errors = Array.isArray(thrown) && thrown.length > 0 && thrown.every((e) => isWsError(e) && e.catalog === this.codec.catalog.name) ? (thrown as WsError[]) : this.asCatalogError(thrown, "frame");
-      await connection.sendError(errors, correlation);
+      // Several validation errors at once go out in one frame, where the dialect has a list for them.
+      connection.sendError(this.errors.fromThrown(thrown, command === undefined ? "the message handler" : `the ${command} handler`), correlation);
     }
   }
 }

@@ -154,6 +154,8 @@ export function redisState(options: RedisStateOptions): SharedState {
       return taken;
     },
     async release(key, holder) {
+      // After close() there is no connection left to give it back on; the lease expires instead.
+      if (closed) return;
       const slot = name("slots", key);
       const set = held.get(slot);
       if (set?.delete(holder) && set.size === 0) held.delete(slot);
