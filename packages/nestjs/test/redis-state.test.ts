@@ -32,6 +32,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all(apps.map((a) => a.close()));
+  // The closed connections give their slots back before the states close their connections.
+  await new Promise((r) => setTimeout(r, 200));
   await Promise.all(states.map((s) => s.close()));
   for (const c of clients) c.disconnect();
   await redis?.stop();
