@@ -5,6 +5,7 @@ import type { CatalogSpec, Layer } from "@ws-errors/core";
 import { bundledNames, resolveCatalog } from "./catalogs";
 import { catalogLabel, diffAgainstHead, owningPackage, repoRoot, writeChangeset } from "./changes";
 import { loadConfig } from "./config";
+import { catalogWarnings } from "./warnings";
 import { diffCatalogs, diffTable, maxBump, type Bump, type CatalogDiff } from "./diff";
 import { decodeInput } from "./decode";
 import { generateDocs } from "./generate/docs";
@@ -132,6 +133,8 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
         if (!result.ok) {
           problems += result.problems.length;
           printProblems(result.problems, io);
+        } else {
+          for (const warning of catalogWarnings(result.spec)) io.stderr(`${file}: warning: ${warning}\n`);
         }
       }
       if (problems > 0) {

@@ -141,3 +141,20 @@ describe("diff and changeset with nothing to compare with", () => {
     expect(readFileSync(join(dir, ".changeset/ws-errors-prices-api.md"), "utf8")).toContain('"@acme/prices-api": major');
   });
 });
+
+describe("lint warnings", () => {
+  it("says which built-in errors a server would answer with, and still exits 0", async () => {
+    const dir = project();
+    await cli(dir, "init");
+    const file = join(dir, "catalogs/prices-api.yaml");
+    // Only the first two entries: no invalid-message, no internal entry.
+    writeFileSync(file, readFileSync(file, "utf8").replace(/\n  - id: channel-not-found[\s\S]*$/, "\n"));
+    const lint = await cli(dir, "lint", "catalogs/prices-api.yaml");
+    expect(lint.code).toBe(0);
+    expect(lint.err).toContain('catalogs/prices-api.yaml: warning: no invalid-message entry with a frame layer that keeps the connection open: servers answer a message it cannot parse with the built-in "invalid_message" error');
+    expect(lint.err).toContain('built-in "internal_error"');
+    const full = project();
+    await cli(full, "init");
+    expect((await cli(full, "lint", "catalogs/prices-api.yaml")).err).toBe("");
+  });
+});

@@ -20,3 +20,4 @@ export { getPath, parsePath, setPath, type Path } from "./path";
 export { MAX_CLOSE_REASON_BYTES, sanitizeHeaderValue, truncateCloseReason, utf8ByteLength } from "./text";
 export type * from "./spec";
 export { decide, type Decision, type DecideContext, type ReconnectOptions } from "./decide";
+export { serverDefaults, SERVER_ROLE_KINDS, type ServerRole } from "./server-defaults";

@@ -1,5 +1,4 @@
-import { InternalError, InvalidMessageError, isWsError, UnknownCommandError, type Codec, type KindName, type WsError, type WsErrorClass } from "@ws-errors/core";
-import { classOfKind } from "./catalog";
+import { InternalError, InvalidMessageError, isWsError, serverDefaults, UnknownCommandError, type Codec, type ServerRole, type WsError, type WsErrorClass } from "@ws-errors/core";
 import type { Logger } from "./redact";
 
 /** The entries a server answers with when its code does not throw a catalog error itself. */
@@ -12,14 +11,8 @@ export interface ErrorEntries {
   readonly internal?: WsErrorClass;
 }
 
-type Role = keyof ErrorEntries;
-
-/* Which kinds stand in for each role, in order of preference. */
-const KINDS: Record<Role, readonly KindName[]> = {
-  malformed: ["invalid-message"],
-  unknownCommand: ["unknown-command", "invalid-argument", "invalid-message"],
-  internal: ["internal", "service-unavailable", "unknown"],
-};
+type Role = ServerRole;
+const ROLES: readonly Role[] = ["malformed", "unknownCommand", "internal"];
 
 /* When a catalog has no entry for a role: errors of core's kind classes, sent as a frame in the
    catalog's envelope and never closing the connection. */
@@ -55,16 +48,17 @@ export class ErrorMapper {
     readonly codec: Codec<WsError>,
     private readonly options: { readonly entries?: ErrorEntries; readonly logger: Logger },
   ) {
-    for (const role of Object.keys(KINDS) as Role[]) {
-      const configured = options.entries?.[role];
-      const found = configured ?? this.entryFor(role);
+    const defaults = serverDefaults(codec.catalog);
+    for (const role of ROLES) {
+      const entry = defaults[role];
+      const found = options.entries?.[role] ?? (entry ? (codec.classes[entry.id] as WsErrorClass) : undefined);
       if (found) this.classes[role] = found;
     }
   }
 
   /** The roles this catalog has no entry for, answered with built-in errors. */
   builtIns(): Role[] {
-    return (Object.keys(KINDS) as Role[]).filter((role) => this.classes[role] === undefined);
+    return ROLES.filter((role) => this.classes[role] === undefined);
   }
 
   /** A thrown value as this catalog's error(s); anything else is logged and becomes the internal error. */
@@ -93,17 +87,6 @@ export class ErrorMapper {
 
   private isOwn(value: unknown): value is WsError {
     return isWsError(value) && value.catalog === this.codec.catalog.name;
-  }
-
-  /* The first entry of the role's kinds with a frame layer; for input problems, one that does not close. */
-  private entryFor(role: Role): WsErrorClass | undefined {
-    for (const kind of KINDS[role]) {
-      const entries = this.codec.catalog.errors.filter((e) => e.kind === kind && e.frame !== undefined && (role === "internal" || e.close === undefined));
-      const entry = entries[0];
-      if (entry) return this.codec.classes[entry.id] as WsErrorClass;
-    }
-    // The internal error may live on the upgrade layer only; it is still the catalog's answer there.
-    return role === "internal" ? classOfKind(this.codec, KINDS.internal) : undefined;
   }
 }
 

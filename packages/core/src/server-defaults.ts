@@ -1,0 +1,35 @@
+import type { KindName } from "./kinds";
+import type { CatalogSpec, EntrySpec } from "./spec";
+
+/** What a server answers on its own: a message it cannot parse, a command nobody handles, anything unexpected thrown. */
+export type ServerRole = "malformed" | "unknownCommand" | "internal";
+
+/** The kinds that stand in for each role, in order of preference. */
+export const SERVER_ROLE_KINDS: Readonly<Record<ServerRole, readonly KindName[]>> = {
+  malformed: ["invalid-message"],
+  unknownCommand: ["unknown-command", "invalid-argument", "invalid-message"],
+  internal: ["internal", "service-unavailable", "unknown"],
+};
+
+/**
+ * The entry a server uses for each role when it is given none: the first of the role's kinds with a
+ * frame layer (for input problems, one that does not close the connection; the internal error may
+ * be on the upgrade layer only). A role with no entry is answered with a built-in error, which
+ * `ws-errors lint` warns about.
+ *
+ * @example
+ * ```ts
+ * const { internal } = serverDefaults(escaRates.catalog);  // the internal-error entry
+ * ```
+ */
+export function serverDefaults(catalog: CatalogSpec): Partial<Record<ServerRole, EntrySpec>> {
+  const out: Partial<Record<ServerRole, EntrySpec>> = {};
+  for (const role of Object.keys(SERVER_ROLE_KINDS) as ServerRole[]) {
+    const found = SERVER_ROLE_KINDS[role]
+      .map((kind) => catalog.errors.find((e) => e.kind === kind && e.frame !== undefined && (role === "internal" || e.close === undefined)))
+      .find((e) => e !== undefined);
+    const entry = found ?? (role === "internal" ? SERVER_ROLE_KINDS.internal.map((kind) => catalog.errors.find((e) => e.kind === kind)).find((e) => e !== undefined) : undefined);
+    if (entry) out[role] = entry;
+  }
+  return out;
+}
