@@ -10,11 +10,15 @@ export interface Decision {
   readonly error: WsError;
   /** The reconnection attempt this decision starts (1 for the first). */
   readonly attempt?: number;
+  /** The backoff's limit (`maxAttempts` or `maxElapsedMs`) turned what would be a reconnect into a stop. */
+  readonly gaveUp?: true;
 }
 
 export interface ReconnectOptions extends BackoffOptions {
   /** Give up after this many consecutive attempts. Default: never. */
   readonly maxAttempts?: number;
+  /** Give up once the connection has been failing this long (since the first failure after it last stayed up). Default: never. */
+  readonly maxElapsedMs?: number;
   /** A connection that stayed open this long resets the backoff. Default 5 s. */
   readonly minUptimeMs?: number;
 }
@@ -31,6 +35,8 @@ export interface DecideContext {
   readonly canResume: boolean;
   /** Delay for retry-later when the error carries none. Default 1 s. */
   readonly defaultRetryMs?: number;
+  /** When the current run of failures began (ms since the epoch), for `maxElapsedMs`. */
+  readonly failingSince?: number;
   readonly now?: number;
   readonly random?: () => number;
 }
@@ -58,7 +64,8 @@ export function decide(error: WsError, context: DecideContext): Decision {
   if (error.layer === "frame") return { action: "none", delayMs: 0, error };
   if (context.reconnect === false || directive === "stop" || (directive === "refresh-credentials" && !context.canRefresh)) return { action: "stop", delayMs: 0, error };
   const attempt = context.attempt + 1;
-  if (attempt > (context.reconnect.maxAttempts ?? Infinity)) return { action: "stop", delayMs: 0, error };
+  const elapsed = context.failingSince === undefined ? 0 : (context.now ?? Date.now()) - context.failingSince;
+  if (attempt > (context.reconnect.maxAttempts ?? Infinity) || elapsed > (context.reconnect.maxElapsedMs ?? Infinity)) return { action: "stop", delayMs: 0, error, gaveUp: true };
   const backoff = backoffDelayMs(attempt - 1, context.reconnect, context.random);
   // Retrying a refused connection later is a reconnect; resuming needs a sequence to resume from.
   const action = directive === "retry-later" || (directive === "resume" && !context.canResume) ? "reconnect" : directive;

@@ -68,6 +68,8 @@ export class WsError<D extends object = Record<string, unknown>> extends Error {
   wire: WireInfo | undefined;
   /** The frame, close or response as received, for errors decoded from the wire. */
   raw: unknown;
+  /** When one frame carried several errors (validation errors, say): all of them, this one first. */
+  declare readonly errors?: readonly WsError[];
 
   constructor(init: WsErrorInit<D> = {}) {
     super(init.message ?? "", init.cause === undefined ? undefined : { cause: init.cause });

@@ -21,3 +21,4 @@ export { MAX_CLOSE_REASON_BYTES, sanitizeHeaderValue, truncateCloseReason, utf8B
 export type * from "./spec";
 export { decide, type Decision, type DecideContext, type ReconnectOptions } from "./decide";
 export { serverDefaults, SERVER_ROLE_KINDS, type ServerRole } from "./server-defaults";
+export { ClientSession, RequestError, HANDLED, isHandled, type SocketLike, type UpgradeResponseLike, type SessionState, type SessionListener, type SessionOptions } from "./session";

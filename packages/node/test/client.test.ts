@@ -21,7 +21,7 @@ function track<C extends WsErrorClient>(client: C): C {
 }
 function record(client: WsErrorClient) {
   const events: { errors: WsError[]; decisions: Decision[]; reconnecting: { attempt: number; delayMs: number }[] } = { errors: [], decisions: [], reconnecting: [] };
-  client.on("error", (e: WsError) => events.errors.push(e));
+  client.on("catalog-error", (e: WsError) => events.errors.push(e));
   client.on("decision", (d: Decision) => events.decisions.push(d));
   client.on("reconnecting", (r: { attempt: number; delayMs: number }) => events.reconnecting.push(r));
   return events;
@@ -110,7 +110,7 @@ describe("what the catalog decides", () => {
     const resumedFrom: unknown[] = [];
     const client = track(connect(running.url, { codec: c2, reconnect: { initialMs: 5, maxMs: 10 }, resume: (seq) => void resumedFrom.push(seq) }));
     const seen: number[] = [];
-    client.on("message", (m: { seq_id: number }) => seen.push(m.seq_id));
+    client.on("message", (m) => seen.push((m as { seq_id: number }).seq_id));
     await until(() => seen.length >= 8, "eight messages");
     await sleep(30);
     expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);

@@ -1,6 +1,6 @@
 import { setPath, parsePath, type Codec, type EntrySpec, type WsError } from "@ws-errors/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, type WsErrorClient } from "../src/index";
+import { connect, type ClientEvents, type WsErrorClient } from "../src/index";
 
 /**
  * A server under test that follows the fake-server contract:
@@ -17,16 +17,16 @@ export interface ServerUnderTest {
 
 export const CONFORMANCE_TIMEOUT = 5_000;
 
-function once<T>(client: WsErrorClient, event: string, match: (value: T) => boolean = () => true): Promise<T> {
+function once<T>(client: WsErrorClient, event: keyof ClientEvents, match: (value: T) => boolean = () => true): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${event} event`)), CONFORMANCE_TIMEOUT - 500);
     const listener = (value: T) => {
       if (!match(value)) return;
       clearTimeout(timer);
-      client.off(event, listener);
+      client.off(event, listener as never);
       resolve(value);
     };
-    client.on(event, listener);
+    client.on(event, listener as never);
   });
 }
 
@@ -65,7 +65,7 @@ export function conformanceSuite(name: string, codecs: Readonly<Record<string, C
         if (entry.upgrade) {
           it(`${tag}: upgrade → HTTP ${entry.upgrade.status}`, async () => {
             const client = open(codec, `?emit=${entry.id}&layer=upgrade`);
-            const [error] = await Promise.all([once<WsError>(client, "error"), once(client, "stopped")]);
+            const [error] = await Promise.all([once<WsError>(client, "catalog-error"), once(client, "stopped")]);
             expect(error._tag).toBe(tag);
             expect(error.layer).toBe("upgrade");
             expect(error.wire?.status).toBe(entry.upgrade!.status);
@@ -75,7 +75,7 @@ export function conformanceSuite(name: string, codecs: Readonly<Record<string, C
         if (entry.browserFallback) {
           it(`${tag}: browser fallback → close ${entry.browserFallback.code}`, async () => {
             const client = open(codec, `?emit=${entry.id}&layer=upgrade&browser=1`);
-            const error = await once<WsError>(client, "error");
+            const error = await once<WsError>(client, "catalog-error");
             expect(error._tag).toBe(tag);
             expect(error.layer).toBe("close");
             expect(error.wire?.closeCode).toBe(entry.browserFallback!.code);
@@ -103,7 +103,7 @@ export function conformanceSuite(name: string, codecs: Readonly<Record<string, C
           it(`${tag}: connection-scope frame`, async () => {
             const client = open(codec);
             await once(client, "open");
-            const got = once<WsError>(client, "error");
+            const got = once<WsError>(client, "catalog-error");
             client.send(emitMessage(codec, entry, { scope: "connection" }));
             const error = await got;
             expect(error._tag).toBe(tag);
@@ -120,7 +120,7 @@ export function conformanceSuite(name: string, codecs: Readonly<Record<string, C
           it(`${tag}: close ${entry.close.code}`, async () => {
             const client = open(codec);
             await once(client, "open");
-            const got = once<WsError>(client, "error", (e) => e.layer === "close");
+            const got = once<WsError>(client, "catalog-error", (e) => e.layer === "close");
             client.send(emitMessage(codec, entry, { layer: "close" }));
             const error = await got;
             expect(error._tag).toBe(tag);

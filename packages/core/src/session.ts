@@ -1,0 +1,463 @@
+import type { Codec } from "./codec";
+import { decide, type Decision, type ReconnectOptions } from "./decide";
+import type { WsError } from "./errors";
+import { getPath, parsePath, setPath } from "./path";
+import { isCleanClose } from "./policy";
+
+/* Handlers take `any`: handler properties are checked contravariantly, so the browser's and ws's
+   own event types (Event, MessageEvent, CloseEvent) must be assignable here. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Handler<E> = ((event: E & any) => void) | null;
+
+/**
+ * The part of the WebSocket API a session uses: the browser's, which `ws` implements too. With
+ * `ws`, a refused upgrade's status, headers and body are read from `unexpected-response`.
+ */
+export interface SocketLike {
+  readonly readyState: number;
+  onopen: Handler<unknown>;
+  onmessage: Handler<{ data: unknown }>;
+  onclose: Handler<{ code: number; reason: string }>;
+  onerror: Handler<{ error?: unknown; message?: string }>;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  /** `ws` only: a refused upgrade, with its response. */
+  on?(event: "unexpected-response", listener: (request: unknown, response: UpgradeResponseLike) => void): unknown;
+}
+
+export interface UpgradeResponseLike {
+  statusCode?: number;
+  headers: Record<string, string | string[] | undefined>;
+  on(event: "data", listener: (chunk: Uint8Array) => void): unknown;
+  on(event: "end", listener: () => void): unknown;
+}
+
+/** Where a session is. `reason` is the error that led to a reconnect or the end; `cause`, the transport failure behind it. */
+export interface SessionState {
+  readonly status: "idle" | "connecting" | "open" | "reconnecting" | "closed";
+  readonly reason?: WsError;
+  readonly attempt?: number;
+  /** What the transport reported (connection refused, DNS, TLS, reset), when it did. */
+  readonly cause?: unknown;
+}
+
+/** What a session reports; facades turn these into events or observables. */
+export interface SessionListener<E extends WsError = WsError> {
+  state?(state: SessionState): void;
+  /** The connection is open, at this URL (it may have changed with refreshed credentials). */
+  open?(url: string): void;
+  /** A data frame, parsed (text that is not JSON, and binary data, as received). */
+  message?(value: unknown): void;
+  /** Every failure, typed, from the upgrade, frames and closes. */
+  error?(error: E | WsError): void;
+  decision?(decision: Decision): void;
+  reconnecting?(info: { readonly attempt: number; readonly delayMs: number; readonly action: Decision["action"] }): void;
+  resumed?(info: { readonly from: number | string | undefined }): void;
+  close?(info: { readonly code: number; readonly reason: string }): void;
+  /** The backoff's limit (`maxAttempts`, `maxElapsedMs`) was reached: the session stops. */
+  gaveUp?(info: { readonly attempts: number; readonly elapsedMs: number; readonly error: WsError }): void;
+  /** The session is over, for good: with the error that ended it, if one did. */
+  end?(error: WsError | undefined): void;
+  /** A user hook (resume, refresh) failed. */
+  hookError?(error: unknown): void;
+}
+
+export interface SessionOptions<E extends WsError = WsError> {
+  readonly codec: Codec<E>;
+  /** Opens a socket for a URL; the facades give the platform's (`ws`, or the browser's `WebSocket`). */
+  readonly createSocket: (url: string) => SocketLike;
+  /** Reconnection backoff and its limits; `false` never reconnects. */
+  readonly reconnect?: ReconnectOptions | false;
+  /** After a `resume` reconnect: re-subscribe from the last sequence id seen. Replays at or below it are dropped. */
+  readonly resume?: (lastSequence: number | string | undefined) => void | Promise<void>;
+  /** On `refresh-credentials`: what to reconnect with. Without it, such errors stop the session. */
+  readonly refreshCredentials?: (error: E | WsError) => Promise<{ readonly url?: string } | void>;
+  /** Overrides a decision: return another, or `undefined` to keep the catalog's. */
+  readonly decide?: (error: E | WsError, proposed: Decision) => Decision | undefined;
+  /** How long a request waits for its answer, including any wait for the connection to open (default 10 s). */
+  readonly requestTimeoutMs?: number;
+  /** Retries of a request answered with `retry-later` (default 3). */
+  readonly maxMessageRetries?: number;
+  /** Delay for `retry-later` when the error carries none (default 1 s). */
+  readonly defaultRetryMs?: number;
+  /** Messages sent before the connection opens wait in a queue of at most this many (default 100); more fail at once. */
+  readonly maxQueued?: number;
+  /** Where delays run (a test scheduler, say); default `setTimeout`, never keeping a Node process alive. */
+  readonly schedule?: (ms: number, run: () => void) => () => void;
+}
+
+/** Why a request failed without a catalog error. */
+export class RequestError extends Error {
+  constructor(
+    message: string,
+    readonly reason: "timeout" | "closed" | "uncorrelated",
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "RequestError";
+  }
+}
+
+/** Marks catalog errors whose directive the session already carried out, so `retryByCatalog` never repeats it. */
+export const HANDLED = Symbol.for("ws-errors.handled");
+
+/** Whether a session already applied the catalog's directive to this error (retried it, or gave up). */
+export function isHandled(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[HANDLED] === true;
+}
+
+interface Pending {
+  readonly key: string | number;
+  readonly text: string;
+  readonly resolve: (reply: unknown) => void;
+  readonly reject: (error: unknown) => void;
+  cancelTimer: () => void;
+  retries: number;
+  /** Not sent yet: the connection was not open when it was made. */
+  waiting: boolean;
+}
+
+const defaultSchedule = (ms: number, run: () => void): (() => void) => {
+  const timer = setTimeout(run, ms) as unknown as { unref?: () => void };
+  timer.unref?.();
+  return () => clearTimeout(timer as unknown as ReturnType<typeof setTimeout>);
+};
+
+/**
+ * One client session over any WebSocket: the behaviour both the Node client and the RxJS
+ * connection expose, written once. It owns the socket's lifecycle, the capture of refused
+ * upgrades, requests (correlated by the dialect's id or command, with timeouts, sent when the
+ * connection opens if made before), resume from the last sequence id with replayed duplicates
+ * dropped, and the decision loop: every error gets the catalog's decision (or the user's
+ * override), and the session is the only one that retries.
+ *
+ * @example
+ * ```ts
+ * const session = new ClientSession("wss://api.example/ws", { codec, createSocket: (url) => new WebSocket(url) }, {
+ *   message: (value) => render(value),
+ *   error: (error) => console.warn(error.kind, error.retry.directive),
+ * });
+ * session.start();
+ * const ack = await session.request({ type: "subscribe", channel: "prices" });
+ * ```
+ */
+export class ClientSession<E extends WsError = WsError> {
+  /** The highest sequence id seen on a stream message. */
+  lastSequence: number | string | undefined;
+  private current: SessionState = { status: "idle" };
+  private socket: SocketLike | undefined;
+  private url: string;
+  private attempt = 0;
+  private openedAt = 0;
+  private firstFailureAt = 0;
+  private resumeNext = false;
+  private ended = false;
+  private lastConnectionError: WsError | undefined;
+  private transportCause: unknown;
+  private cancelReconnect: (() => void) | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<string | number, Pending>();
+  private readonly queued: string[] = [];
+  private readonly idPath;
+  private readonly commandPath;
+  private readonly schedule;
+
+  constructor(
+    url: string,
+    private readonly options: SessionOptions<E>,
+    private readonly listener: SessionListener<E> = {},
+  ) {
+    this.url = url;
+    this.idPath = parsePath(options.codec.catalog.dialect.requests?.requestId);
+    this.commandPath = parsePath(options.codec.catalog.dialect.requests?.command);
+    this.schedule = options.schedule ?? defaultSchedule;
+  }
+
+  get state(): SessionState {
+    return this.current;
+  }
+
+  /** Opens the first connection. */
+  start(): void {
+    if (this.current.status === "idle") this.open();
+  }
+
+  /**
+   * Sends a value (JSON unless a string). Before the connection opens it is queued, up to
+   * `maxQueued`, and sent in order when it does; once the session has ended it throws.
+   */
+  send(data: unknown): void {
+    const text = typeof data === "string" ? data : JSON.stringify(data);
+    if (this.ended) throw new RequestError("the session has ended", "closed");
+    if (this.socket?.readyState === 1) return this.socket.send(text);
+    if (this.queued.length >= (this.options.maxQueued ?? 100)) throw new RequestError(`not connected, and ${this.queued.length} messages already wait for the connection`, "closed");
+    this.queued.push(text);
+  }
+
+  /**
+   * Sends a command and resolves with its answer, or rejects with the typed error that answers
+   * it (carrying all of them in `errors` when one frame answers with several). A `retry-later`
+   * answer is retried after its delay, up to `maxMessageRetries`. Made before the connection
+   * opens, it waits for it, within the same timeout. The request id goes where the dialect says.
+   */
+  request<R = unknown>(message: Record<string, unknown>): Promise<R> {
+    let id = this.idPath ? (getPath(message, this.idPath) as unknown) : undefined;
+    let body = message;
+    if (id === undefined && this.idPath) {
+      id = this.nextId++;
+      body = structuredClone(message);
+      setPath(body, this.idPath, id);
+    }
+    const command = this.commandPath ? getPath(message, this.commandPath) : undefined;
+    const key = typeof id === "string" || typeof id === "number" ? id : typeof command === "string" ? command : undefined;
+    if (key === undefined) return Promise.reject(new TypeError("the message has no command or request id to correlate its answer with"));
+    if (this.ended) return Promise.reject(new RequestError("the session has ended", "closed", { cause: this.current.reason }));
+    return new Promise<R>((resolve, reject) => {
+      const timeoutMs = this.options.requestTimeoutMs ?? 10_000;
+      const entry: Pending = { key, text: JSON.stringify(body), resolve: resolve as (reply: unknown) => void, reject, cancelTimer: () => undefined, retries: 0, waiting: this.socket?.readyState !== 1 };
+      entry.cancelTimer = this.schedule(timeoutMs, () => {
+        if (this.pending.get(key) !== entry) return;
+        this.pending.delete(key);
+        const never = entry.waiting && this.openedAt === 0;
+        const cause = this.current.reason ?? this.transportCause;
+        reject(new RequestError(`no answer to ${String(key)} within ${timeoutMs} ms${never ? ": the connection never opened" : ""}`, "timeout", cause === undefined ? undefined : { cause }));
+      });
+      this.pending.set(key, entry);
+      if (!entry.waiting) this.socket?.send(entry.text);
+    });
+  }
+
+  /** Ends the session for good: no reconnect, requests rejected, the socket closed (its close still reported). */
+  close(code = 1000, reason = ""): void {
+    const socket = this.socket;
+    this.finish(undefined, false);
+    if (socket && socket.readyState <= 1) socket.close(code, reason);
+  }
+
+  private setState(state: SessionState): void {
+    this.current = state;
+    this.listener.state?.(state);
+  }
+
+  private open(): void {
+    this.setState({ status: this.attempt === 0 ? "connecting" : "reconnecting", ...(this.attempt > 0 && { attempt: this.attempt }) });
+    this.transportCause = undefined;
+    const socket = this.options.createSocket(this.url);
+    this.socket = socket;
+    let refused = false;
+    socket.on?.("unexpected-response", (_request, response) => {
+      refused = true;
+      const chunks: Uint8Array[] = [];
+      response.on("data", (chunk) => chunks.push(chunk));
+      response.on("end", () => {
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(response.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+        const error = this.options.codec.decodeUpgrade({ status: response.statusCode ?? 0, headers, body: new TextDecoder().decode(concat(chunks)) });
+        detach(socket);
+        socket.close();
+        if (this.ended || this.socket !== socket) return;
+        if (error) this.fail(error);
+        else this.closed(1006);
+      });
+    });
+    socket.onopen = () => {
+      this.openedAt = Date.now();
+      this.lastConnectionError = undefined;
+      this.setState({ status: "open" });
+      this.listener.open?.(this.url);
+      for (const text of this.queued.splice(0)) socket.send(text);
+      for (const entry of this.pending.values()) {
+        if (!entry.waiting) continue;
+        entry.waiting = false;
+        socket.send(entry.text);
+      }
+      if (this.resumeNext) {
+        this.resumeNext = false;
+        // Read now: frames that arrived with the upgrade are delivered before any microtask runs.
+        const from = this.lastSequence;
+        this.listener.resumed?.({ from });
+        Promise.resolve()
+          .then(() => this.options.resume?.(from))
+          .catch((error: unknown) => this.listener.hookError?.(error));
+      }
+    };
+    socket.onmessage = (event) => this.onMessage(event.data);
+    // The close that follows decides; what the transport said is kept as the cause.
+    socket.onerror = (event) => {
+      this.transportCause = event?.error ?? (event?.message ? new Error(event.message) : this.transportCause);
+    };
+    socket.onclose = (event) => {
+      if (refused || this.socket !== socket) return;
+      detach(socket);
+      this.listener.close?.({ code: event.code, reason: event.reason });
+      if (this.ended) return;
+      this.closed(event.code, event.reason);
+    };
+  }
+
+  /* A close: the catalog's error for it, the last connection-scope error frame, or a clean end. */
+  private closed(code: number, reason = ""): void {
+    const error = this.options.codec.decodeClose({ code, reason }) ?? this.lastConnectionError ?? (isCleanClose(code) ? undefined : this.options.codec.decodeClose({ code: 1006, reason: "" }));
+    if (!error) return this.finish(undefined);
+    if (this.transportCause !== undefined && error.cause === undefined) Object.defineProperty(error, "cause", { value: this.transportCause, configurable: true, writable: true });
+    this.fail(error);
+  }
+
+  private onMessage(data: unknown): void {
+    if (this.ended) return;
+    if (typeof data !== "string") return void this.listener.message?.(data);
+    let value: unknown;
+    try {
+      value = JSON.parse(data);
+    } catch {
+      return void this.listener.message?.(data);
+    }
+    const errors = this.options.codec.decodeFrameErrors(value);
+    if (errors.length > 0) return this.failFrame(errors);
+    if (this.pending.size > 0) {
+      const entry = this.pendingFor(value);
+      if (entry) {
+        this.settle(entry);
+        return entry.resolve(value);
+      }
+    }
+    const seq = this.options.codec.readSequence(value);
+    if (seq !== undefined) {
+      if (this.lastSequence !== undefined && Number(seq) <= Number(this.lastSequence)) return; // a replayed duplicate
+      this.lastSequence = seq;
+    }
+    this.listener.message?.(value);
+  }
+
+  private pendingFor(value: unknown): Pending | undefined {
+    const id = this.idPath ? getPath(value, this.idPath) : undefined;
+    if (typeof id === "string" || typeof id === "number") return this.pending.get(id);
+    const command = this.commandPath ? getPath(value, this.commandPath) : undefined;
+    return typeof command === "string" ? this.pending.get(command) : undefined;
+  }
+
+  private settle(entry: Pending): void {
+    entry.cancelTimer();
+    this.pending.delete(entry.key);
+  }
+
+  /* The errors of one frame: reported each, decided once for the request they answer. */
+  private failFrame(errors: readonly WsError[]): void {
+    const first = errors[0] as WsError;
+    if (errors.length > 1) Object.defineProperty(first, "errors", { value: errors, configurable: true });
+    const key = first.requestId ?? (first.scope !== "connection" ? first.command : undefined);
+    const entry = key === undefined ? undefined : this.pending.get(key);
+    for (const error of errors.slice(1)) this.listener.error?.(error);
+    this.fail(first, entry);
+  }
+
+  /** Reports an error and carries out the decision on it. */
+  private fail(error: WsError, entry?: Pending): void {
+    this.listener.error?.(error);
+    if (error.layer !== "frame" && this.openedAt > 0 && Date.now() - this.openedAt >= (this.options.reconnect ? (this.options.reconnect.minUptimeMs ?? 5_000) : 0)) {
+      this.attempt = 0;
+      this.firstFailureAt = 0;
+    }
+    if (error.layer !== "frame" && this.firstFailureAt === 0) this.firstFailureAt = Date.now();
+    const proposed = decide(error, {
+      attempt: this.attempt,
+      reconnect: this.options.reconnect ?? {},
+      answersRequest: entry !== undefined,
+      canRefresh: this.options.refreshCredentials !== undefined,
+      canResume: this.options.codec.catalog.dialect.sequence !== undefined,
+      ...(this.firstFailureAt > 0 && { failingSince: this.firstFailureAt }),
+      ...(this.options.defaultRetryMs !== undefined && { defaultRetryMs: this.options.defaultRetryMs }),
+    });
+    const decision = this.options.decide?.(error, proposed) ?? proposed;
+    this.listener.decision?.(decision);
+
+    if (entry && error.layer === "frame") {
+      if (decision.action === "retry-later" && entry.retries < (this.options.maxMessageRetries ?? 3)) {
+        entry.retries++;
+        this.schedule(decision.delayMs, () => {
+          if (this.pending.get(entry.key) !== entry) return;
+          if (this.socket?.readyState === 1) this.socket.send(entry.text);
+          else entry.waiting = true;
+        });
+        return;
+      }
+      this.settle(entry);
+      // The directive was applied here: an operator downstream must not apply it again.
+      Object.defineProperty(error, HANDLED, { value: true });
+      return entry.reject(error);
+    }
+    if (error.layer === "frame") {
+      // A connection-scope frame: what happens next is decided when (if) the socket closes.
+      this.lastConnectionError = error;
+      return;
+    }
+    this.act(decision);
+  }
+
+  private act(decision: Decision): void {
+    this.openedAt = 0;
+    if (decision.gaveUp) this.listener.gaveUp?.({ attempts: this.attempt, elapsedMs: this.firstFailureAt ? Date.now() - this.firstFailureAt : 0, error: decision.error });
+    if (decision.action === "stop" || decision.action === "none") return this.finish(decision.error);
+    this.attempt = decision.attempt ?? this.attempt + 1;
+    this.resumeNext = this.resumeNext || decision.action === "resume";
+    this.setState({ status: "reconnecting", reason: decision.error, attempt: this.attempt, ...(this.transportCause !== undefined && { cause: this.transportCause }) });
+    // Requests already sent may or may not have been handled: they fail. Those still waiting for
+    // an open were never sent, and go out on the next connection.
+    for (const entry of [...this.pending.values()]) {
+      if (entry.waiting) continue;
+      this.settle(entry);
+      entry.reject(new RequestError(`${String(entry.key)}: the connection closed before the answer`, "closed", { cause: decision.error }));
+    }
+    this.listener.reconnecting?.({ attempt: this.attempt, delayMs: decision.delayMs, action: decision.action });
+    this.cancelReconnect = this.schedule(decision.delayMs, () => {
+      this.cancelReconnect = undefined;
+      if (this.ended) return;
+      if (decision.action === "refresh-credentials" && this.options.refreshCredentials) {
+        this.options.refreshCredentials(decision.error).then(
+          (next) => {
+            if (next?.url) this.url = next.url;
+            if (!this.ended) this.open();
+          },
+          (error: unknown) => {
+            this.listener.hookError?.(error);
+            this.finish(decision.error);
+          },
+        );
+        return;
+      }
+      this.open();
+    });
+  }
+
+  /** The session is over: requests rejected, the listener told once. */
+  private finish(error: WsError | undefined, detachSocket = true): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.cancelReconnect?.();
+    if (this.socket && detachSocket) detach(this.socket);
+    this.queued.length = 0;
+    for (const entry of [...this.pending.values()]) {
+      this.settle(entry);
+      entry.reject(new RequestError(`${String(entry.key)}: the session ended`, "closed", error === undefined ? undefined : { cause: error }));
+    }
+    this.setState({ status: "closed", ...(error && { reason: error }), ...(this.transportCause !== undefined && { cause: this.transportCause }) });
+    this.listener.end?.(error);
+  }
+}
+
+/* Stops listening to a socket; `onerror` stays a no-op because `ws` emits "error" when a socket
+   still connecting is closed, and an EventEmitter "error" with no listener throws. */
+function detach(socket: SocketLike): void {
+  socket.onopen = socket.onmessage = socket.onclose = null;
+  socket.onerror = () => undefined;
+}
+
+function concat(chunks: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
