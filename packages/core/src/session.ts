@@ -160,7 +160,8 @@ export class ClientSession<E extends WsError = WsError> {
   private readonly queued: string[] = [];
   private readonly idPath;
   private readonly commandPath;
-  private readonly schedule;
+  /* Every delay goes through here, so the end of the session cancels them all: nothing it started outlives it. */
+  private readonly timers = new Set<() => void>();
 
   constructor(
     url: string,
@@ -170,7 +171,18 @@ export class ClientSession<E extends WsError = WsError> {
     this.url = url;
     this.idPath = parsePath(options.codec.catalog.dialect.requests?.requestId);
     this.commandPath = parsePath(options.codec.catalog.dialect.requests?.command);
-    this.schedule = options.schedule ?? defaultSchedule;
+  }
+
+  private schedule(ms: number, run: () => void): () => void {
+    const cancel = (this.options.schedule ?? defaultSchedule)(ms, () => {
+      this.timers.delete(cancel);
+      run();
+    });
+    this.timers.add(cancel);
+    return () => {
+      this.timers.delete(cancel);
+      cancel();
+    };
   }
 
   get state(): SessionState {
@@ -434,6 +446,8 @@ export class ClientSession<E extends WsError = WsError> {
     if (this.ended) return;
     this.ended = true;
     this.cancelReconnect?.();
+    for (const cancel of [...this.timers]) cancel();
+    this.timers.clear();
     if (this.socket && detachSocket) detach(this.socket);
     this.queued.length = 0;
     for (const entry of [...this.pending.values()]) {

@@ -1,2 +1,2 @@
 export { wsErrorsConnection, type RxConnection, type RxConnectionOptions, type ConnectionState, type WebSocketLike } from "./connection";
-export { ofType, retryByCatalog, type ErrorSelector, type RetryByCatalogOptions } from "./operators";
+export { ofType, retryByCatalog, type EntryIdOf, type ErrorSelector, type RetryByCatalogOptions } from "./operators";

@@ -80,3 +80,20 @@ describe("ofType (marbles)", () => {
     });
   });
 });
+
+describe("retryByCatalog counts per subscription", () => {
+  it("gives a second subscriber of the same operator instance its own retries (it got 1 instead of 4)", () => {
+    scheduler().run(({ cold, expectSubscriptions }) => {
+      // A command answered with retry-later: the message may be retried 3 times.
+      const answer = collective2.decodeFrame('{"msg_type":"error","request_id":"r1","payload":{"code":"TOO_MANY_REQUESTS","message":"slow down"}}')!;
+      const first = cold("-#", undefined, answer);
+      const second = cold("-#", undefined, answer);
+      const operator = retryByCatalog<string>({ defaultRetryMs: 10 });
+      first.pipe(operator).subscribe({ error: () => undefined });
+      second.pipe(operator).subscribe({ error: () => undefined });
+      const attempts = ["^!", "- 10ms ^!", "- 10ms - 10ms ^!", "- 10ms - 10ms - 10ms ^!"];
+      expectSubscriptions(first.subscriptions).toBe(attempts);
+      expectSubscriptions(second.subscriptions).toBe(attempts);
+    });
+  });
+});

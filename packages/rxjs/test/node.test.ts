@@ -1,12 +1,13 @@
 import { collective2, UnauthorizedError } from "@ws-errors/core/catalogs/collective2";
 import { DepthUnavailableError, tickdb } from "@ws-errors/core/catalogs/tickdb";
 import { escaRates } from "@ws-errors/core/catalogs/esca-rates";
-import { RateLimitedError, type WsError } from "@ws-errors/core";
+import type { AddressInfo } from "node:net";
+import { RateLimitedError, type Codec, type WsError } from "@ws-errors/core";
 import { FAST_TIMING, REAL_TIMING, STRATEGY_ID, startDemoServers, type DemoServers } from "@ws-errors/demo-server";
 import { catchError, filter, firstValueFrom, lastValueFrom, of, share, take, takeUntil, timer, toArray } from "rxjs";
 import { WebSocket } from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ofType, wsErrorsConnection, type WebSocketLike } from "../src/index";
+import { ofType, retryByCatalog, wsErrorsConnection, type WebSocketLike } from "../src/index";
 
 let demo: DemoServers;
 beforeAll(async () => {
@@ -69,7 +70,7 @@ describe("wsErrorsConnection in Node (ws)", () => {
       codec: escaRates,
       createSocket: withHeaders({ "x-api-key": "revoked-key" }),
       reconnect: { initialMs: 10, maxMs: 20, maxAttempts: 1 },
-      refreshCredentials: async () => `${demo.url}/esca/v1/rates`,
+      refreshCredentials: async () => ({ url: `${demo.url}/esca/v1/rates` }),
     });
     const decisions = lastValueFrom(connection.decisions$.pipe(toArray()));
     const errors = await lastValueFrom(connection.errors$.pipe(toArray()));
@@ -114,5 +115,31 @@ describe("wsErrorsConnection in Node (ws)", () => {
     expect(error.kind).toBe("rate-limited");
     expect(error.code).toBe(429);
     keep.unsubscribe();
+  });
+});
+
+describe("one retry owner", () => {
+  it("request().pipe(retryByCatalog()) as the README shows: a retry-later answer reaches the server 1 + 3 times, not 16", async () => {
+    const { createServer } = await import("node:http");
+    const { WsErrorServer } = await import("@ws-errors/node");
+    const { TooManyRequestsError } = await import("@ws-errors/core/catalogs/collective2");
+    const http = createServer();
+    let received = 0;
+    const server = new WsErrorServer({
+      codec: collective2 as unknown as Codec<WsError>,
+      server: http,
+      onMessage: () => {
+        received++;
+        throw new TooManyRequestsError();
+      },
+    });
+    await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
+    const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/`;
+    const connection = wsErrorsConnection(url, { codec: collective2, createSocket: (u) => new WebSocket(u) as unknown as WebSocketLike, defaultRetryMs: 5 });
+    const outcome = await lastValueFrom(connection.request({ msg_type: "subscription.request" }).pipe(retryByCatalog({ defaultRetryMs: 5 }), catchError((e: unknown) => of(e))));
+    expect(outcome).toBeInstanceOf(TooManyRequestsError);
+    expect(received).toBe(4);
+    await server.close();
+    http.close();
   });
 });

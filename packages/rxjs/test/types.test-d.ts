@@ -1,5 +1,5 @@
-import { RateLimitedError, type WsError } from "@ws-errors/core";
-import { ForbiddenError, TooManyRequestsError } from "@ws-errors/core/catalogs/collective2";
+import { RateLimitedError, type UnknownWsError, type WsError } from "@ws-errors/core";
+import { ForbiddenError, TooManyRequestsError, type Collective2Error } from "@ws-errors/core/catalogs/collective2";
 import { of, type Observable } from "rxjs";
 import { describe, expectTypeOf, it } from "vitest";
 import { ofType } from "../src/index";
@@ -13,5 +13,14 @@ describe("ofType narrows", () => {
   it("to the kinds given", () => {
     const errors = of<unknown>(null);
     expectTypeOf(errors.pipe(ofType("rate-limited", "quota-exhausted"))).toEqualTypeOf<Observable<WsError & { readonly kind: "rate-limited" | "quota-exhausted" }>>();
+  });
+});
+
+describe("ofType with entry ids", () => {
+  it("takes only the ids of the source's catalog, and narrows to their classes", () => {
+    const errors = of<Collective2Error | UnknownWsError>();
+    expectTypeOf(errors.pipe(ofType("too-many-requests", "forbidden", "collective2/unauthorized"))).toMatchTypeOf<Observable<Collective2Error>>();
+    // @ts-expect-error an id the catalog does not have (it compiled)
+    errors.pipe(ofType("made-up-id"));
   });
 });
