@@ -12,7 +12,7 @@ import { pairedFigure, type Figure } from "./stats";
 
 const N = 20_000;
 const ROUNDS = 5;
-const esca = escaRates as unknown as Codec<WsError>;
+const esca = escaRates;
 
 @WsErrorsGateway({ path: "/v1/rates" })
 class RatesGateway {

@@ -11,7 +11,7 @@ import { pairedFigure, type Figure } from "./stats";
 
 const PEER = fileURLToPath(new URL("./peer.ts", import.meta.url));
 const ROUNDS = 5;
-const c2 = collective2 as unknown as Codec<WsError>;
+const c2 = collective2;
 
 function peer(...args: string[]): { child: ChildProcess; output: Promise<string> } {
   const child = spawn(process.execPath, ["--import", "tsx", PEER, ...args], { stdio: ["ignore", "pipe", "inherit"] });

@@ -33,7 +33,7 @@ async function admission(redis: SharedState): Promise<Figure> {
   const make = async (state: SharedState) => {
     const http = createServer();
     const server = new WsErrorServer({
-      codec: collective2 as unknown as Codec<WsError>,
+      codec: collective2,
       server: http,
       state,
       policies: [apiKey({ from: { bearer: true }, verify: () => true }), attemptRate({ per: "key", limit: 1e9 }), connectionCap({ perKey: 1e6 })],

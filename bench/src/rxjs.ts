@@ -17,7 +17,7 @@ export async function rxjsBenchmarks(): Promise<Figure[]> {
     new Promise<number>((resolve) => {
       let count = 0;
       const t0 = performance.now();
-      const connection = wsErrorsConnection(url, { codec: collective2 as unknown as Codec<WsError>, reconnect: false, createSocket: (u) => new WebSocket(u) as unknown as WebSocketLike });
+      const connection = wsErrorsConnection(url, { codec: collective2, reconnect: false, createSocket: (u) => new WebSocket(u) as unknown as WebSocketLike });
       connection.messages$.subscribe({ next: () => count++, complete: () => resolve((count * 1000) / (performance.now() - t0)), error: () => resolve((count * 1000) / (performance.now() - t0)) });
     });
   const rxjsWebSocket = () =>

@@ -21,7 +21,7 @@ async function chaosServer(seed: number) {
   let drops = 0;
   const frame = (seq: number) => `{"msg_type":"strategy.signal","seq_id":${seq},"v":4,"payload":{"strategy_id":12345678,"price":${seq % 997}}}`;
   const server = new WsErrorServer({
-    codec: collective2 as unknown as Codec<WsError>,
+    codec: collective2,
     server: http,
     commands: {
       "subscription.request": (message, connection) => {

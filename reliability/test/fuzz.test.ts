@@ -58,7 +58,7 @@ function damage(text: string, random: () => number): string {
 describe("fuzz", () => {
   it.each(Object.entries(CODECS))(`%s: ${FRAMES.toLocaleString("en-US")} generated and mutated frames through decode, none throws, Object.prototype untouched`, (name, codec) => {
     const random = rng(name.length * 7919);
-    const seeds = codec.catalog.errors.filter((e) => e.frame).map((e) => codec.encodeFrame(new (codec.classes[e.id] as unknown as new (i: object) => WsError)({ requestId: 1, field: "f" }), { now: () => 0 }));
+    const seeds = codec.catalog.errors.filter((e) => e.frame).map((e) => codec.encodeFrame(new codec.classes[e.id]!({ requestId: 1, field: "f" }), { now: () => 0 }));
     seeds.push({ msg_type: "strategy.signal", seq_id: 1, payload: {} }, { cmd: "ticker", data: { symbol: "AAPL.US" } }, { code: 0, message: "success" }, { success: true, req_id: 1 });
     const before = Object.getOwnPropertyNames(Object.prototype).join();
     let errors = 0;

@@ -37,7 +37,7 @@ describe("security", () => {
     const http = createServer();
     const messages: string[] = [];
     const server = new WsErrorServer({
-      codec: collective2 as unknown as Codec<WsError>,
+      codec: collective2,
       server: http,
       authenticate: () => {
         const message = `${randomText(random, 40)}\r\nSet-Cookie: stolen=1\r\n\r\n<script>`;
@@ -65,7 +65,7 @@ describe("security", () => {
     const http = createServer();
     const secrets: string[] = [];
     const server = new WsErrorServer({
-      codec: escaRates as unknown as Codec<WsError>,
+      codec: escaRates,
       server: http,
       commands: {
         subscribe: () => {
@@ -102,7 +102,7 @@ describe("security", () => {
     const http = createServer();
     const valid = new Set<string>();
     const server = new WsErrorServer({
-      codec: collective2 as unknown as Codec<WsError>,
+      codec: collective2,
       server: http,
       policies: [apiKey({ from: [{ header: "x-api-key" }, { bearer: true }, { query: "api_key" }], verify: (k) => valid.has(k) })],
       commands: { "subscription.request": () => { throw new Error("handler failed while holding the request"); } },

@@ -17,7 +17,7 @@ describe.each([
 ] as const)("slow consumers (%s)", (name, codec, expectedClose) => {
   it("evicts clients that stop reading, as the catalog says, with memory bounded while it waits", async () => {
     const http = createServer();
-    const server = new WsErrorServer({ codec: codec as unknown as Codec<WsError>, server: http, policies: [slowConsumer({ maxStallMs: 300, checkEveryMs: 100, maxQueuedBytes: LIMIT })] });
+    const server = new WsErrorServer({ codec: codec, server: http, policies: [slowConsumer({ maxStallMs: 300, checkEveryMs: 100, maxQueuedBytes: LIMIT })] });
     await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
     const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/`;
     // Ten clients stop reading at the TCP level; one keeps reading.
@@ -49,7 +49,7 @@ describe.each([
     const seconds = (performance.now() - started) / 1000;
     clearInterval(pump);
     // The close each evicted client would read, as the server sent it.
-    const sent = codec.encodeClose(new (codec.catalog.errors.map((e) => codec.classes[e.id]!).find((C) => new (C as unknown as new () => WsError)().kind === "slow-consumer") as unknown as new () => WsError)());
+    const sent = codec.encodeClose(new (codec.catalog.errors.map((e) => codec.classes[e.id]!).find((C) => new C().kind === "slow-consumer")!)());
     report(`slow consumers ${name}`, { slowClients: 10, evictedWithin: `${seconds.toFixed(2)} s`, peakQueuedPerConnection: peakQueued, limit: LIMIT, rssGrowthMB: ((peakRss - rssBefore) / 2 ** 20).toFixed(1), readerMessages: read });
     expect(sent).toEqual(expectedClose);
     expect(peakQueued).toBeLessThanOrEqual(LIMIT + PAYLOAD.length * 8 + 16);

@@ -17,7 +17,7 @@ describe("storms: concurrent connection attempts against per-key caps", () => {
     const perKey = new Map<string, number>();
     let peak = 0;
     const server = new WsErrorServer({
-      codec: collective2 as unknown as Codec<WsError>,
+      codec: collective2,
       server: http,
       policies: [
         apiKey({ from: { bearer: true }, verify: () => true }),

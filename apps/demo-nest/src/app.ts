@@ -20,7 +20,7 @@ const envelope = (msg_type: string, payload: object, extra: object = {}) => ({ m
 /** Collective2 at /collective2/ws: bearer key, 10 connections per key, heartbeats, subscription requests, signals. */
 @WsErrorsGateway({
   path: "/collective2/ws",
-  codec: collective2 as unknown as Codec<WsError>,
+  codec: collective2,
   policies: [
     apiKey({ from: { bearer: true }, verify: isKnownKey }),
     connectionCap({ perKey: 10 }),
@@ -75,7 +75,7 @@ export class Collective2Gateway implements OnGatewayConnection, OnGatewayDisconn
 /** Esca at /esca/v1/rates: X-Api-Key, 5 connections per account, 60 attempts a minute, acks with req_id, re-checked keys. */
 @WsErrorsGateway({
   path: "/esca/v1/rates",
-  codec: escaRates as unknown as Codec<WsError>,
+  codec: escaRates,
   policies: [
     attemptRate({ limit: 60 }),
     apiKey({ from: { header: "x-api-key" }, verify: isKnownKey }),
@@ -101,7 +101,7 @@ export class EscaGateway implements OnGatewayConnection {
 }
 
 
-@Module({ imports: [WsErrorsModule.forRoot({ codec: collective2 as unknown as Codec<WsError> })], providers: [Collective2Gateway, EscaGateway] })
+@Module({ imports: [WsErrorsModule.forRoot({ codec: collective2 })], providers: [Collective2Gateway, EscaGateway] })
 class DemoModule {}
 
 /**

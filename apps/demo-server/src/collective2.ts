@@ -116,7 +116,7 @@ export function collective2Endpoint(timing: Timing, state: SharedState = memoryS
   };
 
   const server = new WsErrorServer({
-    codec: collective2 as unknown as Codec<WsError>,
+    codec: collective2,
     state,
     policies: [
       apiKey({ from: { bearer: true }, verify: isKnownKey }),

@@ -15,7 +15,7 @@ const pairsOf = (connection: ServerConnection) => connectionSet<string>(connecti
  * credentials re-checked (a revoked key gets auth_failed); slow consumers dropped with rate_limited.
  */
 export function escaEndpoint(timing: Timing, state: SharedState = memoryState()): Endpoint {
-  const codec = escaRates as unknown as Codec<WsError>;
+  const codec = escaRates;
   const pairsCommand = (method: "subscribe" | "unsubscribe") => (message: { data: unknown; requestId: string | number | undefined }, connection: ServerConnection) => {
     const requested = (message.data as { pairs?: unknown }).pairs;
     const list = Array.isArray(requested) ? requested.filter((p): p is string => typeof p === "string") : [];

@@ -17,7 +17,7 @@ const codes = (connection: ServerConnection) => connectionSet<string>(connection
  */
 export function infowayEndpoint(timing: Timing, state: SharedState = memoryState()): Endpoint {
   const server = new WsErrorServer({
-    codec: infoway as unknown as Codec<WsError>,
+    codec: infoway,
     state,
     policies: [
       apiKey({ from: [{ header: "apikey" }, { query: "apiKey" }], verify: isKnownKey }),

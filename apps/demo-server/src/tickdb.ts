@@ -27,7 +27,7 @@ export function tickdbEndpoint(timing: Timing, state: SharedState = memoryState(
     return data.symbols as string[];
   };
   const server = new WsErrorServer({
-    codec: tickdb as unknown as Codec<WsError>,
+    codec: tickdb,
     state,
     authenticate({ url }) {
       const key = url.searchParams.get("api_key");

@@ -178,7 +178,9 @@ export function hasKind<K extends KindName>(value: unknown, ...kinds: K[]): valu
 }
 
 /** A class of ws-errors error, generated or built at run time. */
-export type WsErrorClass<E extends WsError = WsError> = (new (init?: WsErrorInit<never>) => E) & { prototype: E };
+// `any` details: a class of any entry, whatever its detail fields, is a WsErrorClass.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type WsErrorClass<E extends WsError = WsError> = (new (init?: WsErrorInit<any>) => E) & { prototype: E };
 
 /**
  * Binds a catalog entry to a class: sets the prototype's identity fields that every instance shares,

@@ -26,7 +26,7 @@ function initArbitrary(entry: EntrySpec): fc.Arbitrary<WsErrorInit> {
 const cases = Object.entries(CODECS).flatMap(([name, codec]) => codec.catalog.errors.map((entry) => [name, entry.id, codec, entry] as const));
 
 describe.each(cases)("%s/%s encodes and decodes back on every layer it has", (_name, _id, codec, entry) => {
-  const Class = codec.classes[entry.id] as unknown as new (init: WsErrorInit) => WsError;
+  const Class = codec.classes[entry.id]!;
   const hasFieldPath = codec.catalog.dialect.frames.some((f) => f.field !== undefined);
 
   if (entry.frame) {

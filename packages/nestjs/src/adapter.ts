@@ -84,7 +84,7 @@ export class WsErrorsAdapter extends WsAdapter {
     const handler = message.command === undefined ? undefined : bound?.handlers.get(message.command);
     if (!bound || !handler) {
       const unknown = options.errors?.unknownCommand
-        ? new (options.errors.unknownCommand as unknown as new () => never)()
+        ? new options.errors.unknownCommand()
         : errorOfKind(options.codec, ["unknown-command", "invalid-argument", "invalid-message"], "frame");
       throw unknown;
     }

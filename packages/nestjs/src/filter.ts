@@ -44,7 +44,7 @@ export class WsErrorsExceptionFilter implements WsExceptionFilter {
     // The gateway's catalog, which may not be the module's default.
     const codec = server.codec;
     const own = codec === this.options.codec;
-    const invalid = (init: WsErrorInit) => (own && this.options.errors?.invalidArgument ? new (this.options.errors.invalidArgument as unknown as new (i: WsErrorInit) => WsError)(init) : errorOfKind(codec, ["invalid-argument", "invalid-message"], "frame", init));
+    const invalid = (init: WsErrorInit) => (own && this.options.errors?.invalidArgument ? new this.options.errors.invalidArgument(init) : errorOfKind(codec, ["invalid-argument", "invalid-message"], "frame", init));
     if (exception instanceof WsException) {
       const error = exception.getError();
       const message = typeof error === "string" ? error : typeof (error as { message?: unknown }).message === "string" ? (error as { message: string }).message : undefined;

@@ -18,7 +18,7 @@ const codecs = { collective2, "esca-rates": escaRates, infoway, tickdb, "tickdb-
 function make(codec: Codec<WsError>, id: unknown): WsError {
   const ctor = typeof id === "string" ? codec.classes[id] : undefined;
   if (!ctor) throw new Error(`no entry ${String(id)}`);
-  return new (ctor as unknown as new () => WsError)();
+  return new ctor();
 }
 
 /** A Nest application for one catalog that honours the fake-server contract, through a real gateway. */

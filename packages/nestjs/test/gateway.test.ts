@@ -68,7 +68,7 @@ async function start(): Promise<{ app: INestApplication; port: number }> {
     imports: [
       WsErrorsModule.forRootAsync({
         useFactory: () => ({
-          codec: escaRates as unknown as Codec<WsError>,
+          codec: escaRates,
           policies: [apiKey({ from: { header: "x-api-key" }, verify: (k) => k === "demo-key" }), connectionCap({ perKey: 2 })],
           logger: { error: (m, c) => logs.push(`${m} ${JSON.stringify(c)}`), warn: () => undefined },
         }),
@@ -172,7 +172,7 @@ describe("NestJS gateways with @ws-errors/nestjs, raw ws clients", () => {
   });
 
   it("answers seed 003's curl example with the documented 401 (a Collective2 gateway)", async () => {
-    @Module({ imports: [WsErrorsModule.forRoot({ codec: collective2 as unknown as Codec<WsError>, policies: [apiKey({ from: { bearer: true }, verify: (k) => k === "demo-key" })] })], providers: [SignalsGateway] })
+    @Module({ imports: [WsErrorsModule.forRoot({ codec: collective2, policies: [apiKey({ from: { bearer: true }, verify: (k) => k === "demo-key" })] })], providers: [SignalsGateway] })
     class SignalsModule {}
     const app = await NestFactory.create(SignalsModule, { logger: false });
     app.useWebSocketAdapter(new WsErrorsAdapter(app));

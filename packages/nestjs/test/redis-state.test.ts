@@ -48,7 +48,7 @@ async function instance(): Promise<{ app: INestApplication; url: string }> {
   @Module({
     imports: [
       WsErrorsModule.forRoot({
-        codec: collective2 as unknown as Codec<WsError>,
+        codec: collective2,
         state,
         policies: [apiKey({ from: { bearer: true }, verify: () => true }), revocation(), connectionCap({ perKey: 2 })],
       }),

@@ -18,7 +18,7 @@ export function classOfKind(codec: Codec<WsError>, kinds: KindName | readonly Ki
 /** Builds an error of a class found by {@link classOfKind}; `undefined` when the catalog has none. */
 export function errorOfKind(codec: Codec<WsError>, kinds: KindName | readonly KindName[], layer?: "upgrade" | "frame" | "close", init: WsErrorInit = {}): WsError | undefined {
   const ctor = classOfKind(codec, kinds, layer);
-  return ctor ? new (ctor as unknown as new (init: WsErrorInit) => WsError)(init) : undefined;
+  return ctor ? new ctor(init) : undefined;
 }
 
 /** Reads a client message's command and correlation id where the catalog's dialect says they live. */

@@ -73,7 +73,7 @@ export class ErrorMapper {
   /** A new error for a role: the catalog's entry, or the built-in one. */
   error(role: Role): WsError {
     const ctor = this.classes[role];
-    if (ctor) return new (ctor as unknown as new () => WsError)();
+    if (ctor) return new ctor();
     const spec = BUILT_IN[role];
     const error = new spec.kind({ message: spec.message });
     Object.defineProperties(error, {

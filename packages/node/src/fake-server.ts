@@ -15,7 +15,7 @@ export interface FakeServer {
 function make(codec: Codec<WsError>, id: unknown, init: WsErrorInit = {}): WsError {
   const ctor = typeof id === "string" ? codec.classes[id] : undefined;
   if (!ctor) throw new Error(`no entry ${JSON.stringify(id)} in catalog ${codec.catalog.name}`);
-  return new (ctor as unknown as new (init: WsErrorInit) => WsError)(init);
+  return new ctor(init);
 }
 
 /** The fake endpoint of one catalog, on a WsErrorServer like any real one. */

@@ -6,20 +6,20 @@ import { afterEach, describe, expect, it } from "vitest";
 import { apiKey, connect, withRetryAfter, type Decision, type WsErrorClient } from "../src/index";
 import { sleep, start, until, type Running } from "./helpers";
 
-const c2 = collective2 as unknown as Codec<WsError>;
-const esca = escaRates as unknown as Codec<WsError>;
+const c2 = collective2;
+const esca = escaRates;
 let running: Running | undefined;
-const clients: WsErrorClient[] = [];
+const clients: { close(): void }[] = [];
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
   await running?.close();
   running = undefined;
 });
-function track<C extends WsErrorClient>(client: C): C {
+function track<C extends { close(): void }>(client: C): C {
   clients.push(client);
   return client;
 }
-function record(client: WsErrorClient) {
+function record<E extends WsError>(client: WsErrorClient<E>) {
   const events: { errors: WsError[]; decisions: Decision[]; reconnecting: { attempt: number; delayMs: number }[] } = { errors: [], decisions: [], reconnecting: [] };
   client.on("catalog-error", (e: WsError) => events.errors.push(e));
   client.on("decision", (d: Decision) => events.decisions.push(d));
@@ -143,8 +143,8 @@ describe("what the catalog decides", () => {
   });
 
   it("reports a clean close with an error code as an error, and iterates messages until the end", async () => {
-    running = await start({ codec: tickdb as unknown as Codec<WsError>, onConnection: (c) => void c.send({ cmd: "ticker", data: { symbol: "AAPL.US" } }).then(() => c.close(4004, "gone")) });
-    const client = track(connect(running.url, { codec: tickdb as unknown as Codec<WsError>, reconnect: false }));
+    running = await start({ codec: tickdb, onConnection: (c) => void c.send({ cmd: "ticker", data: { symbol: "AAPL.US" } }).then(() => c.close(4004, "gone")) });
+    const client = track(connect(running.url, { codec: tickdb, reconnect: false }));
     const events = record(client);
     const messages: unknown[] = [];
     for await (const message of client) messages.push(message);

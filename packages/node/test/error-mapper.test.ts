@@ -44,6 +44,6 @@ describe("one server error mapper", () => {
   it("lists the built-ins a catalog relies on", () => {
     const logger = { error: () => undefined, warn: () => undefined };
     expect(new ErrorMapper(lean, { logger }).builtIns()).toEqual(["malformed", "unknownCommand", "internal"]);
-    expect(new ErrorMapper(escaRates as unknown as Codec<WsError>, { logger }).builtIns()).toEqual([]);
+    expect(new ErrorMapper(escaRates, { logger }).builtIns()).toEqual([]);
   });
 });

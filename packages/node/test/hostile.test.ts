@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { apiKey, attemptRate, forwardedFor, messageRate } from "../src/index";
 import { raw, start, until, type Running } from "./helpers";
 
-const c2 = collective2 as unknown as Codec<WsError>;
-const esca = escaRates as unknown as Codec<WsError>;
+const c2 = collective2;
+const esca = escaRates;
 let running: Running | undefined;
 const sockets: Socket[] = [];
 afterEach(async () => {

@@ -9,8 +9,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { apiKey, attemptRate, connectionCap, heartbeat, messageRate, recheck, redact, slowConsumer } from "../src/index";
 import { raw, sleep, start, until, type Running } from "./helpers";
 
-const c2 = collective2 as unknown as Codec<WsError>;
-const esca = escaRates as unknown as Codec<WsError>;
+const c2 = collective2;
+const esca = escaRates;
 let running: Running | undefined;
 afterEach(async () => {
   await running?.close();
@@ -82,7 +82,7 @@ describe("connection caps", () => {
       policies: [
         apiKey({ from: { bearer: true }, verify: () => true }),
         connectionCap({ perKey: 1 }),
-        { name: "refuse-twice", upgrade: () => { if (refuse-- > 0) throw new (collective2.classes["forbidden"] as unknown as new () => WsError)(); } },
+        { name: "refuse-twice", upgrade: () => { if (refuse-- > 0) throw new collective2.classes["forbidden"]!(); } },
       ],
     });
     await expect(raw(running.url, { headers: { authorization: "Bearer k" } })).rejects.toBeTruthy();
@@ -174,7 +174,7 @@ describe("frame layer", () => {
   });
 
   it("keeps serving through random bytes and oversized frames", async () => {
-    running = await start({ codec: tickdb as unknown as Codec<WsError>, maxPayload: 1024, onMessage: (m) => ({ cmd: m.command, code: 0, message: "success" }) });
+    running = await start({ codec: tickdb, maxPayload: 1024, onMessage: (m) => ({ cmd: m.command, code: 0, message: "success" }) });
     const flood = await raw(running.url);
     for (let i = 0; i < 200; i++) flood.ws.send(Buffer.from(Array.from({ length: 64 }, () => Math.floor(Math.random() * 256))));
     const big = await raw(running.url);

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { apiKey, connectionCap, memoryState, revocation, type Policy, type SharedState } from "../src/index";
 import { raw, start, until, type Running } from "./helpers";
 
-const esca = escaRates as unknown as Codec<WsError>;
+const esca = escaRates;
 let servers: Running[] = [];
 afterEach(async () => {
   await Promise.all(servers.map((s) => s.close()));

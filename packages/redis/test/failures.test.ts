@@ -34,7 +34,7 @@ maybe("a Redis that hangs", () => {
     const servers = (["open", "closed"] as const).map((onStateError) => {
       const http = createServer();
       const server = new WsErrorServer({
-        codec: collective2 as unknown as Codec<WsError>,
+        codec: collective2,
         server: http,
         state,
         policies: [apiKey({ from: { bearer: true }, verify: () => true }), connectionCap({ perKey: 1, onStateError })],

@@ -93,7 +93,7 @@ export function wsErrorsConnection<E extends WsError, T = unknown>(url: string, 
     const session: ClientSession<E0> = new ClientSession<E0>(
       currentUrl,
       {
-        codec: options.codec as unknown as Codec<E0>,
+        codec: options.codec,
         createSocket,
         ...(options.reconnect !== undefined && { reconnect: options.reconnect }),
         ...(options.decide && { decide: options.decide as NonNullable<RxConnectionOptions<E0>["decide"]> }),

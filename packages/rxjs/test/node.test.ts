@@ -126,7 +126,7 @@ describe("one retry owner", () => {
     const http = createServer();
     let received = 0;
     const server = new WsErrorServer({
-      codec: collective2 as unknown as Codec<WsError>,
+      codec: collective2,
       server: http,
       onMessage: () => {
         received++;

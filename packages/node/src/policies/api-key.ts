@@ -47,7 +47,7 @@ export function readKey(request: UpgradeContext["request"], url: URL, from: ApiK
  */
 export function apiKey(options: ApiKeyOptions): Policy {
   const make = (ctor: WsErrorClass | undefined, context: UpgradeContext): WsError =>
-    ctor ? new (ctor as unknown as new () => WsError)() : (errorOfKind(context.server.codec, ["unauthenticated", "permission-denied"], "upgrade") as WsError);
+    ctor ? new ctor() : (errorOfKind(context.server.codec, ["unauthenticated", "permission-denied"], "upgrade") as WsError);
   return {
     name: "api-key",
     async upgrade(context) {

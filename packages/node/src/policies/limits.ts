@@ -8,7 +8,7 @@ import type { Awaitable, OnStateError } from "../state/shared-state";
 
 /** An error of the given class, or the catalog's entry of the kind on the layer. */
 export function build(codec: Codec<WsError>, ctor: WsErrorClass | undefined, kinds: Parameters<typeof errorOfKind>[1], layer: "upgrade" | "frame" | "close"): WsError {
-  if (ctor) return new (ctor as unknown as new () => WsError)();
+  if (ctor) return new ctor();
   const error = errorOfKind(codec, kinds, layer);
   if (!error) throw new Error(`catalog ${codec.catalog.name} has no ${String(kinds)} entry; pass one explicitly`);
   return error;

@@ -43,8 +43,8 @@ export interface ErrorSeen {
 }
 
 const seen = (e: WsError): ErrorSeen => ({ name: e.name, kind: e.kind, layer: e.layer, directive: e.retry.directive, field: e.field, ...(e.errors && { all: e.errors.length }) });
-const c2 = collective2 as unknown as Codec<WsError>;
-const esca = escaRates as unknown as Codec<WsError>;
+const c2 = collective2;
+const esca = escaRates;
 const fast = { initialMs: 10, maxMs: 20, minUptimeMs: 60_000 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until(check: () => boolean, ms = 3000): Promise<boolean> {

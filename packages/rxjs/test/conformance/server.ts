@@ -28,7 +28,7 @@ export async function startScenarioServer(): Promise<ScenarioServer> {
   const quiet = { error: () => undefined, warn: () => undefined };
 
   const c2 = new WsErrorServer({
-    codec: collective2 as unknown as Codec<WsError>,
+    codec: collective2,
     logger: quiet,
     authenticate({ url }) {
       const r = run(url);
@@ -71,7 +71,7 @@ export async function startScenarioServer(): Promise<ScenarioServer> {
   });
 
   const esca = new WsErrorServer({
-    codec: escaRates as unknown as Codec<WsError>,
+    codec: escaRates,
     logger: quiet,
     authenticate({ url }) {
       const r = run(url);
