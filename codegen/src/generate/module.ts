@@ -112,27 +112,6 @@ export function generateModule(spec: CatalogSpec, source: string, where: Require
   } satisfies FunctionDeclarationStructure);
 
   statements.push(constTable(`${base}Classes`, `The classes of the \`${spec.name}\` catalog, in catalog order.`, `[\n${spec.errors.map((e) => `  ${e.className},`).join("\n")}\n] as const`));
-  statements.push(constTable(`${base}ErrorsById`, "Entry id → class.", objectLiteral(spec.errors.map((e) => [e.id, e.className]))));
-  statements.push(constTable(`${base}FrameCodes`, "Frame code → class.", objectLiteral(spec.errors.filter((e) => e.frame).map((e) => [String(e.frame?.code), e.className]))));
-  statements.push(
-    constTable(
-      `${base}UpgradeStatuses`,
-      "HTTP status of a rejected upgrade → the classes that use it.",
-      objectLiteral(groupBy(spec.errors.filter((e) => e.upgrade), (e) => String(e.upgrade?.status)).map(([status, list]) => [status, `[${list.map((e) => e.className).join(", ")}]`])),
-    ),
-  );
-  statements.push(
-    constTable(
-      `${base}CloseCodes`,
-      "Close code (including browser fallbacks) → the classes that use it.",
-      objectLiteral(
-        groupBy(
-          spec.errors.flatMap((e) => [e.close?.code, e.browserFallback?.code].filter((c) => c !== undefined).map((code) => ({ code, e }))),
-          (x) => String(x.code),
-        ).map(([code, list]) => [code, `[${list.map((x) => x.e.className).join(", ")}]`]),
-      ),
-    ),
-  );
 
   const tests = spec.dialect.frames.map((form) => matcherSource(form.match));
   const specialized = tests.every((t) => t !== undefined);
@@ -155,7 +134,7 @@ export function generateModule(spec: CatalogSpec, source: string, where: Require
       name: `readFrameForm${i}`,
       docs: [`The fields of a "${escapeDoc(form.name)}" error frame, unchecked: the codec checks each value's type before it uses it.`],
       parameters: [{ name: "value", type: "Record<string, any>" }],
-      returnType: "core.FrameFields",
+      returnType: "core.internal.FrameFields",
       statements: `return { code: ${read(form.code)}, message: ${read(form.message)}, field: ${read(form.field)}, requestId: ${read(form.requestId)}, command: ${read(form.command)}, details: ${read(form.details)}, errors: ${read(form.errors)} };`,
     } satisfies FunctionDeclarationStructure);
   });
@@ -168,7 +147,7 @@ export function generateModule(spec: CatalogSpec, source: string, where: Require
       kind: StructureKind.Function,
       name: `writeFrameForm${i}`,
       docs: [`The JSON text of a "${escapeDoc(form.name)}" error frame: the frame \`encodeFrame\` builds, without building it.`],
-      parameters: [{ name: "c", type: "core.FrameWriteContext" }],
+      parameters: [{ name: "c", type: "core.internal.FrameWriteContext" }],
       returnType: "string",
       statements: `return ${body};`,
     } satisfies FunctionDeclarationStructure);
@@ -252,7 +231,7 @@ function entryClass(spec: CatalogSpec, entry: EntrySpec, index: number, specName
       { name: "id", type: JSON.stringify(entry.id), isReadonly: true, hasDeclareKeyword: true },
       { name: "code", type: JSON.stringify(entry.code), isReadonly: true, hasDeclareKeyword: true },
       { name: "scope", type: JSON.stringify(entry.scope), isReadonly: true, hasDeclareKeyword: true },
-      { name: "entry", isStatic: true, isReadonly: true, initializer: `core.bindEntry(this, ${JSON.stringify(spec.name)}, ${specName}.errors[${index}]!)` },
+      { name: "entry", isStatic: true, isReadonly: true, initializer: `core.internal.bindEntry(this, ${JSON.stringify(spec.name)}, ${specName}.errors[${index}]!)` },
     ],
   };
 }
@@ -279,21 +258,6 @@ function constTable(name: string, doc: string, initializer: string): VariableSta
   };
 }
 
-function objectLiteral(pairs: readonly (readonly [string, string])[]): string {
-  if (pairs.length === 0) return "{} as const";
-  return `{\n${pairs.map(([key, value]) => `  ${JSON.stringify(key)}: ${value},`).join("\n")}\n} as const`;
-}
-
-function groupBy<T>(items: readonly T[], key: (item: T) => string): [string, T[]][] {
-  const map = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = map.get(k) ?? [];
-    list.push(item);
-    map.set(k, list);
-  }
-  return [...map.entries()];
-}
 
 type WriterLeaf = { readonly json: string } | { readonly optional: string; readonly value: string } | { readonly value: string } | "details";
 interface WriterNode {

@@ -1,20 +1,42 @@
 export { KINDS, KIND_NAMES, isKindName, type KindName } from "./kinds";
-export * from "./errors";
 export {
-  createCodec,
-  runtimeClass,
-  type Codec,
-  type CodecOptions,
-  type CloseInfo,
-  type EncodeFrameOptions,
-  type EncodeUpgradeOptions,
-  type FrameClassifier,
-  type FrameFields,
-  type FrameReader,
-  type FrameWriteContext,
-  type FrameWriter,
-  type UpgradeResponse,
-} from "./codec";
+  WsError,
+  UnknownWsError,
+  isWsError,
+  hasKind,
+  CancelledError,
+  UnknownKindError,
+  InvalidArgumentError,
+  InvalidMessageError,
+  UnknownCommandError,
+  OutOfRangeError,
+  NotFoundError,
+  AlreadyExistsError,
+  PermissionDeniedError,
+  UnauthenticatedError,
+  FailedPreconditionError,
+  RateLimitedError,
+  QuotaExhaustedError,
+  ConnectionLimitError,
+  SubscriptionLimitError,
+  ChannelUnavailableError,
+  HeartbeatTimeoutError,
+  SlowConsumerError,
+  ClientDisconnectError,
+  UpstreamTimeoutError,
+  DeadlineExceededError,
+  AbortedError,
+  UnimplementedError,
+  ServiceUnavailableError,
+  InternalError,
+  DataLossError,
+  type WireInfo,
+  type WsErrorInit,
+  type WsErrorClass,
+} from "./errors";
+export { createCodec, type Codec, type CodecOptions, type CloseInfo, type EncodeFrameOptions, type EncodeUpgradeOptions, type UpgradeResponse } from "./codec";
+/** What generated catalog modules use; not for applications. */
+export * as internal from "./internal";
 export { backoffDelayMs, fallbackFor, isCleanClose, retryDelayMs, defaultDirective, type BackoffOptions, type FallbackPolicy } from "./policy";
 export { getPath, parsePath, setPath, type Path } from "./path";
 export { MAX_CLOSE_REASON_BYTES, sanitizeHeaderValue, truncateCloseReason, utf8ByteLength } from "./text";

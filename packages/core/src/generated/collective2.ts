@@ -27,7 +27,7 @@ export class UnauthorizedError extends core.UnauthenticatedError<UnauthorizedDet
   declare readonly id: "unauthorized";
   declare readonly code: "UNAUTHORIZED";
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[0]!);
+  static readonly entry = core.internal.bindEntry(this, "collective2", collective2Catalog.errors[0]!);
 }
 
 /** Whether a value is a {@link UnauthorizedError}, from any copy of the package. */
@@ -57,7 +57,7 @@ export class TooManyRequestsError extends core.RateLimitedError<TooManyRequestsD
   declare readonly id: "too-many-requests";
   declare readonly code: "TOO_MANY_REQUESTS";
   declare readonly scope: "both";
-  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[1]!);
+  static readonly entry = core.internal.bindEntry(this, "collective2", collective2Catalog.errors[1]!);
 }
 
 /** Whether a value is a {@link TooManyRequestsError}, from any copy of the package. */
@@ -90,7 +90,7 @@ export class TooManyConnectionsError extends core.ConnectionLimitError<TooManyCo
   declare readonly id: "too-many-connections";
   declare readonly code: "TOO_MANY_CONNECTIONS";
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[2]!);
+  static readonly entry = core.internal.bindEntry(this, "collective2", collective2Catalog.errors[2]!);
 }
 
 /** Whether a value is a {@link TooManyConnectionsError}, from any copy of the package. */
@@ -120,7 +120,7 @@ export class ForbiddenError extends core.PermissionDeniedError<ForbiddenDetails>
   declare readonly id: "forbidden";
   declare readonly code: "FORBIDDEN";
   declare readonly scope: "command";
-  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[3]!);
+  static readonly entry = core.internal.bindEntry(this, "collective2", collective2Catalog.errors[3]!);
 }
 
 /** Whether a value is a {@link ForbiddenError}, from any copy of the package. */
@@ -151,7 +151,7 @@ export class TooManySubscriptionsError extends core.SubscriptionLimitError<TooMa
   declare readonly id: "too-many-subscriptions";
   declare readonly code: "TOO_MANY_SUBSCRIPTIONS";
   declare readonly scope: "command";
-  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[4]!);
+  static readonly entry = core.internal.bindEntry(this, "collective2", collective2Catalog.errors[4]!);
 }
 
 /** Whether a value is a {@link TooManySubscriptionsError}, from any copy of the package. */
@@ -179,7 +179,7 @@ export class ServiceUnavailableError extends core.ServiceUnavailableError<Servic
   declare readonly id: "service-unavailable";
   declare readonly code: "SERVICE_UNAVAILABLE";
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[5]!);
+  static readonly entry = core.internal.bindEntry(this, "collective2", collective2Catalog.errors[5]!);
 }
 
 /** Whether a value is a {@link ServiceUnavailableError}, from any copy of the package. */
@@ -207,7 +207,7 @@ export class AlreadyExistsError extends core.AlreadyExistsError<AlreadyExistsDet
   declare readonly id: "already-exists";
   declare readonly code: "ALREADY_EXISTS";
   declare readonly scope: "command";
-  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[6]!);
+  static readonly entry = core.internal.bindEntry(this, "collective2", collective2Catalog.errors[6]!);
 }
 
 /** Whether a value is a {@link AlreadyExistsError}, from any copy of the package. */
@@ -235,7 +235,7 @@ export class NotFoundError extends core.NotFoundError<NotFoundDetails> {
   declare readonly id: "not-found";
   declare readonly code: "NOT_FOUND";
   declare readonly scope: "command";
-  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[7]!);
+  static readonly entry = core.internal.bindEntry(this, "collective2", collective2Catalog.errors[7]!);
 }
 
 /** Whether a value is a {@link NotFoundError}, from any copy of the package. */
@@ -263,7 +263,7 @@ export class MandatoryParamEmptyOrMalformedError extends core.InvalidArgumentErr
   declare readonly id: "mandatory-param-empty-or-malformed";
   declare readonly code: "MANDATORY_PARAM_EMPTY_OR_MALFORMED";
   declare readonly scope: "command";
-  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[8]!);
+  static readonly entry = core.internal.bindEntry(this, "collective2", collective2Catalog.errors[8]!);
 }
 
 /** Whether a value is a {@link MandatoryParamEmptyOrMalformedError}, from any copy of the package. */
@@ -293,7 +293,7 @@ export class InvalidParameterError extends core.InvalidArgumentError<InvalidPara
   declare readonly id: "invalid-parameter";
   declare readonly code: "INVALID_PARAMETER";
   declare readonly scope: "command";
-  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[9]!);
+  static readonly entry = core.internal.bindEntry(this, "collective2", collective2Catalog.errors[9]!);
 }
 
 /** Whether a value is a {@link InvalidParameterError}, from any copy of the package. */
@@ -321,7 +321,7 @@ export class FragmentError extends core.InvalidMessageError<FragmentDetails> {
   declare readonly id: "fragment";
   declare readonly code: "FRAGMENT";
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[10]!);
+  static readonly entry = core.internal.bindEntry(this, "collective2", collective2Catalog.errors[10]!);
 }
 
 /** Whether a value is a {@link FragmentError}, from any copy of the package. */
@@ -349,7 +349,7 @@ export class UnknownError extends core.InternalError<UnknownDetails> {
   declare readonly id: "unknown-error";
   declare readonly code: "UNKNOWN";
   declare readonly scope: "both";
-  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[11]!);
+  static readonly entry = core.internal.bindEntry(this, "collective2", collective2Catalog.errors[11]!);
 }
 
 /** Whether a value is a {@link UnknownError}, from any copy of the package. */
@@ -379,7 +379,7 @@ export class PingTimeoutError extends core.SlowConsumerError<PingTimeoutDetails>
   declare readonly id: "ping-timeout";
   declare readonly code: "PING_TIMEOUT";
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[12]!);
+  static readonly entry = core.internal.bindEntry(this, "collective2", collective2Catalog.errors[12]!);
 }
 
 /** Whether a value is a {@link PingTimeoutError}, from any copy of the package. */
@@ -409,7 +409,7 @@ export class HeartbeatTimeoutError extends core.HeartbeatTimeoutError<HeartbeatT
   declare readonly id: "heartbeat-timeout";
   declare readonly code: "HEARTBEAT_TIMEOUT";
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[13]!);
+  static readonly entry = core.internal.bindEntry(this, "collective2", collective2Catalog.errors[13]!);
 }
 
 /** Whether a value is a {@link HeartbeatTimeoutError}, from any copy of the package. */
@@ -451,51 +451,6 @@ export const collective2Classes = [
     PingTimeoutError,
     HeartbeatTimeoutError,
   ] as const;
-/** Entry id → class. */
-export const collective2ErrorsById = {
-    "unauthorized": UnauthorizedError,
-    "too-many-requests": TooManyRequestsError,
-    "too-many-connections": TooManyConnectionsError,
-    "forbidden": ForbiddenError,
-    "too-many-subscriptions": TooManySubscriptionsError,
-    "service-unavailable": ServiceUnavailableError,
-    "already-exists": AlreadyExistsError,
-    "not-found": NotFoundError,
-    "mandatory-param-empty-or-malformed": MandatoryParamEmptyOrMalformedError,
-    "invalid-parameter": InvalidParameterError,
-    "fragment": FragmentError,
-    "unknown-error": UnknownError,
-    "ping-timeout": PingTimeoutError,
-    "heartbeat-timeout": HeartbeatTimeoutError,
-  } as const;
-/** Frame code → class. */
-export const collective2FrameCodes = {
-    "TOO_MANY_REQUESTS": TooManyRequestsError,
-    "FORBIDDEN": ForbiddenError,
-    "TOO_MANY_SUBSCRIPTIONS": TooManySubscriptionsError,
-    "ALREADY_EXISTS": AlreadyExistsError,
-    "NOT_FOUND": NotFoundError,
-    "MANDATORY_PARAM_EMPTY_OR_MALFORMED": MandatoryParamEmptyOrMalformedError,
-    "INVALID_PARAMETER": InvalidParameterError,
-    "FRAGMENT": FragmentError,
-    "UNKNOWN": UnknownError,
-  } as const;
-/** HTTP status of a rejected upgrade → the classes that use it. */
-export const collective2UpgradeStatuses = {
-    "401": [UnauthorizedError],
-    "429": [TooManyRequestsError, TooManyConnectionsError],
-    "503": [ServiceUnavailableError],
-  } as const;
-/** Close code (including browser fallbacks) → the classes that use it. */
-export const collective2CloseCodes = {
-    "4401": [UnauthorizedError],
-    "4429": [TooManyRequestsError],
-    "1008": [TooManyConnectionsError],
-    "4430": [TooManyConnectionsError],
-    "4503": [ServiceUnavailableError],
-    "1000": [PingTimeoutError],
-    "4000": [HeartbeatTimeoutError],
-  } as const;
 
 /**
  * Which error-frame form a parsed frame is, or -1 when it is not an error. The first test every frame meets, so it reads properties directly: nothing inherited from `Object.prototype` is a primitive, so an equality test cannot be fooled by it.
@@ -508,12 +463,12 @@ function classifyFrame(value: Record<string, any>): number {
 }
 
 /** The fields of a "error" error frame, unchecked: the codec checks each value's type before it uses it. */
-function readFrameForm0(value: Record<string, any>): core.FrameFields {
+function readFrameForm0(value: Record<string, any>): core.internal.FrameFields {
   return { code: value["payload"]?.["code"], message: value["payload"]?.["message"], field: value["payload"]?.["field"], requestId: value["request_id"], command: undefined, details: value["payload"], errors: value["payload"]?.["errors"] };
 }
 
 /** The JSON text of a "error" error frame: the frame `encodeFrame` builds, without building it. */
-function writeFrameForm0(c: core.FrameWriteContext): string {
+function writeFrameForm0(c: core.internal.FrameWriteContext): string {
   return `{"msg_type":"error","v":4,"id":${JSON.stringify(c.stamps[0])},"timestamp":${JSON.stringify(c.stamps[1])},"payload":{"code":${JSON.stringify(c.code)},"message":${JSON.stringify(c.message)}${c.details === "" ? "" : `,${c.details}`}${c.field === undefined ? "" : `,"field":${JSON.stringify(c.field)}`}}${c.requestId === undefined ? "" : `,"request_id":${JSON.stringify(c.requestId)}`}}`;
 }
 

@@ -27,7 +27,7 @@ export class AuthFailedError extends core.UnauthenticatedError<AuthFailedDetails
   declare readonly id: "auth-failed";
   declare readonly code: "auth_failed";
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "esca-rates", escaRatesCatalog.errors[0]!);
+  static readonly entry = core.internal.bindEntry(this, "esca-rates", escaRatesCatalog.errors[0]!);
 }
 
 /** Whether a value is a {@link AuthFailedError}, from any copy of the package. */
@@ -55,7 +55,7 @@ export class UnknownSymbolError extends core.NotFoundError<UnknownSymbolDetails>
   declare readonly id: "unknown-symbol";
   declare readonly code: "unknown_symbol";
   declare readonly scope: "command";
-  static readonly entry = core.bindEntry(this, "esca-rates", escaRatesCatalog.errors[1]!);
+  static readonly entry = core.internal.bindEntry(this, "esca-rates", escaRatesCatalog.errors[1]!);
 }
 
 /** Whether a value is a {@link UnknownSymbolError}, from any copy of the package. */
@@ -85,7 +85,7 @@ export class SlowConsumerError extends core.SlowConsumerError<SlowConsumerDetail
   declare readonly id: "slow-consumer";
   declare readonly code: "rate_limited";
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "esca-rates", escaRatesCatalog.errors[2]!);
+  static readonly entry = core.internal.bindEntry(this, "esca-rates", escaRatesCatalog.errors[2]!);
 }
 
 /** Whether a value is a {@link SlowConsumerError}, from any copy of the package. */
@@ -115,7 +115,7 @@ export class InvalidMessageError extends core.InvalidMessageError<InvalidMessage
   declare readonly id: "invalid-message";
   declare readonly code: "invalid_message";
   declare readonly scope: "both";
-  static readonly entry = core.bindEntry(this, "esca-rates", escaRatesCatalog.errors[3]!);
+  static readonly entry = core.internal.bindEntry(this, "esca-rates", escaRatesCatalog.errors[3]!);
 }
 
 /** Whether a value is a {@link InvalidMessageError}, from any copy of the package. */
@@ -145,7 +145,7 @@ export class InternalServerError extends core.InternalError<InternalServerDetail
   declare readonly id: "internal-error";
   declare readonly code: "internal_error";
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "esca-rates", escaRatesCatalog.errors[4]!);
+  static readonly entry = core.internal.bindEntry(this, "esca-rates", escaRatesCatalog.errors[4]!);
 }
 
 /** Whether a value is a {@link InternalServerError}, from any copy of the package. */
@@ -178,7 +178,7 @@ export class TooManyConnectionsError extends core.ConnectionLimitError<TooManyCo
   declare readonly id: "too-many-connections";
   declare readonly code: "too_many_connections";
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "esca-rates", escaRatesCatalog.errors[5]!);
+  static readonly entry = core.internal.bindEntry(this, "esca-rates", escaRatesCatalog.errors[5]!);
 }
 
 /** Whether a value is a {@link TooManyConnectionsError}, from any copy of the package. */
@@ -211,7 +211,7 @@ export class ConnectionRateLimitedError extends core.RateLimitedError<Connection
   declare readonly id: "connection-rate-limited";
   declare readonly code: "rate_limited";
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "esca-rates", escaRatesCatalog.errors[6]!);
+  static readonly entry = core.internal.bindEntry(this, "esca-rates", escaRatesCatalog.errors[6]!);
 }
 
 /** Whether a value is a {@link ConnectionRateLimitedError}, from any copy of the package. */
@@ -246,37 +246,6 @@ export const escaRatesClasses = [
     TooManyConnectionsError,
     ConnectionRateLimitedError,
   ] as const;
-/** Entry id → class. */
-export const escaRatesErrorsById = {
-    "auth-failed": AuthFailedError,
-    "unknown-symbol": UnknownSymbolError,
-    "slow-consumer": SlowConsumerError,
-    "invalid-message": InvalidMessageError,
-    "internal-error": InternalServerError,
-    "too-many-connections": TooManyConnectionsError,
-    "connection-rate-limited": ConnectionRateLimitedError,
-  } as const;
-/** Frame code → class. */
-export const escaRatesFrameCodes = {
-    "auth_failed": AuthFailedError,
-    "unknown_symbol": UnknownSymbolError,
-    "rate_limited": SlowConsumerError,
-    "invalid_message": InvalidMessageError,
-    "internal_error": InternalServerError,
-  } as const;
-/** HTTP status of a rejected upgrade → the classes that use it. */
-export const escaRatesUpgradeStatuses = {
-    "401": [AuthFailedError],
-    "500": [InternalServerError],
-    "429": [TooManyConnectionsError, ConnectionRateLimitedError],
-  } as const;
-/** Close code (including browser fallbacks) → the classes that use it. */
-export const escaRatesCloseCodes = {
-    "4001": [AuthFailedError, AuthFailedError],
-    "4008": [SlowConsumerError],
-    "4029": [TooManyConnectionsError],
-    "4429": [ConnectionRateLimitedError],
-  } as const;
 
 /**
  * Which error-frame form a parsed frame is, or -1 when it is not an error. The first test every frame meets, so it reads properties directly: nothing inherited from `Object.prototype` is a primitive, so an equality test cannot be fooled by it.
@@ -291,22 +260,22 @@ function classifyFrame(value: Record<string, any>): number {
 }
 
 /** The fields of a "connection" error frame, unchecked: the codec checks each value's type before it uses it. */
-function readFrameForm0(value: Record<string, any>): core.FrameFields {
+function readFrameForm0(value: Record<string, any>): core.internal.FrameFields {
   return { code: value["code"], message: value["message"], field: undefined, requestId: undefined, command: undefined, details: value, errors: undefined };
 }
 
 /** The fields of a "command-ack" error frame, unchecked: the codec checks each value's type before it uses it. */
-function readFrameForm1(value: Record<string, any>): core.FrameFields {
+function readFrameForm1(value: Record<string, any>): core.internal.FrameFields {
   return { code: value["error"]?.["code"], message: value["error"]?.["message"], field: undefined, requestId: value["req_id"], command: value["method"], details: value["error"], errors: undefined };
 }
 
 /** The JSON text of a "connection" error frame: the frame `encodeFrame` builds, without building it. */
-function writeFrameForm0(c: core.FrameWriteContext): string {
+function writeFrameForm0(c: core.internal.FrameWriteContext): string {
   return `{"type":"error","code":${JSON.stringify(c.code)},"message":${JSON.stringify(c.message)}${c.details === "" ? "" : `,${c.details}`}}`;
 }
 
 /** The JSON text of a "command-ack" error frame: the frame `encodeFrame` builds, without building it. */
-function writeFrameForm1(c: core.FrameWriteContext): string {
+function writeFrameForm1(c: core.internal.FrameWriteContext): string {
   return `{"success":false,"error":{"code":${JSON.stringify(c.code)},"message":${JSON.stringify(c.message)}${c.details === "" ? "" : `,${c.details}`}}${c.requestId === undefined ? "" : `,"req_id":${JSON.stringify(c.requestId)}`}${c.command === undefined ? "" : `,"method":${JSON.stringify(c.command)}`}}`;
 }
 

@@ -25,7 +25,7 @@ export class InternalServerError extends core.InternalError<InternalServerDetail
   declare readonly id: "internal-error";
   declare readonly code: 500;
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "infoway", infowayCatalog.errors[0]!);
+  static readonly entry = core.internal.bindEntry(this, "infoway", infowayCatalog.errors[0]!);
 }
 
 /** Whether a value is a {@link InternalServerError}, from any copy of the package. */
@@ -53,7 +53,7 @@ export class RequestRateExceededError extends core.RateLimitedError<RequestRateE
   declare readonly id: "request-rate-exceeded";
   declare readonly code: 501;
   declare readonly scope: "command";
-  static readonly entry = core.bindEntry(this, "infoway", infowayCatalog.errors[1]!);
+  static readonly entry = core.internal.bindEntry(this, "infoway", infowayCatalog.errors[1]!);
 }
 
 /** Whether a value is a {@link RequestRateExceededError}, from any copy of the package. */
@@ -81,7 +81,7 @@ export class SymbolQuotaExceededError extends core.SubscriptionLimitError<Symbol
   declare readonly id: "symbol-quota-exceeded";
   declare readonly code: 505;
   declare readonly scope: "command";
-  static readonly entry = core.bindEntry(this, "infoway", infowayCatalog.errors[2]!);
+  static readonly entry = core.internal.bindEntry(this, "infoway", infowayCatalog.errors[2]!);
 }
 
 /** Whether a value is a {@link SymbolQuotaExceededError}, from any copy of the package. */
@@ -109,7 +109,7 @@ export class MissingParametersError extends core.InvalidArgumentError<MissingPar
   declare readonly id: "missing-parameters";
   declare readonly code: 506;
   declare readonly scope: "command";
-  static readonly entry = core.bindEntry(this, "infoway", infowayCatalog.errors[3]!);
+  static readonly entry = core.internal.bindEntry(this, "infoway", infowayCatalog.errors[3]!);
 }
 
 /** Whether a value is a {@link MissingParametersError}, from any copy of the package. */
@@ -137,7 +137,7 @@ export class InvalidParameterFormatError extends core.InvalidMessageError<Invali
   declare readonly id: "invalid-parameter-format";
   declare readonly code: 515;
   declare readonly scope: "both";
-  static readonly entry = core.bindEntry(this, "infoway", infowayCatalog.errors[4]!);
+  static readonly entry = core.internal.bindEntry(this, "infoway", infowayCatalog.errors[4]!);
 }
 
 /** Whether a value is a {@link InvalidParameterFormatError}, from any copy of the package. */
@@ -165,7 +165,7 @@ export class HeartbeatTimeoutError extends core.HeartbeatTimeoutError<HeartbeatT
   declare readonly id: "heartbeat-timeout";
   declare readonly code: 513;
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "infoway", infowayCatalog.errors[5]!);
+  static readonly entry = core.internal.bindEntry(this, "infoway", infowayCatalog.errors[5]!);
 }
 
 /** Whether a value is a {@link HeartbeatTimeoutError}, from any copy of the package. */
@@ -193,7 +193,7 @@ export class AuthenticationFailedError extends core.UnauthenticatedError<Authent
   declare readonly id: "authentication-failed";
   declare readonly code: 401;
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "infoway", infowayCatalog.errors[6]!);
+  static readonly entry = core.internal.bindEntry(this, "infoway", infowayCatalog.errors[6]!);
 }
 
 /** Whether a value is a {@link AuthenticationFailedError}, from any copy of the package. */
@@ -221,7 +221,7 @@ export class EndpointNotFoundError extends core.NotFoundError<EndpointNotFoundDe
   declare readonly id: "endpoint-not-found";
   declare readonly code: 404;
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "infoway", infowayCatalog.errors[7]!);
+  static readonly entry = core.internal.bindEntry(this, "infoway", infowayCatalog.errors[7]!);
 }
 
 /** Whether a value is a {@link EndpointNotFoundError}, from any copy of the package. */
@@ -249,7 +249,7 @@ export class ConnectionQuotaExceededError extends core.ConnectionLimitError<Conn
   declare readonly id: "connection-quota-exceeded";
   declare readonly code: 427;
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "infoway", infowayCatalog.errors[8]!);
+  static readonly entry = core.internal.bindEntry(this, "infoway", infowayCatalog.errors[8]!);
 }
 
 /** Whether a value is a {@link ConnectionQuotaExceededError}, from any copy of the package. */
@@ -277,7 +277,7 @@ export class MessageRateExceededError extends core.RateLimitedError<MessageRateE
   declare readonly id: "message-rate-exceeded";
   declare readonly code: 429;
   declare readonly scope: "both";
-  static readonly entry = core.bindEntry(this, "infoway", infowayCatalog.errors[9]!);
+  static readonly entry = core.internal.bindEntry(this, "infoway", infowayCatalog.errors[9]!);
 }
 
 /** Whether a value is a {@link MessageRateExceededError}, from any copy of the package. */
@@ -305,7 +305,7 @@ export class ClientDisconnectedError extends core.ClientDisconnectError<ClientDi
   declare readonly id: "client-disconnected";
   declare readonly code: 499;
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "infoway", infowayCatalog.errors[10]!);
+  static readonly entry = core.internal.bindEntry(this, "infoway", infowayCatalog.errors[10]!);
 }
 
 /** Whether a value is a {@link ClientDisconnectedError}, from any copy of the package. */
@@ -333,7 +333,7 @@ export class OriginTimeoutError extends core.UpstreamTimeoutError<OriginTimeoutD
   declare readonly id: "origin-timeout";
   declare readonly code: 524;
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "infoway", infowayCatalog.errors[11]!);
+  static readonly entry = core.internal.bindEntry(this, "infoway", infowayCatalog.errors[11]!);
 }
 
 /** Whether a value is a {@link OriginTimeoutError}, from any copy of the package. */
@@ -373,47 +373,6 @@ export const infowayClasses = [
     ClientDisconnectedError,
     OriginTimeoutError,
   ] as const;
-/** Entry id → class. */
-export const infowayErrorsById = {
-    "internal-error": InternalServerError,
-    "request-rate-exceeded": RequestRateExceededError,
-    "symbol-quota-exceeded": SymbolQuotaExceededError,
-    "missing-parameters": MissingParametersError,
-    "invalid-parameter-format": InvalidParameterFormatError,
-    "heartbeat-timeout": HeartbeatTimeoutError,
-    "authentication-failed": AuthenticationFailedError,
-    "endpoint-not-found": EndpointNotFoundError,
-    "connection-quota-exceeded": ConnectionQuotaExceededError,
-    "message-rate-exceeded": MessageRateExceededError,
-    "client-disconnected": ClientDisconnectedError,
-    "origin-timeout": OriginTimeoutError,
-  } as const;
-/** Frame code → class. */
-export const infowayFrameCodes = {
-    "500": InternalServerError,
-    "501": RequestRateExceededError,
-    "505": SymbolQuotaExceededError,
-    "506": MissingParametersError,
-    "515": InvalidParameterFormatError,
-    "513": HeartbeatTimeoutError,
-    "429": MessageRateExceededError,
-  } as const;
-/** HTTP status of a rejected upgrade → the classes that use it. */
-export const infowayUpgradeStatuses = {
-    "500": [InternalServerError],
-    "401": [AuthenticationFailedError],
-    "404": [EndpointNotFoundError],
-    "429": [ConnectionQuotaExceededError],
-    "524": [OriginTimeoutError],
-  } as const;
-/** Close code (including browser fallbacks) → the classes that use it. */
-export const infowayCloseCodes = {
-    "4513": [HeartbeatTimeoutError],
-    "4401": [AuthenticationFailedError],
-    "4427": [ConnectionQuotaExceededError],
-    "4499": [ClientDisconnectedError],
-    "4524": [OriginTimeoutError],
-  } as const;
 
 /**
  * Which error-frame form a parsed frame is, or -1 when it is not an error. The first test every frame meets, so it reads properties directly: nothing inherited from `Object.prototype` is a primitive, so an equality test cannot be fooled by it.
@@ -426,12 +385,12 @@ function classifyFrame(value: Record<string, any>): number {
 }
 
 /** The fields of a "reply" error frame, unchecked: the codec checks each value's type before it uses it. */
-function readFrameForm0(value: Record<string, any>): core.FrameFields {
+function readFrameForm0(value: Record<string, any>): core.internal.FrameFields {
   return { code: value["code"], message: value["msg"], field: undefined, requestId: value["trace"], command: undefined, details: undefined, errors: undefined };
 }
 
 /** The JSON text of a "reply" error frame: the frame `encodeFrame` builds, without building it. */
-function writeFrameForm0(c: core.FrameWriteContext): string {
+function writeFrameForm0(c: core.internal.FrameWriteContext): string {
   return `{"code":${JSON.stringify(c.code)},"msg":${JSON.stringify(c.message)}${c.requestId === undefined ? "" : `,"trace":${JSON.stringify(c.requestId)}`}}`;
 }
 

@@ -25,7 +25,7 @@ export class BadRequestError extends core.InvalidArgumentError<BadRequestDetails
   declare readonly id: "bad-request";
   declare readonly code: 400;
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[0]!);
+  static readonly entry = core.internal.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[0]!);
 }
 
 /** Whether a value is a {@link BadRequestError}, from any copy of the package. */
@@ -53,7 +53,7 @@ export class UnauthorizedError extends core.UnauthenticatedError<UnauthorizedDet
   declare readonly id: "unauthorized";
   declare readonly code: 401;
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[1]!);
+  static readonly entry = core.internal.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[1]!);
 }
 
 /** Whether a value is a {@link UnauthorizedError}, from any copy of the package. */
@@ -81,7 +81,7 @@ export class ForbiddenError extends core.PermissionDeniedError<ForbiddenDetails>
   declare readonly id: "forbidden";
   declare readonly code: 403;
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[2]!);
+  static readonly entry = core.internal.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[2]!);
 }
 
 /** Whether a value is a {@link ForbiddenError}, from any copy of the package. */
@@ -109,7 +109,7 @@ export class NotFoundError extends core.NotFoundError<NotFoundDetails> {
   declare readonly id: "not-found";
   declare readonly code: 404;
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[3]!);
+  static readonly entry = core.internal.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[3]!);
 }
 
 /** Whether a value is a {@link NotFoundError}, from any copy of the package. */
@@ -148,7 +148,7 @@ export class RateLimitExceededError extends core.RateLimitedError<RateLimitExcee
   declare readonly id: "rate-limit-exceeded";
   declare readonly code: 429;
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[4]!);
+  static readonly entry = core.internal.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[4]!);
 }
 
 /** Whether a value is a {@link RateLimitExceededError}, from any copy of the package. */
@@ -176,7 +176,7 @@ export class InternalServerErrorError extends core.InternalError<InternalServerE
   declare readonly id: "internal-server-error";
   declare readonly code: 500;
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[5]!);
+  static readonly entry = core.internal.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[5]!);
 }
 
 /** Whether a value is a {@link InternalServerErrorError}, from any copy of the package. */
@@ -204,7 +204,7 @@ export class BadGatewayError extends core.UpstreamTimeoutError<BadGatewayDetails
   declare readonly id: "bad-gateway";
   declare readonly code: 502;
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[6]!);
+  static readonly entry = core.internal.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[6]!);
 }
 
 /** Whether a value is a {@link BadGatewayError}, from any copy of the package. */
@@ -232,7 +232,7 @@ export class ServiceUnavailableError extends core.ServiceUnavailableError<Servic
   declare readonly id: "service-unavailable";
   declare readonly code: 503;
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[7]!);
+  static readonly entry = core.internal.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[7]!);
 }
 
 /** Whether a value is a {@link ServiceUnavailableError}, from any copy of the package. */
@@ -262,7 +262,7 @@ export class InvalidMessageError extends core.InvalidMessageError<InvalidMessage
   declare readonly id: "invalid-message";
   declare readonly code: 2001;
   declare readonly scope: "both";
-  static readonly entry = core.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[8]!);
+  static readonly entry = core.internal.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[8]!);
 }
 
 /** Whether a value is a {@link InvalidMessageError}, from any copy of the package. */
@@ -292,7 +292,7 @@ export class DepthUnavailableError extends core.ChannelUnavailableError<DepthUna
   declare readonly id: "depth-unavailable";
   declare readonly code: 2003;
   declare readonly scope: "command";
-  static readonly entry = core.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[9]!);
+  static readonly entry = core.internal.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[9]!);
 }
 
 /** Whether a value is a {@link DepthUnavailableError}, from any copy of the package. */
@@ -322,7 +322,7 @@ export class TradeUnavailableError extends core.ChannelUnavailableError<TradeUna
   declare readonly id: "trade-unavailable";
   declare readonly code: 2004;
   declare readonly scope: "command";
-  static readonly entry = core.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[10]!);
+  static readonly entry = core.internal.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[10]!);
 }
 
 /** Whether a value is a {@link TradeUnavailableError}, from any copy of the package. */
@@ -361,43 +361,6 @@ export const tickdbLegacyClasses = [
     DepthUnavailableError,
     TradeUnavailableError,
   ] as const;
-/** Entry id → class. */
-export const tickdbLegacyErrorsById = {
-    "bad-request": BadRequestError,
-    "unauthorized": UnauthorizedError,
-    "forbidden": ForbiddenError,
-    "not-found": NotFoundError,
-    "rate-limit-exceeded": RateLimitExceededError,
-    "internal-server-error": InternalServerErrorError,
-    "bad-gateway": BadGatewayError,
-    "service-unavailable": ServiceUnavailableError,
-    "invalid-message": InvalidMessageError,
-    "depth-unavailable": DepthUnavailableError,
-    "trade-unavailable": TradeUnavailableError,
-  } as const;
-/** Frame code → class. */
-export const tickdbLegacyFrameCodes = {
-    "2001": InvalidMessageError,
-    "2003": DepthUnavailableError,
-    "2004": TradeUnavailableError,
-  } as const;
-/** HTTP status of a rejected upgrade → the classes that use it. */
-export const tickdbLegacyUpgradeStatuses = {
-    "400": [BadRequestError],
-    "401": [UnauthorizedError],
-    "403": [ForbiddenError],
-    "404": [NotFoundError],
-    "429": [RateLimitExceededError],
-    "500": [InternalServerErrorError],
-    "502": [BadGatewayError],
-    "503": [ServiceUnavailableError],
-  } as const;
-/** Close code (including browser fallbacks) → the classes that use it. */
-export const tickdbLegacyCloseCodes = {
-    "4401": [UnauthorizedError],
-    "4403": [ForbiddenError],
-    "4429": [RateLimitExceededError],
-  } as const;
 
 /**
  * Which error-frame form a parsed frame is, or -1 when it is not an error. The first test every frame meets, so it reads properties directly: nothing inherited from `Object.prototype` is a primitive, so an equality test cannot be fooled by it.
@@ -410,12 +373,12 @@ function classifyFrame(value: Record<string, any>): number {
 }
 
 /** The fields of a "reply" error frame, unchecked: the codec checks each value's type before it uses it. */
-function readFrameForm0(value: Record<string, any>): core.FrameFields {
+function readFrameForm0(value: Record<string, any>): core.internal.FrameFields {
   return { code: value["code"], message: value["message"], field: undefined, requestId: undefined, command: value["cmd"], details: value["data"], errors: undefined };
 }
 
 /** The JSON text of a "reply" error frame: the frame `encodeFrame` builds, without building it. */
-function writeFrameForm0(c: core.FrameWriteContext): string {
+function writeFrameForm0(c: core.internal.FrameWriteContext): string {
   return `{"code":${JSON.stringify(c.code)},"message":${JSON.stringify(c.message)}${c.command === undefined ? "" : `,"cmd":${JSON.stringify(c.command)}`}${c.details === "" ? "" : `,"data":{${c.details}}`}}`;
 }
 

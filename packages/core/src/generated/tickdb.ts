@@ -27,7 +27,7 @@ export class InvalidApiKeyError extends core.UnauthenticatedError<InvalidApiKeyD
   declare readonly id: "invalid-api-key";
   declare readonly code: 1001;
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[0]!);
+  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[0]!);
 }
 
 /** Whether a value is a {@link InvalidApiKeyError}, from any copy of the package. */
@@ -55,7 +55,7 @@ export class ApiKeyMissingError extends core.UnauthenticatedError<ApiKeyMissingD
   declare readonly id: "api-key-missing";
   declare readonly code: 1002;
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[1]!);
+  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[1]!);
 }
 
 /** Whether a value is a {@link ApiKeyMissingError}, from any copy of the package. */
@@ -83,7 +83,7 @@ export class IpNotWhitelistedError extends core.PermissionDeniedError<IpNotWhite
   declare readonly id: "ip-not-whitelisted";
   declare readonly code: 1003;
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[2]!);
+  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[2]!);
 }
 
 /** Whether a value is a {@link IpNotWhitelistedError}, from any copy of the package. */
@@ -111,7 +111,7 @@ export class InsufficientPermissionsError extends core.PermissionDeniedError<Ins
   declare readonly id: "insufficient-permissions";
   declare readonly code: 1004;
   declare readonly scope: "command";
-  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[3]!);
+  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[3]!);
 }
 
 /** Whether a value is a {@link InsufficientPermissionsError}, from any copy of the package. */
@@ -139,7 +139,7 @@ export class InvalidParametersError extends core.InvalidArgumentError<InvalidPar
   declare readonly id: "invalid-parameters";
   declare readonly code: 2001;
   declare readonly scope: "command";
-  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[4]!);
+  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[4]!);
 }
 
 /** Whether a value is a {@link InvalidParametersError}, from any copy of the package. */
@@ -167,7 +167,7 @@ export class SymbolNotFoundError extends core.NotFoundError<SymbolNotFoundDetail
   declare readonly id: "symbol-not-found";
   declare readonly code: 2002;
   declare readonly scope: "command";
-  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[5]!);
+  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[5]!);
 }
 
 /** Whether a value is a {@link SymbolNotFoundError}, from any copy of the package. */
@@ -197,7 +197,7 @@ export class InvalidTimeRangeError extends core.InvalidArgumentError<InvalidTime
   declare readonly id: "invalid-time-range";
   declare readonly code: 2003;
   declare readonly scope: "command";
-  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[6]!);
+  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[6]!);
 }
 
 /** Whether a value is a {@link InvalidTimeRangeError}, from any copy of the package. */
@@ -225,7 +225,7 @@ export class RequestLimitExceededError extends core.OutOfRangeError<RequestLimit
   declare readonly id: "request-limit-exceeded";
   declare readonly code: 2004;
   declare readonly scope: "command";
-  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[7]!);
+  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[7]!);
 }
 
 /** Whether a value is a {@link RequestLimitExceededError}, from any copy of the package. */
@@ -253,7 +253,7 @@ export class RateLimitExceededError extends core.RateLimitedError<RateLimitExcee
   declare readonly id: "rate-limit-exceeded";
   declare readonly code: 3001;
   declare readonly scope: "both";
-  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[8]!);
+  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[8]!);
 }
 
 /** Whether a value is a {@link RateLimitExceededError}, from any copy of the package. */
@@ -281,7 +281,7 @@ export class QuotaExhaustedError extends core.QuotaExhaustedError<QuotaExhausted
   declare readonly id: "quota-exhausted";
   declare readonly code: 3002;
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[9]!);
+  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[9]!);
 }
 
 /** Whether a value is a {@link QuotaExhaustedError}, from any copy of the package. */
@@ -309,7 +309,7 @@ export class ConnectionLimitExceededError extends core.ConnectionLimitError<Conn
   declare readonly id: "connection-limit-exceeded";
   declare readonly code: 3003;
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[10]!);
+  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[10]!);
 }
 
 /** Whether a value is a {@link ConnectionLimitExceededError}, from any copy of the package. */
@@ -337,7 +337,7 @@ export class SubscriptionLimitExceededError extends core.SubscriptionLimitError<
   declare readonly id: "subscription-limit-exceeded";
   declare readonly code: 3004;
   declare readonly scope: "command";
-  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[11]!);
+  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[11]!);
 }
 
 /** Whether a value is a {@link SubscriptionLimitExceededError}, from any copy of the package. */
@@ -365,7 +365,7 @@ export class UnknownCommandError extends core.UnknownCommandError<UnknownCommand
   declare readonly id: "unknown-command";
   declare readonly code: 4001;
   declare readonly scope: "command";
-  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[12]!);
+  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[12]!);
 }
 
 /** Whether a value is a {@link UnknownCommandError}, from any copy of the package. */
@@ -393,7 +393,7 @@ export class InvalidMessageFormatError extends core.InvalidMessageError<InvalidM
   declare readonly id: "invalid-message-format";
   declare readonly code: 4002;
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[13]!);
+  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[13]!);
 }
 
 /** Whether a value is a {@link InvalidMessageFormatError}, from any copy of the package. */
@@ -421,7 +421,7 @@ export class DepthUnavailableError extends core.ChannelUnavailableError<DepthUna
   declare readonly id: "depth-unavailable";
   declare readonly code: 4003;
   declare readonly scope: "command";
-  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[14]!);
+  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[14]!);
 }
 
 /** Whether a value is a {@link DepthUnavailableError}, from any copy of the package. */
@@ -449,7 +449,7 @@ export class TradeUnavailableError extends core.ChannelUnavailableError<TradeUna
   declare readonly id: "trade-unavailable";
   declare readonly code: 4004;
   declare readonly scope: "command";
-  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[15]!);
+  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[15]!);
 }
 
 /** Whether a value is a {@link TradeUnavailableError}, from any copy of the package. */
@@ -477,7 +477,7 @@ export class InternalServerErrorError extends core.InternalError<InternalServerE
   declare readonly id: "internal-server-error";
   declare readonly code: 5000;
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[16]!);
+  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[16]!);
 }
 
 /** Whether a value is a {@link InternalServerErrorError}, from any copy of the package. */
@@ -505,7 +505,7 @@ export class DataSourceUnavailableError extends core.UpstreamTimeoutError<DataSo
   declare readonly id: "data-source-unavailable";
   declare readonly code: 5001;
   declare readonly scope: "both";
-  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[17]!);
+  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[17]!);
 }
 
 /** Whether a value is a {@link DataSourceUnavailableError}, from any copy of the package. */
@@ -533,7 +533,7 @@ export class ServiceTemporarilyUnavailableError extends core.ServiceUnavailableE
   declare readonly id: "service-temporarily-unavailable";
   declare readonly code: 5002;
   declare readonly scope: "connection";
-  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[18]!);
+  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[18]!);
 }
 
 /** Whether a value is a {@link ServiceTemporarilyUnavailableError}, from any copy of the package. */
@@ -580,65 +580,6 @@ export const tickdbClasses = [
     DataSourceUnavailableError,
     ServiceTemporarilyUnavailableError,
   ] as const;
-/** Entry id → class. */
-export const tickdbErrorsById = {
-    "invalid-api-key": InvalidApiKeyError,
-    "api-key-missing": ApiKeyMissingError,
-    "ip-not-whitelisted": IpNotWhitelistedError,
-    "insufficient-permissions": InsufficientPermissionsError,
-    "invalid-parameters": InvalidParametersError,
-    "symbol-not-found": SymbolNotFoundError,
-    "invalid-time-range": InvalidTimeRangeError,
-    "request-limit-exceeded": RequestLimitExceededError,
-    "rate-limit-exceeded": RateLimitExceededError,
-    "quota-exhausted": QuotaExhaustedError,
-    "connection-limit-exceeded": ConnectionLimitExceededError,
-    "subscription-limit-exceeded": SubscriptionLimitExceededError,
-    "unknown-command": UnknownCommandError,
-    "invalid-message-format": InvalidMessageFormatError,
-    "depth-unavailable": DepthUnavailableError,
-    "trade-unavailable": TradeUnavailableError,
-    "internal-server-error": InternalServerErrorError,
-    "data-source-unavailable": DataSourceUnavailableError,
-    "service-temporarily-unavailable": ServiceTemporarilyUnavailableError,
-  } as const;
-/** Frame code → class. */
-export const tickdbFrameCodes = {
-    "1001": InvalidApiKeyError,
-    "1004": InsufficientPermissionsError,
-    "2001": InvalidParametersError,
-    "2002": SymbolNotFoundError,
-    "2003": InvalidTimeRangeError,
-    "2004": RequestLimitExceededError,
-    "3001": RateLimitExceededError,
-    "3002": QuotaExhaustedError,
-    "3003": ConnectionLimitExceededError,
-    "3004": SubscriptionLimitExceededError,
-    "4001": UnknownCommandError,
-    "4002": InvalidMessageFormatError,
-    "4003": DepthUnavailableError,
-    "4004": TradeUnavailableError,
-    "5000": InternalServerErrorError,
-    "5001": DataSourceUnavailableError,
-    "5002": ServiceTemporarilyUnavailableError,
-  } as const;
-/** HTTP status of a rejected upgrade → the classes that use it. */
-export const tickdbUpgradeStatuses = {
-    "401": [InvalidApiKeyError, ApiKeyMissingError],
-    "403": [IpNotWhitelistedError],
-    "429": [RateLimitExceededError, QuotaExhaustedError, ConnectionLimitExceededError],
-    "500": [InternalServerErrorError],
-    "503": [ServiceTemporarilyUnavailableError],
-  } as const;
-/** Close code (including browser fallbacks) → the classes that use it. */
-export const tickdbCloseCodes = {
-    "4401": [InvalidApiKeyError],
-    "4402": [ApiKeyMissingError],
-    "4403": [IpNotWhitelistedError],
-    "4429": [RateLimitExceededError],
-    "4430": [ConnectionLimitExceededError],
-    "4503": [ServiceTemporarilyUnavailableError],
-  } as const;
 
 /**
  * Which error-frame form a parsed frame is, or -1 when it is not an error. The first test every frame meets, so it reads properties directly: nothing inherited from `Object.prototype` is a primitive, so an equality test cannot be fooled by it.
@@ -651,12 +592,12 @@ function classifyFrame(value: Record<string, any>): number {
 }
 
 /** The fields of a "reply" error frame, unchecked: the codec checks each value's type before it uses it. */
-function readFrameForm0(value: Record<string, any>): core.FrameFields {
+function readFrameForm0(value: Record<string, any>): core.internal.FrameFields {
   return { code: value["code"], message: value["message"], field: undefined, requestId: undefined, command: value["cmd"], details: value["data"], errors: undefined };
 }
 
 /** The JSON text of a "reply" error frame: the frame `encodeFrame` builds, without building it. */
-function writeFrameForm0(c: core.FrameWriteContext): string {
+function writeFrameForm0(c: core.internal.FrameWriteContext): string {
   return `{"code":${JSON.stringify(c.code)},"message":${JSON.stringify(c.message)}${c.command === undefined ? "" : `,"cmd":${JSON.stringify(c.command)}`}${c.details === "" ? "" : `,"data":{${c.details}}`}}`;
 }
 
