@@ -45,7 +45,10 @@ function line(layer: string, error: WsError, outcome: string): void {
 function open<E extends WsError>(path: string, codec: Codec<E>, options: Omit<ConnectOptions<E>, "codec"> = {}): WsErrorClient<E> {
   const client = connect(`${demo.url}${path}`, { codec, reconnect: { initialMs: 100, maxMs: 400 }, requestTimeoutMs: 3000, ...options });
   clients.push(client as unknown as WsErrorClient);
-  client.on("decision", (decision: Decision) => line(decision.error.layer, decision.error, describe(decision)));
+  // One frame with several errors is one decision: each of its errors is printed with it.
+  client.on("decision", (decision: Decision) => {
+    for (const error of decision.error.errors ?? [decision.error]) line(error.layer, error, describe({ ...decision, error }));
+  });
   client.on("resumed", ({ from }: { from: unknown }) => console.log(`          … reconnected; resuming from seq ${String(from)}`));
   return client;
 }

@@ -9,7 +9,7 @@ import {
   type WsErrorClass,
 } from "./errors";
 import { compileConditions, define, getPath, parsePath, setPath, type Path } from "./path";
-import { fallbackFor, isCleanClose } from "./policy";
+import { fallbackFor, isCleanClose } from "./retry-policy";
 import type { CatalogSpec, DetailType, EntrySpec, FrameForm, Json, Layer, Stamp, WireCode } from "./spec";
 import { sanitizeHeaderValue, truncateCloseReason } from "./text";
 

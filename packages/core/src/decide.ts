@@ -1,5 +1,5 @@
 import type { WsError } from "./errors";
-import { backoffDelayMs, retryDelayMs, type BackoffOptions } from "./policy";
+import { backoffDelayMs, retryDelayMs, type BackoffOptions } from "./retry-policy";
 import type { Directive } from "./spec";
 
 /** What a client does after an error. Clients emit every decision, and users may override it. */

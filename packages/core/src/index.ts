@@ -37,7 +37,7 @@ export {
 export { createCodec, type Codec, type CodecOptions, type CloseInfo, type EncodeFrameOptions, type EncodeUpgradeOptions, type UpgradeResponse } from "./codec";
 /** What generated catalog modules use; not for applications. */
 export * as internal from "./internal";
-export { backoffDelayMs, fallbackFor, isCleanClose, retryDelayMs, defaultDirective, type BackoffOptions, type FallbackPolicy } from "./policy";
+export { backoffDelayMs, fallbackFor, isCleanClose, retryDelayMs, defaultDirective, type BackoffOptions, type FallbackPolicy } from "./retry-policy";
 export { getPath, parsePath, setPath, type Path } from "./path";
 export { MAX_CLOSE_REASON_BYTES, sanitizeHeaderValue, truncateCloseReason, utf8ByteLength } from "./text";
 export type * from "./spec";

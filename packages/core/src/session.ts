@@ -2,7 +2,7 @@ import type { Codec } from "./codec";
 import { decide, type Decision, type ReconnectOptions } from "./decide";
 import type { WsError } from "./errors";
 import { getPath, parsePath, setPath } from "./path";
-import { isCleanClose } from "./policy";
+import { isCleanClose } from "./retry-policy";
 
 /* Handlers take `any`: handler properties are checked contravariantly, so the browser's and ws's
    own event types (Event, MessageEvent, CloseEvent) must be assignable here. */

@@ -1,5 +1,5 @@
 import type { Codec, WsError, WsErrorClass } from "@ws-errors/core";
-import type { Logger, Policy, SharedState, WsErrorServerOptions } from "@ws-errors/node";
+import type { Logger, ServerPolicy, SharedState, WsErrorServerOptions } from "@ws-errors/node";
 
 /** The DI token of the module's options. */
 export const WS_ERRORS_OPTIONS = Symbol.for("ws-errors.nestjs.options");
@@ -8,7 +8,7 @@ export interface WsErrorsModuleOptions {
   /** The catalog codec errors are encoded with. */
   readonly codec: Codec<WsError>;
   /** Upgrade, connection and message policies (API keys, caps, rates, heartbeats...), from @ws-errors/node. */
-  readonly policies?: readonly Policy[];
+  readonly policies?: readonly ServerPolicy[];
   /** Runs before the upgrade: establish the principal, or throw a catalog error to reject the upgrade. */
   readonly authenticate?: WsErrorServerOptions["authenticate"];
   readonly browserFallback?: WsErrorServerOptions["browserFallback"];

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Codec, WsError, WsErrorInit } from "@ws-errors/core";
-import type { ServerConnection } from "./connection";
+import type { ServerConnection } from "./server-connection";
 import { WsErrorServer } from "./server";
 
 export interface FakeServer {

@@ -4,7 +4,7 @@ import type { Duplex } from "node:stream";
 import type { Codec, WsError } from "@ws-errors/core";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import { errorOfKind, requestFields, retryAfterOf } from "./catalog";
-import { ServerConnection, type Principal } from "./connection";
+import { ServerConnection, type Principal } from "./server-connection";
 import { ErrorMapper, type ErrorEntries } from "./error-mapper";
 import { guardHandshakes, socketAddress, type HandshakeOptions } from "./handshake";
 import { consoleLogger, redactingLogger, type Logger } from "./redact";
@@ -43,7 +43,7 @@ export interface InboundFrame {
  * Each hook may throw a catalog error: before the upgrade it rejects the upgrade, in `open` it
  * closes the new connection, in `message` it answers the message.
  */
-export interface Policy {
+export interface ServerPolicy {
   readonly name: string;
   upgrade?(context: UpgradeContext): void | Promise<void>;
   open?(connection: ServerConnection): void;
@@ -59,6 +59,9 @@ export interface Policy {
   dispose?(): void;
 }
 
+/** @deprecated Use {@link ServerPolicy}: "policy" alone also names the catalog's retry policy. */
+export type Policy = ServerPolicy;
+
 export type CommandHandler = (message: IncomingCommand, connection: ServerConnection) => unknown;
 
 export interface WsErrorServerOptions {
@@ -70,7 +73,7 @@ export interface WsErrorServerOptions {
   readonly path?: string;
   /** Runs first: establish who is connecting, or throw a catalog error. */
   readonly authenticate?: (context: UpgradeContext) => Principal | undefined | Promise<Principal | undefined>;
-  readonly policies?: readonly Policy[];
+  readonly policies?: readonly ServerPolicy[];
   /** Handlers by command name (the dialect's `requests.command`); an unknown command is answered with the catalog's error. */
   readonly commands?: Readonly<Record<string, CommandHandler>>;
   /** Sees every message no command handler took. */
@@ -160,7 +163,7 @@ export class WsErrorServer {
   private readonly readRequest: ReturnType<typeof requestFields>;
   private readonly secrets = new Set<string>();
   private readonly bySocket = new WeakMap<WebSocket, ServerConnection>();
-  private readonly inbound: readonly Policy[];
+  private readonly inbound: readonly ServerPolicy[];
   private readonly addressOf: (request: IncomingMessage) => string;
 
   constructor(private readonly options: WsErrorServerOptions) {

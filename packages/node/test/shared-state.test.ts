@@ -1,7 +1,7 @@
 import { escaRates } from "@ws-errors/core/catalogs/esca-rates";
 import type { Codec, WsError } from "@ws-errors/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { apiKey, connectionCap, memoryState, revocation, type Policy, type SharedState } from "../src/index";
+import { apiKey, connectionCap, memoryState, revocation, type ServerPolicy, type SharedState } from "../src/index";
 import { raw, start, until, type Running } from "./helpers";
 
 const esca = escaRates;
@@ -12,7 +12,7 @@ afterEach(async () => {
 });
 
 /** Two servers sharing one state: two instances, as far as policies can tell. */
-async function pair(state: SharedState, policies: () => readonly Policy[]) {
+async function pair(state: SharedState, policies: () => readonly ServerPolicy[]) {
   servers = [await start({ codec: esca, state, policies: policies() }), await start({ codec: esca, state, policies: policies() })];
   return servers as [Running, Running];
 }

@@ -1,6 +1,6 @@
 import type { WsError, WsErrorClass } from "@ws-errors/core";
 import { errorOfKind } from "../catalog";
-import type { Policy, UpgradeContext } from "../server";
+import type { ServerPolicy, UpgradeContext } from "../server";
 
 /** Where a key is read from on the upgrade request. */
 export type KeySource = { readonly header: string } | { readonly bearer: true } | { readonly query: string };
@@ -45,7 +45,7 @@ export function readKey(request: UpgradeContext["request"], url: URL, from: ApiK
  * apiKey({ from: [{ bearer: true }, { query: "api_key" }], verify: (key) => keys.has(key) })
  * ```
  */
-export function apiKey(options: ApiKeyOptions): Policy {
+export function apiKey(options: ApiKeyOptions): ServerPolicy {
   const make = (ctor: WsErrorClass | undefined, context: UpgradeContext): WsError =>
     ctor ? new ctor() : (errorOfKind(context.server.codec, ["unauthenticated", "permission-denied"], "upgrade") as WsError);
   return {

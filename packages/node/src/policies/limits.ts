@@ -1,7 +1,7 @@
 import type { Codec, WsError, WsErrorClass } from "@ws-errors/core";
 import { errorOfKind, withRetryAfter } from "../catalog";
-import type { ServerConnection } from "../connection";
-import type { Policy, UpgradeContext } from "../server";
+import type { ServerConnection } from "../server-connection";
+import type { ServerPolicy, UpgradeContext } from "../server";
 import { memoryState } from "../state/memory";
 import { RateWindow } from "../state/rate-window";
 import type { Awaitable, OnStateError } from "../state/shared-state";
@@ -41,7 +41,7 @@ export interface ConnectionCapOptions {
  * connectionCap({ perKey: 5, scope: "instance" })    // per process
  * ```
  */
-export function connectionCap(options: ConnectionCapOptions): Policy {
+export function connectionCap(options: ConnectionCapOptions): ServerPolicy {
   const local = options.scope === "instance" ? memoryState() : undefined;
   return {
     name: "connection-cap",
@@ -114,7 +114,7 @@ export interface AttemptRateOptions {
  * ]
  * ```
  */
-export function attemptRate(options: AttemptRateOptions): Policy {
+export function attemptRate(options: AttemptRateOptions): ServerPolicy {
   const windowMs = options.windowMs ?? 60_000;
   const per = options.per ?? "address";
   return {
@@ -160,7 +160,7 @@ export interface MessageRateOptions {
  * messageRate({ limit: 20, windowMs: 1000, closeAfter: 10 })
  * ```
  */
-export function messageRate(options: MessageRateOptions): Policy {
+export function messageRate(options: MessageRateOptions): ServerPolicy {
   const messages = new RateWindow({ limit: options.limit, windowMs: options.windowMs ?? 1000 });
   const violations = new RateWindow({ limit: options.closeAfter ?? 10, windowMs: options.violationWindowMs ?? 10_000 });
   const ids = new WeakMap<ServerConnection, string>();

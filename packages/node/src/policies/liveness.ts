@@ -1,10 +1,10 @@
 import type { WsErrorClass } from "@ws-errors/core";
-import type { Principal, ServerConnection } from "../connection";
-import type { IncomingCommand, Policy } from "../server";
+import type { Principal, ServerConnection } from "../server-connection";
+import type { IncomingCommand, ServerPolicy } from "../server";
 import type { OnStateError } from "../state/shared-state";
 import { build, guarded } from "./limits";
 
-function everyConnection(everyMs: number, tick: (connection: ServerConnection, now: number) => void): Pick<Policy, "open" | "close" | "dispose"> {
+function everyConnection(everyMs: number, tick: (connection: ServerConnection, now: number) => void): Pick<ServerPolicy, "open" | "close" | "dispose"> {
   const live = new Set<ServerConnection>();
   let timer: NodeJS.Timeout | undefined;
   return {
@@ -62,7 +62,7 @@ export interface HeartbeatOptions {
  * heartbeat({ intervalMs: 30_000, timeoutMs: 40_000, send: (c) => c.send({ msg_type: "heartbeat" }), isAck: (m) => m.command === "heartbeat.ack" })
  * ```
  */
-export function heartbeat(options: HeartbeatOptions): Policy {
+export function heartbeat(options: HeartbeatOptions): ServerPolicy {
   const seen = new WeakMap<ServerConnection, number>();
   const sent = new WeakMap<ServerConnection, number>();
   const base = everyConnection(Math.min(options.intervalMs, options.timeoutMs) / 2, (connection, now) => {
@@ -114,7 +114,7 @@ export interface SlowConsumerOptions {
  * slowConsumer({ maxStallMs: 3000, checkEveryMs: 10_000 })
  * ```
  */
-export function slowConsumer(options: SlowConsumerOptions): Policy {
+export function slowConsumer(options: SlowConsumerOptions): ServerPolicy {
   const maxBytes = options.maxQueuedBytes ?? 8 * 1024 * 1024;
   const evict = (connection: ServerConnection) => {
     connection.closeWith(build(connection.codec, options.error, ["slow-consumer"], "close"));
@@ -154,7 +154,7 @@ export interface RecheckOptions {
  * recheck({ everyMs: 25_000, verify: ({ key }) => !revoked.has(key) })
  * ```
  */
-export function recheck(options: RecheckOptions): Policy {
+export function recheck(options: RecheckOptions): ServerPolicy {
   const base = everyConnection(options.everyMs, (connection) => {
     const principal = connection.principal;
     if (!principal) return;
@@ -188,7 +188,7 @@ export interface RevocationOptions {
  * await server.revoke("sk_live_123");   // closed within a round trip to Redis, everywhere
  * ```
  */
-export function revocation(options: RevocationOptions = {}): Policy {
+export function revocation(options: RevocationOptions = {}): ServerPolicy {
   const byKey = new Map<string, Set<ServerConnection>>();
   const listening = new WeakSet<object>();
   const revoked = (key: string) => {
