@@ -63,8 +63,25 @@ beforeAll(async () => {
   }
 });
 
+/* Servers run under npx and tsx, which start processes of their own (esbuild's service): each is
+   started in a process group of its own, and the whole group is stopped. */
+function stopGroup(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+function serve(file: string): ChildProcess {
+  const child = spawn("npx", ["tsx", file], { cwd: project, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  processes.push(child);
+  return child;
+}
+
 afterAll(() => {
-  for (const child of processes) child.kill("SIGKILL");
+  for (const child of processes) stopGroup(child);
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -99,8 +116,7 @@ describe("the packed packages, as npm installs them", () => {
       } else if (block.kind === "file") {
         writeFileSync(join(project, block.arg), block.body.replaceAll("8080", String(port)));
       } else if (block.kind === "output") {
-        const server = spawn("npx", ["tsx", "server.ts"], { cwd: project, stdio: ["ignore", "pipe", "pipe"] });
-        processes.push(server);
+        const server = serve("server.ts");
         await new Promise<void>((resolve, reject) => {
           let out = "";
           server.stdout?.on("data", (d: Buffer) => ((out += d.toString()), out.includes("listening") && resolve()));
@@ -152,8 +168,7 @@ describe("the packed packages, as npm installs them", () => {
     // The README's server again, on a port of its own.
     const port = await freePort();
     writeFileSync(join(project, "server-port.ts"), readFileSync(join(project, "server.ts"), "utf8").replace(/http\.listen\(\d+/, `http.listen(${port}`));
-    const wsServer = spawn("npx", ["tsx", "server-port.ts"], { cwd: project, stdio: ["ignore", "pipe", "pipe"] });
-    processes.push(wsServer);
+    const wsServer = serve("server-port.ts");
     await new Promise<void>((resolve) => wsServer.stdout?.on("data", (d: Buffer) => d.toString().includes("listening") && resolve()));
     const script = readFileSync(join(project, "browser", "app.js"), "utf8");
     const page: Server = createHttpServer((req, res) => {
@@ -171,7 +186,7 @@ describe("the packed packages, as npm installs them", () => {
     } finally {
       await browser.close();
       page.close();
-      wsServer.kill("SIGKILL");
+      stopGroup(wsServer);
     }
   });
 });
