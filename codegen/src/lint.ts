@@ -130,7 +130,7 @@ export function lintCatalog(catalog: RawCatalog, report: Report): Problem[] {
   for (const [i, entry] of catalog.errors.entries()) {
     const at = (...rest: Segment[]): Segment[] => ["errors", i, ...rest];
     unique("id", entry.id, at("id"), "id");
-    if (entry.id === "unknown") push(at("id"), `id "unknown" is reserved for codes the catalog does not list`);
+    if (entry.id === "uncatalogued") push(at("id"), `id "uncatalogued" is reserved for codes the catalog does not list`);
     unique("class", entry.className ?? defaultClassName(entry.id), at(entry.className ? "className" : "id"), "class name");
     const details = entry.details ?? {};
     const hasFrame = entry.frame !== undefined && entry.frame !== false;

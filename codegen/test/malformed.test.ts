@@ -81,7 +81,7 @@ const CASES: Case[] = [
   { name: "bad scope", text: replace("scope: connection", "scope: global"), at: "scope: global", message: /must be one of: connection, command, both/ },
   { name: "code of the wrong type", text: replace("code: GONE", "code: [GONE]"), at: "code: [GONE]", message: /must be string,integer/ },
   { name: "bad id", text: replace("id: gone", "id: Gone_Away"), at: "id: Gone_Away", message: /must match/ },
-  { name: "reserved id", text: replace("id: gone", "id: unknown"), at: "id: unknown", message: /reserved/ },
+  { name: "reserved id", text: replace("id: gone", "id: uncatalogued"), at: "id: uncatalogued", message: /reserved/ },
   { name: "bad class name", text: replace("id: gone", "id: gone\n    className: gone"), at: "className: gone", message: /must match/ },
   { name: "duplicate id", text: replace("id: gone", "id: slow-down"), at: "id: slow-down", nth: 1, message: /already used by errors\[0\]/ },
   { name: "duplicate frame code", text: dupCatalog, at: "frame: true", nth: 1, message: /frame code "SLOW_DOWN" is already used/ },

@@ -108,7 +108,7 @@ export function generateModule(spec: CatalogSpec, source: string, where: Require
     ],
     parameters: [{ name: "value", type: "unknown" }],
     returnType: `value is ${union}`,
-    statements: `return core.isWsError(value) && value.catalog === ${JSON.stringify(spec.name)} && value.id !== "unknown";`,
+    statements: `return core.isWsError(value) && value.catalog === ${JSON.stringify(spec.name)} && value.id !== "uncatalogued";`,
   } satisfies FunctionDeclarationStructure);
 
   statements.push(constTable(`${base}Classes`, `The classes of the \`${spec.name}\` catalog, in catalog order.`, `[\n${spec.errors.map((e) => `  ${e.className},`).join("\n")}\n] as const`));

@@ -1,7 +1,7 @@
 import {
   KIND_CLASSES,
   NO_DETAILS,
-  UnknownWsError,
+  UncataloguedError,
   WsError,
   bindEntry,
   fromWire,
@@ -77,7 +77,7 @@ export interface CodecOptions<E extends WsError> {
  * Decoders and encoders for one catalog on all three layers.
  *
  * Decoding never throws: any string, any JSON, any object gives either `null` (not an error),
- * an instance of the catalog's class for the code, or an {@link UnknownWsError} that keeps what
+ * an instance of the catalog's class for the code, or an {@link UncataloguedError} that keeps what
  * was received.
  */
 export interface Codec<E extends WsError = WsError> {
@@ -89,13 +89,13 @@ export interface Codec<E extends WsError = WsError> {
   /** Whether a parsed frame is a success reply sharing the error shape (e.g. `code: 0`). */
   isSuccessFrame(value: unknown): boolean;
   /** The first error a frame carries, or `null`. Accepts the frame's text or its parsed value. */
-  decodeFrame(input: unknown): E | UnknownWsError | null;
+  decodeFrame(input: unknown): E | UncataloguedError | null;
   /** Every error a frame carries (several for multi-error frames); empty when it is not an error. */
-  decodeFrameErrors(input: unknown): readonly (E | UnknownWsError)[];
+  decodeFrameErrors(input: unknown): readonly (E | UncataloguedError)[];
   /** The error a close means, or `null` for a clean close (1000, 1001, 1005) the catalog does not list. */
-  decodeClose(input: CloseInfo): E | UnknownWsError | null;
+  decodeClose(input: CloseInfo): E | UncataloguedError | null;
   /** The error a non-101 upgrade response means; `null` for a 101 or 2xx. */
-  decodeUpgrade(input: UpgradeResponse): E | UnknownWsError | null;
+  decodeUpgrade(input: UpgradeResponse): E | UncataloguedError | null;
   /** The sequence id of a stream message, when the dialect has one. */
   readSequence(value: unknown): number | string | undefined;
   /** The error frame, as an object ready for `JSON.stringify`. Several errors share one frame when the dialect allows. */
@@ -226,10 +226,10 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
     return code.trim() !== "" && Number.isFinite(asNumber) ? frameCodes.get(asNumber) : undefined;
   }
 
-  function unknown(layer: Layer, code: WireCode | undefined, message: string | undefined, wire: WireInfo | undefined, raw: unknown, requestId?: string | number, command?: string): UnknownWsError {
+  function uncatalogued(layer: Layer, code: WireCode | undefined, message: string | undefined, wire: WireInfo | undefined, raw: unknown, requestId?: string | number, command?: string): UncataloguedError {
     const policy = fallbackFor(catalog, layer, code);
-    const error = fromWire(UnknownWsError, layer, message ?? policy.summary, NO_DETAILS, undefined, requestId, command, wire, raw);
-    error._tag = `${catalog.name}/unknown`;
+    const error = fromWire(UncataloguedError, layer, message ?? policy.summary, NO_DETAILS, undefined, requestId, command, wire, raw);
+    error._tag = `${catalog.name}/uncatalogued`;
     error.catalog = catalog.name;
     error.code = code ?? "";
     error.kind = policy.kind;
@@ -238,13 +238,13 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
     return error;
   }
 
-  function build(code: unknown, message: unknown, field: unknown, details: unknown, requestId: string | number | undefined, command: string | undefined, raw: unknown): E | UnknownWsError {
+  function build(code: unknown, message: unknown, field: unknown, details: unknown, requestId: string | number | undefined, command: string | undefined, raw: unknown): E | UncataloguedError {
     const text = typeof message === "string" ? message : undefined;
     const fieldText = typeof field === "string" ? field : undefined;
     const hit = lookupFrameCode(code);
     if (!hit) {
       const wireCode = typeof code === "string" || typeof code === "number" ? code : undefined;
-      const error = unknown("frame", wireCode, text, undefined, raw, requestId, command);
+      const error = uncatalogued("frame", wireCode, text, undefined, raw, requestId, command);
       error.field = fieldText;
       return error;
     }
@@ -278,7 +278,7 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
   }
 
   /** The errors of a frame that lists several (Collective2's payload.errors). */
-  function listed(compiled: CompiledForm, fields: FrameFields, input: unknown): (E | UnknownWsError)[] {
+  function listed(compiled: CompiledForm, fields: FrameFields, input: unknown): (E | UncataloguedError)[] {
     const requestId = asId(fields.requestId);
     const command = asString(fields.command);
     return (fields.errors as unknown[]).map((item) => {
@@ -289,7 +289,7 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
 
   const isList = (fields: FrameFields) => Array.isArray(fields.errors) && fields.errors.length > 0;
 
-  function decodeFrameErrors(input: unknown): readonly (E | UnknownWsError)[] {
+  function decodeFrameErrors(input: unknown): readonly (E | UncataloguedError)[] {
     const found = locate(input);
     if (!found) return EMPTY;
     const { compiled, fields } = found;
@@ -297,7 +297,7 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
     return [build(fields.code, fields.message, fields.field, fields.details, asId(fields.requestId), asString(fields.command), input)];
   }
 
-  function decodeFrame(input: unknown): E | UnknownWsError | null {
+  function decodeFrame(input: unknown): E | UncataloguedError | null {
     const found = locate(input);
     if (!found) return null;
     const { compiled, fields } = found;
@@ -305,20 +305,20 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
     return build(fields.code, fields.message, fields.field, fields.details, asId(fields.requestId), asString(fields.command), input);
   }
 
-  function decodeClose(input: CloseInfo): E | UnknownWsError | null {
+  function decodeClose(input: CloseInfo): E | UncataloguedError | null {
     if (typeof input !== "object" || input === null) return null;
     const code = typeof input.code === "number" ? input.code : Number.NaN;
     const reason = typeof input.reason === "string" ? input.reason : "";
     const wire: WireInfo = { closeCode: code, closeReason: reason };
     const hit = closeExact.get(`${code}\n${reason}`) ?? closeCodes.get(code);
     if (hit) return fromWire(hit.ctor, "close", reason || hit.entry.message || hit.entry.summary, NO_DETAILS, undefined, undefined, undefined, wire, input) as E;
-    if (!Number.isInteger(code)) return unknown("close", undefined, reason || undefined, wire, input);
+    if (!Number.isInteger(code)) return uncatalogued("close", undefined, reason || undefined, wire, input);
     const fallback = catalog.dialect.fallbacks.some((f) => f.layer === "close" && (f.codes?.includes(code) ?? false));
     if (isCleanClose(code) && !fallback) return null;
-    return unknown("close", code, reason || undefined, wire, input);
+    return uncatalogued("close", code, reason || undefined, wire, input);
   }
 
-  function decodeUpgrade(input: UpgradeResponse): E | UnknownWsError | null {
+  function decodeUpgrade(input: UpgradeResponse): E | UncataloguedError | null {
     if (typeof input !== "object" || input === null) return null;
     const status = typeof input.status === "number" ? input.status : 0;
     if (status === 101 || (status >= 200 && status < 300)) return null;
@@ -344,7 +344,7 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
       const details = upgradeDetails ? hit.readDetails(getPath(body, upgradeDetails)) : NO_DETAILS;
       return fromWire(hit.ctor, "upgrade", message ?? hit.entry.message ?? hit.entry.summary, details, undefined, undefined, undefined, wire, input) as E;
     }
-    return unknown("upgrade", status, message, wire, input);
+    return uncatalogued("upgrade", status, message, wire, input);
   }
 
   /* One form per scope, looked up once: encoding runs on every error a server sends. */

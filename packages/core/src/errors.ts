@@ -50,7 +50,7 @@ const KIND = Symbol.for("ws-errors.kind");
  * ```
  */
 export class WsError<D extends object = Record<string, unknown>> extends Error {
-  /** `"<catalog>/<entry id>"`, or `"<catalog>/unknown"`. */
+  /** `"<catalog>/<entry id>"`, or `"<catalog>/uncatalogued"` for a code the catalog does not list. */
   declare readonly _tag: string;
   declare readonly catalog: string;
   /** The entry's stable identifier in its catalog. */
@@ -340,10 +340,10 @@ for (const [kind, ctor] of Object.entries(KIND_CLASSES)) {
  *
  * @example
  * ```ts
- * if (error instanceof UnknownWsError) log.warn("uncatalogued", error.code, error.raw);
+ * if (error instanceof UncataloguedError) log.warn("uncatalogued", error.code, error.raw);
  * ```
  */
-export class UnknownWsError extends WsError {
+export class UncataloguedError extends WsError {
   declare code: WireCode;
   declare kind: KindName;
   declare retry: RetrySpec;
@@ -351,8 +351,13 @@ export class UnknownWsError extends WsError {
   declare catalog: string;
   declare _tag: string;
 }
-setProto(UnknownWsError.prototype, { name: "UnknownWsError", id: "unknown" });
-Object.defineProperty(UnknownWsError, KIND, { value: undefined });
+setProto(UncataloguedError.prototype, { name: "UncataloguedError", id: "uncatalogued" });
+Object.defineProperty(UncataloguedError, KIND, { value: undefined });
+
+/** @deprecated The former name of {@link UncataloguedError}: "unknown" also names a kind. */
+export const UnknownWsError = UncataloguedError;
+/** @deprecated The former name of {@link UncataloguedError}. */
+export type UnknownWsError = UncataloguedError;
 
 /**
  * Builds an error instance without running the `Error` constructor: no stack is captured, which is

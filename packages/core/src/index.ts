@@ -1,6 +1,7 @@
 export { KINDS, KIND_NAMES, isKindName, type KindName } from "./kinds";
 export {
   WsError,
+  UncataloguedError,
   UnknownWsError,
   isWsError,
   hasKind,

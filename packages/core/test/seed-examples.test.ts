@@ -1,4 +1,4 @@
-import { UnknownWsError, retryDelayMs } from "@ws-errors/core";
+import { UncataloguedError, retryDelayMs } from "@ws-errors/core";
 import { describe, expect, it } from "vitest";
 import { CODECS } from "./fixtures/codecs";
 import { CLOSE_EXAMPLES, FRAME_EXAMPLES, NON_ERROR_FRAMES, UPGRADE_EXAMPLES } from "./fixtures/seed-examples";
@@ -72,12 +72,12 @@ describe("codes the catalog does not list", () => {
   it("keeps the raw frame and takes the policy of the code's family (TickDB 3xxx)", () => {
     const text = '{"cmd":"subscribe","code":3999,"message":"new limit"}';
     const error = codec("tickdb").decodeFrame(text)!;
-    expect(error).toBeInstanceOf(UnknownWsError);
+    expect(error).toBeInstanceOf(UncataloguedError);
     expect(error.code).toBe(3999);
     expect(error.kind).toBe("rate-limited");
     expect(error.retry.directive).toBe("retry-later");
     expect(error.raw).toBe(text);
-    expect(error._tag).toBe("tickdb/unknown");
+    expect(error._tag).toBe("tickdb/uncatalogued");
   });
 
   it("gives an unknown application close code a reconnect, and 1011 the internal kind", () => {

@@ -1,4 +1,4 @@
-import { RateLimitedError, UnknownWsError, WsError, hasKind, type KindName } from "@ws-errors/core";
+import { RateLimitedError, UncataloguedError, WsError, hasKind, type KindName } from "@ws-errors/core";
 import {
   TooManyConnectionsError,
   TooManyRequestsError,
@@ -46,7 +46,7 @@ describe("generated types", () => {
   });
 
   it("type decoders with the catalog's union", () => {
-    expectTypeOf(collective2.decodeFrame("")).toEqualTypeOf<Collective2Error | UnknownWsError | null>();
-    expectTypeOf<UnknownWsError["kind"]>().toEqualTypeOf<KindName>();
+    expectTypeOf(collective2.decodeFrame("")).toEqualTypeOf<Collective2Error | UncataloguedError | null>();
+    expectTypeOf<UncataloguedError["kind"]>().toEqualTypeOf<KindName>();
   });
 });

@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { ClientSession, RequestError, type Codec, type Decision, type ReconnectOptions, type SessionState, type SocketLike, type UnknownWsError, type WsError } from "@ws-errors/core";
+import { ClientSession, RequestError, type Codec, type Decision, type ReconnectOptions, type SessionState, type SocketLike, type UncataloguedError, type WsError } from "@ws-errors/core";
 import { WebSocket, type ClientOptions } from "ws";
 
 export type { Decision };
@@ -43,7 +43,7 @@ export interface ClientEvents<E extends WsError = WsError, T = any> {
   /** A data frame, parsed. */
   message: [value: T];
   /** A typed error from the upgrade, a frame or a close. Not Node's `error` event: `once(client, "stopped")` never rejects on one. */
-  "catalog-error": [error: E | UnknownWsError];
+  "catalog-error": [error: E | UncataloguedError];
   /** What the client does about an error. */
   decision: [decision: Decision];
   state: [state: SessionState];
@@ -124,7 +124,7 @@ export class WsErrorClient<E extends WsError = WsError, T = any> extends EventEm
         state: (state) => this.emit("state", state),
         open: (url) => this.emit("open", url),
         message: (value) => this.deliver(value as T),
-        error: (error) => this.emit("catalog-error", error as E | UnknownWsError),
+        error: (error) => this.emit("catalog-error", error as E | UncataloguedError),
         decision: (decision) => this.emit("decision", decision),
         reconnecting: (info) => this.emit("reconnecting", info),
         resumed: (info) => this.emit("resumed", info),

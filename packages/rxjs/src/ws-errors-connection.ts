@@ -1,5 +1,5 @@
 import { BehaviorSubject, defer, finalize, Observable, Subject, timer, type SchedulerLike } from "rxjs";
-import { ClientSession, type Codec, type Decision, type ReconnectOptions, type SessionState, type SocketLike, type UnknownWsError, type WsError } from "@ws-errors/core";
+import { ClientSession, type Codec, type Decision, type ReconnectOptions, type SessionState, type SocketLike, type UncataloguedError, type WsError } from "@ws-errors/core";
 
 /** The part of the WebSocket API the connection uses: the browser's, which `ws` implements too. */
 export type WebSocketLike = SocketLike;
@@ -34,7 +34,7 @@ export interface RxConnection<E extends WsError = WsError, T = unknown> {
   /** Data frames, parsed. Errors with the final error when the connection stops on one; completes on a clean end. */
   readonly messages$: Observable<T>;
   /** Every failure, typed, from the upgrade, frames and closes. */
-  readonly errors$: Observable<E | UnknownWsError>;
+  readonly errors$: Observable<E | UncataloguedError>;
   readonly state$: Observable<ConnectionState>;
   /** What the connection did about each error. */
   readonly decisions$: Observable<Decision>;
@@ -150,7 +150,7 @@ export function wsErrorsConnection<E extends WsError, T = unknown>(url: string, 
 
   const connection: RxConnection<E, T> = {
     messages$: shared((a) => a.messages.asObservable() as Observable<T>),
-    errors$: shared((a) => a.errors.asObservable() as Observable<E | UnknownWsError>),
+    errors$: shared((a) => a.errors.asObservable() as Observable<E | UncataloguedError>),
     decisions$: shared((a) => a.decisions.asObservable()),
     state$: shared(() => state.asObservable()),
     get lastSequence() {

@@ -1,4 +1,4 @@
-import { RateLimitedError, type UnknownWsError, type WsError } from "@ws-errors/core";
+import { RateLimitedError, type UncataloguedError, type WsError } from "@ws-errors/core";
 import { ForbiddenError, TooManyRequestsError, type Collective2Error } from "@ws-errors/core/catalogs/collective2";
 import { of, type Observable } from "rxjs";
 import { describe, expectTypeOf, it } from "vitest";
@@ -18,7 +18,7 @@ describe("ofType narrows", () => {
 
 describe("ofType with entry ids", () => {
   it("takes only the ids of the source's catalog, and narrows to their classes", () => {
-    const errors = of<Collective2Error | UnknownWsError>();
+    const errors = of<Collective2Error | UncataloguedError>();
     expectTypeOf(errors.pipe(ofType("too-many-requests", "forbidden", "collective2/unauthorized"))).toMatchTypeOf<Observable<Collective2Error>>();
     // @ts-expect-error an id the catalog does not have (it compiled)
     errors.pipe(ofType("made-up-id"));

@@ -431,7 +431,7 @@ export type Collective2ErrorId = Collective2Error["id"];
  * ```
  */
 export function isCollective2Error(value: unknown): value is Collective2Error {
-  return core.isWsError(value) && value.catalog === "collective2" && value.id !== "unknown";
+  return core.isWsError(value) && value.catalog === "collective2" && value.id !== "uncatalogued";
 }
 
 /** The classes of the `collective2` catalog, in catalog order. */

@@ -233,7 +233,7 @@ export type EscaRatesErrorId = EscaRatesError["id"];
  * ```
  */
 export function isEscaRatesError(value: unknown): value is EscaRatesError {
-  return core.isWsError(value) && value.catalog === "esca-rates" && value.id !== "unknown";
+  return core.isWsError(value) && value.catalog === "esca-rates" && value.id !== "uncatalogued";
 }
 
 /** The classes of the `esca-rates` catalog, in catalog order. */

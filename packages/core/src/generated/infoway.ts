@@ -355,7 +355,7 @@ export type InfowayErrorId = InfowayError["id"];
  * ```
  */
 export function isInfowayError(value: unknown): value is InfowayError {
-  return core.isWsError(value) && value.catalog === "infoway" && value.id !== "unknown";
+  return core.isWsError(value) && value.catalog === "infoway" && value.id !== "uncatalogued";
 }
 
 /** The classes of the `infoway` catalog, in catalog order. */

@@ -344,7 +344,7 @@ export type TickdbLegacyErrorId = TickdbLegacyError["id"];
  * ```
  */
 export function isTickdbLegacyError(value: unknown): value is TickdbLegacyError {
-  return core.isWsError(value) && value.catalog === "tickdb-legacy" && value.id !== "unknown";
+  return core.isWsError(value) && value.catalog === "tickdb-legacy" && value.id !== "uncatalogued";
 }
 
 /** The classes of the `tickdb-legacy` catalog, in catalog order. */

@@ -555,7 +555,7 @@ export type TickdbErrorId = TickdbError["id"];
  * ```
  */
 export function isTickdbError(value: unknown): value is TickdbError {
-  return core.isWsError(value) && value.catalog === "tickdb" && value.id !== "unknown";
+  return core.isWsError(value) && value.catalog === "tickdb" && value.id !== "uncatalogued";
 }
 
 /** The classes of the `tickdb` catalog, in catalog order. */
