@@ -23,7 +23,9 @@ const specs = catalogs.map((file) => {
   return result.spec;
 });
 
-describe("ws-errors export --asyncapi", () => {
+// The AsyncAPI parser runs in a child process of its own: seconds alone, much more while every
+// package's tests share two cores.
+describe("ws-errors export --asyncapi", { timeout: 120_000 }, () => {
   const documents = specs.map(toAsyncApi);
   const parsed = validate(documents);
 
