@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
-const roots = ["codegen", "reliability", ...["packages", "apps"].flatMap((d) => (existsSync(d) ? readdirSync(d).map((p) => join(d, p)) : []))];
+const roots = ["codegen", "reliability", "consumer", ...["packages", "apps"].flatMap((d) => (existsSync(d) ? readdirSync(d).map((p) => join(d, p)) : []))];
 let passed = 0;
 let failed = 0;
 let skipped = 0;
