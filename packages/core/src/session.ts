@@ -309,7 +309,11 @@ export class ClientSession<E extends WsError = WsError> {
 
   /* A close: the catalog's error for it, the last connection-scope error frame, or a clean end. */
   private closed(code: number, reason = ""): void {
-    const error = this.options.codec.decodeClose({ code, reason }) ?? this.lastConnectionError ?? (isCleanClose(code) ? undefined : this.options.codec.decodeClose({ code: 1006, reason: "" }));
+    // A clean close right after a connection-scope error frame ends the connection for that error:
+    // it is decided as the close it amounts to (a frame alone is only ever "noted").
+    const last = this.lastConnectionError;
+    const ending = last && Object.assign(Object.create(Object.getPrototypeOf(last) as object) as WsError, last, { layer: "close" });
+    const error = this.options.codec.decodeClose({ code, reason }) ?? ending ?? (isCleanClose(code) ? undefined : this.options.codec.decodeClose({ code: 1006, reason: "" }));
     if (!error) return this.finish(undefined);
     if (this.transportCause !== undefined && error.cause === undefined) Object.defineProperty(error, "cause", { value: this.transportCause, configurable: true, writable: true });
     this.fail(error);

@@ -167,3 +167,24 @@ describe("first use, as the README shows it", () => {
     await expect(client.request({ method: "subscribe" })).rejects.toMatchObject({ reason: "closed" });
   });
 });
+
+describe("a clean close after an error frame", () => {
+  it("is decided as that error's close: Esca's internal_error frame, then 1000, reconnects (it hung)", async () => {
+    let connections = 0;
+    running = await start({
+      codec: esca,
+      onConnection: (c) => {
+        if (++connections > 1) return;
+        c.sendError(new (escaRates.classes["internal-error"]!)());
+        c.close(1000, "");
+      },
+    });
+    const client = track(connect(running.url, { codec: esca, reconnect: { initialMs: 5, maxMs: 10 } }));
+    const events = record(client);
+    await until(() => connections === 2, "the reconnect");
+    expect(events.decisions.map((d) => [d.action, d.error.layer])).toEqual([
+      ["none", "frame"],
+      ["reconnect", "close"],
+    ]);
+  });
+});
