@@ -364,7 +364,6 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
     const requestId = options.requestId ?? first.requestId;
     const command = options.command ?? first.command;
     const compiled = formOf(errors[0], requestId);
-    const { form } = compiled;
     const frame: Record<string, unknown> = {};
     for (const [path, value] of compiled.constants) setPath(frame, path, value);
     for (const [path, stamp] of compiled.stamps) setPath(frame, path, stampValue(stamp, options));

@@ -90,7 +90,7 @@ export interface SessionOptions<E extends WsError = WsError> {
 export class RequestError extends Error {
   constructor(
     message: string,
-    readonly reason: "timeout" | "closed" | "uncorrelated",
+    readonly reason: "timeout" | "closed",
     options?: { cause?: unknown },
   ) {
     super(message, options);

@@ -16,10 +16,10 @@ const ROLES: readonly Role[] = ["malformed", "unknownCommand", "internal"];
 
 /* When a catalog has no entry for a role: errors of core's kind classes, sent as a frame in the
    catalog's envelope and never closing the connection. */
-const BUILT_IN: Record<Role, { readonly kind: new (init: { message: string }) => WsError; readonly code: string; readonly message: string; readonly directive: "stop" | "reconnect" }> = {
-  malformed: { kind: InvalidMessageError, code: "invalid_message", message: "Malformed message", directive: "stop" },
-  unknownCommand: { kind: UnknownCommandError, code: "unknown_command", message: "Unknown command", directive: "stop" },
-  internal: { kind: InternalError, code: "internal_error", message: "Internal error", directive: "stop" },
+const BUILT_IN: Record<Role, { readonly kind: new (init: { message: string }) => WsError; readonly code: string; readonly message: string }> = {
+  malformed: { kind: InvalidMessageError, code: "invalid_message", message: "Malformed message" },
+  unknownCommand: { kind: UnknownCommandError, code: "unknown_command", message: "Unknown command" },
+  internal: { kind: InternalError, code: "internal_error", message: "Internal error" },
 };
 
 /**
@@ -79,7 +79,7 @@ export class ErrorMapper {
     Object.defineProperties(error, {
       code: { value: spec.code },
       catalog: { value: this.codec.catalog.name },
-      retry: { value: { directive: spec.directive } },
+      retry: { value: { directive: "stop" } },
       scope: { value: "both" },
     });
     return error;

@@ -91,30 +91,33 @@ export class ServerConnection {
     const entry = this.codec.entryOf(first);
     if (entry?.frame || !entry) this.write(this.codec.encodeFrameText(error, correlation));
     // ws writes frames in order, so the close goes out after the error frame without waiting.
-    if (entry?.close) this.close(entry.close.code, this.codec.encodeClose(first)?.reason ?? "");
+    if (entry?.close) this.closeWith(first);
   }
 
-  /** Closes with a catalog error's close (or the given code), once queued frames are flushed. */
-  close(code = 1000, reason = ""): void {
+  /**
+   * Closes with the given code once queued frames are flushed. A peer that does not answer the
+   * close within `graceMs` (5 s; less for a client known not to read) has its socket destroyed.
+   */
+  close(code = 1000, reason = "", graceMs = 5_000): void {
     if (this.closing) return;
     this.closing = true;
     this.socket.close(code, reason);
-    // A peer that never answers the close must not hold the socket open.
-    setTimeout(() => this.socket.terminate(), 5_000).unref();
+    setTimeout(() => this.socket.terminate(), graceMs).unref();
   }
 
   /**
    * Ends the connection for this error whatever its entry says: its frame (if it has one), then its
    * close, or 1008 when the entry has no close layer.
    */
-  fail(error: WsError): void {
-    this.sendError(error);
-    this.closeWith(error);
+  fail(error: WsError, graceMs?: number): void {
+    const entry = this.codec.entryOf(error);
+    if (entry?.frame || !entry) this.write(this.codec.encodeFrameText(error));
+    this.closeWith(error, graceMs);
   }
 
   /** Closes with the catalog's close for this error, or 1008 when its entry has no close layer. */
-  closeWith(error: WsError): void {
+  closeWith(error: WsError, graceMs?: number): void {
     const close = this.codec.encodeClose(error);
-    this.close(close?.code ?? 1008, close?.reason ?? "");
+    this.close(close?.code ?? 1008, close?.reason ?? "", graceMs);
   }
 }

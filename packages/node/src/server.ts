@@ -288,11 +288,10 @@ export class WsErrorServer {
     ws.on("error", (error) => this.logger.warn("socket error", { error }));
     connection.maxQueuedBytes = this.options.maxQueuedBytes ?? 8 * 1024 * 1024;
     connection.onOverflow = () => {
+      // A client that does not read will not read the close either: a second to go.
       const evict = errorOfKind(this.codec, "slow-consumer", "close");
-      if (evict) connection.closeWith(evict);
-      else connection.close(1008, "");
-      // A client that does not read will not read the close either.
-      setTimeout(() => ws.terminate(), 1_000).unref();
+      if (evict) connection.closeWith(evict, 1_000);
+      else connection.close(1008, "", 1_000);
     };
     for (const policy of this.options.policies ?? []) {
       try {

@@ -112,13 +112,12 @@ export function wsErrorsConnection<E extends WsError, T = unknown>(url: string, 
       },
       {
         state: (s) => state.next(s),
-        message: (value) => {
-          lastSequence = session.lastSequence;
-          messages.next(value);
-        },
+        message: (value) => messages.next(value),
         error: (error) => errors.next(error),
         decision: (decision) => decisions.next(decision),
         end: (error) => {
+          // Kept for `connection.lastSequence` between sessions.
+          lastSequence = session.lastSequence;
           if (error) messages.error(error);
           else messages.complete();
           errors.complete();

@@ -185,10 +185,9 @@ export function messageRate(options: MessageRateOptions): ServerPolicy {
       const wait = messages.hitMs(id);
       if (wait === undefined) return;
       if (violations.hit(id) !== undefined) {
-        connection.fail(build(connection.codec, options.closeError ?? options.error, "rate-limited", "frame"));
-        // Nothing more is read from an abusive client; it gets a moment to read the close.
+        // Nothing more is read from an abusive client; it gets a second to read the close.
+        connection.fail(build(connection.codec, options.closeError ?? options.error, "rate-limited", "frame"), 1_000);
         connection.socket.pause();
-        setTimeout(() => connection.socket.terminate(), 1_000).unref();
         return false;
       }
       pauseFor(connection, wait);

@@ -116,11 +116,8 @@ export interface SlowConsumerOptions {
  */
 export function slowConsumer(options: SlowConsumerOptions): ServerPolicy {
   const maxBytes = options.maxQueuedBytes ?? 8 * 1024 * 1024;
-  const evict = (connection: ServerConnection) => {
-    connection.closeWith(build(connection.codec, options.error, ["slow-consumer"], "close"));
-    // A client that does not read will not read the close either.
-    setTimeout(() => connection.socket.terminate(), Math.min(1000, options.maxStallMs)).unref();
-  };
+  // A client that does not read will not read the close either: it gets a short grace.
+  const evict = (connection: ServerConnection) => connection.closeWith(build(connection.codec, options.error, ["slow-consumer"], "close"), Math.min(1000, options.maxStallMs));
   const base = everyConnection(options.checkEveryMs, (connection, now) => {
     if (connection.queued > maxBytes || (connection.queued > 0 && now - connection.lastSendOk > options.maxStallMs)) evict(connection);
   });
