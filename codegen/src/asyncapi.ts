@@ -46,13 +46,21 @@ function framePayload(form: FrameForm, entry: EntrySpec): Schema {
       place(root, form.details === "" ? name : `${form.details}.${name}`, { ...DETAIL_SCHEMA[detail.type], ...(detail.summary !== undefined && { description: detail.summary }) }, false);
     }
   }
-  place(root, form.code, { const: entry.frame?.code ?? entry.code }, true);
+  for (const [path, value] of Object.entries(entry.frame?.constant ?? {})) place(root, path, { const: value }, true);
+  for (const condition of entry.frame?.when ?? []) if (condition.equals !== undefined) place(root, condition.path, { const: condition.equals }, true);
+  const aliases = entry.aliases ?? [];
+  if (form.code !== undefined) place(root, form.code, aliases.length === 0 ? { const: entry.frame?.code ?? entry.code } : { enum: [entry.frame?.code ?? entry.code, ...aliases], description: `Written as ${JSON.stringify(entry.frame?.code ?? entry.code)}; the others are aliases read as the same error.` }, true);
+  if (form.label !== undefined && entry.frame?.label !== undefined) place(root, form.label, { const: entry.frame.label }, form.code === undefined);
   if (form.field !== undefined) place(root, form.field, { type: "string", description: "The request field at fault." }, false);
-  if (form.message !== undefined) place(root, form.message, { type: "string" }, true);
+  if (form.message !== undefined) {
+    const template = entry.frame?.template;
+    place(root, form.message, template === undefined ? { type: "string" } : { type: "string", description: `Worded as the template "${template}"; its placeholders are detail fields.`, "x-ws-template": template }, true);
+  }
   return root;
 }
 
 function formFor(spec: CatalogSpec, entry: EntrySpec): FrameForm | undefined {
+  if (entry.frame?.form !== undefined) return spec.dialect.frames.find((f) => f.name === entry.frame?.form);
   const wanted = entry.scope === "connection" ? "connection" : "command";
   return spec.dialect.frames.find((f) => f.scope === wanted) ?? spec.dialect.frames.find((f) => f.scope === "both") ?? spec.dialect.frames[0];
 }
@@ -82,7 +90,17 @@ export function toAsyncApi(spec: CatalogSpec): Record<string, unknown> {
       contentType: "application/json",
       payload: framePayload(form, entry),
       ...(entry.deprecated !== undefined && { "x-deprecated": entry.deprecated }),
-      "x-ws-errors": { id: entry.id, code: entry.code, kind: entry.kind, scope: entry.scope, retry: entry.retry, guidance: entry.guidance ?? directiveText(entry.retry) },
+      "x-ws-errors": {
+        id: entry.id,
+        code: entry.code,
+        ...(entry.aliases !== undefined && { aliases: entry.aliases }),
+        ...(entry.frame.label !== undefined && { label: entry.frame.label }),
+        kind: entry.kind,
+        scope: entry.scope,
+        retry: entry.retry,
+        guidance: entry.guidance ?? directiveText(entry.retry),
+        ...(spec.dialect.requests?.errorReplies === "uncorrelated" && entry.scope !== "connection" && { correlation: "the oldest pending request of its command (error replies carry no request id)" }),
+      },
     };
   }
   const refs = Object.keys(messages).map((name) => ({ $ref: `#/channels/${spec.name}/messages/${name}` }));
@@ -124,6 +142,15 @@ export function toAsyncApi(spec: CatalogSpec): Record<string, unknown> {
       })),
     "x-ws-close-codes": spec.errors
       .filter((e) => e.close)
-      .map((e) => ({ code: e.close?.code, reason: e.close?.reason, matchReason: e.close?.matchReason, error: e.className, kind: e.kind, retry: e.retry })),
+      .map((e) => ({
+        code: e.close?.code,
+        reason: e.close?.reason,
+        matchReason: e.close?.matchReason,
+        ...(e.close?.anyCode && { anyCode: true }),
+        ...(e.close?.optional && { optional: true }),
+        error: e.className,
+        kind: e.kind,
+        retry: e.close?.retry ?? e.retry,
+      })),
   };
 }

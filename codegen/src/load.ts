@@ -100,10 +100,27 @@ function sortProblems(problems: Problem[]): Problem[] {
   return problems.sort((a, b) => a.line - b.line || a.col - b.col || a.message.localeCompare(b.message));
 }
 
+const TYPE_WORDS: Record<string, string> = { string: "a string", integer: "an integer", number: "a number", boolean: "true or false", object: "a mapping (key: value)", array: "a list", null: "null" };
+
+/** `["string", "integer"]` → "a string or an integer". */
+function typeWords(types: readonly string[]): string {
+  const words = [...new Set(types)].map((t) => TYPE_WORDS[t] ?? t);
+  return words.length <= 1 ? (words[0] ?? "something else") : `${words.slice(0, -1).join(", ")} or ${words.at(-1)}`;
+}
+
+/**
+ * Ajv's errors in words. A value that fits no branch of an `anyOf` gets one message naming what
+ * is allowed, unless a branch it nearly fits (a mapping with a wrong key) explains more.
+ */
 function schemaProblems(errors: readonly ErrorObject[], problem: (segments: readonly Segment[], message: string, key?: boolean) => Problem): Problem[] {
   const seen = new Set<string>();
   const out: Problem[] = [];
+  const typesAt = new Map<string, string[]>();
+  for (const error of errors) if (error.keyword === "type") typesAt.set(error.instancePath, [...(typesAt.get(error.instancePath) ?? []), ...[(error.params as { type: string | string[] }).type].flat()]);
+  const explainedBelow = (path: string) => errors.some((e) => e.keyword !== "type" && e.keyword !== "anyOf" && (e.instancePath.startsWith(`${path}/`) || (e.instancePath === path && e.keyword === "additionalProperties")));
   for (const error of errors) {
+    if ((error.keyword === "type" || error.keyword === "anyOf") && explainedBelow(error.instancePath)) continue;
+    if (error.keyword === "anyOf" && typesAt.has(error.instancePath)) continue;
     const segments = pointerToSegments(error.instancePath);
     let message: string;
     let target = segments;
@@ -127,6 +144,12 @@ function schemaProblems(errors: readonly ErrorObject[], problem: (segments: read
         break;
       case "pattern":
         message = `must match ${(error.params as { pattern: string }).pattern}`;
+        break;
+      case "type":
+        message = `must be ${typeWords(typesAt.get(error.instancePath) ?? [])}`;
+        break;
+      case "anyOf":
+        message = "is none of the forms allowed here (see the schema's description of this field)";
         break;
       default:
         message = error.message ?? "is invalid";

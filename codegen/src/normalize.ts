@@ -1,5 +1,5 @@
-import type { CatalogSpec, Condition, DelaySource, EntrySpec, Json, RetrySpec } from "@ws-errors/core";
-import { defaultClassName, type RawCatalog, type RawCondition, type RawRetry } from "./lint";
+import type { CatalogSpec, Condition, DelaySource, EntrySpec, FrameSpec, Json, RetrySpec } from "@ws-errors/core";
+import { defaultClassName, type RawCatalog, type RawCondition, type RawEntry, type RawRetry } from "./lint";
 
 /**
  * Turns a validated catalog into the normalized spec: defaults filled in (class names, frame
@@ -17,33 +17,37 @@ export function normalize(raw: RawCatalog): CatalogSpec {
         name: form.name,
         scope: form.scope,
         match: form.match.map(condition),
-        code: form.code,
-        ...pick(form, ["message", "field", "requestId", "command", "details", "errors"]),
+        ...pick(form, ["code", "label", "message", "field", "requestId", "command", "details", "errors"]),
+        ...(form.items !== undefined && { items: pick(form.items, ["code", "label", "message", "field"]) }),
         ...(form.constant !== undefined && { constant: form.constant as Record<string, Json> }),
         ...(form.stamps !== undefined && { stamps: form.stamps }),
       })),
       ...(dialect.success !== undefined && { success: { match: dialect.success.match.map(condition), codes: dialect.success.codes } }),
       ...(dialect.sequence !== undefined && { sequence: dialect.sequence }),
       ...(dialect.requests !== undefined && {
-        requests: { command: dialect.requests.command, ...(dialect.requests.requestId !== undefined && { requestId: dialect.requests.requestId }) },
+        requests: {
+          command: dialect.requests.command,
+          ...(dialect.requests.requestId !== undefined && { requestId: dialect.requests.requestId }),
+          ...(dialect.requests.errorReplies === "uncorrelated" && { errorReplies: "uncorrelated" as const }),
+        },
       }),
       upgrade: {
         ...pick(dialect.upgrade, ["header", "code", "message", "details"]),
         ...(dialect.upgrade.constant !== undefined && { constant: dialect.upgrade.constant as Record<string, Json> }),
       },
-      fallbacks: (dialect.fallbacks ?? []).map((f) => ({
-        layer: f.layer,
+      // A rule for several layers is one rule per layer, in the order written.
+      fallbacks: (dialect.fallbacks ?? []).flatMap((f) => (Array.isArray(f.layer) ? f.layer : [f.layer]).map((layer) => ({
+        layer,
         ...(f.codes !== undefined && { codes: f.codes }),
         ...(f.from !== undefined && { from: f.from }),
         ...(f.to !== undefined && { to: f.to }),
         kind: f.kind,
         retry: retry(f.retry),
         summary: f.summary,
-      })),
+      }))),
       ...(dialect.notes !== undefined && { notes: dialect.notes.trim() }),
     },
     errors: raw.errors.map((e): EntrySpec => {
-      const frameCode = typeof e.frame === "object" && e.frame.code !== undefined ? e.frame.code : e.code;
       return {
         id: e.id,
         className: e.className ?? defaultClassName(e.id),
@@ -58,9 +62,19 @@ export function normalize(raw: RawCatalog): CatalogSpec {
         details: Object.fromEntries(
           Object.entries(e.details ?? {}).map(([name, d]) => [name, { type: d.type, ...(d.summary !== undefined && { summary: d.summary }) }]),
         ),
-        ...(e.frame !== undefined && e.frame !== false && { frame: { code: frameCode } }),
+        ...(e.aliases !== undefined && { aliases: e.aliases }),
+        ...(e.frame !== undefined && e.frame !== false && { frame: frame(e) }),
         ...(e.upgrade !== undefined && { upgrade: { status: e.upgrade.status, ...(e.upgrade.header !== undefined && { header: e.upgrade.header }) } }),
-        ...(e.close !== undefined && { close: { code: e.close.code, reason: e.close.reason ?? "", matchReason: e.close.matchReason ?? false } }),
+        ...(e.close !== undefined && {
+          close: {
+            code: e.close.code,
+            reason: e.close.reason ?? "",
+            matchReason: e.close.matchReason ?? false,
+            ...(e.close.anyCode === true && { anyCode: true as const }),
+            ...(e.close.optional === true && { optional: true as const }),
+            ...(e.close.retry !== undefined && { retry: retry(e.close.retry) }),
+          },
+        }),
         ...(e.browserFallback !== undefined && { browserFallback: { code: e.browserFallback.code, reason: e.browserFallback.reason ?? e.summary.trim() } }),
         ...(e.deprecated !== undefined && { deprecated: e.deprecated }),
       };
@@ -77,14 +91,26 @@ function condition(c: RawCondition): Condition {
   };
 }
 
+function frame(e: RawEntry): FrameSpec {
+  const f = typeof e.frame === "object" ? e.frame : {};
+  return {
+    code: f.code ?? e.code,
+    ...pick(f, ["label", "template", "form"]),
+    ...(f.when !== undefined && { when: f.when.map(condition) }),
+    ...(f.constant !== undefined && { constant: f.constant as Record<string, Json> }),
+  };
+}
+
 function retry(r: RawRetry): RetrySpec {
-  if (!r.delay) return { directive: r.directive };
+  const because = r.because !== undefined ? { because: r.because.trim() } : {};
+  if (!r.delay) return { directive: r.directive, ...because };
   const d = r.delay;
   let delay: DelaySource;
-  if (d.header !== undefined) delay = { header: d.header };
-  else if (d.field !== undefined) delay = { field: d.field, unit: d.unit ?? "seconds" };
-  else delay = { ms: d.ms ?? 0 };
-  return { directive: r.directive, delay };
+  const replaces = d.replacesBackoff === true ? { replacesBackoff: true as const } : {};
+  if (d.header !== undefined) delay = { header: d.header, ...replaces };
+  else if (d.field !== undefined) delay = { field: d.field, unit: d.unit ?? "seconds", ...replaces };
+  else delay = { ms: d.ms ?? 0, ...replaces };
+  return { directive: r.directive, delay, ...because };
 }
 
 function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]): Partial<Pick<T, K>> {

@@ -1,4 +1,4 @@
-import { serverDefaults, SERVER_ROLE_KINDS, type CatalogSpec } from "@ws-errors/core";
+import { KINDS, serverDefaults, SERVER_ROLE_KINDS, type CatalogSpec, type Directive, type KindName, type RetrySpec } from "@ws-errors/core";
 
 const BUILT_IN = { malformed: "invalid_message", unknownCommand: "unknown_command", internal: "internal_error" } as const;
 const WHAT = { malformed: "a message it cannot parse", unknownCommand: "a command no handler takes", internal: "an unexpected exception" } as const;
@@ -10,7 +10,42 @@ const WHAT = { malformed: "a message it cannot parse", unknownCommand: "a comman
  */
 export function catalogWarnings(spec: CatalogSpec): string[] {
   const defaults = serverDefaults(spec);
-  return (Object.keys(BUILT_IN) as (keyof typeof BUILT_IN)[])
-    .filter((role) => defaults[role] === undefined)
-    .map((role) => `no ${SERVER_ROLE_KINDS[role].join(" or ")} entry with a frame layer${role === "internal" ? "" : " that keeps the connection open"}: servers answer ${WHAT[role]} with the built-in "${BUILT_IN[role]}" error, which is not in this catalog`);
+  return [
+    ...(Object.keys(BUILT_IN) as (keyof typeof BUILT_IN)[])
+      .filter((role) => defaults[role] === undefined)
+      .map((role) => `no ${SERVER_ROLE_KINDS[role].join(" or ")} entry with a frame layer${role === "internal" ? "" : " that keeps the connection open"}: servers answer ${WHAT[role]} with the built-in "${BUILT_IN[role]}" error, which is not in this catalog`),
+    ...kindDirectiveWarnings(spec),
+  ];
+}
+
+const WHY: Partial<Record<KindName, string>> = {
+  "permission-denied": "retrying without a change of permissions rarely succeeds",
+  unauthenticated: "the same credentials fail again",
+  "invalid-argument": "the same message fails again",
+  "invalid-message": "the same message fails again",
+  "unknown-command": "the same command fails again",
+  "not-found": "what is missing rarely appears by itself",
+  cancelled: "the caller asked for it to end",
+};
+
+/**
+ * Directives a kind does not usually take. Real APIs do this (a reconnect after a permission
+ * error), so it is a warning that gives the reason, not a refusal; `retry.because` in the catalog
+ * says why and silences it.
+ */
+export function kindDirectiveWarnings(spec: CatalogSpec): string[] {
+  const out: string[] = [];
+  const check = (kind: KindName, retry: RetrySpec | undefined, where: string) => {
+    if (!retry || retry.because !== undefined) return;
+    const allowed = KINDS[kind].allowed as readonly Directive[];
+    if (allowed.includes(retry.directive)) return;
+    const why = WHY[kind] ? ` (${WHY[kind]})` : "";
+    out.push(`${where}: directive "${retry.directive}" is unusual for kind "${kind}", which usually takes ${allowed.join(" or ")}${why}; if the API really does this, say why in retry.because`);
+  };
+  for (const fallback of spec.dialect.fallbacks) check(fallback.kind, fallback.retry, `the ${fallback.layer} fallback "${fallback.summary}"`);
+  spec.errors.forEach((entry, i) => {
+    check(entry.kind, entry.retry, `errors[${i}] (${entry.id})`);
+    check(entry.kind, entry.close?.retry, `errors[${i}] (${entry.id}) close`);
+  });
+  return out;
 }

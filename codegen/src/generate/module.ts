@@ -135,7 +135,7 @@ export function generateModule(spec: CatalogSpec, source: string, where: Require
       docs: [`The fields of a "${escapeDoc(form.name)}" error frame, unchecked: the codec checks each value's type before it uses it.`],
       parameters: [{ name: "value", type: "Record<string, any>" }],
       returnType: "core.internal.FrameFields",
-      statements: `return { code: ${read(form.code)}, message: ${read(form.message)}, field: ${read(form.field)}, requestId: ${read(form.requestId)}, command: ${read(form.command)}, details: ${read(form.details)}, errors: ${read(form.errors)} };`,
+      statements: `return { code: ${read(form.code)}, message: ${read(form.message)}, field: ${read(form.field)}, requestId: ${read(form.requestId)}, command: ${read(form.command)}, details: ${read(form.details)}, errors: ${read(form.errors)}${form.label === undefined ? "" : `, label: ${read(form.label)}`} };`,
     } satisfies FunctionDeclarationStructure);
   });
 
@@ -259,7 +259,8 @@ function constTable(name: string, doc: string, initializer: string): VariableSta
 }
 
 
-type WriterLeaf = { readonly json: string } | { readonly optional: string; readonly value: string } | { readonly value: string } | "details";
+/* An optional member that lands on a constant's path keeps the constant when absent (`"id": null`). */
+type WriterLeaf = { readonly json: string } | { readonly optional: string; readonly value: string; readonly otherwise?: string } | { readonly value: string } | "details";
 interface WriterNode {
   readonly members: Map<string, WriterNode | WriterLeaf>;
 }
@@ -282,14 +283,17 @@ function writerSource(form: FrameForm): string | undefined {
     }
     const last = segments.at(-1);
     if (last === undefined) return leaf === "details" ? void node.members.set("\u0000details", leaf) : undefined;
-    node.members.set(leaf === "details" ? "\u0000details" : last, leaf);
+    const before = node.members.get(last);
+    const kept = before !== undefined && typeof before === "object" && "json" in before && typeof leaf === "object" && "optional" in leaf ? { ...leaf, otherwise: before.json } : leaf;
+    node.members.set(leaf === "details" ? "\u0000details" : last, kept);
   };
   for (const [path, value] of Object.entries(form.constant ?? {})) place(path, { json: JSON.stringify(value) });
   Object.keys(form.stamps ?? {}).forEach((path, i) => place(path, { value: `c.stamps[${i}]` }));
   if (form.requestId !== undefined) place(form.requestId, { optional: "c.requestId", value: "c.requestId" });
   if (form.command !== undefined) place(form.command, { optional: "c.command", value: "c.command" });
   if (form.details !== undefined) place(form.details === "" ? "" : `${form.details}.x`, "details");
-  place(form.code, { value: "c.code" });
+  if (form.code !== undefined) place(form.code, { value: "c.code" });
+  if (form.label !== undefined) place(form.label, { optional: "c.label", value: "c.label" });
   if (form.field !== undefined) place(form.field, { optional: "c.field", value: "c.field" });
   if (form.message !== undefined) place(form.message, { value: "c.message" });
 
@@ -309,6 +313,7 @@ function writerSource(form: FrameForm): string | undefined {
         if (!inner || inner.required.length === 0) return undefined;
         required.push(`"${name}":{${inner.required.join(",")}${inner.optional.join("")}}`);
       } else if ("json" in member) required.push(`"${name}":${member.json.replace(/[`$\\]/g, (ch) => `\\${ch}`)}`);
+      else if ("optional" in member && member.otherwise !== undefined) required.push(`"${name}":\${${member.optional} === undefined ? ${JSON.stringify(member.otherwise)} : JSON.stringify(${member.value})}`);
       else if ("optional" in member) optional.push(`\${${member.optional} === undefined ? "" : \`,"${name}":\${JSON.stringify(${member.value})}\`}`);
       else required.push(`"${name}":\${JSON.stringify(${member.value})}`);
     }

@@ -10,7 +10,8 @@ import {
 } from "./errors";
 import { compileConditions, define, getPath, parsePath, setPath, type Path } from "./path";
 import { fallbackFor, isCleanClose } from "./retry-policy";
-import type { CatalogSpec, DetailType, EntrySpec, FrameForm, Json, Layer, Stamp, WireCode } from "./spec";
+import type { CatalogSpec, CloseSpec, DetailType, EntrySpec, FrameForm, FrameSpec, Json, Layer, Stamp, WireCode } from "./spec";
+import { convertCapture, matchTemplate, parseTemplate, renderTemplate, type Template } from "./template";
 import { sanitizeHeaderValue, truncateCloseReason } from "./text";
 
 /** A close as received or to be sent. */
@@ -52,6 +53,8 @@ export type FrameClassifier = (value: Record<string, unknown>) => number;
  */
 export interface FrameFields {
   readonly code: unknown;
+  /** The second identifier, for forms that have one. */
+  readonly label?: unknown;
   readonly message: unknown;
   readonly field: unknown;
   readonly requestId: unknown;
@@ -120,17 +123,16 @@ const EMPTY: readonly never[] = Object.freeze([]);
 interface CompiledForm {
   readonly form: FrameForm;
   readonly read: FrameReader;
-  readonly code: Path;
+  readonly code: Path | undefined;
+  readonly label: Path | undefined;
   readonly message: Path | undefined;
   readonly field: Path | undefined;
   readonly requestId: Path | undefined;
   readonly command: Path | undefined;
   readonly details: Path | undefined;
   readonly errors: Path | undefined;
-  /** Keys of an item of the `errors` list: the last segments of the code, message and field paths. */
-  readonly itemCode: string;
-  readonly itemMessage: string | undefined;
-  readonly itemField: string | undefined;
+  /** Paths inside an item of the `errors` list: the form's `items`, or the last segments of its own paths. */
+  readonly item: { readonly code: Path | undefined; readonly label: Path | undefined; readonly message: Path | undefined; readonly field: Path | undefined };
   readonly constants: readonly (readonly [Path, Json])[];
   readonly stamps: readonly (readonly [Path, Stamp])[];
 }
@@ -139,6 +141,20 @@ interface CompiledEntry {
   readonly entry: EntrySpec;
   readonly ctor: WsErrorClass;
   readonly readDetails: (source: unknown) => object;
+  /** The frame's message template, parsed once. */
+  readonly template: Template | undefined;
+  /** The frame's extra conditions, compiled. */
+  readonly when: ((value: object) => boolean) | undefined;
+  /** What this entry writes beyond its form: its `when` equalities and its constants. */
+  readonly extras: readonly (readonly [Path, Json])[];
+  /** The close reason, when it has placeholders. */
+  readonly closeTemplate: Template | undefined;
+}
+
+/** An entry matched by its close: through its close layer (whose retry may differ) or its browser fallback. */
+interface CloseHit {
+  readonly compiled: CompiledEntry;
+  readonly viaClose: boolean;
 }
 
 /**
@@ -155,18 +171,31 @@ interface CompiledEntry {
 export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, options: CodecOptions<E> = {}): Codec<E> {
   const { dialect } = catalog;
   const classes = options.classes ?? (catalog.errors.map((entry) => runtimeClass(catalog.name, entry)) as unknown as WsErrorClass<E>[]);
-  const entries: CompiledEntry[] = catalog.errors.map((entry, i) => ({
-    entry,
-    ctor: classes[i] as WsErrorClass,
-    readDetails: detailsReader(entry),
-  }));
+  const entries: CompiledEntry[] = catalog.errors.map((entry, i) => {
+    const when = entry.frame?.when;
+    const reason = entry.close && (entry.close.matchReason || entry.close.anyCode) && entry.close.reason.includes("{") ? parseTemplate(entry.close.reason) : undefined;
+    const template = entry.frame?.template === undefined ? undefined : parseTemplate(entry.frame.template);
+    return {
+      entry,
+      ctor: classes[i] as WsErrorClass,
+      readDetails: detailsReader(entry),
+      template: typeof template === "object" ? template : undefined,
+      when: when && when.length > 0 ? compileConditions(when) : undefined,
+      extras: [
+        ...(when ?? []).filter((c) => c.equals !== undefined).map((c) => [parsePath(c.path) ?? [], c.equals as Json] as const),
+        ...Object.entries(entry.frame?.constant ?? {}).map(([path, value]) => [parsePath(path) ?? [], value] as const),
+      ],
+      closeTemplate: typeof reason === "object" && reason.names.length > 0 ? reason : undefined,
+    };
+  });
   const entriesById = new Map(entries.map((c) => [c.entry.id, c]));
   const byId: Record<string, WsErrorClass<E>> = {};
   for (const [i, entry] of catalog.errors.entries()) byId[entry.id] = classes[i] as WsErrorClass<E>;
 
   const forms: CompiledForm[] = dialect.frames.map((form, i) => {
     const paths = {
-      code: parsePath(form.code) ?? [],
+      code: parsePath(form.code),
+      label: parsePath(form.label),
       message: parsePath(form.message),
       field: parsePath(form.field),
       requestId: parsePath(form.requestId),
@@ -174,56 +203,124 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
       details: parsePath(form.details),
       errors: parsePath(form.errors),
     };
+    // Items keep their fields under the same keys as the form, unless the form says where.
+    const last = (path: Path | undefined, fallback?: string): Path | undefined => (path?.length ? [path.at(-1) as string] : fallback === undefined ? undefined : [fallback]);
+    const items = form.items;
     return {
       form,
       ...paths,
       read: options.readers?.[i] ?? genericReader(paths),
-      itemCode: paths.code.at(-1) ?? "code",
-      itemMessage: paths.message?.at(-1),
-      itemField: paths.field?.at(-1),
+      item: items
+        ? { code: parsePath(items.code), label: parsePath(items.label), message: parsePath(items.message), field: parsePath(items.field) }
+        : { code: last(paths.code, "code"), label: last(paths.label), message: last(paths.message), field: last(paths.field) },
       constants: Object.entries(form.constant ?? {}).map(([path, value]) => [parsePath(path) ?? [], value] as const),
       stamps: Object.entries(form.stamps ?? {}).map(([path, stamp]) => [parsePath(path) ?? [], stamp] as const),
     };
   });
+  const formsByName = new Map(forms.map((f) => [f.form.name, f]));
   const classify: FrameClassifier = options.classify ?? genericClassifier(dialect.frames.map((form) => compileConditions(form.match)));
   const successMatch = dialect.success ? compileConditions(dialect.success.match) : undefined;
   const sequencePath = parsePath(dialect.sequence);
+  const uncorrelated = dialect.requests?.errorReplies === "uncorrelated";
 
-  const frameCodes = new Map<WireCode, CompiledEntry>();
-  const upgradeCodes = new Map<WireCode, CompiledEntry>();
+  /* Identifier tables. Every numeric code is also filed under its decimal text and every decimal
+     text under its number, so "9007" and 9007 name the same entry with one lookup. */
+  const frameCodes = new Map<WireCode, CompiledEntry[]>();
+  const frameLabels = new Map<string, CompiledEntry[]>();
+  const templated: CompiledEntry[] = [];
+  const upgradeCodes = new Map<WireCode, CompiledEntry[]>();
   const upgradeHeaders = new Map<string, CompiledEntry>();
   const upgradeStatuses = new Map<number, CompiledEntry[]>();
-  const closeExact = new Map<string, CompiledEntry>();
-  const closeCodes = new Map<number, CompiledEntry>();
+  const closeExact = new Map<string, CloseHit>();
+  const closeReasons = new Map<string, CloseHit>();
+  const closeTemplates: CompiledEntry[] = [];
+  const closeCodes = new Map<number, CloseHit>();
   for (const compiled of entries) {
     const { entry } = compiled;
-    if (entry.frame) frameCodes.set(entry.frame.code, compiled);
+    if (entry.frame) {
+      for (const code of [entry.frame.code, ...(entry.aliases ?? [])]) file(frameCodes, code, compiled);
+      if (entry.frame.label !== undefined) file(frameLabels, entry.frame.label, compiled);
+      if (compiled.template) templated.push(compiled);
+    }
     if (entry.upgrade) {
-      upgradeCodes.set(entry.code, compiled);
+      for (const code of [entry.code, ...(entry.aliases ?? [])]) file(upgradeCodes, code, compiled);
       if (entry.upgrade.header) upgradeHeaders.set(entry.upgrade.header.toLowerCase(), compiled);
       const list = upgradeStatuses.get(entry.upgrade.status) ?? [];
       list.push(compiled);
       upgradeStatuses.set(entry.upgrade.status, list);
     }
-    for (const close of [entry.close, entry.browserFallback]) {
-      if (!close) continue;
-      closeExact.set(`${close.code}\n${close.reason}`, compiled);
-      const matchReason = close === entry.close ? entry.close.matchReason : false;
-      if (!matchReason && !closeCodes.has(close.code)) closeCodes.set(close.code, compiled);
+    if (entry.close) {
+      const { code, reason, matchReason, anyCode } = entry.close;
+      const hit = { compiled, viaClose: true };
+      if (compiled.closeTemplate) closeTemplates.push(compiled);
+      else if (anyCode) closeReasons.set(reason, hit);
+      closeExact.set(`${code}\n${reason}`, hit);
+      if (!matchReason && !anyCode && !closeCodes.has(code)) closeCodes.set(code, hit);
     }
+    if (entry.browserFallback) {
+      const { code, reason } = entry.browserFallback;
+      const hit = { compiled, viaClose: false };
+      if (!closeExact.has(`${code}\n${reason}`)) closeExact.set(`${code}\n${reason}`, hit);
+      if (!closeCodes.has(code)) closeCodes.set(code, hit);
+    }
+  }
+  // A code in an upgrade body names its entry even when the entry has no upgrade layer of its own.
+  for (const compiled of entries) {
+    for (const code of [compiled.entry.code, ...(compiled.entry.aliases ?? [])]) if (!upgradeCodes.has(code)) file(upgradeCodes, code, compiled);
   }
   const upgradeCode = parsePath(dialect.upgrade.code);
   const upgradeMessage = parsePath(dialect.upgrade.message);
   const upgradeDetails = parsePath(dialect.upgrade.details);
   const internalEntry = entries.find((c) => c.entry.kind === "internal" && c.entry.upgrade);
 
-  function lookupFrameCode(code: unknown): CompiledEntry | undefined {
-    if (typeof code !== "string" && typeof code !== "number") return undefined;
-    const hit = frameCodes.get(code);
-    if (hit || typeof code === "number") return hit;
-    // A numeric catalog code sent as a string ("2001") still names the entry.
-    const asNumber = Number(code);
-    return code.trim() !== "" && Number.isFinite(asNumber) ? frameCodes.get(asNumber) : undefined;
+  /** The template's captures as typed details, or undefined when the message does not fit it. */
+  function captures(compiled: CompiledEntry, template: Template | undefined, text: unknown): Record<string, unknown> | undefined {
+    if (template === undefined || typeof text !== "string") return undefined;
+    const found = matchTemplate(template, text);
+    if (found === undefined) return undefined;
+    const details: Record<string, unknown> = {};
+    for (const name of template.names) {
+      const value = convertCapture(found[name] as string, compiled.entry.details[name]?.type);
+      if (value === undefined) return undefined;
+      define(details, name, value);
+    }
+    return details;
+  }
+
+  /**
+   * The entry a frame (or an item of a multi-error frame) means. The code decides, or the label
+   * when there is no known code; entries sharing them are told apart by their label, `when`
+   * conditions and message template. Frames with neither are matched by message template, in
+   * catalog order.
+   */
+  function resolve(code: unknown, label: unknown, message: unknown, value: object): CompiledEntry | undefined {
+    const candidates = lookup(frameCodes, code) ?? (typeof label === "string" ? frameLabels.get(label) : undefined);
+    if (candidates === undefined) {
+      if (code !== undefined && code !== null) return undefined;
+      for (const compiled of templated) if (captures(compiled, compiled.template, message) !== undefined) return compiled;
+      return undefined;
+    }
+    if (candidates.length === 1) return candidates[0];
+    let fallback: CompiledEntry | undefined;
+    for (const compiled of candidates) {
+      const frame = compiled.entry.frame as FrameSpec;
+      let checked = false;
+      if (frame.label !== undefined && typeof label === "string") {
+        if (label !== frame.label) continue;
+        checked = true;
+      }
+      if (compiled.when) {
+        if (!compiled.when(value)) continue;
+        checked = true;
+      }
+      if (compiled.template) {
+        if (captures(compiled, compiled.template, message) === undefined) continue;
+        checked = true;
+      }
+      if (checked) return compiled;
+      fallback ??= compiled;
+    }
+    return fallback;
   }
 
   function uncatalogued(layer: Layer, code: WireCode | undefined, message: string | undefined, wire: WireInfo | undefined, raw: unknown, requestId?: string | number, command?: string): UncataloguedError {
@@ -238,17 +335,22 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
     return error;
   }
 
-  function build(code: unknown, message: unknown, field: unknown, details: unknown, requestId: string | number | undefined, command: string | undefined, raw: unknown): E | UncataloguedError {
+  function build(code: unknown, label: unknown, message: unknown, field: unknown, details: unknown, value: object, requestId: string | number | undefined, command: string | undefined, raw: unknown): E | UncataloguedError {
     const text = typeof message === "string" ? message : undefined;
     const fieldText = typeof field === "string" ? field : undefined;
-    const hit = lookupFrameCode(code);
+    const hit = resolve(code, label, message, value);
     if (!hit) {
-      const wireCode = typeof code === "string" || typeof code === "number" ? code : undefined;
+      const wireCode = typeof code === "string" || typeof code === "number" ? code : typeof label === "string" ? label : undefined;
       const error = uncatalogued("frame", wireCode, text, undefined, raw, requestId, command);
       error.field = fieldText;
       return error;
     }
-    return fromWire(hit.ctor, "frame", text ?? hit.entry.message ?? hit.entry.summary, hit.readDetails(details), fieldText, requestId, command, undefined, raw) as E;
+    let read = hit.readDetails(details);
+    if (hit.template !== undefined) {
+      const captured = captures(hit, hit.template, text);
+      if (captured !== undefined) read = Object.assign({}, read, captured);
+    }
+    return fromWire(hit.ctor, "frame", text ?? hit.entry.message ?? hit.entry.summary, read, fieldText, requestId, command, undefined, raw) as E;
   }
 
   function parse(input: unknown): Record<string, unknown> | undefined {
@@ -267,23 +369,25 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
    * The error form a frame is in and its fields, or undefined for anything that is not an error
    * frame: the path every data frame takes, so it allocates nothing before it knows.
    */
-  function locate(input: unknown): { readonly compiled: CompiledForm; readonly fields: FrameFields } | undefined {
+  function locate(input: unknown): { readonly compiled: CompiledForm; readonly fields: FrameFields; readonly value: Record<string, unknown> } | undefined {
     const value = parse(input);
     if (value === undefined) return undefined;
     const index = classify(value);
     // Test before indexing: forms[-1] is an out-of-bounds load V8 serves from a slow path.
     if (index < 0) return undefined;
     const compiled = forms[index] as CompiledForm;
-    return { compiled, fields: compiled.read(value) };
+    return { compiled, fields: compiled.read(value), value };
   }
 
   /** The errors of a frame that lists several (Collective2's payload.errors). */
   function listed(compiled: CompiledForm, fields: FrameFields, input: unknown): (E | UncataloguedError)[] {
     const requestId = asId(fields.requestId);
     const command = asString(fields.command);
+    const { item: paths } = compiled;
     return (fields.errors as unknown[]).map((item) => {
-      const get = (key: string | undefined) => (key !== undefined && typeof item === "object" && item !== null && Object.hasOwn(item, key) ? (item as Record<string, unknown>)[key] : undefined);
-      return build(get(compiled.itemCode), get(compiled.itemMessage), get(compiled.itemField), undefined, requestId, command, input);
+      const get = (path: Path | undefined) => (path === undefined ? undefined : getPath(item, path));
+      const value = typeof item === "object" && item !== null ? item : {};
+      return build(get(paths.code), get(paths.label), get(paths.message), get(paths.field), undefined, value, requestId, command, input);
     });
   }
 
@@ -292,17 +396,30 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
   function decodeFrameErrors(input: unknown): readonly (E | UncataloguedError)[] {
     const found = locate(input);
     if (!found) return EMPTY;
-    const { compiled, fields } = found;
+    const { compiled, fields, value } = found;
     if (isList(fields)) return listed(compiled, fields, input);
-    return [build(fields.code, fields.message, fields.field, fields.details, asId(fields.requestId), asString(fields.command), input)];
+    return [build(fields.code, fields.label, fields.message, fields.field, fields.details, value, asId(fields.requestId), asString(fields.command), input)];
   }
 
   function decodeFrame(input: unknown): E | UncataloguedError | null {
     const found = locate(input);
     if (!found) return null;
-    const { compiled, fields } = found;
+    const { compiled, fields, value } = found;
     if (isList(fields)) return listed(compiled, fields, input)[0] ?? null;
-    return build(fields.code, fields.message, fields.field, fields.details, asId(fields.requestId), asString(fields.command), input);
+    return build(fields.code, fields.label, fields.message, fields.field, fields.details, value, asId(fields.requestId), asString(fields.command), input);
+  }
+
+  function findClose(code: number, reason: string): { hit: CloseHit; details: object } | undefined {
+    const exact = closeExact.get(`${code}\n${reason}`) ?? closeReasons.get(reason);
+    if (exact) return { hit: exact, details: NO_DETAILS };
+    for (const compiled of closeTemplates) {
+      const close = compiled.entry.close as CloseSpec;
+      if (!close.anyCode && close.code !== code) continue;
+      const details = captures(compiled, compiled.closeTemplate, reason);
+      if (details !== undefined) return { hit: { compiled, viaClose: true }, details };
+    }
+    const byCode = closeCodes.get(code);
+    return byCode && { hit: byCode, details: NO_DETAILS };
   }
 
   function decodeClose(input: CloseInfo): E | UncataloguedError | null {
@@ -310,8 +427,15 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
     const code = typeof input.code === "number" ? input.code : Number.NaN;
     const reason = typeof input.reason === "string" ? input.reason : "";
     const wire: WireInfo = { closeCode: code, closeReason: reason };
-    const hit = closeExact.get(`${code}\n${reason}`) ?? closeCodes.get(code);
-    if (hit) return fromWire(hit.ctor, "close", reason || hit.entry.message || hit.entry.summary, NO_DETAILS, undefined, undefined, undefined, wire, input) as E;
+    const found = findClose(code, reason);
+    if (found) {
+      const { compiled, viaClose } = found.hit;
+      const error = fromWire(compiled.ctor, "close", reason || compiled.entry.message || compiled.entry.summary, found.details, undefined, undefined, undefined, wire, input) as E;
+      // A close may mean something else for the client than the entry's frame does.
+      const retry = viaClose ? compiled.entry.close?.retry : undefined;
+      if (retry) Object.defineProperty(error, "retry", { value: retry, writable: true, configurable: true, enumerable: false });
+      return error;
+    }
     if (!Number.isInteger(code)) return uncatalogued("close", undefined, reason || undefined, wire, input);
     const fallback = catalog.dialect.fallbacks.some((f) => f.layer === "close" && (f.codes?.includes(code) ?? false));
     if (isCleanClose(code) && !fallback) return null;
@@ -335,12 +459,15 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
     const headerText = dialect.upgrade.header ? headers[dialect.upgrade.header.toLowerCase()] : undefined;
     const message = asString(upgradeMessage ? getPath(body, upgradeMessage) : undefined) ?? headerText;
     const wire: WireInfo = { status, headers };
+    // The body's code decides, whatever the status: one status often stands for several errors.
+    const byCode = lookup(upgradeCodes, code);
     const byStatus = upgradeStatuses.get(status);
+    const byHeader = headerText !== undefined ? upgradeHeaders.get(headerText.toLowerCase()) : undefined;
     const hit =
-      (typeof code === "string" || typeof code === "number" ? upgradeCodes.get(code) : undefined) ??
-      (headerText !== undefined ? upgradeHeaders.get(headerText.toLowerCase()) : undefined) ??
-      (byStatus?.length === 1 ? byStatus[0] : undefined);
-    if (hit && hit.entry.upgrade?.status === status) {
+      (byCode && (byCode.find((c) => c.entry.upgrade?.status === status) ?? byCode[0])) ??
+      (byHeader?.entry.upgrade?.status === status ? byHeader : undefined) ??
+      (byStatus?.length === 1 && (code === undefined || code === null) ? byStatus[0] : undefined);
+    if (hit) {
       const details = upgradeDetails ? hit.readDetails(getPath(body, upgradeDetails)) : NO_DETAILS;
       return fromWire(hit.ctor, "upgrade", message ?? hit.entry.message ?? hit.entry.summary, details, undefined, undefined, undefined, wire, input) as E;
     }
@@ -348,40 +475,52 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
   }
 
   /* One form per scope, looked up once: encoding runs on every error a server sends. */
+  const fallbackForm = forms.find((f) => f.form.scope === "both") ?? forms[0];
   const formFor = {
-    command: forms.find((f) => f.form.scope === "command") ?? forms.find((f) => f.form.scope === "both") ?? (forms[0] as CompiledForm),
-    connection: forms.find((f) => f.form.scope === "connection") ?? forms.find((f) => f.form.scope === "both") ?? (forms[0] as CompiledForm),
+    command: forms.find((f) => f.form.scope === "command") ?? fallbackForm,
+    connection: forms.find((f) => f.form.scope === "connection") ?? fallbackForm,
   };
 
   function formOf(error: WsError | undefined, requestId: unknown): CompiledForm {
+    const named = error && entryFor(error)?.frame?.form;
     const scope = error?.scope ?? "connection";
-    return scope === "command" || (scope === "both" && requestId !== undefined) ? formFor.command : formFor.connection;
+    const compiled = named !== undefined ? formsByName.get(named) : scope === "command" || (scope === "both" && requestId !== undefined) ? formFor.command : formFor.connection;
+    if (compiled === undefined) throw new TypeError(`catalog "${catalog.name}" has no error-frame form (dialect.frames is empty): ${error?._tag ?? "this error"} cannot be sent as a frame`);
+    return compiled;
   }
 
   function encodeFrame(input: WsError | readonly WsError[], options: EncodeFrameOptions = {}): Record<string, unknown> {
     const errors = Array.isArray(input) ? (input as readonly WsError[]) : [input as WsError];
     const first = errors[0] as WsError;
-    const requestId = options.requestId ?? first.requestId;
+    const requestId = uncorrelated ? undefined : (options.requestId ?? first.requestId);
     const command = options.command ?? first.command;
-    const compiled = formOf(errors[0], requestId);
+    const compiled = formOf(first, requestId);
     const frame: Record<string, unknown> = {};
     for (const [path, value] of compiled.constants) setPath(frame, path, value);
     for (const [path, stamp] of compiled.stamps) setPath(frame, path, stampValue(stamp, options));
+    // A constant at the request id's path (JSON-RPC's `"id": null`) stays when there is no id.
     if (compiled.requestId && requestId !== undefined) setPath(frame, compiled.requestId, requestId);
     if (compiled.command && command !== undefined) setPath(frame, compiled.command, command);
     if (errors.length > 1 && compiled.errors) {
+      const { item: paths } = compiled;
       const items = errors.map((error) => {
         const item: Record<string, unknown> = {};
-        define(item, compiled.code.at(-1) ?? "code", wireCode(error));
-        if (compiled.field && error.field !== undefined) define(item, compiled.field.at(-1) as string, error.field);
-        if (compiled.message) define(item, compiled.message.at(-1) as string, error.message);
+        const entry = entryFor(error);
+        for (const [path, value] of entriesForError(error)?.extras ?? EMPTY) setPath(item, path, value);
+        if (paths.code) setPath(item, paths.code, wireCode(error));
+        if (paths.label && entry?.frame?.label !== undefined) setPath(item, paths.label, entry.frame.label);
+        if (paths.field && error.field !== undefined) setPath(item, paths.field, error.field);
+        if (paths.message) setPath(item, paths.message, error.message);
         return item;
       });
       setPath(frame, compiled.errors, items);
       return frame;
     }
+    const entry = entryFor(first);
+    for (const [path, value] of entriesForError(first)?.extras ?? EMPTY) setPath(frame, path, value);
     if (compiled.details) writeDetails(frame, compiled.details, first);
-    setPath(frame, compiled.code, wireCode(first));
+    if (compiled.code) setPath(frame, compiled.code, wireCode(first));
+    if (compiled.label && entry?.frame?.label !== undefined) setPath(frame, compiled.label, entry.frame.label);
     if (compiled.field && first.field !== undefined) setPath(frame, compiled.field, first.field);
     if (compiled.message) setPath(frame, compiled.message, first.message);
     return frame;
@@ -433,10 +572,11 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
       if (Array.isArray(input) && input.length !== 1) return JSON.stringify(encodeFrame(input, options));
       const error = (Array.isArray(input) ? input[0] : input) as WsError;
       const entry = entryFor(error);
-      const requestId = options.requestId ?? error.requestId;
+      const requestId = uncorrelated ? undefined : (options.requestId ?? error.requestId);
       const compiled = formOf(error, requestId);
       const writer = writerOf.get(compiled);
-      if (!writer || !entry) return JSON.stringify(encodeFrame(error, options));
+      // Entries that write more than their form (a sub-code, a constant) take the generic path.
+      if (!writer || !entry || (entriesForError(error) as CompiledEntry).extras.length > 0) return JSON.stringify(encodeFrame(error, options));
       let details = "";
       const source = error.details as Record<string, unknown>;
       for (const name in entry.details) {
@@ -444,6 +584,7 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
       }
       return writer({
         code: entry.frame?.code ?? error.code,
+        label: entry.frame?.label,
         message: error.message,
         field: error.field,
         requestId,
@@ -453,8 +594,11 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
       });
     },
     encodeClose(error) {
-      const close = entryFor(error)?.close;
-      return close ? { code: close.code, reason: truncateCloseReason(close.reason) } : undefined;
+      const compiled = entriesForError(error);
+      const close = compiled?.entry.close;
+      if (!close) return undefined;
+      const reason = compiled.closeTemplate ? renderTemplate(compiled.closeTemplate, error.details as Record<string, unknown>) : close.reason;
+      return { code: close.code, reason: truncateCloseReason(reason) };
     },
     encodeBrowserFallback(error) {
       const fallback = entryFor(error)?.browserFallback;
@@ -464,8 +608,12 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
     entryOf: entryFor,
   };
 
+  function entriesForError(error: WsError): CompiledEntry | undefined {
+    return error.catalog === catalog.name ? entriesById.get(error.id) : undefined;
+  }
+
   function entryFor(error: WsError): EntrySpec | undefined {
-    return error.catalog === catalog.name ? entriesById.get(error.id)?.entry : undefined;
+    return entriesForError(error)?.entry;
   }
 
   function wireCode(error: WsError): WireCode {
@@ -482,9 +630,33 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
   }
 }
 
+/** Files an entry under a code, and under its other spelling ("9007" and 9007). */
+function file<K extends WireCode>(table: Map<K, CompiledEntry[]>, code: K, compiled: CompiledEntry): void {
+  for (const key of [code, ...otherSpelling(code)] as K[]) {
+    const list = table.get(key);
+    if (list === undefined) table.set(key, [compiled]);
+    else if (!list.includes(compiled)) list.push(compiled);
+  }
+}
+
+function lookup(table: Map<WireCode, CompiledEntry[]>, code: unknown): CompiledEntry[] | undefined {
+  return typeof code === "string" || typeof code === "number" ? table.get(code) : undefined;
+}
+
+/**
+ * The other spelling of a numeric code: a number's decimal text, or the number a canonical decimal
+ * text ("-32050", not "007" or "1e3") stands for.
+ */
+export function otherSpelling(code: WireCode): WireCode[] {
+  if (typeof code === "number") return Number.isInteger(code) ? [String(code)] : [];
+  return /^-?(0|[1-9][0-9]{0,15})$/.test(code) ? [Number(code)] : [];
+}
+
 /** What a generated frame writer needs, with the stamps in the form's order and the details pre-rendered. */
 export interface FrameWriteContext {
   readonly code: WireCode;
+  /** The entry's label, for forms with a label field. */
+  readonly label?: string | undefined;
   readonly message: string;
   readonly field: string | undefined;
   readonly requestId: string | number | undefined;
@@ -505,10 +677,11 @@ function genericClassifier(matchers: readonly ((value: object) => boolean)[]): F
 }
 
 /* The run-time reader, for catalogs loaded without generated code: own properties only. */
-function genericReader(paths: { code: Path; message: Path | undefined; field: Path | undefined; requestId: Path | undefined; command: Path | undefined; details: Path | undefined; errors: Path | undefined }): FrameReader {
+function genericReader(paths: { code: Path | undefined; label: Path | undefined; message: Path | undefined; field: Path | undefined; requestId: Path | undefined; command: Path | undefined; details: Path | undefined; errors: Path | undefined }): FrameReader {
   const at = (value: object, path: Path | undefined) => (path === undefined ? undefined : getPath(value, path));
   return (value) => ({
     code: at(value, paths.code),
+    label: at(value, paths.label),
     message: at(value, paths.message),
     field: at(value, paths.field),
     requestId: at(value, paths.requestId),

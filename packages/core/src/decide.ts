@@ -47,7 +47,8 @@ export interface DecideContext {
  *   carries (`Retry-After`, `reset_at`, ...) or fail the request; the connection is untouched.
  * - Any other frame: `none`, because whether the connection ends is decided by its close.
  * - An upgrade rejection or a close: stop, or reconnect (resume, refresh, free a connection first)
- *   after the larger of the error's own delay and capped exponential backoff with full jitter.
+ *   after the larger of the error's own delay and capped exponential backoff with full jitter, or
+ *   after exactly the error's delay when its catalog entry says the delay replaces the backoff.
  *
  * @example
  * ```ts
@@ -66,8 +67,10 @@ export function decide(error: WsError, context: DecideContext): Decision {
   const attempt = context.attempt + 1;
   const elapsed = context.failingSince === undefined ? 0 : (context.now ?? Date.now()) - context.failingSince;
   if (attempt > (context.reconnect.maxAttempts ?? Infinity) || elapsed > (context.reconnect.maxElapsedMs ?? Infinity)) return { action: "stop", delayMs: 0, error, gaveUp: true };
-  const backoff = backoffDelayMs(attempt - 1, context.reconnect, context.random);
   // Retrying a refused connection later is a reconnect; resuming needs a sequence to resume from.
   const action = directive === "retry-later" || (directive === "resume" && !context.canResume) ? "reconnect" : directive;
+  // An API that says when to come back ("reconnect at once") is taken at its word, not backed off.
+  if (hinted !== undefined && error.retry.delay?.replacesBackoff) return { action, delayMs: hinted, error, attempt };
+  const backoff = backoffDelayMs(attempt - 1, context.reconnect, context.random);
   return { action, delayMs: Math.max(hinted ?? 0, backoff), error, attempt };
 }

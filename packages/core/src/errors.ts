@@ -1,5 +1,6 @@
 import { KINDS, type KindName } from "./kinds";
 import type { EntrySpec, Layer, RetrySpec, Scope, WireCode } from "./spec";
+import { parseTemplate, renderTemplate } from "./template";
 
 /** Brand that marks ws-errors instances across bundler renames and duplicate package copies. */
 const BRAND = Symbol.for("ws-errors.error");
@@ -73,7 +74,7 @@ export class WsError<D extends object = Record<string, unknown>> extends Error {
 
   constructor(init: WsErrorInit<D> = {}) {
     super(init.message ?? "", init.cause === undefined ? undefined : { cause: init.cause });
-    if (init.message === undefined) this.message = this.defaultMessage();
+    if (init.message === undefined) this.message = this.defaultMessage(init.details);
     this.layer = "frame";
     this.details = init.details ?? ({} as D);
     this.field = init.field;
@@ -83,9 +84,14 @@ export class WsError<D extends object = Record<string, unknown>> extends Error {
     this.raw = undefined;
   }
 
-  /** The entry's summary, used when no message is given. */
-  protected defaultMessage(): string {
+  /** The entry's message template filled with the details, or its message or summary, used when no message is given. */
+  protected defaultMessage(details?: object): string {
     const entry = bound(this.constructor)?.entry;
+    const template = entry?.frame?.template;
+    if (template !== undefined) {
+      const parsed = parseTemplate(template);
+      if (typeof parsed === "object") return renderTemplate(parsed, (details ?? {}) as Record<string, unknown>);
+    }
     return entry?.message ?? entry?.summary ?? KINDS[this.kind]?.summary ?? "";
   }
 

@@ -40,6 +40,7 @@ export { createCodec, type Codec, type CodecOptions, type CloseInfo, type Encode
 export * as internal from "./internal";
 export { backoffDelayMs, fallbackFor, isCleanClose, retryDelayMs, defaultDirective, type BackoffOptions, type FallbackPolicy } from "./retry-policy";
 export { getPath, parsePath, setPath, type Path } from "./path";
+export { parseTemplate, matchTemplate, renderTemplate, type Template } from "./template";
 export { MAX_CLOSE_REASON_BYTES, sanitizeHeaderValue, truncateCloseReason, utf8ByteLength } from "./text";
 export type * from "./spec";
 export { decide, type Decision, type DecideContext, type ReconnectOptions } from "./decide";

@@ -58,9 +58,11 @@ export function isCleanClose(code: number): boolean {
  * The kind and directive for a code the catalog does not list: the catalog's fallbacks for that
  * layer first (exact codes, then ranges), then the layer's standard meaning.
  */
-export function fallbackFor(catalog: CatalogSpec, layer: Layer, code: WireCode | undefined): FallbackPolicy {
+export function fallbackFor(catalog: CatalogSpec, layer: Layer, received: WireCode | undefined): FallbackPolicy {
+  // A numeric code sent as text ("9007", "-32050") is the number for ranges, lists and defaults.
+  const code = typeof received === "string" && /^-?(0|[1-9][0-9]{0,15})$/.test(received) ? Number(received) : received;
   for (const fallback of catalog.dialect.fallbacks) {
-    if (fallback.layer === layer && covers(fallback, code)) return fallback;
+    if (fallback.layer === layer && (covers(fallback, code) || (code !== received && covers(fallback, received)))) return fallback;
   }
   if (typeof code === "number") {
     if (layer === "close") {
@@ -79,7 +81,7 @@ export function fallbackFor(catalog: CatalogSpec, layer: Layer, code: WireCode |
 
 function covers(fallback: Fallback, code: WireCode | undefined): boolean {
   if (code === undefined) return fallback.codes === undefined && fallback.from === undefined;
-  if (fallback.codes?.includes(code)) return true;
+  if (fallback.codes?.includes(code) || (typeof code === "number" && fallback.codes?.includes(String(code)))) return true;
   if (typeof code === "number" && (fallback.from !== undefined || fallback.to !== undefined)) {
     return code >= (fallback.from ?? -Infinity) && code <= (fallback.to ?? Infinity);
   }

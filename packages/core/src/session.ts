@@ -107,7 +107,11 @@ export function isHandled(error: unknown): boolean {
 }
 
 interface Pending {
+  /** The request id, or the command when replies correlate by command. */
   readonly key: string | number;
+  /** Where it is filed in `pending`. */
+  readonly slot: string | number | symbol;
+  readonly command: string | undefined;
   readonly text: string;
   readonly resolve: (reply: unknown) => void;
   readonly reject: (error: unknown) => void;
@@ -156,7 +160,10 @@ export class ClientSession<E extends WsError = WsError> {
   private transportCause: unknown;
   private cancelReconnect: (() => void) | undefined;
   private nextId = 1;
-  private readonly pending = new Map<string | number, Pending>();
+  /* Keyed by request id, or by a private token when replies correlate by command: two requests of
+     one command may then wait at once, answered oldest first. */
+  private readonly pending = new Map<string | number | symbol, Pending>();
+  private readonly uncorrelatedErrors: boolean;
   private readonly queued: string[] = [];
   private readonly idPath;
   private readonly commandPath;
@@ -171,6 +178,7 @@ export class ClientSession<E extends WsError = WsError> {
     this.url = url;
     this.idPath = parsePath(options.codec.catalog.dialect.requests?.requestId);
     this.commandPath = parsePath(options.codec.catalog.dialect.requests?.command);
+    this.uncorrelatedErrors = options.codec.catalog.dialect.requests?.errorReplies === "uncorrelated";
   }
 
   private schedule(ms: number, run: () => void): () => void {
@@ -221,20 +229,22 @@ export class ClientSession<E extends WsError = WsError> {
       setPath(body, this.idPath, id);
     }
     const command = this.commandPath ? getPath(message, this.commandPath) : undefined;
-    const key = typeof id === "string" || typeof id === "number" ? id : typeof command === "string" ? command : undefined;
+    const byId = typeof id === "string" || typeof id === "number";
+    const key: string | number | undefined = typeof id === "string" || typeof id === "number" ? id : typeof command === "string" ? command : undefined;
     if (key === undefined) return Promise.reject(new TypeError("the message has no command or request id to correlate its answer with"));
     if (this.ended) return Promise.reject(new RequestError("the session has ended", "closed", { cause: this.current.reason }));
+    const slot = byId ? key : Symbol(key);
     return new Promise<R>((resolve, reject) => {
       const timeoutMs = this.options.requestTimeoutMs ?? 10_000;
-      const entry: Pending = { key, text: JSON.stringify(body), resolve: resolve as (reply: unknown) => void, reject, cancelTimer: () => undefined, retries: 0, waiting: this.socket?.readyState !== 1 };
+      const entry: Pending = { key, slot, command: typeof command === "string" ? command : undefined, text: JSON.stringify(body), resolve: resolve as (reply: unknown) => void, reject, cancelTimer: () => undefined, retries: 0, waiting: this.socket?.readyState !== 1 };
       entry.cancelTimer = this.schedule(timeoutMs, () => {
-        if (this.pending.get(key) !== entry) return;
-        this.pending.delete(key);
+        if (this.pending.get(slot) !== entry) return;
+        this.pending.delete(slot);
         const never = entry.waiting && this.openedAt === 0;
         const cause = this.current.reason ?? this.transportCause;
         reject(new RequestError(`no answer to ${String(key)} within ${timeoutMs} ms${never ? ": the connection never opened" : ""}`, "timeout", cause === undefined ? undefined : { cause }));
       });
-      this.pending.set(key, entry);
+      this.pending.set(slot, entry);
       if (!entry.waiting) this.socket?.send(entry.text);
     });
   }
@@ -349,20 +359,34 @@ export class ClientSession<E extends WsError = WsError> {
     const id = this.idPath ? getPath(value, this.idPath) : undefined;
     if (typeof id === "string" || typeof id === "number") return this.pending.get(id);
     const command = this.commandPath ? getPath(value, this.commandPath) : undefined;
-    return typeof command === "string" ? this.pending.get(command) : undefined;
+    return typeof command === "string" ? this.oldest(command) : undefined;
+  }
+
+  /** The oldest request sent (not still waiting for the connection) of a command, or of any command. */
+  private oldest(command: string | undefined): Pending | undefined {
+    for (const entry of this.pending.values()) {
+      if (!entry.waiting && (command === undefined || entry.command === command)) return entry;
+    }
+    return undefined;
   }
 
   private settle(entry: Pending): void {
     entry.cancelTimer();
-    this.pending.delete(entry.key);
+    this.pending.delete(entry.slot);
   }
 
   /* The errors of one frame: reported each, decided once for the request they answer. */
   private failFrame(errors: readonly WsError[]): void {
     const first = errors[0] as WsError;
     if (errors.length > 1) Object.defineProperty(first, "errors", { value: errors, configurable: true });
-    const key = first.requestId ?? (first.scope !== "connection" ? first.command : undefined);
-    const entry = key === undefined ? undefined : this.pending.get(key);
+    let entry: Pending | undefined;
+    if (first.requestId !== undefined) entry = this.pending.get(first.requestId);
+    else if (first.scope !== "connection") {
+      // Without an id, the command says which request; where error replies are uncorrelated, the
+      // oldest one of that command (or of the connection) is the one answered.
+      entry = this.idPath === undefined && first.command !== undefined ? this.oldest(first.command) : undefined;
+      if (entry === undefined && this.uncorrelatedErrors) entry = this.oldest(first.command) ?? this.oldest(undefined);
+    }
     for (const error of errors.slice(1)) this.listener.error?.(error);
     this.fail(first, entry);
   }
@@ -391,7 +415,7 @@ export class ClientSession<E extends WsError = WsError> {
       if (decision.action === "retry-later" && entry.retries < (this.options.maxMessageRetries ?? 3)) {
         entry.retries++;
         this.schedule(decision.delayMs, () => {
-          if (this.pending.get(entry.key) !== entry) return;
+          if (this.pending.get(entry.slot) !== entry) return;
           if (this.socket?.readyState === 1) this.socket.send(entry.text);
           else entry.waiting = true;
         });

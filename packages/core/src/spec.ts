@@ -27,15 +27,22 @@ export type Scope = "connection" | "command" | "both";
  */
 export type Directive = "stop" | "retry-later" | "reconnect" | "resume" | "refresh-credentials" | "free-connection";
 
-/** Where the delay of a `retry-later` (or a first reconnect) comes from. */
-export type DelaySource =
+/**
+ * Where the delay of a `retry-later` (or a reconnect) comes from. By default the delay is a floor
+ * under the client's backoff; with `replacesBackoff` it is the delay itself (`{ ms: 0,
+ * replacesBackoff: true }` reconnects at once, as some APIs ask).
+ */
+export type DelaySource = (
   | { readonly header: string }
   | { readonly field: string; readonly unit: "seconds" | "milliseconds" | "epoch-seconds" | "epoch-milliseconds" }
-  | { readonly ms: number };
+  | { readonly ms: number }
+) & { readonly replacesBackoff?: true };
 
 export interface RetrySpec {
   readonly directive: Directive;
   readonly delay?: DelaySource;
+  /** Why the directive differs from what the entry's kind usually takes, as the catalog says. */
+  readonly because?: string;
 }
 
 /** One test on a decoded frame; all conditions of a frame form must hold for it to match. */
@@ -55,7 +62,10 @@ export interface FrameForm {
   /** Which errors are encoded with this form: connection-scope, command-scope, or both. */
   readonly scope: Scope;
   readonly match: readonly Condition[];
-  readonly code: string;
+  /** Path of the error code; absent for APIs whose frames carry only a label or a message. */
+  readonly code?: string;
+  /** Path of a second identifier beside the code (a label such as `"RATE_LIMITED"`). */
+  readonly label?: string;
   readonly message?: string;
   readonly field?: string;
   readonly requestId?: string;
@@ -63,8 +73,18 @@ export interface FrameForm {
   readonly details?: string;
   /** Path of an array of `{code, message, field}` items when one frame carries several errors. */
   readonly errors?: string;
+  /** Where each item of `errors` keeps its fields, when not beside each other as the form's own are. */
+  readonly items?: ItemPaths;
   readonly constant?: { readonly [path: string]: Json };
   readonly stamps?: { readonly [path: string]: Stamp };
+}
+
+/** Paths inside one item of a multi-error list (`extensions.code`, `path`). */
+export interface ItemPaths {
+  readonly code?: string;
+  readonly label?: string;
+  readonly message?: string;
+  readonly field?: string;
 }
 
 export interface UpgradeForm {
@@ -96,6 +116,11 @@ export interface SuccessSpec {
 export interface RequestForm {
   readonly command: string;
   readonly requestId?: string;
+  /**
+   * `uncorrelated`: error replies carry no request id. A client settles the oldest pending request
+   * of the reply's command (or of the connection) with such an error; a server writes none.
+   */
+  readonly errorReplies?: "uncorrelated";
 }
 
 export interface Dialect {
@@ -130,12 +155,49 @@ export interface EntrySpec {
   readonly guidance?: string;
   readonly retry: RetrySpec;
   readonly details: { readonly [name: string]: DetailSpec };
-  readonly frame?: { readonly code: WireCode };
+  /** Other codes that mean this entry: decoded to it on every layer, never written. */
+  readonly aliases?: readonly WireCode[];
+  readonly frame?: FrameSpec;
   readonly upgrade?: { readonly status: number; readonly header?: string };
-  readonly close?: { readonly code: number; readonly reason: string; readonly matchReason: boolean };
+  readonly close?: CloseSpec;
   /** Browsers see a rejected upgrade only as close 1006: accept, then close with this code. */
   readonly browserFallback?: { readonly code: number; readonly reason: string };
   readonly deprecated?: string;
+}
+
+/** How an entry appears as an error frame. */
+export interface FrameSpec {
+  /** The code written on encode (the entry's code unless the frame uses another). */
+  readonly code: WireCode;
+  /** The value of the form's `label` field: read as a second identifier, written on encode. */
+  readonly label?: string;
+  /**
+   * The message as the API words it, with `{placeholders}` for detail fields: frames without a
+   * code are matched by it, shared codes are told apart by it, and the parts it captures become
+   * typed details. Matched in one left-to-right pass, never by a regular expression.
+   */
+  readonly template?: string;
+  /** More conditions on the frame that tell this entry apart from others sharing its code; `equals` ones are written on encode. */
+  readonly when?: readonly Condition[];
+  /** The name of the frame form to encode it with, instead of the one its scope picks. */
+  readonly form?: string;
+  /** Values written at these paths when encoding this entry (a sub-code, a type). */
+  readonly constant?: { readonly [path: string]: Json };
+}
+
+/** How an entry appears as a close. */
+export interface CloseSpec {
+  readonly code: number;
+  /** The reason written on encode; may hold `{placeholders}` for detail fields when reasons are matched. */
+  readonly reason: string;
+  /** Only a close with this reason (and this code) means the entry. */
+  readonly matchReason: boolean;
+  /** The reason alone decides, whatever the close code (APIs that close with 1008 or 4000 alike). */
+  readonly anyCode?: true;
+  /** The API may close after this entry's frame, or may not: servers send the frame only, clients do not wait for a close. */
+  readonly optional?: true;
+  /** What a client does after this close, when it differs from the entry's retry (the frame's). */
+  readonly retry?: RetrySpec;
 }
 
 export interface CatalogSpec {

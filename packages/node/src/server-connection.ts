@@ -83,7 +83,8 @@ export class ServerConnection {
   /**
    * Sends catalog errors as the dialect's error frame (several in one frame where it allows),
    * echoing the request's correlation fields; when the entry closes the connection, the close
-   * follows once the frame is flushed. An entry without a frame layer only closes.
+   * follows once the frame is flushed. An entry without a frame layer only closes; one whose close
+   * is optional only sends its frame (`fail` closes after it).
    */
   sendError(error: WsError | readonly WsError[], correlation: { requestId?: string | number | undefined; command?: string | undefined } = {}): void {
     const first = Array.isArray(error) ? (error as readonly WsError[])[0] : (error as WsError);
@@ -91,7 +92,8 @@ export class ServerConnection {
     const entry = this.codec.entryOf(first);
     if (entry?.frame || !entry) this.write(this.codec.encodeFrameText(error, correlation));
     // ws writes frames in order, so the close goes out after the error frame without waiting.
-    if (entry?.close) this.closeWith(first);
+    // An entry the API only sometimes closes after (`close.optional`) is closed by `fail` alone.
+    if (entry?.close && !entry.close.optional) this.closeWith(first);
   }
 
   /**

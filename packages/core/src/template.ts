@@ -1,0 +1,130 @@
+import type { DetailType } from "./spec";
+
+/**
+ * A message template split once: literal text around `{name}` placeholders. `literals` has one
+ * more element than `names`; `{{` and `}}` stand for literal braces.
+ */
+export interface Template {
+  readonly literals: readonly string[];
+  readonly names: readonly string[];
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Splits a template, or explains why it cannot be one: an unclosed or empty placeholder, a name
+ * that is not an identifier, or two placeholders with no text between them (where one would end
+ * is then a guess, and matching must never guess).
+ *
+ * @example
+ * ```ts
+ * parseTemplate("{field} is required"); // { literals: ["", " is required"], names: ["field"] }
+ * ```
+ */
+export function parseTemplate(text: string): Template | string {
+  const literals: string[] = [];
+  const names: string[] = [];
+  let literal = "";
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as string;
+    if ((ch === "{" || ch === "}") && text[i + 1] === ch) {
+      literal += ch;
+      i++;
+    } else if (ch === "{") {
+      const end = text.indexOf("}", i + 1);
+      if (end < 0) return `unclosed "{" at character ${i + 1}`;
+      const name = text.slice(i + 1, end);
+      if (!NAME.test(name)) return `placeholder "{${name}}" must be a detail field name (letters, digits, _)`;
+      if (names.length > 0 && literal === "") return `placeholders "{${names.at(-1)}}" and "{${name}}" have no text between them, so where one ends cannot be known`;
+      literals.push(literal);
+      names.push(name);
+      literal = "";
+      i = end;
+    } else if (ch === "}") {
+      return `unmatched "}" at character ${i + 1} (write "}}" for a literal brace)`;
+    } else {
+      literal += ch;
+    }
+  }
+  literals.push(literal);
+  return { literals, names };
+}
+
+/**
+ * Matches text against a template and returns the captured parts, or `undefined`.
+ *
+ * Linear by construction, whatever the template and the input: the first literal must open the
+ * text and the last must close it; each literal between placeholders is then searched once,
+ * leftmost, from where the previous one ended, and nothing is ever tried again (no backtracking,
+ * no regular expression). The cost is one `indexOf` per literal over the unread part of the text.
+ * A placeholder captures at least one character.
+ *
+ * @example
+ * ```ts
+ * matchTemplate(parseTemplate("unknown message type: {type}") as Template, "unknown message type: foo"); // { type: "foo" }
+ * ```
+ */
+export function matchTemplate(template: Template, text: string): Record<string, string> | undefined {
+  const { literals, names } = template;
+  const first = literals[0] as string;
+  if (!text.startsWith(first)) return undefined;
+  if (names.length === 0) return text.length === first.length ? {} : undefined;
+  const last = literals[literals.length - 1] as string;
+  const end = text.length - last.length;
+  if (end <= first.length || !text.endsWith(last)) return undefined;
+  const captured: Record<string, string> = {};
+  let at = first.length;
+  for (let i = 0; i < names.length - 1; i++) {
+    const literal = literals[i + 1] as string;
+    // At least one character per placeholder: the search starts one past where the capture begins.
+    const found = text.indexOf(literal, at + 1);
+    if (found < 0 || found + literal.length > end) return undefined;
+    captured[names[i] as string] = text.slice(at, found);
+    at = found + literal.length;
+  }
+  if (end <= at) return undefined;
+  captured[names[names.length - 1] as string] = text.slice(at, end);
+  return captured;
+}
+
+/**
+ * Writes a template with values; a placeholder without a value is written as it stands.
+ *
+ * @example
+ * ```ts
+ * renderTemplate(parseTemplate("{field} is required") as Template, { field: "symbol" }); // "symbol is required"
+ * ```
+ */
+export function renderTemplate(template: Template, values: Readonly<Record<string, unknown>>): string {
+  let out = template.literals[0] as string;
+  for (let i = 0; i < template.names.length; i++) {
+    const name = template.names[i] as string;
+    const value = Object.hasOwn(values, name) ? values[name] : undefined;
+    out += value === undefined || value === null ? `{${name}}` : typeof value === "object" ? JSON.stringify(value) : String(value);
+    out += template.literals[i + 1] as string;
+  }
+  return out;
+}
+
+/**
+ * Converts a captured part to its detail type: integers and numbers must be written as JSON
+ * numbers, booleans as `true`/`false`. `undefined` when the text is not of that type, so the
+ * template does not match.
+ */
+export function convertCapture(text: string, type: DetailType | undefined): unknown {
+  switch (type) {
+    case undefined:
+    case "string":
+      return text;
+    case "integer":
+    case "number": {
+      if (!/^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$/.test(text)) return undefined;
+      const value = Number(text);
+      return Number.isFinite(value) && (type === "number" || Number.isInteger(value)) ? value : undefined;
+    }
+    case "boolean":
+      return text === "true" ? true : text === "false" ? false : undefined;
+    default:
+      return undefined;
+  }
+}
