@@ -6,11 +6,13 @@ import { fileURLToPath } from "node:url";
 export const BUNDLED_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../catalogs");
 
 const CATALOG_FILE = /\.(ya?ml|json)$/;
+/* A folder of catalogs may hold the project's own config files too. */
+const NOT_CATALOGS = /^(package\.json|ws-errors\.config\.json|tsconfig.*\.json|\.)/;
 
 /** Catalog files in a folder, sorted so output never depends on directory order. */
 export function catalogFilesIn(dir: string): string[] {
   return readdirSync(dir)
-    .filter((name) => CATALOG_FILE.test(name))
+    .filter((name) => CATALOG_FILE.test(name) && !NOT_CATALOGS.test(name))
     .sort()
     .map((name) => join(dir, name));
 }

@@ -125,8 +125,17 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
   program
     .command("lint")
     .description("Check catalogs; print every problem as file:line:col message.")
-    .argument("<files...>", "catalog files")
-    .action((files: string[]) => {
+    .argument("[files...]", "catalog files (default: the project's, from its config)")
+    .action((given: string[]) => {
+      let files = given;
+      if (files.length === 0) {
+        const project = resolveProject({}, io.cwd, "lint");
+        if ("error" in project) {
+          io.stderr(`${project.error}\n`);
+          return void (exitCode = 2);
+        }
+        files = [...project.files];
+      }
       let problems = 0;
       for (const file of files) {
         const result = loadCatalogFile(resolveIn(io.cwd, file));

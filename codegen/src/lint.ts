@@ -171,6 +171,17 @@ export function lintCatalog(catalog: RawCatalog, report: Report): Problem[] {
         }
       }
     }
+    // What a form matches on must be what encoding writes, or a server's frames would not be recognized by its own clients.
+    const written = [...Object.keys(form.constant ?? {}), form.code, form.label, form.message, form.errors, form.details, form.requestId, form.command].filter((p): p is string => p !== undefined);
+    for (const [j, condition] of form.match.entries()) {
+      const constant = form.constant && Object.hasOwn(form.constant, condition.path) ? form.constant[condition.path] : undefined;
+      if (condition.equals !== undefined && JSON.stringify(constant) !== JSON.stringify(condition.equals)) {
+        push(["dialect", "frames", i, "match", j], `frames match ${condition.path} = ${JSON.stringify(condition.equals)}, but encoding never writes it, so clients would not recognize the frames servers send: add constant: { ${condition.path}: ${JSON.stringify(condition.equals)} }`);
+      }
+      if (condition.exists === true && !written.some((p) => p === condition.path || p.startsWith(`${condition.path}.`) || condition.path === "")) {
+        push(["dialect", "frames", i, "match", j], `frames must have ${condition.path}, but encoding never writes it: point code, message or a constant at it`);
+      }
+    }
     if (form.items !== undefined && form.errors === undefined) push(["dialect", "frames", i, "items"], "items describes the items of an errors list: give errors, the path of that list");
     if (uncorrelated && form.requestId !== undefined) {
       push(["dialect", "frames", i, "requestId"], "the dialect's error replies are uncorrelated (requests.errorReplies), so its error frames carry no request id: remove this path");

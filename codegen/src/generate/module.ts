@@ -272,6 +272,8 @@ interface WriterNode {
  * logic is needed at run time. Key order may differ from `encodeFrame`'s; the JSON is the same.
  */
 function writerSource(form: FrameForm): string | undefined {
+  // Errors that live only in a list are written by the generic path, which builds the list.
+  if (form.errors !== undefined && form.code === undefined) return undefined;
   const root: WriterNode = { members: new Map() };
   const place = (path: string, leaf: WriterLeaf) => {
     const segments = path === "" ? [] : path.split(".");

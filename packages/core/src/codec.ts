@@ -501,7 +501,8 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
     // A constant at the request id's path (JSON-RPC's `"id": null`) stays when there is no id.
     if (compiled.requestId && requestId !== undefined) setPath(frame, compiled.requestId, requestId);
     if (compiled.command && command !== undefined) setPath(frame, compiled.command, command);
-    if (errors.length > 1 && compiled.errors) {
+    // A form whose errors live only in a list (no code of its own) lists even a single error.
+    if (compiled.errors && (errors.length > 1 || !compiled.code)) {
       const { item: paths } = compiled;
       const items = errors.map((error) => {
         const item: Record<string, unknown> = {};
@@ -517,8 +518,9 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
       return frame;
     }
     const entry = entryFor(first);
-    for (const [path, value] of entriesForError(first)?.extras ?? EMPTY) setPath(frame, path, value);
     if (compiled.details) writeDetails(frame, compiled.details, first);
+    // After the details: what tells the entry apart (a sub-code) must not be overwritten by them.
+    for (const [path, value] of entriesForError(first)?.extras ?? EMPTY) setPath(frame, path, value);
     if (compiled.code) setPath(frame, compiled.code, wireCode(first));
     if (compiled.label && entry?.frame?.label !== undefined) setPath(frame, compiled.label, entry.frame.label);
     if (compiled.field && first.field !== undefined) setPath(frame, compiled.field, first.field);

@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Codec, WsError, WsErrorInit } from "@ws-errors/core";
+import type { Codec, DetailType, WsError, WsErrorInit } from "@ws-errors/core";
 import type { ServerConnection } from "./server-connection";
 import { WsErrorServer } from "./server";
 
@@ -12,10 +12,15 @@ export interface FakeServer {
   close(): Promise<void>;
 }
 
+const SAMPLES: Record<DetailType, unknown> = { string: "sample", integer: 7, number: 1.5, boolean: true, "string[]": ["sample"], object: {}, "object[]": [] };
+
+/* Every detail filled with a sample of its type, so messages and reasons built from templates carry real values. */
 function make(codec: Codec<WsError>, id: unknown, init: WsErrorInit = {}): WsError {
   const ctor = typeof id === "string" ? codec.classes[id] : undefined;
-  if (!ctor) throw new Error(`no entry ${JSON.stringify(id)} in catalog ${codec.catalog.name}`);
-  return new ctor(init);
+  const entry = typeof id === "string" ? codec.catalog.errors.find((e) => e.id === id) : undefined;
+  if (!ctor || !entry) throw new Error(`no entry ${JSON.stringify(id)} in catalog ${codec.catalog.name}`);
+  const details = Object.fromEntries(Object.entries(entry.details).map(([name, detail]) => [name, SAMPLES[detail.type]]));
+  return new ctor({ details, ...init });
 }
 
 /** The fake endpoint of one catalog, on a WsErrorServer like any real one. */

@@ -30,6 +30,16 @@ function once<T>(client: WsErrorClient, event: keyof ClientEvents, match: (value
   });
 }
 
+const SAMPLES: Record<string, unknown> = { string: "sample", integer: 7, number: 1.5, boolean: true };
+
+/** What a template's placeholders captured: the fake server's samples, typed as the entry declares them. */
+function expectCaptured(entry: EntrySpec, template: string | undefined, error: WsError | undefined): void {
+  if (template === undefined || !template.includes("{")) return;
+  for (const [, name] of template.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)) {
+    expect((error?.details as Record<string, unknown>)[name as string], `${entry.id}: {${name}}`).toEqual(SAMPLES[entry.details[name as string]!.type]);
+  }
+}
+
 function emitMessage(codec: Codec<WsError>, entry: EntrySpec, extra: Record<string, unknown>): Record<string, unknown> {
   const message: Record<string, unknown> = { $emit: entry.id, ...extra };
   const command = parsePath(codec.catalog.dialect.requests?.command);
@@ -91,8 +101,9 @@ export function conformanceSuite(name: string, codecs: Readonly<Record<string, C
             );
             expect(failure?._tag).toBe(tag);
             expect(failure?.layer).toBe("frame");
-            if (codec.catalog.dialect.requests?.requestId) expect(failure?.requestId).toBeDefined();
-            if (!entry.close) {
+            expectCaptured(entry, entry.frame!.template, failure);
+            if (codec.catalog.dialect.requests?.requestId && codec.catalog.dialect.requests.errorReplies !== "uncorrelated") expect(failure?.requestId).toBeDefined();
+            if (!entry.close || entry.close.optional) {
               // The connection stays open: the next command still gets its answer.
               const echo = await client.request(emitMessage(codec, entry, {})).catch((e: unknown) => e as WsError);
               expect((echo as WsError)._tag).toBe(tag);
@@ -108,7 +119,7 @@ export function conformanceSuite(name: string, codecs: Readonly<Record<string, C
             const error = await got;
             expect(error._tag).toBe(tag);
             expect(error.layer).toBe("frame");
-            if (entry.close) {
+            if (entry.close && !entry.close.optional) {
               const closed = await once<{ code: number }>(client, "close");
               expect(closed.code).toBe(entry.close.code);
             } else {
@@ -125,7 +136,8 @@ export function conformanceSuite(name: string, codecs: Readonly<Record<string, C
             const error = await got;
             expect(error._tag).toBe(tag);
             expect(error.wire?.closeCode).toBe(entry.close!.code);
-            expect(error.retry.directive).toBe(entry.retry.directive);
+            if (entry.close!.matchReason || entry.close!.anyCode) expectCaptured(entry, entry.close!.reason, error);
+            expect(error.retry.directive).toBe((entry.close!.retry ?? entry.retry).directive);
           }, CONFORMANCE_TIMEOUT);
         }
       }
