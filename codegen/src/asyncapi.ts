@@ -61,8 +61,11 @@ function framePayload(form: FrameForm, entry: EntrySpec): Schema {
 
 function formFor(spec: CatalogSpec, entry: EntrySpec): FrameForm | undefined {
   if (entry.frame?.form !== undefined) return spec.dialect.frames.find((f) => f.name === entry.frame?.form);
+  // As the codec picks: by scope, among the forms no entry names for itself.
+  const named = new Set(spec.errors.map((e) => e.frame?.form));
+  const forms = spec.dialect.frames.some((f) => !named.has(f.name)) ? spec.dialect.frames.filter((f) => !named.has(f.name)) : spec.dialect.frames;
   const wanted = entry.scope === "connection" ? "connection" : "command";
-  return spec.dialect.frames.find((f) => f.scope === wanted) ?? spec.dialect.frames.find((f) => f.scope === "both") ?? spec.dialect.frames[0];
+  return forms.find((f) => f.scope === wanted) ?? forms.find((f) => f.scope === "both") ?? forms[0];
 }
 
 /**

@@ -25,7 +25,7 @@ export function generateDocs(spec: CatalogSpec, source: string, where: Required<
   if (frames.length > 0) {
     line("## Error codes");
     line();
-    table(out, ["Code", "Description", "Scope", "Kind", "Retryable"], frames.map((e) => [code(e.frame?.code ?? e.code), describe(e), e.scope, e.kind, directiveText(e.retry)]));
+    table(out, ["Code", "Description", "Scope", "Kind", "Retryable"], frames.map((e) => [frameCodeText(e), `${describe(e)}${frameMatchText(e)}`, e.scope, e.kind, directiveText(e.retry)]));
   }
   const success = spec.dialect.success;
   if (success && success.codes.length > 0) {
@@ -62,7 +62,13 @@ export function generateDocs(spec: CatalogSpec, source: string, where: Required<
     line("## Close codes");
     line();
     table(out, ["Close code", "Reason", "Code", "Meaning", "Retryable"], [
-      ...closes.map((e) => [String(e.close?.code), e.close?.reason ? `\`${e.close.reason}\`${e.close.matchReason ? " (exact)" : ""}` : "", code(e.code), describe(e), directiveText(e.retry)]),
+      ...closes.map((e) => [
+        String(e.close?.code),
+        e.close?.reason ? `\`${e.close.reason}\`${e.close.anyCode ? " (whatever the close code)" : e.close.matchReason ? " (exact)" : ""}` : "",
+        code(e.code),
+        `${describe(e)}${e.close?.optional ? " (may follow its error frame, or not)" : ""}`,
+        directiveText(e.close?.retry ?? e.retry),
+      ]),
       ...closeFallbacks.map((f) => [rangeText(f), "", "", f.summary, directiveText(f.retry)]),
     ]);
   }
@@ -109,6 +115,10 @@ export function generateDocs(spec: CatalogSpec, source: string, where: Required<
   if (requests) {
     line(`Client messages name their command at \`${requests.command}\`${requests.requestId ? ` and carry a correlation id at \`${requests.requestId}\`` : ""}; command-scope errors echo ${requests.requestId ? "the correlation id" : "the command"}.`);
     line();
+    if (requests.errorReplies === "uncorrelated") {
+      line("Error replies carry no request id: a client takes such an error as the answer to the oldest pending request of its command, or of the connection when it names none.");
+      line();
+    }
   }
   if (spec.dialect.sequence) {
     line(`Stream messages carry their sequence id at \`${spec.dialect.sequence}\`; the \`resume\` directive reconnects from the last one seen.`);
@@ -123,10 +133,20 @@ export function generateDocs(spec: CatalogSpec, source: string, where: Required<
     line(e.description ?? e.summary);
     line();
     line(`- Code \`${String(e.code)}\`, kind \`${e.kind}\`, ${e.scope} scope; layers: ${layersOf(e).join(", ")}.`);
+    if (e.aliases) line(`- Also decoded from the aliases ${e.aliases.map(code).join(", ")}; written as \`${String(e.frame?.code ?? e.code)}\`.`);
+    if (e.frame?.label !== undefined) line(`- Label \`${e.frame.label}\`: read alone or beside the code, written with it.`);
+    if (e.frame?.template !== undefined) line(`- Message: \`${e.frame.template}\`; its placeholders are detail fields.`);
+    if (e.frame?.when) line(`- Told apart from entries sharing its code when ${e.frame.when.map(conditionText).join(" and ")}.`);
+    if (e.frame?.form !== undefined) line(`- Sent in the "${e.frame.form}" frame form.`);
+    if (e.frame?.constant) line(`- Written with ${Object.entries(e.frame.constant).map(([path, value]) => `\`${path}\` = \`${JSON.stringify(value)}\``).join(", ")}.`);
     if (e.upgrade) line(`- Upgrade: HTTP ${e.upgrade.status}${e.upgrade.header ? `, header text "${e.upgrade.header}"` : ""}.`);
-    if (e.close) line(`- Close: ${e.close.code}${e.close.reason ? ` "${e.close.reason}"` : ""}${e.close.matchReason ? " (only with exactly this reason)" : ""}.`);
+    if (e.close) {
+      const how = e.close.anyCode ? " (this reason, whatever the close code)" : e.close.matchReason ? " (only with exactly this reason)" : "";
+      line(`- Close: ${e.close.code}${e.close.reason ? ` "${e.close.reason}"` : ""}${how}${e.close.optional ? "; the API may close after the error frame, or may not" : ""}.`);
+      if (e.close.retry) line(`- After the close: ${directiveText(e.close.retry)}.`);
+    }
     if (e.browserFallback) line(`- Browser fallback: accept, then close ${e.browserFallback.code} "${e.browserFallback.reason}".`);
-    line(`- Retry: ${directiveText(e.retry)}.`);
+    line(`- Retry: ${directiveText(e.retry)}${e.retry.because !== undefined ? ` (${e.retry.because.replace(/\.$/, "")})` : ""}.`);
     if (e.deprecated !== undefined) line(`- Deprecated: ${e.deprecated}`);
     const details = Object.entries(e.details);
     if (details.length > 0) {
@@ -138,6 +158,19 @@ export function generateDocs(spec: CatalogSpec, source: string, where: Required<
   }
   while (out[out.length - 1] === "") out.pop();
   return `${out.join("\n")}\n`;
+}
+
+/** The code cell of the error-code table: the code, the label beside it, the aliases. */
+function frameCodeText(e: EntrySpec): string {
+  const parts = [code(e.frame?.code ?? e.code), ...(e.frame?.label !== undefined ? [` / ${code(e.frame.label)}`] : []), ...(e.aliases ? [` (aliases ${e.aliases.map(code).join(", ")})`] : [])];
+  return parts.join("");
+}
+
+/** What tells an entry apart when its code does not: its message template, its conditions. */
+function frameMatchText(e: EntrySpec): string {
+  const template = e.frame?.template !== undefined ? ` Message: \`${e.frame.template}\`.` : "";
+  const when = e.frame?.when ? ` When ${e.frame.when.map(conditionText).join(" and ")}.` : "";
+  return `${template}${when}`;
 }
 
 function describe(e: EntrySpec): string {

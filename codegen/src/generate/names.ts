@@ -29,6 +29,7 @@ export function layersOf(entry: EntrySpec): Layer[] {
 /** The retry directive in words, as the reference page and JSDoc show it. */
 export function directiveText(retry: RetrySpec): string {
   const delay = retry.delay;
+  const exact = delay?.replacesBackoff && !("ms" in delay && delay.ms === 0) ? ", instead of backoff" : "";
   const from =
     delay === undefined
       ? ""
@@ -36,14 +37,16 @@ export function directiveText(retry: RetrySpec): string {
         ? ` (wait for the \`${delay.header}\` header)`
         : "field" in delay
           ? ` (wait as \`${delay.field}\` says, in ${delay.unit})`
-          : ` (wait ${delay.ms} ms)`;
+          : delay.replacesBackoff && delay.ms === 0
+            ? " at once"
+            : ` (wait ${delay.ms} ms)`;
   switch (retry.directive) {
     case "stop":
       return "No: do not retry";
     case "retry-later":
       return `Yes, retry the message after a delay${from}; the connection stays open`;
     case "reconnect":
-      return `Yes, reconnect with exponential backoff${from}`;
+      return delay?.replacesBackoff ? `Yes, reconnect${from}${exact}` : `Yes, reconnect with exponential backoff${from}`;
     case "resume":
       return `Yes, reconnect and resume from the last sequence id${from}`;
     case "refresh-credentials":

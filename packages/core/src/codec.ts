@@ -474,11 +474,14 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
     return uncatalogued("upgrade", status, message, wire, input);
   }
 
-  /* One form per scope, looked up once: encoding runs on every error a server sends. */
-  const fallbackForm = forms.find((f) => f.form.scope === "both") ?? forms[0];
+  /* One form per scope, looked up once: encoding runs on every error a server sends. A form that
+     entries name explicitly (`frame.form`) is theirs, and is not picked by scope for the others. */
+  const named = new Set(catalog.errors.map((e) => e.frame?.form));
+  const byScope = forms.some((f) => !named.has(f.form.name)) ? forms.filter((f) => !named.has(f.form.name)) : forms;
+  const fallbackForm = byScope.find((f) => f.form.scope === "both") ?? byScope[0];
   const formFor = {
-    command: forms.find((f) => f.form.scope === "command") ?? fallbackForm,
-    connection: forms.find((f) => f.form.scope === "connection") ?? fallbackForm,
+    command: byScope.find((f) => f.form.scope === "command") ?? fallbackForm,
+    connection: byScope.find((f) => f.form.scope === "connection") ?? fallbackForm,
   };
 
   function formOf(error: WsError | undefined, requestId: unknown): CompiledForm {

@@ -103,7 +103,7 @@ export type MovedDetails = {};
  *
  * - code: `4120`; kind: `service-unavailable`; scope: connection
  * - layers: frame, close
- * - retry: Yes, reconnect with exponential backoff (wait 0 ms)
+ * - retry: Yes, reconnect at once
  *
  * @example
  * ```ts
