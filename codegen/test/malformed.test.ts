@@ -12,6 +12,7 @@ dialect:
       scope: both
       match:
         - { path: type, equals: error }
+      constant: { type: error }
       code: code
       message: message
       requestId: id

@@ -2,18 +2,18 @@ import { WebSocketServer } from "ws";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { FloodError, MissingFieldError, murmur } from "../../../codegen/test/catalogs/generated/murmur";
-import { connect, type WsErrorClient } from "../src/index";
+import { connect } from "../src/index";
 import { raw, start, until, type Running } from "./helpers";
 
 let running: Running | undefined;
-const clients: WsErrorClient[] = [];
+const clients: { close(): void }[] = [];
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
   await running?.close();
   running = undefined;
 });
 
-function open(url: string): WsErrorClient {
+function open(url: string) {
   const client = connect(url, { codec: murmur, reconnect: false, requestTimeoutMs: 2000 });
   clients.push(client);
   return client;
