@@ -131,8 +131,12 @@ describe("hostile clients: no one can lock users out", () => {
     // After the attack, from the other address: still admitted.
     valid.push({ status: await attempt(demo.port, "/esca/v1/rates", "demo-key", "127.0.0.2"), ms: 0 });
     report("lockout", { badKeyAttempts: ATTEMPTS, seconds: seconds.toFixed(1), attackerStatuses: JSON.stringify(Object.fromEntries(statuses)), validAttempts: valid.length, validAdmitted: valid.filter((v) => v.status === 101).length, validP95: `${percentile(valid.map((v) => v.ms), 95).toFixed(1)} ms` });
-    expect(statuses.get(401)).toBe(60);
-    expect(statuses.get(429)).toBe(ATTEMPTS - 60);
+    // A sliding window of 60/min: 60 at once, then the previous window's weight decays when the run
+    // crosses a window boundary, letting through at most 60 more per minute of run.
+    const admitted = statuses.get(401) ?? 0;
+    expect(admitted).toBeGreaterThanOrEqual(60);
+    expect(admitted).toBeLessThanOrEqual(60 + Math.ceil(seconds));
+    expect(statuses.get(429)).toBe(ATTEMPTS - admitted);
     expect(valid.length).toBeGreaterThan(2);
     expect(valid.every((v) => v.status === 101)).toBe(true);
   }, 120_000);
