@@ -32,7 +32,9 @@ const show = (value: unknown) => (value === undefined ? "none" : JSON.stringify(
 /** Every wire code an entry answers to, by layer, for spotting a code that changed meaning. */
 function wireCodes(entry: EntrySpec): string[] {
   const codes: string[] = [];
-  if (entry.frame) codes.push(`frame code ${show(entry.frame.code)}`);
+  if (entry.frame) codes.push(`frame code ${show(entry.frame.code)}${entry.frame.when ? ` when ${show(entry.frame.when)}` : ""}${entry.frame.template !== undefined ? ` worded ${show(entry.frame.template)}` : ""}`);
+  if (entry.frame?.label !== undefined) codes.push(`frame label ${show(entry.frame.label)}`);
+  for (const alias of entry.aliases ?? []) codes.push(`alias ${show(alias)}`);
   if (entry.upgrade) codes.push(`upgrade body code ${show(entry.code)}`);
   if (entry.close) codes.push(`close ${entry.close.code}${entry.close.matchReason ? ` "${entry.close.reason}"` : ""}`);
   if (entry.browserFallback) codes.push(`close ${entry.browserFallback.code}`);
@@ -91,7 +93,12 @@ export function diffCatalogs(before: CatalogSpec, after: CatalogSpec): CatalogDi
     if (!same(old.code, next.code)) add("major", id, `code ${show(old.code)} → ${show(next.code)}`);
     if (old.kind !== next.kind) add("major", id, `kind ${old.kind} → ${next.kind}`);
     if (old.scope !== next.scope) add("major", id, `scope ${old.scope} → ${next.scope}`);
-    if (!same(old.retry, next.retry)) add("major", id, `retry ${show(old.retry)} → ${show(next.retry)}`);
+    // Why a directive was chosen (`because`) is text; the directive and its delay are what clients act on.
+    const acted = (retry: EntrySpec["retry"]) => ({ ...retry, because: undefined });
+    if (!same(acted(old.retry), acted(next.retry))) add("major", id, `retry ${show(old.retry)} → ${show(next.retry)}`);
+    else if (old.retry.because !== next.retry.because) add("patch", id, "retry reason reworded");
+    for (const alias of old.aliases ?? []) if (!(next.aliases ?? []).some((a) => same(a, alias))) add("major", id, `alias ${show(alias)} removed (frames with it no longer decode to this entry)`);
+    for (const alias of next.aliases ?? []) if (!(old.aliases ?? []).some((a) => same(a, alias))) add("minor", id, `alias ${show(alias)} added`);
     for (const layer of ["frame", "upgrade", "close", "browserFallback"] as const) {
       const a = old[layer];
       const b = next[layer];

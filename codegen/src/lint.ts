@@ -1,4 +1,4 @@
-import { internal, parseTemplate, utf8ByteLength, type DetailType, type Directive, type KindName, type Layer, type Scope, type WireCode } from "@ws-errors/core";
+import { internal, numericCode, parseTemplate, utf8ByteLength, type DetailType, type Directive, type KindName, type Layer, type Scope, type WireCode } from "@ws-errors/core";
 import type { Problem, Segment } from "./problems";
 
 /** A catalog as read from its file, after the JSON Schema accepted it. */
@@ -105,9 +105,8 @@ const RESERVED_CLASSES = new Map<string, string>([
 
 /** A code's identity for uniqueness: a number and its decimal text are one code. */
 function codeKey(code: unknown): string {
-  if (typeof code === "number") return `n:${code}`;
-  if (typeof code === "string" && /^-?(0|[1-9][0-9]{0,15})$/.test(code)) return `n:${Number(code)}`;
-  return `${typeof code}:${String(code)}`;
+  const number = typeof code === "string" || typeof code === "number" ? numericCode(code) : undefined;
+  return number !== undefined ? `n:${number}` : `${typeof code}:${String(code)}`;
 }
 
 const NUMERIC: readonly DetailType[] = ["integer", "number"];

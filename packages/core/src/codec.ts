@@ -12,7 +12,7 @@ import { compileConditions, define, getPath, parsePath, setPath, type Path } fro
 import { fallbackFor, isCleanClose } from "./retry-policy";
 import type { CatalogSpec, CloseSpec, DetailType, EntrySpec, FrameForm, FrameSpec, Json, Layer, Stamp, WireCode } from "./spec";
 import { convertCapture, matchTemplate, parseTemplate, renderTemplate, type Template } from "./template";
-import { sanitizeHeaderValue, truncateCloseReason } from "./text";
+import { numericCode, sanitizeHeaderValue, truncateCloseReason } from "./text";
 
 /** A close as received or to be sent. */
 export interface CloseInfo {
@@ -648,13 +648,11 @@ function lookup(table: Map<WireCode, CompiledEntry[]>, code: unknown): CompiledE
   return typeof code === "string" || typeof code === "number" ? table.get(code) : undefined;
 }
 
-/**
- * The other spelling of a numeric code: a number's decimal text, or the number a canonical decimal
- * text ("-32050", not "007" or "1e3") stands for.
- */
-export function otherSpelling(code: WireCode): WireCode[] {
+/** The other spelling of a numeric code: a number's decimal text, or the number a decimal text stands for. */
+function otherSpelling(code: WireCode): WireCode[] {
   if (typeof code === "number") return Number.isInteger(code) ? [String(code)] : [];
-  return /^-?(0|[1-9][0-9]{0,15})$/.test(code) ? [Number(code)] : [];
+  const number = numericCode(code);
+  return number === undefined ? [] : [number];
 }
 
 /** What a generated frame writer needs, with the stamps in the form's order and the details pre-rendered. */

@@ -1,6 +1,6 @@
 import { KINDS, type KindName } from "./kinds";
 import type { EntrySpec, Layer, RetrySpec, Scope, WireCode } from "./spec";
-import { parseTemplate, renderTemplate } from "./template";
+import { parseTemplate, renderTemplate, type Template } from "./template";
 
 /** Brand that marks ws-errors instances across bundler renames and duplicate package copies. */
 const BRAND = Symbol.for("ws-errors.error");
@@ -87,11 +87,8 @@ export class WsError<D extends object = Record<string, unknown>> extends Error {
   /** The entry's message template filled with the details, or its message or summary, used when no message is given. */
   protected defaultMessage(details?: object): string {
     const entry = bound(this.constructor)?.entry;
-    const template = entry?.frame?.template;
-    if (template !== undefined) {
-      const parsed = parseTemplate(template);
-      if (typeof parsed === "object") return renderTemplate(parsed, (details ?? {}) as Record<string, unknown>);
-    }
+    const template = entry?.frame?.template !== undefined ? templateOf(entry) : undefined;
+    if (template !== undefined) return renderTemplate(template, (details ?? {}) as Record<string, unknown>);
     return entry?.message ?? entry?.summary ?? KINDS[this.kind]?.summary ?? "";
   }
 
@@ -153,6 +150,16 @@ function setProto(proto: object, values: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(values)) {
     Object.defineProperty(proto, key, { value, writable: true, configurable: true, enumerable: false });
   }
+}
+
+/* Parsed once per entry: errors built to be sent render their message from it every time. */
+const templates = new WeakMap<EntrySpec, Template | undefined>();
+function templateOf(entry: EntrySpec): Template | undefined {
+  if (!templates.has(entry)) {
+    const parsed = parseTemplate(entry.frame?.template ?? "");
+    templates.set(entry, typeof parsed === "object" ? parsed : undefined);
+  }
+  return templates.get(entry);
 }
 
 function bound(ctor: unknown): BoundEntry | undefined {

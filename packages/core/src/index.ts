@@ -41,7 +41,7 @@ export * as internal from "./internal";
 export { backoffDelayMs, fallbackFor, isCleanClose, retryDelayMs, defaultDirective, type BackoffOptions, type FallbackPolicy } from "./retry-policy";
 export { getPath, parsePath, setPath, type Path } from "./path";
 export { parseTemplate, matchTemplate, renderTemplate, type Template } from "./template";
-export { MAX_CLOSE_REASON_BYTES, sanitizeHeaderValue, truncateCloseReason, utf8ByteLength } from "./text";
+export { MAX_CLOSE_REASON_BYTES, numericCode, sanitizeHeaderValue, truncateCloseReason, utf8ByteLength } from "./text";
 export type * from "./spec";
 export { decide, type Decision, type DecideContext, type ReconnectOptions } from "./decide";
 export { serverDefaults, SERVER_ROLE_KINDS, type ServerRole } from "./server-defaults";

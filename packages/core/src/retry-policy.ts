@@ -1,6 +1,7 @@
 import type { WsError } from "./errors";
 import { KINDS, type KindName } from "./kinds";
 import type { CatalogSpec, Fallback, Layer, RetrySpec, WireCode } from "./spec";
+import { numericCode } from "./text";
 
 /** What an unknown code falls back to when the catalog's own fallbacks do not cover it. */
 export interface FallbackPolicy {
@@ -60,7 +61,7 @@ export function isCleanClose(code: number): boolean {
  */
 export function fallbackFor(catalog: CatalogSpec, layer: Layer, received: WireCode | undefined): FallbackPolicy {
   // A numeric code sent as text ("9007", "-32050") is the number for ranges, lists and defaults.
-  const code = typeof received === "string" && /^-?(0|[1-9][0-9]{0,15})$/.test(received) ? Number(received) : received;
+  const code = received === undefined ? undefined : (numericCode(received) ?? received);
   for (const fallback of catalog.dialect.fallbacks) {
     if (fallback.layer === layer && (covers(fallback, code) || (code !== received && covers(fallback, received)))) return fallback;
   }

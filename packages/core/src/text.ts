@@ -57,3 +57,19 @@ export function sanitizeHeaderValue(text: string, maxLength = 200): string {
   }
   return out.trim();
 }
+
+/**
+ * The number a wire code stands for: a number itself, or the canonical decimal text of an integer
+ * (`"9007"`, `"-32050"`; not `"007"` or `"1e3"`), which APIs send for numeric codes. `undefined`
+ * for any other text.
+ *
+ * @example
+ * ```ts
+ * numericCode("-32050"); // -32050
+ * numericCode("TOO_FAST"); // undefined
+ * ```
+ */
+export function numericCode(code: string | number): number | undefined {
+  if (typeof code === "number") return code;
+  return /^-?(0|[1-9][0-9]{0,15})$/.test(code) ? Number(code) : undefined;
+}
