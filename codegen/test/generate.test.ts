@@ -75,7 +75,7 @@ describe("generate --check and atomic writes", () => {
     expect(await runCli(args, io(dir))).toBe(0);
     const snapshot = () => ["out", "out/docs"].flatMap((d) => readdirSync(join(dir, d)).filter((f) => f.includes(".")).map((f) => [`${d}/${f}`, readFileSync(join(dir, d, f), "utf8")]));
     const before = snapshot();
-    expect(before.length).toBe(10);
+    expect(before.length).toBe(15);
     const yaml = join(dir, "catalogs", "collective2.yaml");
     writeFileSync(yaml, readFileSync(yaml, "utf8").replace("title: Collective2 signals WebSocket", "title: Collective2 v5").replace("kind: permission-denied", "kind: nope"));
     const infoway = join(dir, "catalogs", "infoway.yaml");

@@ -1,7 +1,7 @@
 import { basename } from "node:path";
 import type { CatalogSpec } from "@ws-errors/core";
 import { generateDocs } from "./docs";
-import { generateModule } from "./module";
+import { generateModule, generateReferenceModule } from "./module";
 import { BUNDLED_OUTPUT, type GenerateOptions } from "./output";
 
 export { BUNDLED_OUTPUT, type GenerateOptions } from "./output";
@@ -28,6 +28,7 @@ export function generate(catalogs: readonly { readonly spec: CatalogSpec; readon
   for (const { spec, file } of [...catalogs].sort((a, b) => a.spec.name.localeCompare(b.spec.name))) {
     const source = basename(file);
     files.push({ kind: "code", name: `${spec.name}.ts`, content: generateModule(spec, source, where) });
+    files.push({ kind: "code", name: `${spec.name}.reference.ts`, content: generateReferenceModule(spec, source, where) });
     files.push({ kind: "docs", name: `${spec.name}.md`, content: generateDocs(spec, source, where) });
   }
   return files;

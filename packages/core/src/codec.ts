@@ -169,8 +169,16 @@ interface CloseHit {
  * ```
  */
 export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, options: CodecOptions<E> = {}): Codec<E> {
+  return compileCodec(catalog, { ...options, classes: options.classes ?? (catalog.errors.map((entry) => runtimeClass(catalog.name, entry)) as unknown as WsErrorClass<E>[]) });
+}
+
+/**
+ * {@link createCodec} for generated modules, which always bring their classes: without the
+ * run-time class builder, a bundle of one catalog does not carry every kind's base class.
+ */
+export function compileCodec<E extends WsError = WsError>(catalog: CatalogSpec, options: CodecOptions<E> & { readonly classes: readonly WsErrorClass<E>[] }): Codec<E> {
   const { dialect } = catalog;
-  const classes = options.classes ?? (catalog.errors.map((entry) => runtimeClass(catalog.name, entry)) as unknown as WsErrorClass<E>[]);
+  const { classes } = options;
   const entries: CompiledEntry[] = catalog.errors.map((entry, i) => {
     const when = entry.frame?.when;
     const reason = entry.close && (entry.close.matchReason || entry.close.anyCode) && entry.close.reason.includes("{") ? parseTemplate(entry.close.reason) : undefined;

@@ -1,4 +1,4 @@
-import { KINDS, type KindName } from "./kinds";
+import { KIND_DIRECTIVES, type KindName } from "./kinds";
 import type { EntrySpec, Layer, RetrySpec, Scope, WireCode } from "./spec";
 import { parseTemplate, renderTemplate, type Template } from "./template";
 
@@ -84,12 +84,12 @@ export class WsError<D extends object = Record<string, unknown>> extends Error {
     this.raw = undefined;
   }
 
-  /** The entry's message template filled with the details, or its message or summary, used when no message is given. */
+  /** The entry's message template filled with the details, or its message or summary, used when no message is given ("" for a bare kind class). */
   protected defaultMessage(details?: object): string {
     const entry = bound(this.constructor)?.entry;
     const template = entry?.frame?.template !== undefined ? templateOf(entry) : undefined;
     if (template !== undefined) return renderTemplate(template, (details ?? {}) as Record<string, unknown>);
-    return entry?.message ?? entry?.summary ?? KINDS[this.kind]?.summary ?? "";
+    return entry?.message ?? entry?.summary ?? "";
   }
 
   /**
@@ -343,7 +343,7 @@ export const KIND_CLASSES = {
 
 for (const [kind, ctor] of Object.entries(KIND_CLASSES)) {
   Object.defineProperty(ctor, KIND, { value: kind });
-  setProto(ctor.prototype, { name: ctor.name, kind, retry: { directive: KINDS[kind as KindName].directive }, _tag: `ws-errors/${kind}` });
+  setProto(ctor.prototype, { name: ctor.name, kind, retry: { directive: KIND_DIRECTIVES[kind as KindName] }, _tag: `ws-errors/${kind}` });
 }
 
 /**

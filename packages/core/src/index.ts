@@ -1,4 +1,4 @@
-export { KINDS, KIND_NAMES, isKindName, type KindName } from "./kinds";
+export { KINDS, KIND_DIRECTIVES, KIND_NAMES, isKindName, type KindName } from "./kinds";
 export {
   WsError,
   UncataloguedError,
@@ -40,6 +40,7 @@ export { createCodec, type Codec, type CodecOptions, type CloseInfo, type Encode
 export * as internal from "./internal";
 export { backoffDelayMs, fallbackFor, isCleanClose, retryDelayMs, defaultDirective, type BackoffOptions, type FallbackPolicy } from "./retry-policy";
 export { getPath, parsePath, setPath, type Path } from "./path";
+export { withReference } from "./reference";
 export { parseTemplate, matchTemplate, renderTemplate, type Template } from "./template";
 export { MAX_CLOSE_REASON_BYTES, numericCode, sanitizeHeaderValue, truncateCloseReason, utf8ByteLength } from "./text";
 export type * from "./spec";

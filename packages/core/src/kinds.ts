@@ -13,6 +13,41 @@ const STOP = ["stop"] as const;
 const RECONNECTING = ["reconnect", "resume", "retry-later", "stop"] as const;
 
 /**
+ * The directive each kind takes by default. Kept apart from {@link KINDS} (whose directives the
+ * compiler holds equal to these): it is all the runtime needs of the kind table, so a bundle that
+ * only decodes and encodes carries no kind summaries. KINDS repeats the values as literals because
+ * reading them from here would keep KINDS in every bundle.
+ */
+export const KIND_DIRECTIVES = {
+  cancelled: "stop",
+  unknown: "stop",
+  "invalid-argument": "stop",
+  "invalid-message": "stop",
+  "unknown-command": "stop",
+  "out-of-range": "stop",
+  "not-found": "stop",
+  "already-exists": "stop",
+  "permission-denied": "stop",
+  unauthenticated: "refresh-credentials",
+  "failed-precondition": "stop",
+  "rate-limited": "retry-later",
+  "quota-exhausted": "stop",
+  "connection-limit": "free-connection",
+  "subscription-limit": "stop",
+  "channel-unavailable": "retry-later",
+  "heartbeat-timeout": "resume",
+  "slow-consumer": "resume",
+  "client-disconnect": "resume",
+  "upstream-timeout": "reconnect",
+  "deadline-exceeded": "retry-later",
+  aborted: "retry-later",
+  unimplemented: "stop",
+  "service-unavailable": "reconnect",
+  internal: "reconnect",
+  "data-loss": "resume",
+} as const satisfies Record<string, Directive>;
+
+/**
  * The canonical kinds shared by every catalog: gRPC's canonical codes, refined with what realtime
  * APIs need. A vendor's `TOO_MANY_REQUESTS`, `3001` and `rate_limited` all map onto one kind, so
  * `ofType("rate-limited")` works whatever the vendor calls it.
@@ -50,13 +85,13 @@ export const KINDS = {
   "service-unavailable": { grpc: "UNAVAILABLE", directive: "reconnect", allowed: RECONNECTING, summary: "The service is temporarily unavailable or at capacity." },
   internal: { grpc: "INTERNAL", directive: "reconnect", allowed: RECONNECTING, summary: "An unexpected server-side fault." },
   "data-loss": { grpc: "DATA_LOSS", directive: "resume", allowed: ["resume", "reconnect", "stop"], summary: "Messages were lost; resume to recover them." },
-} as const satisfies Record<string, KindInfo>;
+} as const satisfies { readonly [K in keyof typeof KIND_DIRECTIVES]: KindInfo & { readonly directive: (typeof KIND_DIRECTIVES)[K] } };
 
 /** The name of a canonical kind, e.g. `"rate-limited"`. */
 export type KindName = keyof typeof KINDS;
 
 /** Every kind name, in taxonomy order. */
-export const KIND_NAMES = Object.keys(KINDS) as KindName[];
+export const KIND_NAMES = /* @__PURE__ */ Object.keys(KINDS) as KindName[];
 
 /**
  * Whether a string names a canonical kind.

@@ -1,5 +1,5 @@
 import type { WsError } from "./errors";
-import { KINDS, type KindName } from "./kinds";
+import { KIND_DIRECTIVES, type KindName } from "./kinds";
 import type { CatalogSpec, Fallback, Layer, RetrySpec, WireCode } from "./spec";
 import { numericCode } from "./text";
 
@@ -156,5 +156,5 @@ export function backoffDelayMs(attempt: number, options: BackoffOptions = {}, ra
 
 /** The default directive of a kind. */
 export function defaultDirective(kind: KindName): RetrySpec["directive"] {
-  return KINDS[kind].directive;
+  return KIND_DIRECTIVES[kind];
 }

@@ -210,3 +210,22 @@ export interface CatalogSpec {
 }
 
 import type { KindName } from "./kinds";
+
+/**
+ * A catalog's reference text: what its page explains and the runtime never reads. Generated
+ * modules keep it in `<catalog>.reference`, apart from the codec, so browser bundles do not carry it.
+ */
+export interface CatalogReference {
+  readonly catalog: string;
+  readonly description?: string;
+  /** The dialect's notes: where it was chosen rather than documented. */
+  readonly notes?: string;
+  readonly errors: {
+    readonly [id: string]: {
+      readonly description?: string;
+      readonly guidance?: string;
+      /** Detail field summaries, by field name. */
+      readonly details?: { readonly [name: string]: string };
+    };
+  };
+}
