@@ -126,7 +126,7 @@ describe("the packed packages, as npm installs them", () => {
         expect(await sh(`npx tsx ${block.arg}`)).toBe(block.body);
       }
     }
-    expect(readdirSync(join(project, "src", "ws-errors"))).toEqual(["prices.ts"]);
+    expect(readdirSync(join(project, "src", "ws-errors"))).toEqual(["prices.reference.ts", "prices.ts"]);
     expect(readFileSync(join(project, "src", "ws-errors", "prices.ts"), "utf8")).toContain("Regenerate with `npx ws-errors generate`");
     expect(existsSync(join(project, "docs", "ws-errors", "prices.md"))).toBe(true);
     expect(await sh("npx ws-errors generate --check")).toContain("up to date");
