@@ -1,0 +1,3 @@
+import { WebSocket } from "partysocket";
+
+export default WebSocket;

@@ -1,0 +1,3 @@
+import ReconnectingWebSocket from "reconnecting-websocket";
+
+export default ReconnectingWebSocket;

@@ -1,0 +1,3 @@
+import { webSocket } from "rxjs/webSocket";
+
+export default webSocket;

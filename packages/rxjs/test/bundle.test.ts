@@ -1,0 +1,41 @@
+import { readdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { build } from "esbuild";
+import { describe, expect, it } from "vitest";
+
+const GENERATED = resolve(import.meta.dirname, "../../core/src/generated");
+const catalogs = readdirSync(GENERATED).filter((f) => f.endsWith(".ts") && !f.endsWith(".reference.ts")).map((f) => f.slice(0, -3));
+
+/** The files that put bytes in a browser bundle of `source`, built from the packages' sources as a user's bundler would from dist. */
+async function inputs(source: string): Promise<string[]> {
+  const result = await build({
+    stdin: { contents: source, resolveDir: import.meta.dirname, loader: "ts" },
+    bundle: true,
+    write: false,
+    minify: true,
+    format: "esm",
+    platform: "browser",
+    conditions: ["ws-errors-source"],
+    external: ["rxjs"],
+    metafile: true,
+    logLevel: "silent",
+  });
+  const output = Object.values(result.metafile.outputs)[0]!;
+  return Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([file]) => file);
+}
+
+describe("browser bundles are tree-shaken", () => {
+  it.each(catalogs)("a bundle of core + %s holds that catalog only, no reference text and nothing from Node", async (name) => {
+    const files = await inputs(`import * as c from "@ws-errors/core/catalogs/${name}"; console.log(c);`);
+    expect(files.filter((f) => f.includes("/generated/"))).toEqual([expect.stringMatching(new RegExp(`/generated/${name}\\.ts$`))]);
+    expect(files.filter((f) => f.startsWith("node:") || /node_modules\/(ws|ioredis)\//.test(f))).toEqual([]);
+    // The client engine stays out of an app that only decodes and encodes.
+    expect(files.some((f) => f.endsWith("/session.ts"))).toBe(false);
+  });
+
+  it("a bundle of the RxJS adapter and one catalog holds nothing from Node and no other catalog", async () => {
+    const files = await inputs(`import { wsErrorsConnection } from "@ws-errors/rxjs"; import { tickdb } from "@ws-errors/core/catalogs/tickdb"; console.log(wsErrorsConnection("wss://x", { codec: tickdb }));`);
+    expect(files.filter((f) => f.includes("/generated/"))).toEqual([expect.stringMatching(/\/generated\/tickdb\.ts$/)]);
+    expect(files.filter((f) => f.startsWith("node:") || /node_modules\/(ws|ioredis)\//.test(f) || f.includes("/packages/node/"))).toEqual([]);
+  });
+});
