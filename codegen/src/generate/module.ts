@@ -316,9 +316,9 @@ function writerSource(form: FrameForm): string | undefined {
         if (!inner || inner.required.length === 0) return undefined;
         required.push(`"${name}":{${inner.required.join(",")}${inner.optional.join("")}}`);
       } else if ("json" in member) required.push(`"${name}":${member.json.replace(/[`$\\]/g, (ch) => `\\${ch}`)}`);
-      else if ("optional" in member && member.otherwise !== undefined) required.push(`"${name}":\${${member.optional} === undefined ? ${JSON.stringify(member.otherwise)} : JSON.stringify(${member.value})}`);
-      else if ("optional" in member) optional.push(`\${${member.optional} === undefined ? "" : \`,"${name}":\${JSON.stringify(${member.value})}\`}`);
-      else required.push(`"${name}":\${JSON.stringify(${member.value})}`);
+      else if ("optional" in member && member.otherwise !== undefined) required.push(`"${name}":\${${member.optional} ?? ${JSON.stringify(member.otherwise)}}`);
+      else if ("optional" in member) optional.push(`\${${member.optional} === undefined ? "" : \`,"${name}":\${${member.value}}\`}`);
+      else required.push(`"${name}":\${${member.value}}`);
     }
     return { required, optional };
   };

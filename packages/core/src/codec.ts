@@ -149,6 +149,12 @@ interface CompiledEntry {
   readonly extras: readonly (readonly [Path, Json])[];
   /** The close reason, when it has placeholders. */
   readonly closeTemplate: Template | undefined;
+  /** The frame code and label as JSON text, rendered once. */
+  readonly codeJson: string;
+  readonly labelJson: string | undefined;
+  /** The last message written for this entry, and its JSON: most errors are sent with the same message every time. */
+  lastMessage: string | undefined;
+  lastMessageJson: string;
 }
 
 /** An entry matched by its close: through its close layer (whose retry may differ) or its browser fallback. */
@@ -194,6 +200,10 @@ export function compileCodec<E extends WsError = WsError>(catalog: CatalogSpec, 
         ...Object.entries(entry.frame?.constant ?? {}).map(([path, value]) => [parsePath(path) ?? [], value] as const),
       ],
       closeTemplate: typeof reason === "object" && reason.names.length > 0 ? reason : undefined,
+      codeJson: JSON.stringify(entry.frame?.code ?? entry.code),
+      labelJson: entry.frame?.label === undefined ? undefined : JSON.stringify(entry.frame.label),
+      lastMessage: undefined,
+      lastMessageJson: "",
     };
   });
   const entriesById = new Map(entries.map((c) => [c.entry.id, c]));
@@ -584,25 +594,31 @@ export function compileCodec<E extends WsError = WsError>(catalog: CatalogSpec, 
     encodeFrameText(input, options = {}) {
       if (Array.isArray(input) && input.length !== 1) return JSON.stringify(encodeFrame(input, options));
       const error = (Array.isArray(input) ? input[0] : input) as WsError;
-      const entry = entryFor(error);
+      const known = entriesForError(error);
       const requestId = uncorrelated ? undefined : (options.requestId ?? error.requestId);
       const compiled = formOf(error, requestId);
       const writer = writerOf.get(compiled);
       // Entries that write more than their form (a sub-code, a constant) take the generic path.
-      if (!writer || !entry || (entriesForError(error) as CompiledEntry).extras.length > 0) return JSON.stringify(encodeFrame(error, options));
+      if (!writer || !known || known.extras.length > 0) return JSON.stringify(encodeFrame(error, options));
       let details = "";
       const source = error.details as Record<string, unknown>;
-      for (const name in entry.details) {
+      for (const name in known.entry.details) {
         if (Object.hasOwn(source, name) && source[name] !== undefined) details += `${details === "" ? "" : ","}${JSON.stringify(name)}:${JSON.stringify(source[name])}`;
       }
+      const message = error.message;
+      if (message !== known.lastMessage) {
+        known.lastMessage = message;
+        known.lastMessageJson = quote(message);
+      }
+      const command = options.command ?? error.command;
       return writer({
-        code: entry.frame?.code ?? error.code,
-        label: entry.frame?.label,
-        message: error.message,
-        field: error.field,
-        requestId,
-        command: options.command ?? error.command,
-        stamps: compiled.stamps.length === 0 ? NO_STAMPS : stampValues(compiled.stamps, options),
+        code: known.codeJson,
+        label: known.labelJson,
+        message: known.lastMessageJson,
+        field: error.field === undefined ? undefined : quote(error.field),
+        requestId: requestId === undefined ? undefined : typeof requestId === "string" ? quote(requestId) : JSON.stringify(requestId),
+        command: command === undefined ? undefined : quote(command),
+        stamps: compiled.stamps.length === 0 ? NO_STAMPS : stampTexts(compiled.stamps, options),
         details,
       });
     },
@@ -663,16 +679,20 @@ function otherSpelling(code: WireCode): WireCode[] {
   return number === undefined ? [] : [number];
 }
 
-/** What a generated frame writer needs, with the stamps in the form's order and the details pre-rendered. */
+/**
+ * What a generated frame writer needs, every value already JSON text (`"\"TOO_MANY_REQUESTS\""`,
+ * `"42"`), so the writer only concatenates: the codec renders each value once, from caches where the
+ * value repeats (an entry's code and label, its message, a second's timestamp).
+ */
 export interface FrameWriteContext {
-  readonly code: WireCode;
+  readonly code: string;
   /** The entry's label, for forms with a label field. */
   readonly label?: string | undefined;
   readonly message: string;
   readonly field: string | undefined;
-  readonly requestId: string | number | undefined;
+  readonly requestId: string | undefined;
   readonly command: string | undefined;
-  readonly stamps: readonly Json[];
+  readonly stamps: readonly string[];
   /** The entry's present detail fields as JSON members (`"limit":5,"plan":"free"`), or "". */
   readonly details: string;
 }
@@ -769,24 +789,50 @@ function messageId(): string {
   return `msg_${idPrefix}${idCounter.toString(16).padStart(14, "0")}`;
 }
 
-/* ISO timestamps have second precision on the wire, so one string serves a whole second. */
+/* ISO timestamps have second precision on the wire, so one string (and its JSON) serves a whole second. */
 let isoSecond = -1;
 let isoText = "";
+let isoJson = "";
 function isoTimestamp(now: number): string {
   const second = Math.floor(now / 1000);
   if (second !== isoSecond) {
     isoSecond = second;
     isoText = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    isoJson = `"${isoText}"`;
   }
   return isoText;
 }
 
-const NO_STAMPS: readonly Json[] = Object.freeze([]);
+function isoTimestampJson(now: number): string {
+  isoTimestamp(now);
+  return isoJson;
+}
 
-function stampValues(stamps: readonly (readonly [Path, Stamp])[], options: EncodeFrameOptions): Json[] {
-  const values: Json[] = new Array(stamps.length);
-  for (let i = 0; i < stamps.length; i++) values[i] = stampValue((stamps[i] as readonly [Path, Stamp])[1], options);
-  return values;
+const NO_STAMPS: readonly string[] = Object.freeze([]);
+
+/* What a string needs escaping for in JSON: quotes, backslashes, control characters, and surrogates
+   (a lone one must be escaped). Text without any is its own JSON between quotes, without the cost
+   of JSON.stringify, which is most of what writing a frame costs. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** A string as JSON text. */
+function quote(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
+}
+
+/* The stamps of a frame as JSON text: ids are hex, timestamps come from a per-second cache. */
+function stampTexts(stamps: readonly (readonly [Path, Stamp])[], options: EncodeFrameOptions): string[] {
+  const texts: string[] = new Array(stamps.length);
+  for (let i = 0; i < stamps.length; i++) {
+    const stamp = (stamps[i] as readonly [Path, Stamp])[1];
+    texts[i] =
+      stamp === "iso-timestamp" && options.now === undefined
+        ? isoTimestampJson(Date.now())
+        : stamp === "message-id" && options.messageId === undefined
+          ? `"${messageId()}"`
+          : JSON.stringify(stampValue(stamp, options));
+  }
+  return texts;
 }
 
 function stampValue(stamp: Stamp, options: EncodeFrameOptions): Json {

@@ -64,12 +64,28 @@ export class ServerConnection {
     if (!error) this.lastSendOk = Date.now();
   };
 
+  private corked = false;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    (this.socket as unknown as { _socket?: { uncork(): void } })._socket?.uncork();
+  };
+
   /** Queues text on the socket; false when the connection is closing or over its queue limit. */
   private write(text: string, done?: () => void): boolean {
     if (this.closing || this.socket.readyState !== 1) return false;
     if (this.maxQueuedBytes !== Infinity && this.queued > this.maxQueuedBytes) {
       this.onOverflow?.();
       return false;
+    }
+    // Frames sent in one turn of the event loop leave in one write: the TCP socket stays corked
+    // until the turn ends (process.nextTick), where ws alone makes one system call per frame.
+    if (!this.corked) {
+      const tcp = (this.socket as unknown as { _socket?: { cork(): void } })._socket;
+      if (tcp) {
+        this.corked = true;
+        tcp.cork();
+        process.nextTick(this.uncork);
+      }
     }
     if (done === undefined && !this.trackSends) {
       this.socket.send(text);

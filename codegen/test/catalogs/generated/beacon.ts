@@ -283,7 +283,7 @@ function readFrameForm0(value: Record<string, any>): core.internal.FrameFields {
 
 /** The JSON text of a "error" error frame: the frame `encodeFrame` builds, without building it. */
 function writeFrameForm0(c: core.internal.FrameWriteContext): string {
-  return `{"type":"error","code":${JSON.stringify(c.code)},"message":${JSON.stringify(c.message)}${c.requestId === undefined ? "" : `,"req":${JSON.stringify(c.requestId)}`}${c.command === undefined ? "" : `,"op":${JSON.stringify(c.command)}`}${c.details === "" ? "" : `,"info":{${c.details}}`}${c.label === undefined ? "" : `,"error":${JSON.stringify(c.label)}`}}`;
+  return `{"type":"error","code":${c.code},"message":${c.message}${c.requestId === undefined ? "" : `,"req":${c.requestId}`}${c.command === undefined ? "" : `,"op":${c.command}`}${c.details === "" ? "" : `,"info":{${c.details}}`}${c.label === undefined ? "" : `,"error":${c.label}`}}`;
 }
 
 /**

@@ -347,7 +347,7 @@ function readFrameForm0(value: Record<string, any>): core.internal.FrameFields {
 
 /** The JSON text of a "error" error frame: the frame `encodeFrame` builds, without building it. */
 function writeFrameForm0(c: core.internal.FrameWriteContext): string {
-  return `{"event":"error","text":${JSON.stringify(c.message)}${c.command === undefined ? "" : `,"action":${JSON.stringify(c.command)}`}}`;
+  return `{"event":"error","text":${c.message}${c.command === undefined ? "" : `,"action":${c.command}`}}`;
 }
 
 /**

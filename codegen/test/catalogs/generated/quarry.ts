@@ -406,7 +406,7 @@ function readFrameForm1(value: Record<string, any>): core.internal.FrameFields {
 
 /** The JSON text of a "rpc-error" error frame: the frame `encodeFrame` builds, without building it. */
 function writeFrameForm0(c: core.internal.FrameWriteContext): string {
-  return `{"jsonrpc":"2.0","id":${c.requestId === undefined ? "null" : JSON.stringify(c.requestId)},"error":{"code":${JSON.stringify(c.code)},"message":${JSON.stringify(c.message)}${c.details === "" ? "" : `,"data":{${c.details}}`}}}`;
+  return `{"jsonrpc":"2.0","id":${c.requestId ?? "null"},"error":{"code":${c.code},"message":${c.message}${c.details === "" ? "" : `,"data":{${c.details}}`}}}`;
 }
 
 /**

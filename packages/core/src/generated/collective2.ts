@@ -469,7 +469,7 @@ function readFrameForm0(value: Record<string, any>): core.internal.FrameFields {
 
 /** The JSON text of a "error" error frame: the frame `encodeFrame` builds, without building it. */
 function writeFrameForm0(c: core.internal.FrameWriteContext): string {
-  return `{"msg_type":"error","v":4,"id":${JSON.stringify(c.stamps[0])},"timestamp":${JSON.stringify(c.stamps[1])},"payload":{"code":${JSON.stringify(c.code)},"message":${JSON.stringify(c.message)}${c.details === "" ? "" : `,${c.details}`}${c.field === undefined ? "" : `,"field":${JSON.stringify(c.field)}`}}${c.requestId === undefined ? "" : `,"request_id":${JSON.stringify(c.requestId)}`}}`;
+  return `{"msg_type":"error","v":4,"id":${c.stamps[0]},"timestamp":${c.stamps[1]},"payload":{"code":${c.code},"message":${c.message}${c.details === "" ? "" : `,${c.details}`}${c.field === undefined ? "" : `,"field":${c.field}`}}${c.requestId === undefined ? "" : `,"request_id":${c.requestId}`}}`;
 }
 
 /**

@@ -271,12 +271,12 @@ function readFrameForm1(value: Record<string, any>): core.internal.FrameFields {
 
 /** The JSON text of a "connection" error frame: the frame `encodeFrame` builds, without building it. */
 function writeFrameForm0(c: core.internal.FrameWriteContext): string {
-  return `{"type":"error","code":${JSON.stringify(c.code)},"message":${JSON.stringify(c.message)}${c.details === "" ? "" : `,${c.details}`}}`;
+  return `{"type":"error","code":${c.code},"message":${c.message}${c.details === "" ? "" : `,${c.details}`}}`;
 }
 
 /** The JSON text of a "command-ack" error frame: the frame `encodeFrame` builds, without building it. */
 function writeFrameForm1(c: core.internal.FrameWriteContext): string {
-  return `{"success":false,"error":{"code":${JSON.stringify(c.code)},"message":${JSON.stringify(c.message)}${c.details === "" ? "" : `,${c.details}`}}${c.requestId === undefined ? "" : `,"req_id":${JSON.stringify(c.requestId)}`}${c.command === undefined ? "" : `,"method":${JSON.stringify(c.command)}`}}`;
+  return `{"success":false,"error":{"code":${c.code},"message":${c.message}${c.details === "" ? "" : `,${c.details}`}}${c.requestId === undefined ? "" : `,"req_id":${c.requestId}`}${c.command === undefined ? "" : `,"method":${c.command}`}}`;
 }
 
 /**

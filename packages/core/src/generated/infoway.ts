@@ -391,7 +391,7 @@ function readFrameForm0(value: Record<string, any>): core.internal.FrameFields {
 
 /** The JSON text of a "reply" error frame: the frame `encodeFrame` builds, without building it. */
 function writeFrameForm0(c: core.internal.FrameWriteContext): string {
-  return `{"code":${JSON.stringify(c.code)},"msg":${JSON.stringify(c.message)}${c.requestId === undefined ? "" : `,"trace":${JSON.stringify(c.requestId)}`}}`;
+  return `{"code":${c.code},"msg":${c.message}${c.requestId === undefined ? "" : `,"trace":${c.requestId}`}}`;
 }
 
 /**

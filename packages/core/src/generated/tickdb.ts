@@ -598,7 +598,7 @@ function readFrameForm0(value: Record<string, any>): core.internal.FrameFields {
 
 /** The JSON text of a "reply" error frame: the frame `encodeFrame` builds, without building it. */
 function writeFrameForm0(c: core.internal.FrameWriteContext): string {
-  return `{"code":${JSON.stringify(c.code)},"message":${JSON.stringify(c.message)}${c.command === undefined ? "" : `,"cmd":${JSON.stringify(c.command)}`}${c.details === "" ? "" : `,"data":{${c.details}}`}}`;
+  return `{"code":${c.code},"message":${c.message}${c.command === undefined ? "" : `,"cmd":${c.command}`}${c.details === "" ? "" : `,"data":{${c.details}}`}}`;
 }
 
 /**
