@@ -47,7 +47,7 @@ const c2 = collective2;
 const esca = escaRates;
 const fast = { initialMs: 10, maxMs: 20, minUptimeMs: 60_000 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(check: () => boolean, ms = 3000): Promise<boolean> {
+async function until(check: () => boolean, ms = 8000): Promise<boolean> {
   const deadline = Date.now() + ms;
   while (!check()) {
     if (Date.now() > deadline) return false;
