@@ -8,6 +8,7 @@ import { watchBenchmarks } from "./watch";
 import { rxjsBenchmarks } from "./rxjs";
 import { nestjsBenchmarks } from "./nestjs";
 import { redisBenchmarks } from "./redis";
+import { memoryBenchmarks } from "./memory";
 import type { Figure } from "./stats";
 
 /** Every suite, in the order BENCHMARKS.md lists them. Later suites (clients, servers) join here. */
@@ -18,10 +19,13 @@ const SUITES: Record<string, () => Figure[] | Promise<Figure[]>> = {
   rxjs: rxjsBenchmarks,
   nestjs: nestjsBenchmarks,
   redis: redisBenchmarks,
+  memory: memoryBenchmarks,
   watch: watchBenchmarks,
 };
 
 const METHOD: Record<string, string> = {
+  memory:
+    "The server runs alone in a child process started with `--expose-gc` (bench/src/memory-server.ts) and reports `heapUsed + external` after two full collections; this process is the client. Per connection: after 200 warm-up connections, (heap with N idle connections open − heap before) ÷ N, for a raw `ws` server and for a WsErrorServer with apiKey, attemptRate, connectionCap, messageRate, heartbeat, slowConsumer, recheck and revocation on `memoryState`; 3 alternating rounds, ratio ours ÷ raw per round (lower is better). Heap return: after 1,000 warm-up cycles, the heap after 20,000 connect/close cycles (50 at a time) and then 20,000 upgrades refused with a bad key, each against the heap before them.",
   redis:
     "A `redis-server` (Debian's) started on a free loopback port for the suite. Admission: the client is a child process (bench/src/peer.ts `admit`); both servers run in this process with the same policies, one on `redisState`, one on `memoryState`. History: `append`/`replay` of `redisState` against the bare ioredis commands they wrap, same concurrency. Resume: two demo instances in this process sharing Redis (the client resumes on the one it was not subscribed to) against one instance in memory; signals every 5 ms. 5 alternating rounds after a warm-up; ratios per round (for latency, baseline ÷ ours, so higher is better).",
   nestjs:
@@ -39,6 +43,8 @@ const METHOD: Record<string, string> = {
 };
 
 function format(value: number, unit: Figure["unit"]): string {
+  if (unit === "B") return `${Math.round(value).toLocaleString("en-US")} B`;
+  if (unit === "×") return `${value.toFixed(3)}×`;
   if (unit === "ms") return `${value.toFixed(value < 10 ? 2 : 0)} ms`;
   if (unit === "msg/s" || unit === "ops/s") return `${Math.round(value).toLocaleString("en-US")} ${unit}`;
   return `${value.toFixed(value < 10 ? 2 : 1)} ${unit}`;

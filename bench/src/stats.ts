@@ -7,7 +7,7 @@ export interface Figure {
   readonly median: number;
   /** Spread of the candidate: [p25, p75] for in-process figures, [min, max] across runs for processes. */
   readonly spread: readonly [number, number];
-  readonly unit: "ns" | "ms" | "µs" | "msg/s" | "ops/s";
+  readonly unit: "ns" | "ms" | "µs" | "msg/s" | "ops/s" | "B" | "×";
   readonly baseline: string;
   readonly baselineMedian: number;
   /** candidate / baseline (for throughput, baseline / candidate is reported as "× raw"). */

@@ -59,15 +59,19 @@ export function guardHandshakes(server: Server, options: HandshakeOptions = {}):
       return;
     }
     pending.set(address, count);
+    // Once the handshake is over, nothing of it stays with the socket (the timer, this closure):
+    // an accepted connection lives for hours, and each would hold them.
     const finish = () => {
       if (socket[FINISH] === undefined) return;
       socket[FINISH] = undefined;
       clearTimeout(timer);
+      timer = undefined;
+      socket.removeListener("close", finish);
       const left = (pending.get(address) ?? 1) - 1;
       if (left <= 0) pending.delete(address);
       else pending.set(address, left);
     };
-    const timer = setTimeout(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined = setTimeout(() => {
       finish();
       if (socket.destroyed) return;
       socket.on("error", () => socket.destroy());

@@ -1,5 +1,5 @@
 export { WsErrorServer, type WsErrorServerOptions, type ServerPolicy, type Policy, type InboundFrame, type UpgradeContext, type IncomingCommand, type CommandHandler } from "./server";
-export { ServerConnection, type Principal } from "./server-connection";
+export { ServerConnection, type Principal, type UpgradeRequest } from "./server-connection";
 export { connect, WsErrorClient, RequestError, type ConnectOptions, type ClientEvents, type Decision, type ClientState } from "./client";
 export { createFakeServer, type FakeServer } from "./fake-server";
 export { apiKey, readKey, type ApiKeyOptions, type KeySource } from "./policies/api-key";

@@ -1,8 +1,20 @@
-import type { IncomingMessage } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import { type Codec, type WsError } from "@ws-errors/core";
 import type { WebSocket } from "ws";
 
 const TEXT_FRAME = { binary: false } as const;
+
+/**
+ * What a connection keeps of the HTTP request that opened it. Not the `IncomingMessage` itself:
+ * held for the life of every connection, it weighed more than the rest of the connection's state.
+ */
+export interface UpgradeRequest {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: IncomingHttpHeaders;
+  /** The peer's address as the socket saw it (before any proxy header is trusted). */
+  readonly remoteAddress: string | undefined;
+}
 
 /** Who is on the other end, as the upgrade checks established it. */
 export interface Principal {
@@ -33,15 +45,22 @@ export class ServerConnection {
   private pendingSends = 0;
   private closing = false;
 
+  /** The upgrade request's URL, method, headers and peer address. */
+  readonly request: UpgradeRequest;
+
   constructor(
     readonly socket: WebSocket,
-    readonly request: IncomingMessage,
+    request: IncomingMessage | UpgradeRequest,
     readonly principal: Principal | undefined,
     readonly codec: Codec<WsError>,
     /** Unique across instances (the upgrade's id). */
     readonly id: string = "",
   ) {
     this.lastSendOk = this.openedAt;
+    this.request =
+      "socket" in request
+        ? { url: request.url ?? "/", method: request.method ?? "GET", headers: request.headers, remoteAddress: request.socket?.remoteAddress }
+        : request;
   }
 
   /** Bytes and sends the socket has not flushed yet. */

@@ -210,17 +210,8 @@ export class WsErrorServer {
    * rejection and releases the socket. Never throws.
    */
   async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    socket.on("error", () => socket.destroy());
-    const cleanups: (() => void)[] = [];
-    const end = () => {
-      for (const cleanup of cleanups.splice(0)) {
-        try {
-          cleanup();
-        } catch (error) {
-          this.logger.warn("a policy's cleanup failed", { error });
-        }
-      }
-    };
+    socket.on("error", destroySocket);
+    const { end, onEnd } = cleanupList(this.logger);
     const context: UpgradeContext = {
       id: `${this.instanceId}:${this.attempts++}`,
       request,
@@ -228,7 +219,7 @@ export class WsErrorServer {
       address: this.addressOf(request),
       principal: undefined,
       server: this,
-      onEnd: (cleanup) => void cleanups.push(cleanup),
+      onEnd,
     };
     // However the connection ends (refused, abandoned mid-handshake, accepted then closed), the
     // socket closes: one place to give slots back.
@@ -376,4 +367,26 @@ export class WsErrorServer {
 function byteLength(raw: RawData): number {
   if (Array.isArray(raw)) return raw.reduce((n, b) => n + b.length, 0);
   return raw.byteLength;
+}
+
+/* Listeners that live as long as a connection are made outside the upgrade's scope: a closure made
+   inside it would keep that whole scope (the request, its URL, the head) for the connection's life. */
+function destroySocket(this: Duplex): void {
+  this.destroy();
+}
+
+function cleanupList(logger: Logger): { end: () => void; onEnd: (cleanup: () => void) => void } {
+  const cleanups: (() => void)[] = [];
+  return {
+    end() {
+      for (const cleanup of cleanups.splice(0)) {
+        try {
+          cleanup();
+        } catch (error) {
+          logger.warn("a policy's cleanup failed", { error });
+        }
+      }
+    },
+    onEnd: (cleanup) => void cleanups.push(cleanup),
+  };
 }

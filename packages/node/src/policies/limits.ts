@@ -4,7 +4,8 @@ import type { ServerConnection } from "../server-connection";
 import type { ServerPolicy, UpgradeContext } from "../server";
 import { memoryState } from "../state/memory";
 import { RateWindow } from "../state/rate-window";
-import type { Awaitable, OnStateError } from "../state/shared-state";
+import type { Awaitable, OnStateError, SharedState } from "../state/shared-state";
+import type { Logger } from "../redact";
 
 /** An error of the given class, or the catalog's entry of the kind on the layer. */
 export function build(codec: Codec<WsError>, ctor: WsErrorClass | undefined, kinds: Parameters<typeof errorOfKind>[1], layer: "upgrade" | "frame" | "close"): WsError {
@@ -53,12 +54,18 @@ export function connectionCap(options: ConnectionCapOptions): ServerPolicy {
       const admitted = await guarded(context, options.onStateError ?? "open", "connection-cap", () => state.acquire(slot, options.perKey, context.id));
       if (admitted === false) throw build(context.server.codec, options.error, "connection-limit", "upgrade");
       if (admitted === undefined) return;
-      context.onEnd(() => {
-        Promise.resolve()
-          .then(() => state.release(slot, context.id))
-          .catch((error: unknown) => context.server.logger.warn("connection-cap could not release a slot; its lease will expire", { error }));
-      });
+      context.onEnd(releaser(state, slot, context.id, context.server.logger));
     },
+  };
+}
+
+/* Made outside `upgrade`: a closure made there would keep the whole upgrade context (the request,
+   its URL) for as long as the connection lives. */
+function releaser(state: SharedState, slot: string, id: string, logger: Logger): () => void {
+  return () => {
+    Promise.resolve()
+      .then(() => state.release(slot, id))
+      .catch((error: unknown) => logger.warn("connection-cap could not release a slot; its lease will expire", { error }));
   };
 }
 
