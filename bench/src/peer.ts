@@ -3,6 +3,7 @@
  * with the side being measured. Roles:
  *   stream-server PORT N      a raw ws server that sends N Collective2 signals to each connection, then closes 1000
  *   sink URL N                a raw ws client that reads N messages, then closes
+ *   ticker PORT               a raw ws server on a fixed port that sends a signal to each connection every 5 ms
  *   reject URL TOTAL CONC     TOTAL upgrade attempts, CONC at a time; prints rejections per second
  *   admit URL TOTAL CONC KEY  the same with a valid bearer KEY; prints admitted upgrades per second
  */
@@ -29,6 +30,13 @@ if (role === "stream-server") {
     };
     pump();
   });
+} else if (role === "ticker") {
+  let seq = 0;
+  const wss = new WebSocketServer({ port: Number(a), host: "127.0.0.1" }, () => process.stdout.write("ready\n"));
+  setInterval(() => {
+    const text = signal(++seq);
+    for (const ws of wss.clients) ws.send(text);
+  }, 5);
 } else if (role === "sink") {
   const n = Number(b);
   let got = 0;

@@ -9,6 +9,8 @@ import { rxjsBenchmarks } from "./rxjs";
 import { nestjsBenchmarks } from "./nestjs";
 import { redisBenchmarks } from "./redis";
 import { memoryBenchmarks } from "./memory";
+import { peerBenchmarks } from "./peers";
+import { sizeBenchmarks } from "./size";
 import type { Figure } from "./stats";
 
 /** Every suite, in the order BENCHMARKS.md lists them. Later suites (clients, servers) join here. */
@@ -20,10 +22,16 @@ const SUITES: Record<string, () => Figure[] | Promise<Figure[]>> = {
   nestjs: nestjsBenchmarks,
   redis: redisBenchmarks,
   memory: memoryBenchmarks,
+  peers: peerBenchmarks,
+  size: sizeBenchmarks,
   watch: watchBenchmarks,
 };
 
 const METHOD: Record<string, string> = {
+  size:
+    "size-limit 11 with its esbuild plugin (bench/.size-limit.cjs, the same configuration that fails CI when a budget is exceeded): each entry bundled for the browser from the built packages, minified, gzipped; the RxJS entry leaves rxjs out. One catalog is Collective2 (the largest bundled one). The ratio is to `rxjs/webSocket` alone (lower is smaller).",
+  peers:
+    "Four clients on the same streams, with the same backoff (first retry after 100 ms, doubling, at most 1 s; ours draws full jitter below that ceiling, the peers wait the ceiling itself): the node client, the RxJS connection (on `ws`), partysocket 1.3.0 and reconnecting-websocket 4.4.0 (both given `ws` as their WebSocket). Throughput: the raw `ws` stream server in a child process, 100,000 Collective2 signals per connection, every client parses each; 5 rounds after a warm-up, ratio to a raw `ws` client per round. Reconnection: a child process ticking a signal every 5 ms is killed, stays down 600 ms, and starts again on the same port; the figure is the time from its restart to the client's first message from it, 3 rounds, ratio reconnecting-websocket ÷ client (higher is faster). Bundle sizes of all of them are in the size table below.",
   memory:
     "The server runs alone in a child process started with `--expose-gc` (bench/src/memory-server.ts) and reports `heapUsed + external` after two full collections; this process is the client. Per connection: after 200 warm-up connections, (heap with N idle connections open − heap before) ÷ N, for a raw `ws` server and for a WsErrorServer with apiKey, attemptRate, connectionCap, messageRate, heartbeat, slowConsumer, recheck and revocation on `memoryState`; 3 alternating rounds, ratio ours ÷ raw per round (lower is better). Heap return: after 1,000 warm-up cycles, the heap after 20,000 connect/close cycles (50 at a time) and then 20,000 upgrades refused with a bad key, each against the heap before them.",
   redis:

@@ -11,7 +11,7 @@ import {
 import { compileConditions, define, getPath, parsePath, setPath, type Path } from "./path";
 import { fallbackFor, isCleanClose } from "./retry-policy";
 import type { CatalogSpec, CloseSpec, DetailType, EntrySpec, FrameForm, FrameSpec, Json, Layer, Stamp, WireCode } from "./spec";
-import { convertCapture, matchTemplate, parseTemplate, renderTemplate, type Template } from "./template";
+import { compileTemplate, convertCapture, matchTemplate, renderTemplate, type Template } from "./template";
 import { numericCode, sanitizeHeaderValue, truncateCloseReason } from "./text";
 
 /** A close as received or to be sent. */
@@ -187,19 +187,19 @@ export function compileCodec<E extends WsError = WsError>(catalog: CatalogSpec, 
   const { classes } = options;
   const entries: CompiledEntry[] = catalog.errors.map((entry, i) => {
     const when = entry.frame?.when;
-    const reason = entry.close && (entry.close.matchReason || entry.close.anyCode) && entry.close.reason.includes("{") ? parseTemplate(entry.close.reason) : undefined;
-    const template = entry.frame?.template === undefined ? undefined : parseTemplate(entry.frame.template);
+    const reason = entry.close && (entry.close.matchReason || entry.close.anyCode) && entry.close.reason.includes("{") ? compileTemplate(entry.close.reason) : undefined;
+    const template = entry.frame?.template === undefined ? undefined : compileTemplate(entry.frame.template);
     return {
       entry,
       ctor: classes[i] as WsErrorClass,
       readDetails: detailsReader(entry),
-      template: typeof template === "object" ? template : undefined,
+      template,
       when: when && when.length > 0 ? compileConditions(when) : undefined,
       extras: [
         ...(when ?? []).filter((c) => c.equals !== undefined).map((c) => [parsePath(c.path) ?? [], c.equals as Json] as const),
         ...Object.entries(entry.frame?.constant ?? {}).map(([path, value]) => [parsePath(path) ?? [], value] as const),
       ],
-      closeTemplate: typeof reason === "object" && reason.names.length > 0 ? reason : undefined,
+      closeTemplate: reason !== undefined && reason.names.length > 0 ? reason : undefined,
       codeJson: JSON.stringify(entry.frame?.code ?? entry.code),
       labelJson: entry.frame?.label === undefined ? undefined : JSON.stringify(entry.frame.label),
       lastMessage: undefined,

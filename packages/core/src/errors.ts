@@ -1,6 +1,6 @@
 import { KIND_DIRECTIVES, type KindName } from "./kinds";
 import type { EntrySpec, Layer, RetrySpec, Scope, WireCode } from "./spec";
-import { parseTemplate, renderTemplate, type Template } from "./template";
+import { compileTemplate, renderTemplate, type Template } from "./template";
 
 /** Brand that marks ws-errors instances across bundler renames and duplicate package copies. */
 const BRAND = Symbol.for("ws-errors.error");
@@ -156,8 +156,7 @@ function setProto(proto: object, values: Record<string, unknown>): void {
 const templates = new WeakMap<EntrySpec, Template | undefined>();
 function templateOf(entry: EntrySpec): Template | undefined {
   if (!templates.has(entry)) {
-    const parsed = parseTemplate(entry.frame?.template ?? "");
-    templates.set(entry, typeof parsed === "object" ? parsed : undefined);
+    templates.set(entry, compileTemplate(entry.frame?.template ?? ""));
   }
   return templates.get(entry);
 }

@@ -41,7 +41,7 @@ export * as internal from "./internal";
 export { backoffDelayMs, fallbackFor, isCleanClose, retryDelayMs, defaultDirective, type BackoffOptions, type FallbackPolicy } from "./retry-policy";
 export { getPath, parsePath, setPath, type Path } from "./path";
 export { withReference } from "./reference";
-export { parseTemplate, matchTemplate, renderTemplate, type Template } from "./template";
+export { parseTemplate, compileTemplate, matchTemplate, renderTemplate, type Template } from "./template";
 export { MAX_CLOSE_REASON_BYTES, numericCode, sanitizeHeaderValue, truncateCloseReason, utf8ByteLength } from "./text";
 export type * from "./spec";
 export { decide, type Decision, type DecideContext, type ReconnectOptions } from "./decide";

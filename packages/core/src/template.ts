@@ -11,6 +11,46 @@ export interface Template {
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Why text is not a template: a code and where, put in words by {@link parseTemplate} only. */
+type Flaw = readonly ["unclosed" | "unmatched", number] | readonly ["name", string] | readonly ["adjacent", string, string];
+
+/* The one scanner; the runtime reads its result, and only lint turns a flaw into a sentence, so
+   bundles carry no error text. */
+function scan(text: string): Template | Flaw {
+  const literals: string[] = [];
+  const names: string[] = [];
+  let literal = "";
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as string;
+    if ((ch === "{" || ch === "}") && text[i + 1] === ch) {
+      literal += ch;
+      i++;
+    } else if (ch === "{") {
+      const end = text.indexOf("}", i + 1);
+      if (end < 0) return ["unclosed", i + 1];
+      const name = text.slice(i + 1, end);
+      if (!NAME.test(name)) return ["name", name];
+      if (names.length > 0 && literal === "") return ["adjacent", names.at(-1) as string, name];
+      literals.push(literal);
+      names.push(name);
+      literal = "";
+      i = end;
+    } else if (ch === "}") {
+      return ["unmatched", i + 1];
+    } else {
+      literal += ch;
+    }
+  }
+  literals.push(literal);
+  return { literals, names };
+}
+
+/** A template, or `undefined` when the text is not one (what lint reports with {@link parseTemplate}). */
+export function compileTemplate(text: string): Template | undefined {
+  const result = scan(text);
+  return Array.isArray(result) ? undefined : (result as Template);
+}
+
 /**
  * Splits a template, or explains why it cannot be one: an unclosed or empty placeholder, a name
  * that is not an identifier, or two placeholders with no text between them (where one would end
@@ -22,32 +62,19 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * ```
  */
 export function parseTemplate(text: string): Template | string {
-  const literals: string[] = [];
-  const names: string[] = [];
-  let literal = "";
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i] as string;
-    if ((ch === "{" || ch === "}") && text[i + 1] === ch) {
-      literal += ch;
-      i++;
-    } else if (ch === "{") {
-      const end = text.indexOf("}", i + 1);
-      if (end < 0) return `unclosed "{" at character ${i + 1}`;
-      const name = text.slice(i + 1, end);
-      if (!NAME.test(name)) return `placeholder "{${name}}" must be a detail field name (letters, digits, _)`;
-      if (names.length > 0 && literal === "") return `placeholders "{${names.at(-1)}}" and "{${name}}" have no text between them, so where one ends cannot be known`;
-      literals.push(literal);
-      names.push(name);
-      literal = "";
-      i = end;
-    } else if (ch === "}") {
-      return `unmatched "}" at character ${i + 1} (write "}}" for a literal brace)`;
-    } else {
-      literal += ch;
-    }
+  const result = scan(text);
+  if (!Array.isArray(result)) return result as Template;
+  const flaw = result as Flaw;
+  switch (flaw[0]) {
+    case "unclosed":
+      return `unclosed "{" at character ${flaw[1]}`;
+    case "unmatched":
+      return `unmatched "}" at character ${flaw[1]} (write "}}" for a literal brace)`;
+    case "name":
+      return `placeholder "{${flaw[1]}}" must be a detail field name (letters, digits, _)`;
+    case "adjacent":
+      return `placeholders "{${flaw[1]}}" and "{${flaw[2]}}" have no text between them, so where one ends cannot be known`;
   }
-  literals.push(literal);
-  return { literals, names };
 }
 
 /**
