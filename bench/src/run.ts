@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { resolve } from "node:path";
 import { decodeBenchmarks } from "./decode";
@@ -84,6 +84,51 @@ function markdown(figures: Figure[]): string {
   return `${lines.join("\n")}\n`;
 }
 
+/** One full run's ratios, by figure name. */
+interface Run {
+  readonly date: string;
+  readonly ratios: Record<string, number>;
+}
+
+const RUNS = resolve(import.meta.dirname, "../runs.json");
+
+/* Every full run keeps its ratios (the last three) in bench/runs.json, committed with BENCHMARKS.md,
+   so how stable each ratio is shows next to the figures. */
+function recordRun(figures: readonly Figure[]): Run[] {
+  const previous = existsSync(RUNS) ? (JSON.parse(readFileSync(RUNS, "utf8")) as Run[]) : [];
+  const runs = [...previous, { date: new Date().toISOString(), ratios: Object.fromEntries(figures.map((f) => [f.name, Number(f.ratio.toFixed(3))])) }].slice(-3);
+  writeFileSync(RUNS, `${JSON.stringify(runs, null, 2)}\n`);
+  return runs;
+}
+
+/** Whether a ratio meets a goal written as "≥ 0.95×" or "≤ 1.02×" (others are not ratio goals). */
+function meets(ratio: number, goal: string | undefined): boolean | undefined {
+  const found = /^([≥≤]) ([0-9.]+)×$/.exec(goal ?? "");
+  if (!found) return undefined;
+  return found[1] === "≥" ? ratio >= Number(found[2]) : ratio <= Number(found[2]);
+}
+
+function stability(runs: readonly Run[]): string {
+  const current = runs.at(-1) as Run;
+  const lines = [
+    "## Stability across full runs",
+    "",
+    `The ratio of every figure in each of the last ${runs.length} full \`pnpm bench\` runs on this machine (bench/runs.json), and whether its goal held in all of them: a goal counts as met only when it held in every run.`,
+    "",
+    `| benchmark | ${runs.map((r) => r.date.slice(0, 16).replace("T", " ")).join(" | ")} | goal | held in every run |`,
+    `| --- | ${runs.map(() => "---").join(" | ")} | --- | --- |`,
+  ];
+  for (const name of Object.keys(current.ratios)) {
+    const goal = figureGoals.get(name);
+    const values = runs.map((r) => r.ratios[name]);
+    const verdicts = values.map((v) => (v === undefined ? false : meets(v, goal)));
+    const verdict = meets(0, goal) === undefined ? "" : verdicts.every((v) => v === true) ? "yes" : "no";
+    lines.push(`| ${name} | ${values.map((v) => (v === undefined ? "–" : `${v.toFixed(3)}×`)).join(" | ")} | ${goal ?? ""} | ${verdict} |`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+const figureGoals = new Map<string, string | undefined>();
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const names = wanted.length > 0 ? wanted : Object.keys(SUITES);
 const figures: Figure[] = [];
@@ -96,12 +141,14 @@ for (const name of names) {
   console.log(`running ${name}…`);
   for (const figure of await suite()) {
     figures.push(figure);
+    figureGoals.set(figure.name, figure.goal);
     console.log(`  ${figure.name}: ${format(figure.median, figure.unit)} (${figure.ratio.toFixed(3)}× ${figure.baseline.split(" (")[0]})`);
   }
 }
 if (wanted.length === 0) {
   const out = resolve(import.meta.dirname, "../../BENCHMARKS.md");
-  writeFileSync(out, markdown(figures));
+  const runs = recordRun(figures);
+  writeFileSync(out, markdown(figures) + stability(runs));
   console.log(`wrote ${out}`);
 } else {
   console.log("(a partial run prints only; `pnpm bench` with no suite rewrites BENCHMARKS.md)");

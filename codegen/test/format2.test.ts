@@ -6,7 +6,7 @@ import { escaRates } from "@ws-errors/core/catalogs/esca-rates";
 import { infoway } from "@ws-errors/core/catalogs/infoway";
 import { tickdb } from "@ws-errors/core/catalogs/tickdb";
 import { tickdbLegacy } from "@ws-errors/core/catalogs/tickdb-legacy";
-import { catalogWarnings, defaultClassName, generate, loadCatalogFile, loadCatalogText, runCli, toAsyncApi, type CliIo } from "@ws-errors/codegen";
+import { BUNDLED_DIR, catalogWarnings, defaultClassName, generate, loadCatalogFile, loadCatalogText, runCli, toAsyncApi, type CliIo } from "@ws-errors/codegen";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BannedError, beacon, TooFastError } from "./catalogs/generated/beacon";
@@ -291,4 +291,19 @@ describe("the two frame writers produce the same frame (property)", () => {
       );
     });
   }
+});
+
+describe("the lean runtime loses nothing", () => {
+  it("each bundled module with its .reference module is the whole catalog, as loaded from YAML", async () => {
+    const { withReference } = await import("@ws-errors/core");
+    for (const name of ["collective2", "esca-rates", "infoway", "tickdb", "tickdb-legacy"]) {
+      const runtime = (await import(`@ws-errors/core/catalogs/${name}`)) as Record<string, Codec<WsError>>;
+      const reference = (await import(`@ws-errors/core/catalogs/${name}.reference`)) as Record<string, import("@ws-errors/core").CatalogReference>;
+      const codec = Object.values(runtime).find((v) => typeof v === "object" && v !== null && "decodeFrame" in v) as Codec<WsError>;
+      const loaded = loadCatalogFile(join(BUNDLED_DIR, `${name}.yaml`));
+      if (!loaded.ok) throw new Error(name);
+      expect(codec.catalog.errors.some((e) => e.description !== undefined || e.guidance !== undefined), name).toBe(false);
+      expect(withReference(codec.catalog, Object.values(reference)[0]!), name).toEqual(loaded.spec);
+    }
+  });
 });
