@@ -177,10 +177,12 @@ export function messageRate(options: MessageRateOptions): ServerPolicy {
     if (paused.has(connection)) return;
     paused.add(connection);
     connection.socket.pause();
+    // A few ms past the window's own answer: timers and Date.now() keep separate clocks, and a
+    // resume a millisecond early would refuse the very frame the pause held back.
     setTimeout(() => {
       paused.delete(connection);
       if (connection.isOpen) connection.socket.resume();
-    }, ms).unref();
+    }, ms + 5).unref();
   };
   return {
     name: "message-rate",
