@@ -385,16 +385,18 @@ export function compileCodec<E extends WsError = WsError>(catalog: CatalogSpec, 
 
   /**
    * The error form a frame is in and its fields, or undefined for anything that is not an error
-   * frame: the path every data frame takes, so it allocates nothing before it knows.
+   * frame: the path every data frame takes (both decoders, so every message a client reads), with no
+   * call it can spare: an object is classified at once, and only an error frame pays for the array
+   * check, the field reads and the result object.
    */
   function locate(input: unknown): { readonly compiled: CompiledForm; readonly fields: FrameFields; readonly value: Record<string, unknown> } | undefined {
-    const value = parse(input);
-    if (value === undefined) return undefined;
-    const index = classify(value);
+    const value = typeof input === "string" ? parse(input) : input;
+    if (typeof value !== "object" || value === null) return undefined;
+    const index = classify(value as Record<string, unknown>);
     // Test before indexing: forms[-1] is an out-of-bounds load V8 serves from a slow path.
-    if (index < 0) return undefined;
+    if (index < 0 || Array.isArray(value)) return undefined;
     const compiled = forms[index] as CompiledForm;
-    return { compiled, fields: compiled.read(value), value };
+    return { compiled, fields: compiled.read(value as Record<string, unknown>), value: value as Record<string, unknown> };
   }
 
   /** The errors of a frame that lists several (Collective2's payload.errors). */
@@ -420,17 +422,13 @@ export function compileCodec<E extends WsError = WsError>(catalog: CatalogSpec, 
   }
 
   function decodeFrame(input: unknown): E | UncataloguedError | null {
-    // The path of every data frame, with no call it can spare: an object is classified at once, and
-    // only an error frame pays for the array check and the field reads.
-    const value = typeof input === "string" ? parse(input) : input;
-    if (typeof value !== "object" || value === null) return null;
-    const index = classify(value as Record<string, unknown>);
-    if (index < 0 || Array.isArray(value)) return null;
-    const compiled = forms[index] as CompiledForm;
-    const fields = compiled.read(value as Record<string, unknown>);
+    const found = locate(input);
+    if (!found) return null;
+    const { compiled, fields, value } = found;
     if (isList(fields)) return listed(compiled, fields, input)[0] ?? null;
     return build(fields.code, fields.label, fields.message, fields.field, fields.details, value, asId(fields.requestId), asString(fields.command), input);
   }
+
 
   function findClose(code: number, reason: string): { hit: CloseHit; details: object } | undefined {
     const exact = closeExact.get(`${code}\n${reason}`) ?? closeReasons.get(reason);

@@ -229,11 +229,10 @@ export class ClientSession<E extends WsError = WsError> {
       setPath(body, this.idPath, id);
     }
     const command = this.commandPath ? getPath(message, this.commandPath) : undefined;
-    const byId = typeof id === "string" || typeof id === "number";
     const key: string | number | undefined = typeof id === "string" || typeof id === "number" ? id : typeof command === "string" ? command : undefined;
     if (key === undefined) return Promise.reject(new TypeError("the message has no command or request id to correlate its answer with"));
     if (this.ended) return Promise.reject(new RequestError("the session has ended", "closed", { cause: this.current.reason }));
-    const slot = byId ? key : Symbol(key);
+    const slot = key === id ? key : Symbol(key);
     return new Promise<R>((resolve, reject) => {
       const timeoutMs = this.options.requestTimeoutMs ?? 10_000;
       const entry: Pending = { key, slot, command: typeof command === "string" ? command : undefined, text: JSON.stringify(body), resolve: resolve as (reply: unknown) => void, reject, cancelTimer: () => undefined, retries: 0, waiting: this.socket?.readyState !== 1 };
