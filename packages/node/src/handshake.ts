@@ -22,7 +22,9 @@ export interface HandshakeOptions {
 export const HANDSHAKE_DEFAULTS = { timeoutMs: 10_000, maxPendingPerAddress: 64 } as const;
 
 const GUARDED = new WeakSet<Server>();
-const FINISH = Symbol("ws-errors.handshake.finish");
+/* Each socket's end of handshake, for as long as the handshake lasts: in a WeakMap, not on the
+   socket, since a property added to a socket stays (as undefined) for the connection's life. */
+const FINISH = new WeakMap<Socket, () => void>();
 
 /**
  * Bounds what a connection can hold before its upgrade request is complete: a handshake timeout
@@ -50,7 +52,7 @@ export function guardHandshakes(server: Server, options: HandshakeOptions = {}):
   const pending = new Map<string, number>();
   const rejection = options.rejection ? responseText(options.rejection) : "HTTP/1.1 429 Too Many Requests\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
 
-  server.on("connection", (socket: Socket & { [FINISH]?: (() => void) | undefined }) => {
+  server.on("connection", (socket: Socket) => {
     const address = socket.remoteAddress ?? "";
     const count = (pending.get(address) ?? 0) + 1;
     if (count > maxPending) {
@@ -62,8 +64,7 @@ export function guardHandshakes(server: Server, options: HandshakeOptions = {}):
     // Once the handshake is over, nothing of it stays with the socket (the timer, this closure):
     // an accepted connection lives for hours, and each would hold them.
     const finish = () => {
-      if (socket[FINISH] === undefined) return;
-      socket[FINISH] = undefined;
+      if (!FINISH.delete(socket)) return;
       clearTimeout(timer);
       timer = undefined;
       socket.removeListener("close", finish);
@@ -80,11 +81,11 @@ export function guardHandshakes(server: Server, options: HandshakeOptions = {}):
       setTimeout(() => socket.destroy(), 1_000).unref();
     }, timeoutMs);
     timer.unref();
-    socket[FINISH] = finish;
+    FINISH.set(socket, finish);
     socket.once("close", finish);
   });
   // The request head is complete: the handshake is over, whatever the checks after it decide.
-  const done = (request: IncomingMessage) => (request.socket as Socket & { [FINISH]?: (() => void) | undefined })[FINISH]?.();
+  const done = (request: IncomingMessage) => FINISH.get(request.socket)?.();
   server.prependListener("request", done);
   server.prependListener("upgrade", (request: IncomingMessage, socket: Socket) => {
     done(request);

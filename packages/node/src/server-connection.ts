@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import { type Codec, type WsError } from "@ws-errors/core";
 import type { WebSocket } from "ws";
+import type { WsErrorServer } from "./server";
 
 const TEXT_FRAME = { binary: false } as const;
 
@@ -23,19 +24,81 @@ export interface Principal {
   readonly [field: string]: unknown;
 }
 
+/* What a send's completion is reported through when sends are tracked (made once per connection, on demand). */
+type SendCallback = (error?: Error) => void;
+
+/* The turn's frames are flushed by one shared callback (no closure per connection). */
+function uncork(connection: ServerConnection): void {
+  connection["corked"] = false;
+  (connection.socket as unknown as { _socket?: { uncork(): void } })._socket?.uncork();
+}
+
+function terminate(socket: WebSocket): void {
+  socket.terminate();
+}
+
+/* The slow-consumer default when nobody set one: a client that does not read will not read the close either. */
+function defaultOverflow(connection: ServerConnection): void {
+  connection.close(1008, "", 1_000);
+}
+
+/** The HTTP headers a WebSocket handshake consumes: ws has used them, and nothing after the upgrade needs them. */
+const HANDSHAKE_HEADERS = new Set(["connection", "upgrade", "sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions"]);
+const NO_HEADERS: IncomingHttpHeaders = Object.freeze({});
+
+/**
+ * The headers a connection keeps of its upgrade request: `true` all but the handshake's own
+ * (`sec-websocket-key`, `-version`, `-extensions`, `connection`, `upgrade`), or the names given.
+ *
+ * @example
+ * ```ts
+ * keptHeaders(request, ["user-agent", "origin"])
+ * ```
+ */
+export function keptHeaders(request: IncomingMessage, keep: boolean | readonly string[]): IncomingHttpHeaders {
+  if (keep === false || (keep !== true && keep.length === 0)) return NO_HEADERS;
+  const headers: IncomingHttpHeaders = {};
+  if (keep === true) {
+    for (const name in request.headers) if (!HANDSHAKE_HEADERS.has(name)) headers[name] = request.headers[name];
+  } else {
+    for (const name of keep) {
+      const value = request.headers[name.toLowerCase()];
+      if (value !== undefined) headers[name.toLowerCase()] = value;
+    }
+  }
+  return headers;
+}
+
 /**
  * One accepted connection, as handlers and policies see it: sends that track whether the peer is
  * reading, and errors sent exactly as the catalog prescribes.
+ *
+ * A server holds one per idle connection for hours, so it carries only what it must: no closure
+ * per connection, its `state` map made on first use, policies' data in symbol-keyed slots
+ * (`connection[slot]`, one pointer each where a WeakMap entry costs several).
+ *
+ * @example
+ * ```ts
+ * new WsErrorServer({ codec, server: http, onConnection: (connection) => connection.send({ type: "welcome" }) });
+ * ```
  */
 export class ServerConnection {
+  /** Policies' per-connection data, each under a symbol of its own. */
+  [slot: symbol]: unknown;
+  /** The server that accepted this connection (unset for one made by hand). */
+  server: WsErrorServer | undefined = undefined;
   /** Milliseconds since the epoch of the last send the socket reported done. */
   lastSendOk: number;
-  readonly openedAt = Date.now();
-  /** Data for handlers and policies (subscriptions, counters). */
-  readonly state = new Map<string | symbol, unknown>();
+  readonly openedAt: number;
+  /**
+   * Milliseconds since the epoch of the peer's last sign of life (a frame or a pong), as the
+   * heartbeat policy keeps it; `openedAt` without that policy.
+   */
+  lastSeen: number;
   /** Past this many queued bytes a send is dropped and `onOverflow` runs (set by the slow-consumer policy). */
   maxQueuedBytes = Infinity;
-  onOverflow: (() => void) | undefined;
+  /** Runs (with this connection) when a send would pass `maxQueuedBytes`; default: close with 1008, a second's grace. */
+  onOverflow: ((connection: ServerConnection) => void) | undefined = defaultOverflow;
   /**
    * Whether each send reports its completion to update `lastSendOk` (set by the slow-consumer
    * policy). Off by default: a completion callback per frame is most of what a send costs over a
@@ -44,23 +107,59 @@ export class ServerConnection {
   trackSends = false;
   private pendingSends = 0;
   private closing = false;
+  private corked = false;
+  private stateMap: Map<string | symbol, unknown> | undefined = undefined;
+  private sent: SendCallback | undefined = undefined;
 
-  /** The upgrade request's URL, method, headers and peer address. */
-  readonly request: UpgradeRequest;
+  // What is kept of the upgrade request, as fields: `request` makes the object on demand.
+  private readonly url: string;
+  private readonly remoteAddress: string | undefined;
+  private readonly headers: IncomingHttpHeaders;
+  private readonly idValue: string | number;
 
+  /**
+   * @param request The upgrade request (its URL and peer address are kept; headers as `keepHeaders`
+   *   says, none by default), or what to report as it.
+   * @param id Unique across instances; a number is this server's attempt count, made into
+   *   `<server.instanceId>:<n>` on demand (a string per idle connection is memory for nothing).
+   * @param keepHeaders Which request headers `request.headers` keeps (see {@link keptHeaders}).
+   */
   constructor(
     readonly socket: WebSocket,
     request: IncomingMessage | UpgradeRequest,
     readonly principal: Principal | undefined,
     readonly codec: Codec<WsError>,
-    /** Unique across instances (the upgrade's id). */
-    readonly id: string = "",
+    id: string | number = "",
+    keepHeaders: boolean | readonly string[] = false,
   ) {
-    this.lastSendOk = this.openedAt;
-    this.request =
-      "socket" in request
-        ? { url: request.url ?? "/", method: request.method ?? "GET", headers: request.headers, remoteAddress: request.socket?.remoteAddress }
-        : request;
+    this.openedAt = this.lastSendOk = this.lastSeen = Date.now();
+    this.url = request.url ?? "/";
+    if ("socket" in request) {
+      this.remoteAddress = request.socket?.remoteAddress;
+      this.headers = keptHeaders(request, keepHeaders);
+    } else {
+      this.remoteAddress = request.remoteAddress;
+      this.headers = request.headers;
+    }
+    this.idValue = id;
+  }
+
+  /** Unique across instances: the upgrade's id (`<instanceId>:<n>` for a server's connection). */
+  get id(): string {
+    return typeof this.idValue === "number" ? `${this.server?.instanceId ?? ""}:${this.idValue}` : this.idValue;
+  }
+
+  /**
+   * The upgrade request's URL, method (always GET), peer address, and the headers the server was
+   * told to keep (`keepHeaders`; none by default: read others in `authenticate` or `onConnection`).
+   */
+  get request(): UpgradeRequest {
+    return { url: this.url, method: "GET", headers: this.headers, remoteAddress: this.remoteAddress };
+  }
+
+  /** Data for handlers and policies (subscriptions, counters), made on first use. */
+  get state(): Map<string | symbol, unknown> {
+    return (this.stateMap ??= new Map());
   }
 
   /** Bytes and sends the socket has not flushed yet. */
@@ -79,23 +178,19 @@ export class ServerConnection {
     });
   }
 
-  /* One bound callback for every send: tracking the last successful write costs no closure per frame. */
-  private readonly sent = (error?: Error): void => {
-    this.pendingSends--;
-    if (!error) this.lastSendOk = Date.now();
-  };
-
-  private corked = false;
-  private readonly uncork = (): void => {
-    this.corked = false;
-    (this.socket as unknown as { _socket?: { uncork(): void } })._socket?.uncork();
-  };
+  /* One callback for every tracked send, made with the first: tracking costs no closure per frame. */
+  private tracker(): SendCallback {
+    return (this.sent ??= (error?: Error): void => {
+      this.pendingSends--;
+      if (!error) this.lastSendOk = Date.now();
+    });
+  }
 
   /** Queues text on the socket; false when the connection is closing or over its queue limit. */
   private write(text: string, done?: () => void): boolean {
     if (this.closing || this.socket.readyState !== 1) return false;
     if (this.maxQueuedBytes !== Infinity && this.queued > this.maxQueuedBytes) {
-      this.onOverflow?.();
+      this.onOverflow?.(this);
       return false;
     }
     // Frames sent in one turn of the event loop leave in one write: the TCP socket stays corked
@@ -105,7 +200,7 @@ export class ServerConnection {
       if (tcp) {
         this.corked = true;
         tcp.cork();
-        process.nextTick(this.uncork);
+        process.nextTick(uncork, this);
       }
     }
     // As UTF-8 bytes, marked as a text frame: a corked socket writes buffers in one writev, where
@@ -116,7 +211,8 @@ export class ServerConnection {
       return true;
     }
     this.pendingSends++;
-    this.socket.send(bytes, TEXT_FRAME, done === undefined ? this.sent : (error) => (this.sent(error), done()));
+    const sent = this.tracker();
+    this.socket.send(bytes, TEXT_FRAME, done === undefined ? sent : (error) => (sent(error), done()));
     return true;
   }
 
@@ -144,7 +240,7 @@ export class ServerConnection {
     if (this.closing) return;
     this.closing = true;
     this.socket.close(code, reason);
-    setTimeout(() => this.socket.terminate(), graceMs).unref();
+    setTimeout(terminate, graceMs, this.socket).unref();
   }
 
   /**

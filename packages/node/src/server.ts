@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { STATUS_CODES, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Codec, WsError } from "@ws-errors/core";
-import { WebSocketServer, type RawData, type WebSocket } from "ws";
+import { WebSocket, WebSocketServer, type RawData } from "ws";
 import { errorOfKind, requestFields, retryAfterOf } from "./catalog";
 import { ServerConnection, type Principal } from "./server-connection";
 import { ErrorMapper, type ErrorEntries } from "./error-mapper";
@@ -23,6 +23,13 @@ export interface UpgradeContext {
   readonly server: WsErrorServer;
   /** Runs `cleanup` when the connection this upgrade opens ends, or as soon as the upgrade is refused or abandoned. */
   onEnd(cleanup: () => void): void;
+  /**
+   * Runs `cleanup` only if this upgrade opens no connection (refused by a later check, or the
+   * socket gone before the upgrade completes). Once the connection opens, the cleanup is dropped and
+   * the policy's `close` hook (which every accepted connection gets, even one refused by a later
+   * policy's `open`) takes over: nothing of the upgrade stays with a connection for its life.
+   */
+  onAbandon(cleanup: () => void): void;
 }
 
 /** A client message, parsed, with the command and correlation id the dialect locates. */
@@ -117,6 +124,12 @@ export interface WsErrorServerOptions {
    * memory ({@link memoryState}); `@ws-errors/redis` shares them across instances.
    */
   readonly state?: SharedState;
+  /**
+   * The request headers each connection keeps as `connection.request.headers`: none by default (a
+   * connection lives for hours; read what you need in `authenticate` or `onConnection`), `true` for
+   * all but the handshake's own, or the names to keep.
+   */
+  readonly keepHeaders?: boolean | readonly string[];
 }
 
 /**
@@ -162,7 +175,6 @@ export class WsErrorServer {
   private attempts = 0;
   private readonly readRequest: ReturnType<typeof requestFields>;
   private readonly secrets = new Set<string>();
-  private readonly bySocket = new WeakMap<WebSocket, ServerConnection>();
   private readonly inbound: readonly ServerPolicy[];
   private readonly addressOf: (request: IncomingMessage) => string;
 
@@ -171,7 +183,7 @@ export class WsErrorServer {
     this.state = options.state ?? memoryState();
     // One message per connection per turn of the event loop, so a flood on one socket interleaves
     // with everyone else's frames instead of running ahead of them.
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? 1024 * 1024, allowSynchronousEvents: false });
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? 1024 * 1024, allowSynchronousEvents: false, WebSocket: AcceptedSocket });
     this.logger = redactingLogger(options.logger ?? consoleLogger, () => [...this.secrets]);
     this.readRequest = requestFields(options.codec);
     this.errors = new ErrorMapper(options.codec, { ...(options.errors && { entries: options.errors }), logger: this.logger });
@@ -192,7 +204,8 @@ export class WsErrorServer {
 
   /** The connection of a socket this server accepted. */
   connectionOf(socket: WebSocket): ServerConnection | undefined {
-    return this.bySocket.get(socket);
+    const connection = (socket as SocketWithConnection)[CONNECTION];
+    return connection?.server === this ? connection : undefined;
   }
 
   /** The underlying `ws` server, for frameworks that bind their own connection handling to it. */
@@ -211,29 +224,29 @@ export class WsErrorServer {
    */
   async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on("error", destroySocket);
-    const { end, onEnd } = cleanupList(this.logger);
+    const attempt = this.attempts++;
     const context: UpgradeContext = {
-      id: `${this.instanceId}:${this.attempts++}`,
+      id: `${this.instanceId}:${attempt}`,
       request,
       url: new URL(request.url ?? "/", "http://localhost"),
       address: this.addressOf(request),
       principal: undefined,
       server: this,
-      onEnd,
+      onEnd: (cleanup) => onSocketEnd(socket, { cleanup, always: true }, this.logger),
+      onAbandon: (cleanup) => onSocketEnd(socket, { cleanup, always: false }, this.logger),
     };
-    // However the connection ends (refused, abandoned mid-handshake, accepted then closed), the
-    // socket closes: one place to give slots back.
-    socket.once("close", end);
     try {
       if (this.options.authenticate) context.principal = (await this.options.authenticate(context)) ?? context.principal;
       for (const policy of this.options.policies ?? []) await policy.upgrade?.(context);
     } catch (thrown) {
-      end();
+      runCleanups(socket);
       this.rejectUpgrade(request, socket, head, this.asCatalogError(thrown, "an upgrade check"));
       return;
     }
-    if (socket.destroyed) return end();
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request, context));
+    // However the connection ends (refused, abandoned mid-handshake, accepted then closed), the
+    // socket closes: one place to give slots back. A socket gone during the checks ends here.
+    if (socket.destroyed) return runCleanups(socket);
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request, context, attempt));
   }
 
   /**
@@ -274,32 +287,33 @@ export class WsErrorServer {
     socket.end(Buffer.concat([Buffer.from(lines.join("\r\n")), body]));
   }
 
-  private accept(ws: WebSocket, request: IncomingMessage, context: UpgradeContext): void {
-    const connection = new ServerConnection(ws, request, context.principal, this.codec, context.id);
-    ws.on("error", (error) => this.logger.warn("socket error", { error }));
+  private accept(ws: WebSocket, request: IncomingMessage, context: UpgradeContext, attempt: number): void {
+    const connection = new ServerConnection(ws, request, context.principal, this.codec, attempt, this.options.keepHeaders ?? false);
+    // ws has its own error listener on the TCP socket now, and cleanups meant for an abandoned
+    // upgrade are the policies' `close` hooks' from here on.
+    const tcp = (ws as unknown as { _socket: Duplex })._socket;
+    tcp.removeListener("error", destroySocket);
+    keepLifelongCleanups(tcp);
+    // Listeners shared by every connection (the socket is `this`): a closure each would cost more
+    // than the rest of what a connection holds.
+    ws.on("error", onSocketError);
+    ws.on("close", onSocketClose);
     connection.maxQueuedBytes = this.options.maxQueuedBytes ?? 8 * 1024 * 1024;
-    connection.onOverflow = () => {
-      // A client that does not read will not read the close either: a second to go.
-      const evict = errorOfKind(this.codec, "slow-consumer", "close");
-      if (evict) connection.closeWith(evict, 1_000);
-      else connection.close(1008, "", 1_000);
-    };
+    connection.onOverflow = evictSlowConsumer;
+    connection.server = this;
+    (ws as SocketWithConnection)[CONNECTION] = connection;
+    this.connections.add(connection);
     for (const policy of this.options.policies ?? []) {
       try {
         policy.open?.(connection);
       } catch (thrown) {
         // A policy refusing an accepted connection (the cap lost in a race) only closes: no frame.
+        // Every policy's `close` still runs when it has, so what the upgrade took is given back.
         connection.closeWith(this.asCatalogError(thrown, `the ${policy.name} policy`));
         return;
       }
     }
-    this.connections.add(connection);
-    this.bySocket.set(ws, connection);
-    ws.on("close", () => {
-      this.connections.delete(connection);
-      for (const policy of this.options.policies ?? []) policy.close?.(connection);
-    });
-    ws.on("message", (data, isBinary) => this.onFrame(connection, data, isBinary));
+    ws.on("message", onSocketMessage);
     // Frameworks that bind to the ws server (NestJS gateways) see the connection as usual.
     this.wss.emit("connection", ws, request);
     try {
@@ -307,6 +321,12 @@ export class WsErrorServer {
     } catch (thrown) {
       void connection.sendError(this.errors.fromThrown(thrown, "onConnection"));
     }
+  }
+
+  /* The shared socket listeners' way in. */
+  private closed(connection: ServerConnection): void {
+    this.connections.delete(connection);
+    for (const policy of this.options.policies ?? []) policy.close?.(connection);
   }
 
   /* Every frame is counted by the inbound checks before any work is done for it. */
@@ -369,24 +389,93 @@ function byteLength(raw: RawData): number {
   return raw.byteLength;
 }
 
-/* Listeners that live as long as a connection are made outside the upgrade's scope: a closure made
-   inside it would keep that whole scope (the request, its URL, the head) for the connection's life. */
+const CONNECTION = Symbol("ws-errors.connection");
+
+type SocketWithConnection = WebSocket & { [CONNECTION]?: ServerConnection | undefined };
+
+/* ws's socket with a field for its connection, declared so that it is in the object itself: a
+   property added later, or a WeakMap entry, costs several times the pointer. */
+class AcceptedSocket extends WebSocket {
+  [CONNECTION]: ServerConnection | undefined = undefined;
+}
+interface Cleanup {
+  readonly cleanup: () => void;
+  /** false: only when no connection opens. */
+  readonly always: boolean;
+}
+/* An upgrade's cleanups, while it has some: in a WeakMap, since a property added to the socket would
+   stay (as undefined) for the connection's life. */
+interface Cleanups {
+  list: Cleanup[];
+  readonly logger: Logger;
+}
+const CLEANUPS = new WeakMap<Duplex, Cleanups>();
+
+/** The connection of a socket any WsErrorServer accepted (for the policies' shared listeners). */
+export function connectionOfSocket(socket: WebSocket): ServerConnection | undefined {
+  return (socket as SocketWithConnection)[CONNECTION];
+}
+
+/* Listeners that live as long as a connection are shared module functions, never closures made in
+   the upgrade's scope: such a closure would keep that whole scope (the request, its URL, the head)
+   for the connection's life, and each costs memory of its own. */
 function destroySocket(this: Duplex): void {
   this.destroy();
 }
 
-function cleanupList(logger: Logger): { end: () => void; onEnd: (cleanup: () => void) => void } {
-  const cleanups: (() => void)[] = [];
-  return {
-    end() {
-      for (const cleanup of cleanups.splice(0)) {
-        try {
-          cleanup();
-        } catch (error) {
-          logger.warn("a policy's cleanup failed", { error });
-        }
-      }
-    },
-    onEnd: (cleanup) => void cleanups.push(cleanup),
-  };
+function onSocketError(this: SocketWithConnection, error: Error): void {
+  this[CONNECTION]?.server?.logger.warn("socket error", { error });
+}
+
+function onSocketClose(this: SocketWithConnection): void {
+  const connection = this[CONNECTION];
+  connection?.server?.["closed"](connection);
+}
+
+function onSocketMessage(this: SocketWithConnection, data: RawData, isBinary: boolean): void {
+  const connection = this[CONNECTION];
+  connection?.server?.["onFrame"](connection, data, isBinary);
+}
+
+function evictSlowConsumer(connection: ServerConnection): void {
+  // A client that does not read will not read the close either: a second to go.
+  const evict = errorOfKind(connection.codec, "slow-consumer", "close");
+  if (evict) connection.closeWith(evict, 1_000);
+  else connection.close(1008, "", 1_000);
+}
+
+/* Cleanups wait on the TCP socket's close: only sockets that have some carry a list and a listener. */
+function onSocketEnd(socket: Duplex, cleanup: Cleanup, logger: Logger): void {
+  const cleanups = CLEANUPS.get(socket);
+  if (cleanups) return void cleanups.list.push(cleanup);
+  CLEANUPS.set(socket, { list: [cleanup], logger });
+  socket.on("close", runCleanupsOnClose);
+}
+
+function runCleanupsOnClose(this: Duplex): void {
+  runCleanups(this);
+}
+
+/* At accept: only `onEnd` cleanups stay (and with them the list and its listener). */
+function keepLifelongCleanups(socket: Duplex): void {
+  const cleanups = CLEANUPS.get(socket);
+  if (!cleanups) return;
+  cleanups.list = cleanups.list.filter((c) => c.always);
+  if (cleanups.list.length > 0) return;
+  CLEANUPS.delete(socket);
+  socket.removeListener("close", runCleanupsOnClose);
+}
+
+/* Idempotent: the list is taken before it runs. */
+function runCleanups(socket: Duplex): void {
+  const cleanups = CLEANUPS.get(socket);
+  if (!cleanups) return;
+  CLEANUPS.delete(socket);
+  for (const { cleanup } of cleanups.list) {
+    try {
+      cleanup();
+    } catch (error) {
+      cleanups.logger.warn("a policy's cleanup failed", { error });
+    }
+  }
 }

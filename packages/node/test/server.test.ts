@@ -96,6 +96,59 @@ describe("connection caps", () => {
     (await raw(running.url, { headers: { authorization: "Bearer k" } })).ws.close();
   });
 
+  it("gives a slot back when a later policy refuses the connection in its open hook", async () => {
+    let refuse = 1;
+    running = await start({
+      codec: c2,
+      policies: [
+        apiKey({ from: { bearer: true }, verify: () => true }),
+        connectionCap({ perKey: 1 }),
+        { name: "refuse-open", open: () => { if (refuse-- > 0) throw new collective2.classes["forbidden"]!(); } },
+      ],
+    });
+    const refused = await raw(running.url, { headers: { authorization: "Bearer k" } });
+    await refused.closed;
+    await until(() => running!.server.connections.size === 0, "the refused connection's close");
+    await sleep(20);
+    // The refused connection's slot came back through the cap's close hook: the cap of one admits this one.
+    const admitted = await raw(running.url, { headers: { authorization: "Bearer k" } });
+    await expect(raw(running.url, { headers: { authorization: "Bearer k" } })).rejects.toMatchObject({ status: 429 });
+    admitted.ws.close();
+  });
+
+  it("keeps nothing per idle connection that could be shared: its socket listeners are the same functions for every connection", async () => {
+    running = await start({ codec: c2, policies: [heartbeat({ intervalMs: 60_000, timeoutMs: 60_000 }), messageRate({ limit: 10 })] });
+    const [a, b] = [await raw(running.url), await raw(running.url)];
+    await until(() => running!.server.connections.size === 2, "both connections");
+    const [x, y] = [...running.server.connections].map((c) => c.socket);
+    for (const event of ["message", "close", "error", "pong"]) {
+      const shared = x!.listeners(event).filter((listener) => y!.listeners(event).includes(listener));
+      expect(shared, event).toHaveLength(1);
+      // Besides ours, only ws's own: its server's close listener, a closure per client it tracks.
+      expect(x!.listeners(event).length, event).toBe(event === "close" ? 2 : 1);
+    }
+    // And the server finds each connection from its socket without a table of its own.
+    expect(running.server.connectionOf(x!)?.socket).toBe(x);
+    a.ws.close();
+    b.ws.close();
+  });
+
+  it("keeps the request headers it is told to keep, and none by default", async () => {
+    const seen: Record<string, unknown>[] = [];
+    for (const keepHeaders of [undefined, ["User-Agent"], true] as const) {
+      running = await start({ codec: c2, ...(keepHeaders !== undefined && { keepHeaders }), onConnection: (c) => void seen.push({ ...c.request.headers, url: c.request.url, method: c.request.method }) });
+      (await raw(`${running.url}?stream=1`, { headers: { "user-agent": "probe/1", "x-team": "blue" } })).ws.close();
+      await running.close();
+      running = undefined;
+    }
+    expect(seen[0]).toEqual({ url: "/ws?stream=1", method: "GET" });
+    expect(seen[1]).toEqual({ "user-agent": "probe/1", url: "/ws?stream=1", method: "GET" });
+    expect(seen[2]).toMatchObject({ "user-agent": "probe/1", "x-team": "blue", host: expect.any(String) });
+    // The handshake's own headers are not kept even with `true`.
+    expect(seen[2]).not.toHaveProperty("sec-websocket-key");
+    expect(seen[2]).not.toHaveProperty("upgrade");
+  });
+
   it("holds exactly when upgrades race: no key ever exceeds its cap, and every loser gets 429 before the upgrade", async () => {
     let peak = 0;
     running = await start({

@@ -3,7 +3,7 @@ import { errorOfKind, withRetryAfter } from "../catalog";
 import type { ServerConnection } from "../server-connection";
 import type { ServerPolicy, UpgradeContext } from "../server";
 import { memoryState } from "../state/memory";
-import { RateWindow } from "../state/rate-window";
+import { hitBucket, newBucket, type Bucket } from "../state/rate-window";
 import type { Awaitable, OnStateError, SharedState } from "../state/shared-state";
 import type { Logger } from "../redact";
 
@@ -44,23 +44,33 @@ export interface ConnectionCapOptions {
  */
 export function connectionCap(options: ConnectionCapOptions): ServerPolicy {
   const local = options.scope === "instance" ? memoryState() : undefined;
+  const slotOf = (codec: Codec<WsError>, key: string) => `${codec.catalog.name}:cap:${key}`;
   return {
     name: "connection-cap",
     async upgrade(context) {
       const key = context.principal?.key;
       if (key === undefined) return;
       const state = local ?? context.server.state;
-      const slot = `${context.server.codec.catalog.name}:cap:${key}`;
+      const slot = slotOf(context.server.codec, key);
       const admitted = await guarded(context, options.onStateError ?? "open", "connection-cap", () => state.acquire(slot, options.perKey, context.id));
       if (admitted === false) throw build(context.server.codec, options.error, "connection-limit", "upgrade");
       if (admitted === undefined) return;
-      context.onEnd(releaser(state, slot, context.id, context.server.logger));
+      // Until the connection opens; from then on `close` gives the slot back, so nothing of the
+      // upgrade (a closure, the slot's name) stays with each connection for its life.
+      context.onAbandon(releaser(state, slot, context.id, context.server.logger));
+    },
+    close(connection) {
+      const key = connection.principal?.key;
+      const server = connection.server;
+      if (key === undefined || !server) return;
+      // Releasing a slot this connection does not hold (the state was down at its upgrade) is a no-op.
+      releaser(local ?? server.state, slotOf(connection.codec, key), connection.id, server.logger)();
     },
   };
 }
 
 /* Made outside `upgrade`: a closure made there would keep the whole upgrade context (the request,
-   its URL) for as long as the connection lives. */
+   its URL) until it runs. */
 function releaser(state: SharedState, slot: string, id: string, logger: Logger): () => void {
   return () => {
     Promise.resolve()
@@ -168,32 +178,38 @@ export interface MessageRateOptions {
  * ```
  */
 export function messageRate(options: MessageRateOptions): ServerPolicy {
-  const messages = new RateWindow({ limit: options.limit, windowMs: options.windowMs ?? 1000 });
-  const violations = new RateWindow({ limit: options.closeAfter ?? 10, windowMs: options.violationWindowMs ?? 10_000 });
-  const ids = new WeakMap<ServerConnection, string>();
-  const paused = new WeakSet<ServerConnection>();
-  let next = 0;
+  const limit = options.limit;
+  const windowMs = options.windowMs ?? 1000;
+  const violationLimit = options.closeAfter ?? 10;
+  const violationWindowMs = options.violationWindowMs ?? 10_000;
+  if (!(limit >= 0) || !(windowMs > 0)) throw new RangeError(`messageRate needs limit >= 0 and windowMs > 0 (got limit ${limit}, windowMs ${windowMs})`);
+  // Each policy's counters live on the connection under symbols of its own: one pointer per
+  // connection, gone with it, where a keyed window would need an id and an entry each.
+  const messages = Symbol("messageRate.messages");
+  const violations = Symbol("messageRate.violations");
+  const paused = Symbol("messageRate.paused");
+  const resume = (connection: ServerConnection) => {
+    connection[paused] = undefined;
+    if (connection.isOpen) connection.socket.resume();
+  };
   const pauseFor = (connection: ServerConnection, ms: number) => {
-    if (paused.has(connection)) return;
-    paused.add(connection);
+    if (connection[paused]) return;
+    connection[paused] = true;
     connection.socket.pause();
     // A few ms past the window's own answer: timers and Date.now() keep separate clocks, and a
     // resume a millisecond early would refuse the very frame the pause held back.
-    setTimeout(() => {
-      paused.delete(connection);
-      if (connection.isOpen) connection.socket.resume();
-    }, ms + 5).unref();
+    setTimeout(resume, ms + 5, connection).unref();
   };
   return {
     name: "message-rate",
-    open(connection) {
-      ids.set(connection, String(next++));
-    },
+    // The counters are made with the first frame: an idle connection holds none.
     inbound(connection) {
-      const id = ids.get(connection) ?? "";
-      const wait = messages.hitMs(id);
+      const now = Date.now();
+      const bucket = (connection[messages] ??= newBucket(now, windowMs)) as Bucket;
+      const wait = hitBucket(bucket, limit, windowMs, now);
       if (wait === undefined) return;
-      if (violations.hit(id) !== undefined) {
+      const abuse = (connection[violations] ??= newBucket(now, violationWindowMs)) as Bucket;
+      if (hitBucket(abuse, violationLimit, violationWindowMs, now) !== undefined) {
         // Nothing more is read from an abusive client; it gets a second to read the close.
         connection.fail(build(connection.codec, options.closeError ?? options.error, "rate-limited", "frame"), 1_000);
         connection.socket.pause();
@@ -201,11 +217,6 @@ export function messageRate(options: MessageRateOptions): ServerPolicy {
       }
       pauseFor(connection, wait);
       throw build(connection.codec, options.error, "rate-limited", "frame");
-    },
-    close(connection) {
-      const id = ids.get(connection) ?? "";
-      messages.forget(id);
-      violations.forget(id);
     },
   };
 }

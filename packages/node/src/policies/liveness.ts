@@ -1,42 +1,63 @@
 import type { WsErrorClass } from "@ws-errors/core";
+import type { WebSocket } from "ws";
 import type { Principal, ServerConnection } from "../server-connection";
-import type { IncomingCommand, ServerPolicy } from "../server";
+import { connectionOfSocket, type IncomingCommand, type ServerPolicy } from "../server";
 import type { OnStateError } from "../state/shared-state";
 import { build, guarded } from "./limits";
 
-function everyConnection(everyMs: number, tick: (connection: ServerConnection, now: number) => void): Pick<ServerPolicy, "open" | "close" | "dispose"> {
-  const live = new Set<ServerConnection>();
+/**
+ * One timer for a policy's periodic check of every connection, started with the first connection
+ * and stopped once no server it serves has any. It walks the servers' own connection sets rather
+ * than keeping a set of its own: an entry per connection per policy is memory an idle server pays
+ * for hours.
+ */
+function everyConnection(everyMs: number, tick: (connection: ServerConnection, now: number) => void, round?: (now: number) => void): Pick<ServerPolicy, "open" | "dispose"> {
+  const served = new Set<ReadonlySet<ServerConnection>>();
+  // Connections made by hand, without a server (tests of a policy alone).
+  const unowned = new Set<ServerConnection>();
   let timer: NodeJS.Timeout | undefined;
+  const stop = () => {
+    if (timer) clearInterval(timer);
+    timer = undefined;
+  };
+  const check = (connections: ReadonlySet<ServerConnection>, now: number) => {
+    for (const c of connections) {
+      if (!c.isOpen) continue;
+      try {
+        tick(c, now);
+      } catch {
+        // A policy that cannot build its error (the catalog lacks the kind) still ends the connection.
+        c.close(1011, "");
+      }
+    }
+  };
   return {
     open(connection) {
-      live.add(connection);
-      // One timer for all connections, started with the first: no timer outlives the last one.
+      if (connection.server) served.add(connection.server.connections);
+      else unowned.add(connection);
       timer ??= setInterval(() => {
+        for (const c of unowned) if (!c.isOpen) unowned.delete(c);
+        let any = unowned.size > 0;
+        for (const connections of served) any ||= connections.size > 0;
+        if (!any) return stop();
         const now = Date.now();
-        for (const c of live) {
-          if (!c.isOpen) continue;
-          try {
-            tick(c, now);
-          } catch {
-            // A policy that cannot build its error (the catalog lacks the kind) still ends the connection.
-            c.close(1011, "");
-          }
-        }
+        round?.(now);
+        for (const connections of served) check(connections, now);
+        check(unowned, now);
       }, everyMs).unref();
     },
-    close(connection) {
-      live.delete(connection);
-      if (live.size === 0 && timer) {
-        clearInterval(timer);
-        timer = undefined;
-      }
-    },
     dispose() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      live.clear();
+      stop();
+      served.clear();
+      unowned.clear();
     },
   };
+}
+
+/* A pong is a sign of life: one listener shared by every socket (`this`). */
+function onPong(this: WebSocket): void {
+  const connection = connectionOfSocket(this);
+  if (connection) connection.lastSeen = Date.now();
 }
 
 export interface HeartbeatOptions {
@@ -63,30 +84,36 @@ export interface HeartbeatOptions {
  * ```
  */
 export function heartbeat(options: HeartbeatOptions): ServerPolicy {
-  const seen = new WeakMap<ServerConnection, number>();
-  const sent = new WeakMap<ServerConnection, number>();
-  const base = everyConnection(Math.min(options.intervalMs, options.timeoutMs) / 2, (connection, now) => {
-    const last = seen.get(connection) ?? connection.openedAt;
-    if (now - last > options.timeoutMs) {
-      void connection.fail(build(connection.codec, options.error, ["heartbeat-timeout"], "close"));
-      return;
-    }
-    if (now - (sent.get(connection) ?? connection.openedAt) >= options.intervalMs) {
-      sent.set(connection, now);
+  // Heartbeats go out in rounds, to every connection at once, as ws's own example does: a time per
+  // connection would be memory for nothing, since a connection only needs one every interval.
+  let lastRound = Date.now();
+  let sending = false;
+  const base = everyConnection(
+    Math.min(options.intervalMs, options.timeoutMs) / 2,
+    (connection, now) => {
+      if (now - connection.lastSeen > options.timeoutMs) {
+        void connection.fail(build(connection.codec, options.error, ["heartbeat-timeout"], "close"));
+        return;
+      }
+      if (!sending) return;
       if (options.send) options.send(connection);
       else connection.socket.ping();
-    }
-  });
+    },
+    (now) => {
+      sending = now - lastRound >= options.intervalMs;
+      if (sending) lastRound = now;
+    },
+  );
   return {
     name: "heartbeat",
     ...base,
     open(connection) {
-      seen.set(connection, Date.now());
-      connection.socket.on("pong", () => seen.set(connection, Date.now()));
+      connection.lastSeen = Date.now();
+      connection.socket.on("pong", onPong);
       base.open?.(connection);
     },
     message(connection, message) {
-      seen.set(connection, Date.now());
+      connection.lastSeen = Date.now();
       if (options.isAck?.(message)) return false;
     },
   };
@@ -117,6 +144,7 @@ export interface SlowConsumerOptions {
 export function slowConsumer(options: SlowConsumerOptions): ServerPolicy {
   const maxBytes = options.maxQueuedBytes ?? 8 * 1024 * 1024;
   // A client that does not read will not read the close either: it gets a short grace.
+  // One function for every connection's overflow (it is given the connection): no closure each.
   const evict = (connection: ServerConnection) => connection.closeWith(build(connection.codec, options.error, ["slow-consumer"], "close"), Math.min(1000, options.maxStallMs));
   const base = everyConnection(options.checkEveryMs, (connection, now) => {
     if (connection.queued > maxBytes || (connection.queued > 0 && now - connection.lastSendOk > options.maxStallMs)) evict(connection);
@@ -127,7 +155,7 @@ export function slowConsumer(options: SlowConsumerOptions): ServerPolicy {
     open(connection) {
       // Checked on every send too, so the queue never grows past the limit between checks.
       connection.maxQueuedBytes = maxBytes;
-      connection.onOverflow = () => evict(connection);
+      connection.onOverflow = evict;
       connection.trackSends = true;
       base.open?.(connection);
     },

@@ -40,29 +40,12 @@ export class RateWindow {
    */
   hitMs(key: string, now = Date.now()): number | undefined {
     if (now >= this.nextSweep) this.sweep(now);
-    const start = now - (now % this.windowMs);
     let bucket = this.buckets.get(key);
     if (!bucket) {
-      bucket = { start, current: 0, previous: 0 };
+      bucket = newBucket(now, this.windowMs);
       this.buckets.set(key, bucket);
-    } else if (bucket.start !== start) {
-      bucket.previous = bucket.start === start - this.windowMs ? bucket.current : 0;
-      bucket.current = 0;
-      bucket.start = start;
     }
-    const overlap = 1 - (now - start) / this.windowMs;
-    if (bucket.current + bucket.previous * overlap + 1 <= this.limit) {
-      bucket.current++;
-      return undefined;
-    }
-    if (bucket.current + 1 > this.limit) {
-      // Full already in this window: wait for it to end, then for its weight to fall far enough.
-      const toEnd = start + this.windowMs - now;
-      const decay = this.limit >= 1 ? Math.max(0, 1 - (this.limit - 1) / bucket.current) : 1;
-      return Math.ceil(toEnd + decay * this.windowMs);
-    }
-    // Only the previous window's (linearly falling) weight is in the way.
-    return Math.max(1, Math.ceil(this.windowMs * (overlap - (this.limit - bucket.current - 1) / bucket.previous)));
+    return hitBucket(bucket, this.limit, this.windowMs, now);
   }
 
   /** Buckets held now (for tests and figures). */
@@ -81,8 +64,41 @@ export class RateWindow {
   }
 }
 
-interface Bucket {
+/** One sliding-window counter: the current fixed window's start and hits, and the previous window's hits. */
+export interface Bucket {
   start: number;
   current: number;
   previous: number;
+}
+
+/** An empty bucket for the window `now` falls in. */
+export function newBucket(now: number, windowMs: number): Bucket {
+  return { start: now - (now % windowMs), current: 0, previous: 0 };
+}
+
+/**
+ * Records a hit in one bucket (see {@link RateWindow}); `undefined` when within `limit`, else the
+ * milliseconds until one is free (the hit is not counted). For counters kept outside a window's
+ * map, one per connection say.
+ */
+export function hitBucket(bucket: Bucket, limit: number, windowMs: number, now: number): number | undefined {
+  const start = now - (now % windowMs);
+  if (bucket.start !== start) {
+    bucket.previous = bucket.start === start - windowMs ? bucket.current : 0;
+    bucket.current = 0;
+    bucket.start = start;
+  }
+  const overlap = 1 - (now - start) / windowMs;
+  if (bucket.current + bucket.previous * overlap + 1 <= limit) {
+    bucket.current++;
+    return undefined;
+  }
+  if (bucket.current + 1 > limit) {
+    // Full already in this window: wait for it to end, then for its weight to fall far enough.
+    const toEnd = start + windowMs - now;
+    const decay = limit >= 1 ? Math.max(0, 1 - (limit - 1) / bucket.current) : 1;
+    return Math.ceil(toEnd + decay * windowMs);
+  }
+  // Only the previous window's (linearly falling) weight is in the way.
+  return Math.max(1, Math.ceil(windowMs * (overlap - (limit - bucket.current - 1) / bucket.previous)));
 }
