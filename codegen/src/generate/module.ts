@@ -154,21 +154,37 @@ export function generateModule(spec: CatalogSpec, source: string, where: Require
     } satisfies FunctionDeclarationStructure);
   });
 
-  statements.push({
-    kind: StructureKind.VariableStatement,
-    isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
-    docs: [
-      `Decoders and encoders of the \`${spec.name}\` catalog on all three layers.\n\n@example\n\`\`\`ts\nimport { ${base} } from "${where.importPath(spec.name)}";\nconst error = ${base}.decodeFrame(text);\nif (error) console.log(error.kind, error.retry.directive);\n\`\`\``,
-    ],
-    declarations: [
-      {
-        name: base,
-        type: `core.Codec<${union}>`,
-        initializer: `core.internal.compileCodec<${union}>(${specName}, { classes: ${base}Classes${specialized ? ", classify: classifyFrame" : ""}, readers: [${spec.dialect.frames.map((_, i) => `readFrameForm${i}`).join(", ")}], writers: [${writers.map((w, i) => (w === undefined ? "undefined" : `writeFrameForm${i}`)).join(", ")}] })`,
-      },
-    ],
-  } satisfies VariableStatementStructure);
+  const compile = `core.internal.compileCodec<${union}>(${specName}, { classes: ${base}Classes${specialized ? ", classify: classifyFrame" : ""}, readers: [${spec.dialect.frames.map((_, i) => `readFrameForm${i}`).join(", ")}], writers: [${writers.map((w, i) => (w === undefined ? "undefined" : `writeFrameForm${i}`)).join(", ")}] })`;
+  if (specialized) {
+    statements.push({
+      kind: StructureKind.VariableStatement,
+      declarationKind: VariableDeclarationKind.Const,
+      docs: [`The codec as the shared runtime builds it; \`${base}\` puts this catalog's own data-frame test in front of it.`],
+      declarations: [{ name: `${base}Compiled`, initializer: compile }],
+    } satisfies VariableStatementStructure);
+    statements.push({
+      kind: StructureKind.Function,
+      name: "isDataFrame",
+      docs: [
+        "Whether a parsed frame is data (not an error frame of this catalog): most of what a client reads ends here. Being this module's own function, its call to `classifyFrame` is one the JIT inlines; the same test inside the runtime shared by every catalog could not be.",
+      ],
+      parameters: [{ name: "input", type: "unknown" }],
+      returnType: "boolean",
+      statements: `return typeof input === "object" && input !== null && classifyFrame(input as Record<string, any>) < 0;`,
+    } satisfies FunctionDeclarationStructure);
+  }
+  const codecDoc = `Decoders and encoders of the \`${spec.name}\` catalog on all three layers.\n\n@example\n\`\`\`ts\nimport { ${base} } from "${where.importPath(spec.name)}";\nconst error = ${base}.decodeFrame(text);\nif (error) console.log(error.kind, error.retry.directive);\n\`\`\``;
+  statements.push(
+    specialized
+      ? `${jsDoc(codecDoc)}export const ${base}: core.Codec<${union}> = {\n  ...${base}Compiled,\n  isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,\n  decodeFrame: (input) => (isDataFrame(input) ? null : ${base}Compiled.decodeFrame(input)),\n  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : ${base}Compiled.decodeFrameErrors(input)),\n};`
+      : ({
+          kind: StructureKind.VariableStatement,
+          isExported: true,
+          declarationKind: VariableDeclarationKind.Const,
+          docs: [codecDoc],
+          declarations: [{ name: base, type: `core.Codec<${union}>`, initializer: compile }],
+        } satisfies VariableStatementStructure),
+  );
 
   const docs: string[] = [];
   for (const statement of statements) {

@@ -119,6 +119,8 @@ export interface Codec<E extends WsError = WsError> {
 }
 
 const EMPTY: readonly never[] = Object.freeze([]);
+/** What `decodeFrameErrors` answers for a frame that is not an error: one frozen empty list. */
+export const NO_ERRORS = EMPTY;
 
 interface CompiledForm {
   readonly form: FrameForm;

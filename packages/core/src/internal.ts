@@ -4,4 +4,4 @@
  * single copy of the runtime. Not covered by semver for applications.
  */
 export { bindEntry, entryOf, fromWire, NO_DETAILS, KIND_CLASSES, type BoundEntry } from "./errors";
-export { compileCodec, runtimeClass, type FrameClassifier, type FrameFields, type FrameReader, type FrameWriteContext, type FrameWriter } from "./codec";
+export { compileCodec, NO_ERRORS, runtimeClass, type FrameClassifier, type FrameFields, type FrameReader, type FrameWriteContext, type FrameWriter } from "./codec";

@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { createCodec, type WsError } from "../src/index";
 import { describe, expect, it } from "vitest";
 import { CODECS } from "./fixtures/codecs";
 
@@ -60,5 +61,27 @@ describe.each(Object.entries(CODECS))("%s: decoding never throws", (_name, codec
 
   it("leaves Object.prototype untouched", () => {
     expect(prototypeKeys()).toBe(before);
+  });
+});
+
+describe.each(Object.entries(CODECS))("%s: the generated data-frame test in front of the runtime", (_name, codec) => {
+  // The codec the runtime builds from the same catalog, without the catalog module's own fast path.
+  const runtime = createCodec(codec.catalog);
+  const frames = codec.catalog.errors.filter((e) => e.frame).map((e) => codec.encodeFrame(new (codec.classes[e.id] as new (i: object) => WsError)({ requestId: 7 }), { now: () => 0 }));
+
+  it("answers every value as the runtime's own decoder does: data frames null or none, error frames decoded alike", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue(), fc.anything({ withNullPrototype: true }), fc.constantFrom(...frames)), (input) => {
+        const ours = codec.decodeFrame(input);
+        const theirs = runtime.decodeFrame(input);
+        expect(ours === null).toBe(theirs === null);
+        if (ours && theirs) expect([ours.id, ours.code, ours.message]).toEqual([theirs.id, theirs.code, theirs.message]);
+        expect(codec.decodeFrameErrors(input).length).toBe(runtime.decodeFrameErrors(input).length);
+        expect(codec.isErrorFrame(input)).toBe(runtime.isErrorFrame(input));
+      }),
+      { numRuns: 500 },
+    );
+    // Every error frame of the catalog goes through to the full decoder.
+    for (const frame of frames) expect(codec.decodeFrame(frame)).not.toBeNull();
   });
 });

@@ -286,6 +286,14 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
   return `{"type":"error","code":${c.code},"message":${c.message}${c.requestId === undefined ? "" : `,"req":${c.requestId}`}${c.command === undefined ? "" : `,"op":${c.command}`}${c.details === "" ? "" : `,"info":{${c.details}}`}${c.label === undefined ? "" : `,"error":${c.label}`}}`;
 }
 
+/** The codec as the shared runtime builds it; `beacon` puts this catalog's own data-frame test in front of it. */
+const beaconCompiled = core.internal.compileCodec<BeaconError>(beaconCatalog, { classes: beaconClasses, classify: classifyFrame, readers: [readFrameForm0], writers: [writeFrameForm0] });
+
+/** Whether a parsed frame is data (not an error frame of this catalog): most of what a client reads ends here. Being this module's own function, its call to `classifyFrame` is one the JIT inlines; the same test inside the runtime shared by every catalog could not be. */
+function isDataFrame(input: unknown): boolean {
+  return typeof input === "object" && input !== null && classifyFrame(input as Record<string, any>) < 0;
+}
+
 /**
  * Decoders and encoders of the `beacon` catalog on all three layers.
  *
@@ -296,4 +304,9 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const beacon: core.Codec<BeaconError> = core.internal.compileCodec<BeaconError>(beaconCatalog, { classes: beaconClasses, classify: classifyFrame, readers: [readFrameForm0], writers: [writeFrameForm0] });
+export const beacon: core.Codec<BeaconError> = {
+  ...beaconCompiled,
+  isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
+  decodeFrame: (input) => (isDataFrame(input) ? null : beaconCompiled.decodeFrame(input)),
+  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : beaconCompiled.decodeFrameErrors(input)),
+};

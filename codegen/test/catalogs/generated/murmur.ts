@@ -350,6 +350,14 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
   return `{"event":"error","text":${c.message}${c.command === undefined ? "" : `,"action":${c.command}`}}`;
 }
 
+/** The codec as the shared runtime builds it; `murmur` puts this catalog's own data-frame test in front of it. */
+const murmurCompiled = core.internal.compileCodec<MurmurError>(murmurCatalog, { classes: murmurClasses, classify: classifyFrame, readers: [readFrameForm0], writers: [writeFrameForm0] });
+
+/** Whether a parsed frame is data (not an error frame of this catalog): most of what a client reads ends here. Being this module's own function, its call to `classifyFrame` is one the JIT inlines; the same test inside the runtime shared by every catalog could not be. */
+function isDataFrame(input: unknown): boolean {
+  return typeof input === "object" && input !== null && classifyFrame(input as Record<string, any>) < 0;
+}
+
 /**
  * Decoders and encoders of the `murmur` catalog on all three layers.
  *
@@ -360,4 +368,9 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const murmur: core.Codec<MurmurError> = core.internal.compileCodec<MurmurError>(murmurCatalog, { classes: murmurClasses, classify: classifyFrame, readers: [readFrameForm0], writers: [writeFrameForm0] });
+export const murmur: core.Codec<MurmurError> = {
+  ...murmurCompiled,
+  isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
+  decodeFrame: (input) => (isDataFrame(input) ? null : murmurCompiled.decodeFrame(input)),
+  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : murmurCompiled.decodeFrameErrors(input)),
+};

@@ -409,6 +409,14 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
   return `{"jsonrpc":"2.0","id":${c.requestId ?? "null"},"error":{"code":${c.code},"message":${c.message}${c.details === "" ? "" : `,"data":{${c.details}}`}}}`;
 }
 
+/** The codec as the shared runtime builds it; `quarry` puts this catalog's own data-frame test in front of it. */
+const quarryCompiled = core.internal.compileCodec<QuarryError>(quarryCatalog, { classes: quarryClasses, classify: classifyFrame, readers: [readFrameForm0, readFrameForm1], writers: [writeFrameForm0, undefined] });
+
+/** Whether a parsed frame is data (not an error frame of this catalog): most of what a client reads ends here. Being this module's own function, its call to `classifyFrame` is one the JIT inlines; the same test inside the runtime shared by every catalog could not be. */
+function isDataFrame(input: unknown): boolean {
+  return typeof input === "object" && input !== null && classifyFrame(input as Record<string, any>) < 0;
+}
+
 /**
  * Decoders and encoders of the `quarry` catalog on all three layers.
  *
@@ -419,4 +427,9 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const quarry: core.Codec<QuarryError> = core.internal.compileCodec<QuarryError>(quarryCatalog, { classes: quarryClasses, classify: classifyFrame, readers: [readFrameForm0, readFrameForm1], writers: [writeFrameForm0, undefined] });
+export const quarry: core.Codec<QuarryError> = {
+  ...quarryCompiled,
+  isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
+  decodeFrame: (input) => (isDataFrame(input) ? null : quarryCompiled.decodeFrame(input)),
+  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : quarryCompiled.decodeFrameErrors(input)),
+};

@@ -472,6 +472,14 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
   return `{"msg_type":"error","v":4,"id":${c.stamps[0]},"timestamp":${c.stamps[1]},"payload":{"code":${c.code},"message":${c.message}${c.details === "" ? "" : `,${c.details}`}${c.field === undefined ? "" : `,"field":${c.field}`}}${c.requestId === undefined ? "" : `,"request_id":${c.requestId}`}}`;
 }
 
+/** The codec as the shared runtime builds it; `collective2` puts this catalog's own data-frame test in front of it. */
+const collective2Compiled = core.internal.compileCodec<Collective2Error>(collective2Catalog, { classes: collective2Classes, classify: classifyFrame, readers: [readFrameForm0], writers: [writeFrameForm0] });
+
+/** Whether a parsed frame is data (not an error frame of this catalog): most of what a client reads ends here. Being this module's own function, its call to `classifyFrame` is one the JIT inlines; the same test inside the runtime shared by every catalog could not be. */
+function isDataFrame(input: unknown): boolean {
+  return typeof input === "object" && input !== null && classifyFrame(input as Record<string, any>) < 0;
+}
+
 /**
  * Decoders and encoders of the `collective2` catalog on all three layers.
  *
@@ -482,4 +490,9 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const collective2: core.Codec<Collective2Error> = core.internal.compileCodec<Collective2Error>(collective2Catalog, { classes: collective2Classes, classify: classifyFrame, readers: [readFrameForm0], writers: [writeFrameForm0] });
+export const collective2: core.Codec<Collective2Error> = {
+  ...collective2Compiled,
+  isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
+  decodeFrame: (input) => (isDataFrame(input) ? null : collective2Compiled.decodeFrame(input)),
+  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : collective2Compiled.decodeFrameErrors(input)),
+};

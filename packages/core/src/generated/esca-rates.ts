@@ -279,6 +279,14 @@ function writeFrameForm1(c: core.internal.FrameWriteContext): string {
   return `{"success":false,"error":{"code":${c.code},"message":${c.message}${c.details === "" ? "" : `,${c.details}`}}${c.requestId === undefined ? "" : `,"req_id":${c.requestId}`}${c.command === undefined ? "" : `,"method":${c.command}`}}`;
 }
 
+/** The codec as the shared runtime builds it; `escaRates` puts this catalog's own data-frame test in front of it. */
+const escaRatesCompiled = core.internal.compileCodec<EscaRatesError>(escaRatesCatalog, { classes: escaRatesClasses, classify: classifyFrame, readers: [readFrameForm0, readFrameForm1], writers: [writeFrameForm0, writeFrameForm1] });
+
+/** Whether a parsed frame is data (not an error frame of this catalog): most of what a client reads ends here. Being this module's own function, its call to `classifyFrame` is one the JIT inlines; the same test inside the runtime shared by every catalog could not be. */
+function isDataFrame(input: unknown): boolean {
+  return typeof input === "object" && input !== null && classifyFrame(input as Record<string, any>) < 0;
+}
+
 /**
  * Decoders and encoders of the `esca-rates` catalog on all three layers.
  *
@@ -289,4 +297,9 @@ function writeFrameForm1(c: core.internal.FrameWriteContext): string {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const escaRates: core.Codec<EscaRatesError> = core.internal.compileCodec<EscaRatesError>(escaRatesCatalog, { classes: escaRatesClasses, classify: classifyFrame, readers: [readFrameForm0, readFrameForm1], writers: [writeFrameForm0, writeFrameForm1] });
+export const escaRates: core.Codec<EscaRatesError> = {
+  ...escaRatesCompiled,
+  isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
+  decodeFrame: (input) => (isDataFrame(input) ? null : escaRatesCompiled.decodeFrame(input)),
+  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : escaRatesCompiled.decodeFrameErrors(input)),
+};

@@ -394,6 +394,14 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
   return `{"code":${c.code},"msg":${c.message}${c.requestId === undefined ? "" : `,"trace":${c.requestId}`}}`;
 }
 
+/** The codec as the shared runtime builds it; `infoway` puts this catalog's own data-frame test in front of it. */
+const infowayCompiled = core.internal.compileCodec<InfowayError>(infowayCatalog, { classes: infowayClasses, classify: classifyFrame, readers: [readFrameForm0], writers: [writeFrameForm0] });
+
+/** Whether a parsed frame is data (not an error frame of this catalog): most of what a client reads ends here. Being this module's own function, its call to `classifyFrame` is one the JIT inlines; the same test inside the runtime shared by every catalog could not be. */
+function isDataFrame(input: unknown): boolean {
+  return typeof input === "object" && input !== null && classifyFrame(input as Record<string, any>) < 0;
+}
+
 /**
  * Decoders and encoders of the `infoway` catalog on all three layers.
  *
@@ -404,4 +412,9 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const infoway: core.Codec<InfowayError> = core.internal.compileCodec<InfowayError>(infowayCatalog, { classes: infowayClasses, classify: classifyFrame, readers: [readFrameForm0], writers: [writeFrameForm0] });
+export const infoway: core.Codec<InfowayError> = {
+  ...infowayCompiled,
+  isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
+  decodeFrame: (input) => (isDataFrame(input) ? null : infowayCompiled.decodeFrame(input)),
+  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : infowayCompiled.decodeFrameErrors(input)),
+};

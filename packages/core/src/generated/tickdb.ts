@@ -601,6 +601,14 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
   return `{"code":${c.code},"message":${c.message}${c.command === undefined ? "" : `,"cmd":${c.command}`}${c.details === "" ? "" : `,"data":{${c.details}}`}}`;
 }
 
+/** The codec as the shared runtime builds it; `tickdb` puts this catalog's own data-frame test in front of it. */
+const tickdbCompiled = core.internal.compileCodec<TickdbError>(tickdbCatalog, { classes: tickdbClasses, classify: classifyFrame, readers: [readFrameForm0], writers: [writeFrameForm0] });
+
+/** Whether a parsed frame is data (not an error frame of this catalog): most of what a client reads ends here. Being this module's own function, its call to `classifyFrame` is one the JIT inlines; the same test inside the runtime shared by every catalog could not be. */
+function isDataFrame(input: unknown): boolean {
+  return typeof input === "object" && input !== null && classifyFrame(input as Record<string, any>) < 0;
+}
+
 /**
  * Decoders and encoders of the `tickdb` catalog on all three layers.
  *
@@ -611,4 +619,9 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const tickdb: core.Codec<TickdbError> = core.internal.compileCodec<TickdbError>(tickdbCatalog, { classes: tickdbClasses, classify: classifyFrame, readers: [readFrameForm0], writers: [writeFrameForm0] });
+export const tickdb: core.Codec<TickdbError> = {
+  ...tickdbCompiled,
+  isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
+  decodeFrame: (input) => (isDataFrame(input) ? null : tickdbCompiled.decodeFrame(input)),
+  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : tickdbCompiled.decodeFrameErrors(input)),
+};
