@@ -18,13 +18,21 @@ export function signal(seq: number): string {
 
 if (role === "stream-server") {
   const n = Number(b);
-  let seq = 0;
-  const wss = new WebSocketServer({ port: Number(a), host: "127.0.0.1" }, () => process.stdout.write("ready\n"));
+  // Made once, as bytes: the clients are what is measured, so the server must outrun them (a server
+  // that serializes each signal and makes a system call per frame is slower than any of them, and
+  // every client would measure it instead). Each connection gets seq_id 1..N: each is a new session.
+  const frames = Array.from({ length: n }, (_, i) => Buffer.from(signal(i + 1)));
+  const text = { binary: false } as const;
+  // Port 0: the system's choice, printed; a port picked at random could be one of the thousands
+  // the memory suite's connections have just left in TIME_WAIT.
+  const wss: WebSocketServer = new WebSocketServer({ port: Number(a), host: "127.0.0.1" }, (): void => void process.stdout.write(`${(wss.address() as { port: number }).port}\n`));
   wss.on("connection", (ws) => {
     let sent = 0;
+    const tcp = (ws as unknown as { _socket: { cork(): void; uncork(): void } })._socket;
     const pump = () => {
-      // Every signal has the next sequence id, as a stream does: a client that drops replays must not drop these.
-      while (sent < n && ws.bufferedAmount < 1 << 20) (ws.send(signal(++seq)), sent++);
+      tcp.cork();
+      while (sent < n && ws.bufferedAmount < 1 << 20) ws.send(frames[sent++] as Buffer, text);
+      tcp.uncork();
       if (sent < n) setImmediate(pump);
       else ws.close(1000);
     };

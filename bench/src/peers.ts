@@ -1,3 +1,4 @@
+import { createServer as createNetServer } from "node:net";
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { collective2 } from "@ws-errors/core/catalogs/collective2";
@@ -107,7 +108,13 @@ export async function peerBenchmarks(): Promise<Figure[]> {
     figures.push(pairedFigure("peers", `${name}: receive throughput, 100,000 Collective2 signals (each client parses; ours also decode and track seq)`, values, raw, "raw `ws` client doing JSON.parse", "", "msg/s"));
   }
 
-  const port = 40_000 + Math.floor(Math.random() * 10_000);
+  // A port the system just gave out and took back: free now, and the ticker restarts on it.
+  const port = await new Promise<number>((resolve) => {
+    const probe = createNetServer().listen(0, "127.0.0.1", () => {
+      const { port: free } = probe.address() as { port: number };
+      probe.close(() => resolve(free));
+    });
+  });
   const times: Record<string, number[]> = {};
   for (let i = 0; i < 3; i++) {
     for (const [name, open] of Object.entries(CLIENTS)) (times[name] ??= []).push(await reconnection(open, port));

@@ -4,9 +4,8 @@ import { WebSocket } from "ws";
 
 /** The peer's stream server (bench/src/peer.ts) in its own process, ready: its URL and the process. */
 export async function startStreamServer(messages: number): Promise<{ url: string; child: ChildProcess }> {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./peer.ts", import.meta.url)), "stream-server", String(port), String(messages)], { stdio: ["ignore", "pipe", "inherit"] });
-  await new Promise<void>((resolve) => child.stdout?.once("data", () => resolve()));
+  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./peer.ts", import.meta.url)), "stream-server", "0", String(messages)], { stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise<number>((resolve) => child.stdout?.once("data", (data: Buffer) => resolve(Number(data.toString().trim()))));
   return { url: `ws://127.0.0.1:${port}/`, child };
 }
 

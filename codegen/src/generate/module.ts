@@ -173,10 +173,17 @@ export function generateModule(spec: CatalogSpec, source: string, where: Require
       statements: `return typeof input === "object" && input !== null && classifyFrame(input as Record<string, any>) < 0;`,
     } satisfies FunctionDeclarationStructure);
   }
+  // A sequence id at the top level is read in place, as every stream message is: the runtime's
+  // reader walks a path of any length.
+  const sequence = spec.dialect.sequence;
+  const sequenceReader =
+    sequence !== undefined && sequence !== "" && !sequence.includes(".")
+      ? `\n  readSequence: (value) => {\n    const seq = typeof value === "object" && value !== null && Object.hasOwn(value, ${JSON.stringify(sequence)}) ? (value as Record<string, unknown>)[${JSON.stringify(sequence)}] : undefined;\n    return typeof seq === "number" || typeof seq === "string" ? seq : undefined;\n  },`
+      : "";
   const codecDoc = `Decoders and encoders of the \`${spec.name}\` catalog on all three layers.\n\n@example\n\`\`\`ts\nimport { ${base} } from "${where.importPath(spec.name)}";\nconst error = ${base}.decodeFrame(text);\nif (error) console.log(error.kind, error.retry.directive);\n\`\`\``;
   statements.push(
     specialized
-      ? `${jsDoc(codecDoc)}export const ${base}: core.Codec<${union}> = {\n  ...${base}Compiled,\n  isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,\n  decodeFrame: (input) => (isDataFrame(input) ? null : ${base}Compiled.decodeFrame(input)),\n  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : ${base}Compiled.decodeFrameErrors(input)),\n};`
+      ? `${jsDoc(codecDoc)}export const ${base}: core.Codec<${union}> = {\n  ...${base}Compiled,\n  isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,\n  decodeFrame: (input) => (isDataFrame(input) ? null : ${base}Compiled.decodeFrame(input)),\n  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : ${base}Compiled.decodeFrameErrors(input)),${sequenceReader}\n};`
       : ({
           kind: StructureKind.VariableStatement,
           isExported: true,

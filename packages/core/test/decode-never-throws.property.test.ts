@@ -69,15 +69,20 @@ describe.each(Object.entries(CODECS))("%s: the generated data-frame test in fron
   const runtime = createCodec(codec.catalog);
   const frames = codec.catalog.errors.filter((e) => e.frame).map((e) => codec.encodeFrame(new (codec.classes[e.id] as new (i: object) => WsError)({ requestId: 7 }), { now: () => 0 }));
 
+  const path = codec.catalog.dialect.sequence;
+  // Values that carry the catalog's sequence id (top-level or nested), of every JSON type.
+  const sequenced = fc.jsonValue().map((seq) => (path ? Object.fromEntries([[path.split(".")[0] as string, path.includes(".") ? { [path.split(".")[1] as string]: seq } : seq]]) : {}));
+
   it("answers every value as the runtime's own decoder does: data frames null or none, error frames decoded alike", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.jsonValue(), fc.anything({ withNullPrototype: true }), fc.constantFrom(...frames)), (input) => {
+      fc.property(fc.oneof(fc.jsonValue(), fc.anything({ withNullPrototype: true }), fc.constantFrom(...frames), sequenced), (input) => {
         const ours = codec.decodeFrame(input);
         const theirs = runtime.decodeFrame(input);
         expect(ours === null).toBe(theirs === null);
         if (ours && theirs) expect([ours.id, ours.code, ours.message]).toEqual([theirs.id, theirs.code, theirs.message]);
         expect(codec.decodeFrameErrors(input).length).toBe(runtime.decodeFrameErrors(input).length);
         expect(codec.isErrorFrame(input)).toBe(runtime.isErrorFrame(input));
+        expect(codec.readSequence(input)).toBe(runtime.readSequence(input));
       }),
       { numRuns: 500 },
     );

@@ -19,6 +19,21 @@ const withHeaders = (headers: Record<string, string>) => (url: string) => new We
 const timeouts = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
 
 describe("wsErrorsConnection in Node (ws)", () => {
+  it("listens to a ws socket's own message event (no MessageEvent per message) and leaves no listener behind", async () => {
+    const sockets: WebSocket[] = [];
+    const connection = wsErrorsConnection(`${demo.url}/tickdb/v1/realtime?api_key=demo-key`, { codec: tickdb, reconnect: false, createSocket: (url) => (sockets.push(new WebSocket(url)), sockets.at(-1) as unknown as WebSocketLike) });
+    const sub = connection.messages$.subscribe();
+    await firstValueFrom(connection.request({ cmd: "subscribe", data: { channel: "ticker", symbols: ["AAPL.US"] } }));
+    const ticks = await firstValueFrom(connection.messages$.pipe(take(2), toArray()));
+    expect(ticks).toHaveLength(2);
+    const socket = sockets[0]!;
+    expect(socket.listenerCount("message")).toBe(1);
+    expect(socket.onmessage).toBeNull();
+    sub.unsubscribe();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(socket.listenerCount("message")).toBe(0);
+  });
+
   it("shares one socket between subscribers, opens on the first and closes after the last", async () => {
     let sockets = 0;
     const connection = wsErrorsConnection(`${demo.url}/tickdb/v1/realtime?api_key=demo-key`, { codec: tickdb, createSocket: (url) => (sockets++, new WebSocket(url) as unknown as WebSocketLike) });
