@@ -91,10 +91,12 @@ export class ServerConnection {
   lastSendOk: number;
   readonly openedAt: number;
   /**
-   * Milliseconds since the epoch of the peer's last sign of life (a frame or a pong), as the
-   * heartbeat policy keeps it; `openedAt` without that policy.
+   * Milliseconds since the epoch of the peer's last sign of life (any bytes: a frame, a pong), as
+   * of the heartbeat policy's last check; `openedAt` without that policy.
    */
   lastSeen: number;
+  /* The socket's bytesRead at the heartbeat's last check. */
+  private bytesSeen = 0;
   /** Past this many queued bytes a send is dropped and `onOverflow` runs (set by the slow-consumer policy). */
   maxQueuedBytes = Infinity;
   /** Runs (with this connection) when a send would pass `maxQueuedBytes`; default: close with 1008, a second's grace. */

@@ -225,6 +225,11 @@ export class WsErrorServer {
   async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on("error", destroySocket);
     const attempt = this.attempts++;
+    // Cleanups for an upgrade that opens no connection wait here, not on the socket: a "close"
+    // listener added and removed again would leave ws's socket with a slower, larger listener table
+    // for the connection's life.
+    const abandoned: (() => void)[] = [];
+    const abandon = () => runAll(abandoned.splice(0), this.logger);
     const context: UpgradeContext = {
       id: `${this.instanceId}:${attempt}`,
       request,
@@ -232,21 +237,35 @@ export class WsErrorServer {
       address: this.addressOf(request),
       principal: undefined,
       server: this,
-      onEnd: (cleanup) => onSocketEnd(socket, { cleanup, always: true }, this.logger),
-      onAbandon: (cleanup) => onSocketEnd(socket, { cleanup, always: false }, this.logger),
+      onEnd: (cleanup) => onSocketEnd(socket, cleanup, this.logger),
+      onAbandon: (cleanup) => void abandoned.push(cleanup),
     };
     try {
       if (this.options.authenticate) context.principal = (await this.options.authenticate(context)) ?? context.principal;
       for (const policy of this.options.policies ?? []) await policy.upgrade?.(context);
     } catch (thrown) {
+      abandon();
       runCleanups(socket);
       this.rejectUpgrade(request, socket, head, this.asCatalogError(thrown, "an upgrade check"));
       return;
     }
-    // However the connection ends (refused, abandoned mid-handshake, accepted then closed), the
-    // socket closes: one place to give slots back. A socket gone during the checks ends here.
-    if (socket.destroyed) return runCleanups(socket);
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request, context, attempt));
+    // However the connection ends (refused, abandoned mid-handshake, accepted then closed), what
+    // the checks took is given back. A socket gone during the checks ends here.
+    if (socket.destroyed) {
+      abandon();
+      return runCleanups(socket);
+    }
+    let accepted = false;
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      accepted = true;
+      abandoned.length = 0;
+      this.accept(ws, request, context, attempt);
+    });
+    // ws completes an upgrade at once (no verifyClient here) or refuses it and destroys the
+    // socket; should it ever finish later, the socket's close decides.
+    if (accepted) return;
+    if (socket.destroyed) abandon();
+    else socket.once("close", () => (accepted ? undefined : abandon()));
   }
 
   /**
@@ -289,11 +308,9 @@ export class WsErrorServer {
 
   private accept(ws: WebSocket, request: IncomingMessage, context: UpgradeContext, attempt: number): void {
     const connection = new ServerConnection(ws, request, context.principal, this.codec, attempt, this.options.keepHeaders ?? false);
-    // ws has its own error listener on the TCP socket now, and cleanups meant for an abandoned
-    // upgrade are the policies' `close` hooks' from here on.
+    // ws has its own error listener on the TCP socket now.
     const tcp = (ws as unknown as { _socket: Duplex })._socket;
     tcp.removeListener("error", destroySocket);
-    keepLifelongCleanups(tcp);
     // Listeners shared by every connection (the socket is `this`): a closure each would cost more
     // than the rest of what a connection holds.
     ws.on("error", onSocketError);
@@ -398,15 +415,10 @@ type SocketWithConnection = WebSocket & { [CONNECTION]?: ServerConnection | unde
 class AcceptedSocket extends WebSocket {
   [CONNECTION]: ServerConnection | undefined = undefined;
 }
-interface Cleanup {
-  readonly cleanup: () => void;
-  /** false: only when no connection opens. */
-  readonly always: boolean;
-}
 /* An upgrade's cleanups, while it has some: in a WeakMap, since a property added to the socket would
    stay (as undefined) for the connection's life. */
 interface Cleanups {
-  list: Cleanup[];
+  readonly list: (() => void)[];
   readonly logger: Logger;
 }
 const CLEANUPS = new WeakMap<Duplex, Cleanups>();
@@ -445,7 +457,7 @@ function evictSlowConsumer(connection: ServerConnection): void {
 }
 
 /* Cleanups wait on the TCP socket's close: only sockets that have some carry a list and a listener. */
-function onSocketEnd(socket: Duplex, cleanup: Cleanup, logger: Logger): void {
+function onSocketEnd(socket: Duplex, cleanup: () => void, logger: Logger): void {
   const cleanups = CLEANUPS.get(socket);
   if (cleanups) return void cleanups.list.push(cleanup);
   CLEANUPS.set(socket, { list: [cleanup], logger });
@@ -456,26 +468,20 @@ function runCleanupsOnClose(this: Duplex): void {
   runCleanups(this);
 }
 
-/* At accept: only `onEnd` cleanups stay (and with them the list and its listener). */
-function keepLifelongCleanups(socket: Duplex): void {
-  const cleanups = CLEANUPS.get(socket);
-  if (!cleanups) return;
-  cleanups.list = cleanups.list.filter((c) => c.always);
-  if (cleanups.list.length > 0) return;
-  CLEANUPS.delete(socket);
-  socket.removeListener("close", runCleanupsOnClose);
-}
-
 /* Idempotent: the list is taken before it runs. */
 function runCleanups(socket: Duplex): void {
   const cleanups = CLEANUPS.get(socket);
   if (!cleanups) return;
   CLEANUPS.delete(socket);
-  for (const { cleanup } of cleanups.list) {
+  runAll(cleanups.list, cleanups.logger);
+}
+
+function runAll(cleanups: readonly (() => void)[], logger: Logger): void {
+  for (const cleanup of cleanups) {
     try {
       cleanup();
     } catch (error) {
-      cleanups.logger.warn("a policy's cleanup failed", { error });
+      logger.warn("a policy's cleanup failed", { error });
     }
   }
 }

@@ -121,7 +121,9 @@ describe("connection caps", () => {
     const [a, b] = [await raw(running.url), await raw(running.url)];
     await until(() => running!.server.connections.size === 2, "both connections");
     const [x, y] = [...running.server.connections].map((c) => c.socket);
-    for (const event of ["message", "close", "error", "pong"]) {
+    // The heartbeat reads the socket's byte count: no pong listener at all.
+    expect(x!.listenerCount("pong")).toBe(0);
+    for (const event of ["message", "close", "error"]) {
       const shared = x!.listeners(event).filter((listener) => y!.listeners(event).includes(listener));
       expect(shared, event).toHaveLength(1);
       // Besides ours, only ws's own: its server's close listener, a closure per client it tracks.
@@ -255,6 +257,19 @@ describe("liveness policies", () => {
     expect(silent.messages.some((m) => (m as { msg_type: string }).msg_type === "heartbeat")).toBe(true);
     expect(polite.ws.readyState).toBe(polite.ws.OPEN);
     polite.ws.close();
+  });
+
+  it("keeps a client that answers pings (ws answers them itself) and closes one that does not", async () => {
+    running = await start({ codec: c2, policies: [heartbeat({ intervalMs: 40, timeoutMs: 150 })] });
+    const answering = await raw(running.url);
+    const silent = await raw(running.url, { autoPong: false });
+    let pings = 0;
+    answering.ws.on("ping", () => pings++);
+    expect(await silent.closed).toEqual({ code: 4000, reason: "Heartbeat timeout" });
+    await sleep(200);
+    expect(pings).toBeGreaterThan(2);
+    expect(answering.ws.readyState).toBe(answering.ws.OPEN);
+    answering.ws.close();
   });
 
   it("closes a revoked key within the re-check interval (Esca: auth_failed frame, then close)", async () => {

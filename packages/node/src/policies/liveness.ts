@@ -1,7 +1,6 @@
 import type { WsErrorClass } from "@ws-errors/core";
-import type { WebSocket } from "ws";
 import type { Principal, ServerConnection } from "../server-connection";
-import { connectionOfSocket, type IncomingCommand, type ServerPolicy } from "../server";
+import type { IncomingCommand, ServerPolicy } from "../server";
 import type { OnStateError } from "../state/shared-state";
 import { build, guarded } from "./limits";
 
@@ -54,10 +53,9 @@ function everyConnection(everyMs: number, tick: (connection: ServerConnection, n
   };
 }
 
-/* A pong is a sign of life: one listener shared by every socket (`this`). */
-function onPong(this: WebSocket): void {
-  const connection = connectionOfSocket(this);
-  if (connection) connection.lastSeen = Date.now();
+/** Bytes the peer has sent on this connection's TCP socket (the handshake included). */
+function bytesRead(connection: ServerConnection): number {
+  return (connection.socket as unknown as { _socket?: { bytesRead?: number } })._socket?.bytesRead ?? 0;
 }
 
 export interface HeartbeatOptions {
@@ -76,7 +74,7 @@ export interface HeartbeatOptions {
 /**
  * Sends heartbeats and closes connections that do not answer in time with the catalog's
  * heartbeat-timeout error (its frame, then its close). Any message, a pong or an ack counts as an
- * answer.
+ * answer (the socket's byte count is checked at each round: no listener per connection).
  *
  * @example
  * ```ts
@@ -91,6 +89,13 @@ export function heartbeat(options: HeartbeatOptions): ServerPolicy {
   const base = everyConnection(
     Math.min(options.intervalMs, options.timeoutMs) / 2,
     (connection, now) => {
+      // Anything the peer sent since the last check (a pong, a message, an ack) is a sign of life:
+      // the socket counts the bytes, so no listener or timestamp per frame is needed.
+      const read = bytesRead(connection);
+      if (read !== connection["bytesSeen"]) {
+        connection["bytesSeen"] = read;
+        connection.lastSeen = now;
+      }
       if (now - connection.lastSeen > options.timeoutMs) {
         void connection.fail(build(connection.codec, options.error, ["heartbeat-timeout"], "close"));
         return;
@@ -108,12 +113,10 @@ export function heartbeat(options: HeartbeatOptions): ServerPolicy {
     name: "heartbeat",
     ...base,
     open(connection) {
-      connection.lastSeen = Date.now();
-      connection.socket.on("pong", onPong);
+      connection["bytesSeen"] = bytesRead(connection);
       base.open?.(connection);
     },
-    message(connection, message) {
-      connection.lastSeen = Date.now();
+    message(_connection, message) {
       if (options.isAck?.(message)) return false;
     },
   };
