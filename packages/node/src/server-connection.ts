@@ -87,14 +87,12 @@ export class ServerConnection {
   [slot: symbol]: unknown;
   /** The server that accepted this connection (unset for one made by hand). */
   server: WsErrorServer | undefined = undefined;
-  /** Milliseconds since the epoch of the last send the socket reported done. */
-  lastSendOk: number;
+  // Set when they first differ from `openedAt`: a number that is not a small integer is a
+  // separate 16-byte object, and an idle connection needs none.
+  private sentOkAt: number | undefined = undefined;
+  private seenAt: number | undefined = undefined;
   readonly openedAt: number;
-  /**
-   * Milliseconds since the epoch of the peer's last sign of life (any bytes: a frame, a pong), as
-   * of the heartbeat policy's last check; `openedAt` without that policy.
-   */
-  lastSeen: number;
+
   /* The socket's bytesRead at the heartbeat's last check. */
   private bytesSeen = 0;
   /** Past this many queued bytes a send is dropped and `onOverflow` runs (set by the slow-consumer policy). */
@@ -134,7 +132,7 @@ export class ServerConnection {
     id: string | number = "",
     keepHeaders: boolean | readonly string[] = false,
   ) {
-    this.openedAt = this.lastSendOk = this.lastSeen = Date.now();
+    this.openedAt = Date.now();
     this.url = request.url ?? "/";
     if ("socket" in request) {
       this.remoteAddress = request.socket?.remoteAddress;
@@ -157,6 +155,27 @@ export class ServerConnection {
    */
   get request(): UpgradeRequest {
     return { url: this.url, method: "GET", headers: this.headers, remoteAddress: this.remoteAddress };
+  }
+
+  /** Milliseconds since the epoch of the last send the socket reported done (`openedAt` before any). */
+  get lastSendOk(): number {
+    return this.sentOkAt ?? this.openedAt;
+  }
+
+  set lastSendOk(ms: number) {
+    this.sentOkAt = ms;
+  }
+
+  /**
+   * Milliseconds since the epoch of the peer's last sign of life (any bytes: a frame, a pong), as
+   * of the heartbeat policy's last check; `openedAt` without that policy, or before it saw any.
+   */
+  get lastSeen(): number {
+    return this.seenAt ?? this.openedAt;
+  }
+
+  set lastSeen(ms: number) {
+    this.seenAt = ms;
   }
 
   /** Data for handlers and policies (subscriptions, counters), made on first use. */
@@ -184,7 +203,7 @@ export class ServerConnection {
   private tracker(): SendCallback {
     return (this.sent ??= (error?: Error): void => {
       this.pendingSends--;
-      if (!error) this.lastSendOk = Date.now();
+      if (!error) this.sentOkAt = Date.now();
     });
   }
 

@@ -311,6 +311,9 @@ export class WsErrorServer {
     // ws has its own error listener on the TCP socket now.
     const tcp = (ws as unknown as { _socket: Duplex })._socket;
     tcp.removeListener("error", destroySocket);
+    // Reading the peer's address (handshake limits, attempt windows) made Node cache it on the
+    // socket as an object for the socket's life; the connection keeps the address string itself.
+    (tcp as unknown as { _peername?: unknown })._peername = undefined;
     // Listeners shared by every connection (the socket is `this`): a closure each would cost more
     // than the rest of what a connection holds.
     ws.on("error", onSocketError);
