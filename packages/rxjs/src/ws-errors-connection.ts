@@ -1,4 +1,4 @@
-import { BehaviorSubject, defer, finalize, Observable, Subject, timer, type SchedulerLike } from "rxjs";
+import { BehaviorSubject, defer, finalize, Observable, Subject, timer, type SchedulerLike, type Subscriber } from "rxjs";
 import { ClientSession, type Codec, type Decision, type ReconnectOptions, type SessionState, type SocketLike, type UncataloguedError, type WsError } from "@ws-errors/core";
 
 /** The part of the WebSocket API the connection uses: the browser's, which `ws` implements too. */
@@ -49,9 +49,56 @@ export interface RxConnection<E extends WsError = WsError, T = unknown> {
   readonly lastSequence: number | string | undefined;
 }
 
+/*
+ * The stream every message goes through, multicast by hand: an rxjs Subject's next() makes a
+ * closure per value, and in the build Node loads (ES5) an iterator too; here a value costs one loop
+ * over the subscribers. Same contract as a Subject for what the connection needs: late subscribers
+ * to an ended stream get its end, unsubscribing during an emission is safe (copy on write).
+ */
+class Fanout<T> {
+  private subscribers: readonly Subscriber<T>[] = [];
+  private ended: { readonly error?: unknown; readonly failed: boolean } | undefined;
+
+  readonly observable = new Observable<T>((subscriber) => {
+    if (this.ended) {
+      if (this.ended.failed) subscriber.error(this.ended.error);
+      else subscriber.complete();
+      return undefined;
+    }
+    this.subscribers = [...this.subscribers, subscriber];
+    return () => {
+      this.subscribers = this.subscribers.filter((s) => s !== subscriber);
+    };
+  });
+
+  next(value: T): void {
+    const subscribers = this.subscribers;
+    for (let i = 0; i < subscribers.length; i++) (subscribers[i] as Subscriber<T>).next(value);
+  }
+
+  error(error: unknown): void {
+    this.end({ error, failed: true });
+  }
+
+  complete(): void {
+    this.end({ failed: false });
+  }
+
+  private end(how: { readonly error?: unknown; readonly failed: boolean }): void {
+    if (this.ended) return;
+    this.ended = how;
+    const subscribers = this.subscribers;
+    this.subscribers = [];
+    for (const subscriber of subscribers) {
+      if (how.failed) subscriber.error(how.error);
+      else subscriber.complete();
+    }
+  }
+}
+
 interface Active {
   readonly session: ClientSession<E0>;
-  readonly messages: Subject<unknown>;
+  readonly messages: Fanout<unknown>;
   readonly errors: Subject<WsError>;
   readonly decisions: Subject<Decision>;
 }
@@ -85,7 +132,7 @@ export function wsErrorsConnection<E extends WsError, T = unknown>(url: string, 
     const createSocket = options.createSocket ?? browserSocket();
     users++;
     if (active) return active;
-    const messages = new Subject<unknown>();
+    const messages = new Fanout<unknown>();
     const errors = new Subject<WsError>();
     const decisions = new Subject<Decision>();
     const refresh = options.refreshCredentials;
@@ -148,7 +195,7 @@ export function wsErrorsConnection<E extends WsError, T = unknown>(url: string, 
     });
 
   const connection: RxConnection<E, T> = {
-    messages$: shared((a) => a.messages.asObservable() as Observable<T>),
+    messages$: shared((a) => a.messages.observable as Observable<T>),
     errors$: shared((a) => a.errors.asObservable() as Observable<E | UncataloguedError>),
     decisions$: shared((a) => a.decisions.asObservable()),
     state$: shared(() => state.asObservable()),

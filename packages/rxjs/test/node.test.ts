@@ -19,6 +19,23 @@ const withHeaders = (headers: Record<string, string>) => (url: string) => new We
 const timeouts = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
 
 describe("wsErrorsConnection in Node (ws)", () => {
+  it("multicasts messages$ to every subscriber, and one that leaves mid-emission leaves only itself", async () => {
+    const connection = wsErrorsConnection(`${demo.url}/tickdb/v1/realtime?api_key=demo-key`, { codec: tickdb, reconnect: false, createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike });
+    const seen = { first: 0, second: 0, third: 0 };
+    const first = connection.messages$.subscribe(() => {
+      seen.first++;
+      first.unsubscribe();
+    });
+    const second = connection.messages$.subscribe(() => seen.second++);
+    await firstValueFrom(connection.request({ cmd: "subscribe", data: { channel: "ticker", symbols: ["AAPL.US"] } }));
+    const third = await firstValueFrom(connection.messages$.pipe(take(3), toArray()));
+    seen.third = third.length;
+    expect(seen.first).toBe(1);
+    expect(seen.second).toBeGreaterThanOrEqual(3);
+    expect(seen.third).toBe(3);
+    second.unsubscribe();
+  });
+
   it("listens to a ws socket's own message event (no MessageEvent per message) and leaves no listener behind", async () => {
     const sockets: WebSocket[] = [];
     const connection = wsErrorsConnection(`${demo.url}/tickdb/v1/realtime?api_key=demo-key`, { codec: tickdb, reconnect: false, createSocket: (url) => (sockets.push(new WebSocket(url)), sockets.at(-1) as unknown as WebSocketLike) });
