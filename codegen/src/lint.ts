@@ -1,4 +1,4 @@
-import { internal, numericCode, parseTemplate, utf8ByteLength, type DetailType, type Directive, type KindName, type Layer, type Scope, type WireCode } from "@ws-errors/core";
+import { KIND_CLASSES, numericCode, parseTemplate, utf8ByteLength, type DetailType, type Directive, type KindName, type Layer, type Scope, type WireCode } from "@ws-errors/core";
 import type { Problem, Segment } from "./problems";
 
 /** A catalog as read from its file, after the JSON Schema accepted it. */
@@ -96,7 +96,7 @@ export function defaultClassName(id: string): string {
 
 /** Class names the runtime exports: a generated class of the same name would shadow one of them in user code. */
 const RESERVED_CLASSES = new Map<string, string>([
-  ...Object.entries(internal.KIND_CLASSES).map(([kind, ctor]): [string, string] => [ctor.name, `core's base class of kind "${kind}"`]),
+  ...Object.entries(KIND_CLASSES).map(([kind, ctor]): [string, string] => [ctor.name, `core's base class of kind "${kind}"`]),
   ["WsError", "core's base class of every error"],
   ["UncataloguedError", "core's class for codes a catalog does not list"],
   ["UnknownWsError", "core's former name of UncataloguedError"],

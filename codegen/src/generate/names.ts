@@ -1,6 +1,5 @@
-import { internal, type EntrySpec, type KindName, type Layer, type RetrySpec } from "@ws-errors/core";
+import { KIND_CLASSES, type EntrySpec, type KindName, type Layer, type RetrySpec } from "@ws-errors/core";
 
-const { KIND_CLASSES } = internal;
 
 /** The core base class of a kind, by name (generated code refers to `core.<Name>`). */
 export function kindClassName(kind: KindName): string {

@@ -229,88 +229,158 @@ export function entryOf(ctor: unknown): BoundEntry | undefined {
 
 type AnyDetails = Record<string, unknown>;
 
+/*
+ * A kind's base class, described on its prototype. Each is made by a pure call rather than set up
+ * by a loop over all of them, so a bundle keeps only the kinds its catalog's classes extend.
+ */
+function kindClass<C extends abstract new (...args: never[]) => WsError>(ctor: C, kind: KindName, name: string): C {
+  Object.defineProperty(ctor, "name", { value: name });
+  Object.defineProperty(ctor, KIND, { value: kind });
+  setProto(ctor.prototype, { name, kind, retry: { directive: KIND_DIRECTIVES[kind] }, _tag: `ws-errors/${kind}` });
+  return ctor;
+}
+
 /* One base class per canonical kind. Generated classes extend these, so `instanceof RateLimitedError`
    and `ofType(RateLimitedError)` hold for every vendor's rate-limit error. */
 
+class CancelledErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "cancelled"; }
 /** Base of every catalog error of kind `cancelled`. @example `if (error instanceof CancelledError) ...` */
-export class CancelledError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "cancelled"; }
+export const CancelledError = /* @__PURE__ */ kindClass(CancelledErrorClass, "cancelled", "CancelledError");
+export type CancelledError<D extends object = AnyDetails> = CancelledErrorClass<D>;
 
+class UnknownKindErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "unknown"; }
 /** Base of every catalog error of kind `unknown`. @example `if (error instanceof UnknownKindError) ...` */
-export class UnknownKindError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "unknown"; }
+export const UnknownKindError = /* @__PURE__ */ kindClass(UnknownKindErrorClass, "unknown", "UnknownKindError");
+export type UnknownKindError<D extends object = AnyDetails> = UnknownKindErrorClass<D>;
 
+class InvalidArgumentErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "invalid-argument"; }
 /** Base of every catalog error of kind `invalid-argument`. @example `if (error instanceof InvalidArgumentError) ...` */
-export class InvalidArgumentError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "invalid-argument"; }
+export const InvalidArgumentError = /* @__PURE__ */ kindClass(InvalidArgumentErrorClass, "invalid-argument", "InvalidArgumentError");
+export type InvalidArgumentError<D extends object = AnyDetails> = InvalidArgumentErrorClass<D>;
 
+class InvalidMessageErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "invalid-message"; }
 /** Base of every catalog error of kind `invalid-message`. @example `if (error instanceof InvalidMessageError) ...` */
-export class InvalidMessageError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "invalid-message"; }
+export const InvalidMessageError = /* @__PURE__ */ kindClass(InvalidMessageErrorClass, "invalid-message", "InvalidMessageError");
+export type InvalidMessageError<D extends object = AnyDetails> = InvalidMessageErrorClass<D>;
 
+class UnknownCommandErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "unknown-command"; }
 /** Base of every catalog error of kind `unknown-command`. @example `if (error instanceof UnknownCommandError) ...` */
-export class UnknownCommandError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "unknown-command"; }
+export const UnknownCommandError = /* @__PURE__ */ kindClass(UnknownCommandErrorClass, "unknown-command", "UnknownCommandError");
+export type UnknownCommandError<D extends object = AnyDetails> = UnknownCommandErrorClass<D>;
 
+class OutOfRangeErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "out-of-range"; }
 /** Base of every catalog error of kind `out-of-range`. @example `if (error instanceof OutOfRangeError) ...` */
-export class OutOfRangeError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "out-of-range"; }
+export const OutOfRangeError = /* @__PURE__ */ kindClass(OutOfRangeErrorClass, "out-of-range", "OutOfRangeError");
+export type OutOfRangeError<D extends object = AnyDetails> = OutOfRangeErrorClass<D>;
 
+class NotFoundErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "not-found"; }
 /** Base of every catalog error of kind `not-found`. @example `if (error instanceof NotFoundError) ...` */
-export class NotFoundError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "not-found"; }
+export const NotFoundError = /* @__PURE__ */ kindClass(NotFoundErrorClass, "not-found", "NotFoundError");
+export type NotFoundError<D extends object = AnyDetails> = NotFoundErrorClass<D>;
 
+class AlreadyExistsErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "already-exists"; }
 /** Base of every catalog error of kind `already-exists`. @example `if (error instanceof AlreadyExistsError) ...` */
-export class AlreadyExistsError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "already-exists"; }
+export const AlreadyExistsError = /* @__PURE__ */ kindClass(AlreadyExistsErrorClass, "already-exists", "AlreadyExistsError");
+export type AlreadyExistsError<D extends object = AnyDetails> = AlreadyExistsErrorClass<D>;
 
+class PermissionDeniedErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "permission-denied"; }
 /** Base of every catalog error of kind `permission-denied`. @example `if (error instanceof PermissionDeniedError) ...` */
-export class PermissionDeniedError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "permission-denied"; }
+export const PermissionDeniedError = /* @__PURE__ */ kindClass(PermissionDeniedErrorClass, "permission-denied", "PermissionDeniedError");
+export type PermissionDeniedError<D extends object = AnyDetails> = PermissionDeniedErrorClass<D>;
 
+class UnauthenticatedErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "unauthenticated"; }
 /** Base of every catalog error of kind `unauthenticated`. @example `if (error instanceof UnauthenticatedError) ...` */
-export class UnauthenticatedError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "unauthenticated"; }
+export const UnauthenticatedError = /* @__PURE__ */ kindClass(UnauthenticatedErrorClass, "unauthenticated", "UnauthenticatedError");
+export type UnauthenticatedError<D extends object = AnyDetails> = UnauthenticatedErrorClass<D>;
 
+class FailedPreconditionErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "failed-precondition"; }
 /** Base of every catalog error of kind `failed-precondition`. @example `if (error instanceof FailedPreconditionError) ...` */
-export class FailedPreconditionError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "failed-precondition"; }
+export const FailedPreconditionError = /* @__PURE__ */ kindClass(FailedPreconditionErrorClass, "failed-precondition", "FailedPreconditionError");
+export type FailedPreconditionError<D extends object = AnyDetails> = FailedPreconditionErrorClass<D>;
 
+class RateLimitedErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "rate-limited"; }
 /** Base of every catalog error of kind `rate-limited`. @example `if (error instanceof RateLimitedError) ...` */
-export class RateLimitedError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "rate-limited"; }
+export const RateLimitedError = /* @__PURE__ */ kindClass(RateLimitedErrorClass, "rate-limited", "RateLimitedError");
+export type RateLimitedError<D extends object = AnyDetails> = RateLimitedErrorClass<D>;
 
+class QuotaExhaustedErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "quota-exhausted"; }
 /** Base of every catalog error of kind `quota-exhausted`. @example `if (error instanceof QuotaExhaustedError) ...` */
-export class QuotaExhaustedError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "quota-exhausted"; }
+export const QuotaExhaustedError = /* @__PURE__ */ kindClass(QuotaExhaustedErrorClass, "quota-exhausted", "QuotaExhaustedError");
+export type QuotaExhaustedError<D extends object = AnyDetails> = QuotaExhaustedErrorClass<D>;
 
+class ConnectionLimitErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "connection-limit"; }
 /** Base of every catalog error of kind `connection-limit`. @example `if (error instanceof ConnectionLimitError) ...` */
-export class ConnectionLimitError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "connection-limit"; }
+export const ConnectionLimitError = /* @__PURE__ */ kindClass(ConnectionLimitErrorClass, "connection-limit", "ConnectionLimitError");
+export type ConnectionLimitError<D extends object = AnyDetails> = ConnectionLimitErrorClass<D>;
 
+class SubscriptionLimitErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "subscription-limit"; }
 /** Base of every catalog error of kind `subscription-limit`. @example `if (error instanceof SubscriptionLimitError) ...` */
-export class SubscriptionLimitError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "subscription-limit"; }
+export const SubscriptionLimitError = /* @__PURE__ */ kindClass(SubscriptionLimitErrorClass, "subscription-limit", "SubscriptionLimitError");
+export type SubscriptionLimitError<D extends object = AnyDetails> = SubscriptionLimitErrorClass<D>;
 
+class ChannelUnavailableErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "channel-unavailable"; }
 /** Base of every catalog error of kind `channel-unavailable`. @example `if (error instanceof ChannelUnavailableError) ...` */
-export class ChannelUnavailableError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "channel-unavailable"; }
+export const ChannelUnavailableError = /* @__PURE__ */ kindClass(ChannelUnavailableErrorClass, "channel-unavailable", "ChannelUnavailableError");
+export type ChannelUnavailableError<D extends object = AnyDetails> = ChannelUnavailableErrorClass<D>;
 
+class HeartbeatTimeoutErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "heartbeat-timeout"; }
 /** Base of every catalog error of kind `heartbeat-timeout`. @example `if (error instanceof HeartbeatTimeoutError) ...` */
-export class HeartbeatTimeoutError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "heartbeat-timeout"; }
+export const HeartbeatTimeoutError = /* @__PURE__ */ kindClass(HeartbeatTimeoutErrorClass, "heartbeat-timeout", "HeartbeatTimeoutError");
+export type HeartbeatTimeoutError<D extends object = AnyDetails> = HeartbeatTimeoutErrorClass<D>;
 
+class SlowConsumerErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "slow-consumer"; }
 /** Base of every catalog error of kind `slow-consumer`. @example `if (error instanceof SlowConsumerError) ...` */
-export class SlowConsumerError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "slow-consumer"; }
+export const SlowConsumerError = /* @__PURE__ */ kindClass(SlowConsumerErrorClass, "slow-consumer", "SlowConsumerError");
+export type SlowConsumerError<D extends object = AnyDetails> = SlowConsumerErrorClass<D>;
 
+class ClientDisconnectErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "client-disconnect"; }
 /** Base of every catalog error of kind `client-disconnect`. @example `if (error instanceof ClientDisconnectError) ...` */
-export class ClientDisconnectError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "client-disconnect"; }
+export const ClientDisconnectError = /* @__PURE__ */ kindClass(ClientDisconnectErrorClass, "client-disconnect", "ClientDisconnectError");
+export type ClientDisconnectError<D extends object = AnyDetails> = ClientDisconnectErrorClass<D>;
 
+class UpstreamTimeoutErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "upstream-timeout"; }
 /** Base of every catalog error of kind `upstream-timeout`. @example `if (error instanceof UpstreamTimeoutError) ...` */
-export class UpstreamTimeoutError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "upstream-timeout"; }
+export const UpstreamTimeoutError = /* @__PURE__ */ kindClass(UpstreamTimeoutErrorClass, "upstream-timeout", "UpstreamTimeoutError");
+export type UpstreamTimeoutError<D extends object = AnyDetails> = UpstreamTimeoutErrorClass<D>;
 
+class DeadlineExceededErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "deadline-exceeded"; }
 /** Base of every catalog error of kind `deadline-exceeded`. @example `if (error instanceof DeadlineExceededError) ...` */
-export class DeadlineExceededError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "deadline-exceeded"; }
+export const DeadlineExceededError = /* @__PURE__ */ kindClass(DeadlineExceededErrorClass, "deadline-exceeded", "DeadlineExceededError");
+export type DeadlineExceededError<D extends object = AnyDetails> = DeadlineExceededErrorClass<D>;
 
+class AbortedErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "aborted"; }
 /** Base of every catalog error of kind `aborted`. @example `if (error instanceof AbortedError) ...` */
-export class AbortedError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "aborted"; }
+export const AbortedError = /* @__PURE__ */ kindClass(AbortedErrorClass, "aborted", "AbortedError");
+export type AbortedError<D extends object = AnyDetails> = AbortedErrorClass<D>;
 
+class UnimplementedErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "unimplemented"; }
 /** Base of every catalog error of kind `unimplemented`. @example `if (error instanceof UnimplementedError) ...` */
-export class UnimplementedError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "unimplemented"; }
+export const UnimplementedError = /* @__PURE__ */ kindClass(UnimplementedErrorClass, "unimplemented", "UnimplementedError");
+export type UnimplementedError<D extends object = AnyDetails> = UnimplementedErrorClass<D>;
 
+class ServiceUnavailableErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "service-unavailable"; }
 /** Base of every catalog error of kind `service-unavailable`. @example `if (error instanceof ServiceUnavailableError) ...` */
-export class ServiceUnavailableError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "service-unavailable"; }
+export const ServiceUnavailableError = /* @__PURE__ */ kindClass(ServiceUnavailableErrorClass, "service-unavailable", "ServiceUnavailableError");
+export type ServiceUnavailableError<D extends object = AnyDetails> = ServiceUnavailableErrorClass<D>;
 
+class InternalErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "internal"; }
 /** Base of every catalog error of kind `internal`. @example `if (error instanceof InternalError) ...` */
-export class InternalError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "internal"; }
+export const InternalError = /* @__PURE__ */ kindClass(InternalErrorClass, "internal", "InternalError");
+export type InternalError<D extends object = AnyDetails> = InternalErrorClass<D>;
 
+class DataLossErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "data-loss"; }
 /** Base of every catalog error of kind `data-loss`. @example `if (error instanceof DataLossError) ...` */
-export class DataLossError<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "data-loss"; }
+export const DataLossError = /* @__PURE__ */ kindClass(DataLossErrorClass, "data-loss", "DataLossError");
+export type DataLossError<D extends object = AnyDetails> = DataLossErrorClass<D>;
 
-/** The kind base class for each kind name. */
+/**
+ * The kind base class for each kind name (every one of them: a bundle that imports this keeps all 26).
+ *
+ * @example
+ * ```ts
+ * const Base = KIND_CLASSES["rate-limited"]; // RateLimitedError
+ * ```
+ */
 export const KIND_CLASSES = {
   cancelled: CancelledError,
   unknown: UnknownKindError,
@@ -340,10 +410,6 @@ export const KIND_CLASSES = {
   "data-loss": DataLossError,
 } as const satisfies { [K in KindName]: typeof WsError };
 
-for (const [kind, ctor] of Object.entries(KIND_CLASSES)) {
-  Object.defineProperty(ctor, KIND, { value: kind });
-  setProto(ctor.prototype, { name: ctor.name, kind, retry: { directive: KIND_DIRECTIVES[kind as KindName] }, _tag: `ws-errors/${kind}` });
-}
 
 /**
  * An error whose code the catalog does not list. It keeps the raw frame, close or response, and

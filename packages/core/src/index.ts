@@ -31,6 +31,7 @@ export {
   ServiceUnavailableError,
   InternalError,
   DataLossError,
+  KIND_CLASSES,
   type WireInfo,
   type WsErrorInit,
   type WsErrorClass,

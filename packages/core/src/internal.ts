@@ -3,5 +3,8 @@
  * do not: reached as `core.internal.*` from the package's one entry, so it shares that entry's
  * single copy of the runtime. Not covered by semver for applications.
  */
-export { bindEntry, entryOf, fromWire, NO_DETAILS, KIND_CLASSES, type BoundEntry } from "./errors";
-export { compileCodec, NO_ERRORS, runtimeClass, type FrameClassifier, type FrameFields, type FrameReader, type FrameWriteContext, type FrameWriter } from "./codec";
+// Only what generated modules use: a bundler keeps everything this namespace names (it is one
+// object to a bundle), so the kind classes' table is not here: a catalog's bundle keeps only the
+// kinds its classes extend.
+export { bindEntry, type BoundEntry } from "./errors";
+export { compileCodec, NO_ERRORS, type FrameClassifier, type FrameFields, type FrameReader, type FrameWriteContext, type FrameWriter } from "./codec";

@@ -118,9 +118,11 @@ export async function runScenarios(facade: Facade, base: string, runId: string, 
   // free-connection: refused as over the connection cap, then admitted after the backoff.
   {
     const h = facade(url("/collective2", "full"), { codec: c2, reconnect: fast });
+    // Counted before the refusal: full jitter may draw a 0 ms backoff, and the reopen can come
+    // before a poll sees the decision.
+    const before = h.opens();
     // In a browser the refusal is an accepted connection closed with the catalog's fallback code.
     await until(() => h.decisions.length > 0);
-    const before = h.opens();
     out.freeConnection = { reopened: await until(() => h.opens() > before), decisions: h.decisions, errors: h.errors.map(seen) };
     h.close();
   }

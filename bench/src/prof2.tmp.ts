@@ -1,0 +1,13 @@
+import { collective2 } from "@ws-errors/core/catalogs/collective2";
+import { wsErrorsConnection, type WebSocketLike } from "@ws-errors/rxjs";
+import { WebSocket } from "ws";
+import { rawThroughput, startStreamServer } from "./raw-client";
+const { url, child } = await startStreamServer(100_000);
+const which = process.argv[2];
+const ours = () => new Promise<number>((resolve) => { let count = 0; const t0 = performance.now();
+  wsErrorsConnection(url, { codec: collective2, reconnect: false, createSocket: (u) => new WebSocket(u) as unknown as WebSocketLike }).messages$.subscribe({ next: () => count++, complete: () => resolve((count * 1000) / (performance.now() - t0)) }); });
+const run = which === "raw" ? () => rawThroughput(url) : ours;
+const r: number[] = [];
+for (let i = 0; i < 10; i++) r.push(await run());
+console.log(which, r.map((x) => Math.round(x / 1000)).join(" "));
+child.kill();
