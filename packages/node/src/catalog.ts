@@ -21,12 +21,17 @@ export function errorOfKind(codec: Codec<WsError>, kinds: KindName | readonly Ki
   return ctor ? new ctor(init) : undefined;
 }
 
+/* One reader per codec: callers on the per-message path (the NestJS filter) ask for it each time. */
+const READERS = new WeakMap<Codec<WsError>, (message: unknown) => { command: string | undefined; requestId: string | number | undefined }>();
+
 /** Reads a client message's command and correlation id where the catalog's dialect says they live. */
 export function requestFields(codec: Codec<WsError>): (message: unknown) => { command: string | undefined; requestId: string | number | undefined } {
+  const known = READERS.get(codec);
+  if (known) return known;
   const requests = codec.catalog.dialect.requests;
   const commandPath = parsePath(requests?.command);
   const idPath = parsePath(requests?.requestId);
-  return (message) => {
+  const reader = (message: unknown) => {
     const command = commandPath ? getPath(message, commandPath) : undefined;
     const id = idPath ? getPath(message, idPath) : undefined;
     return {
@@ -34,6 +39,8 @@ export function requestFields(codec: Codec<WsError>): (message: unknown) => { co
       requestId: typeof id === "string" || (typeof id === "number" && Number.isFinite(id)) ? id : undefined,
     };
   };
+  READERS.set(codec, reader);
+  return reader;
 }
 
 const RETRY_AFTER = new WeakMap<WsError, number>();
