@@ -11,7 +11,7 @@ import { WebSocket } from "ws";
 import { pairedFigure, type Figure } from "./stats";
 
 const N = 20_000;
-const ROUNDS = 7;
+const ROUNDS = 9;
 const esca = escaRates;
 
 @WsErrorsGateway({ path: "/v1/rates" })

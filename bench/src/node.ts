@@ -10,7 +10,7 @@ import { rawThroughput, startStreamServer } from "./raw-client";
 import { pairedFigure, type Figure } from "./stats";
 
 const PEER = fileURLToPath(new URL("./peer.ts", import.meta.url));
-const ROUNDS = 7;
+const ROUNDS = 11;
 const c2 = collective2;
 
 function peer(...args: string[]): { child: ChildProcess; output: Promise<string> } {

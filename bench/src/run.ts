@@ -1,6 +1,8 @@
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { decodeBenchmarks } from "./decode";
 import { generateBenchmarks } from "./generate";
 import { nodeBenchmarks } from "./node";
@@ -37,13 +39,13 @@ const METHOD: Record<string, string> = {
   redis:
     "A `redis-server` (Debian's) started on a free loopback port for the suite. Admission: the client is a child process (bench/src/peer.ts `admit`); both servers run in this process with the same policies, one on `redisState`, one on `memoryState`. History: `append`/`replay` of `redisState` against the bare ioredis commands they wrap, same concurrency. Resume: two demo instances in this process sharing Redis (the client resumes on the one it was not subscribed to) against one instance in memory; signals every 5 ms. 5 alternating rounds after a warm-up; ratios per round (for latency, baseline ÷ ours, so higher is better).",
   nestjs:
-    "Both servers in this process (a Nest 11 application with `WsErrorsAdapter`, and a plain `WsErrorServer`), one raw `ws` client pipelining 20,000 commands that each fail; the figure is error frames received per second, 7 alternating rounds after a warm-up, ratio per round (higher is better).",
+    "Both servers in this process (a Nest 11 application with `WsErrorsAdapter`, and a plain `WsErrorServer`), one raw `ws` client pipelining 20,000 commands that each fail; the figure is error frames received per second, 9 alternating rounds after a warm-up, ratio per round (higher is better).",
   rxjs:
-    "A raw `ws` server in a child process streams 100,000 Collective2 signals (each with the next seq_id) to each connection as fast as backpressure allows, then closes 1000. The server sends frames it encoded once at start, corked per burst, so that it outruns every client and the figure measures the client (until this session it serialized each signal and wrote each frame alone, was slower than any client, and every client measured it: all ratios sat at 1.0 ± noise). The three clients (raw `ws` + JSON.parse, `rxjs/webSocket` with `ws` as its constructor, and `messages$`) take turns for 7 rounds after a warm-up; ratios are per-round medians, higher is better.",
+    "A raw `ws` server in a child process streams 100,000 Collective2 signals (each with the next seq_id) to each connection as fast as backpressure allows, then closes 1000. The server sends frames it encoded once at start, corked per burst, so that it outruns every client and the figure measures the client (until this session it serialized each signal and wrote each frame alone, was slower than any client, and every client measured it: all ratios sat at 1.0 ± noise). The three clients (raw `ws` + JSON.parse, `rxjs/webSocket` with `ws` as its constructor, and `messages$`) take turns for 11 rounds after a warm-up; ratios are per-round medians, higher is better.",
   watch:
     "`watchCatalogs` (what `ws-errors generate --watch` runs) in this process, so ts-morph is loaded once: 9 saves after a warm-up save, each changing the catalog's title, timed from the write to the watcher's report that it regenerated (its 25 ms debounce included). The baseline is the time from the same kind of write to the bare `fs.watch` event.",
   node:
-    "Loopback sockets, with the other end in a child process (bench/src/peer.ts) so the measured side has a core to itself; the receive figure streams from the pre-encoded, corked server described under rxjs, so the client is what is measured. Each figure alternates ours and the baseline for 7 rounds after one warm-up each; the ratio is the median of the per-round ratios (higher is better: ours ÷ baseline).",
+    "Loopback sockets, with the other end in a child process (bench/src/peer.ts) so the measured side has a core to itself; the receive figure streams from the pre-encoded, corked server described under rxjs, so the client is what is measured. Each figure alternates ours and the baseline for 11 rounds after one warm-up each; the ratio is the median of the per-round ratios (higher is better: ours ÷ baseline).",
   decode:
     "In one process, mitata measures the candidate and its baseline in 7 alternating rounds (≥ 0.3 s of CPU each), so both see the same JIT and GC state; the figure is the median per-frame time and the ratio is the median of the 7 per-round ratios (range in brackets). Streams are 10,000 frames of each API's own data frames with every 100th an error frame of that catalog, as socket text. The single-error figure decodes an already parsed Collective2 error frame.",
   generate:
@@ -67,6 +69,7 @@ function markdown(figures: Figure[]): string {
     `Machine: ${cpu}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; ${new Date().toISOString().slice(0, 10)}.`,
     "Every figure is a median with its spread, next to a baseline measured in the same run, and reported as a ratio to it.",
     "Harness: [mitata](https://github.com/evanwashere/mitata) for in-process figures; child processes timed with `performance.now()` for the CLI.",
+    "Each suite runs in a process of its own, as an application would run one of the packages: in one process, the suites before it left the shared runtime's call sites polymorphic and moved some ratios by a fifth.",
     "",
   ];
   for (const suite of Object.keys(SUITES)) {
@@ -147,14 +150,34 @@ const figureGoals = new Map<string, string | undefined>();
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const names = wanted.length > 0 ? wanted : Object.keys(SUITES);
 const figures: Figure[] = [];
+const CHILD = "--suite-child";
+
+/*
+ * Each suite runs in a process of its own: in one process, a suite that came before leaves the
+ * shared runtime's call sites polymorphic (the node client and the RxJS connection share the
+ * session; several catalogs share the codec), and the Nest and RxJS figures moved by a fifth
+ * depending on what ran first. An application runs one of them, so the figure is taken that way.
+ */
+function runSuiteInChild(name: string): Figure[] {
+  const output = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), CHILD, name], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 64 * 1024 * 1024 });
+  const last = output.trim().split("\n").at(-1) ?? "[]";
+  return JSON.parse(last) as Figure[];
+}
+
+if (process.argv.includes(CHILD)) {
+  const suite = SUITES[wanted[0] ?? ""];
+  if (!suite) process.exit(2);
+  process.stdout.write(`\n${JSON.stringify(await suite())}\n`);
+  process.exit(0);
+}
+
 for (const name of names) {
-  const suite = SUITES[name];
-  if (!suite) {
+  if (!SUITES[name]) {
     console.error(`unknown suite "${name}" (suites: ${Object.keys(SUITES).join(", ")})`);
     process.exit(2);
   }
   console.log(`running ${name}…`);
-  for (const figure of await suite()) {
+  for (const figure of runSuiteInChild(name)) {
     figures.push(figure);
     figureGoals.set(figure.name, figure.goal);
     console.log(`  ${figure.name}: ${format(figure.median, figure.unit)} (${figure.ratio.toFixed(3)}× ${figure.baseline.split(" (")[0]})`);

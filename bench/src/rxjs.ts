@@ -7,7 +7,7 @@ import { rawThroughput, startStreamServer } from "./raw-client";
 import { pairedFigure, type Figure } from "./stats";
 
 const N = 100_000;
-const ROUNDS = 7;
+const ROUNDS = 11;
 
 /** Messages per second through `messages$`, against a raw `ws` client and `rxjs/webSocket`, from one streaming server. */
 export async function rxjsBenchmarks(): Promise<Figure[]> {
