@@ -10,7 +10,7 @@ import { rawThroughput, startStreamServer } from "./raw-client";
 import { pairedFigure, type Figure } from "./stats";
 
 const PEER = fileURLToPath(new URL("./peer.ts", import.meta.url));
-const ROUNDS = 11;
+const ROUNDS = 25;
 const c2 = collective2;
 
 function peer(...args: string[]): { child: ChildProcess; output: Promise<string> } {
@@ -37,7 +37,9 @@ async function receiveThroughput(): Promise<Figure> {
       let count = 0;
       const t0 = performance.now();
       const client = connect(url, { codec: c2, reconnect: false });
-      client.on("message", () => count++);
+      client.on("message", () => {
+        if (++count === N) resolve((N * 1000) / (performance.now() - t0));
+      });
       client.on("stopped", () => resolve((count * 1000) / (performance.now() - t0)));
     });
   await raw();

@@ -178,7 +178,7 @@ export function generateModule(spec: CatalogSpec, source: string, where: Require
   const sequence = spec.dialect.sequence;
   const sequenceReader =
     sequence !== undefined && sequence !== "" && !sequence.includes(".")
-      ? `\n  readSequence: (value) => {\n    const seq = typeof value === "object" && value !== null && Object.hasOwn(value, ${JSON.stringify(sequence)}) ? (value as Record<string, unknown>)[${JSON.stringify(sequence)}] : undefined;\n    return typeof seq === "number" || typeof seq === "string" ? seq : undefined;\n  },`
+      ? `\n  // Read directly, as classifyFrame reads: nothing inherited from Object.prototype is a number or a string.\n  readSequence: (value) => {\n    const seq = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[${JSON.stringify(sequence)}] : undefined;\n    return typeof seq === "number" || typeof seq === "string" ? seq : undefined;\n  },`
       : "";
   const codecDoc = `Decoders and encoders of the \`${spec.name}\` catalog on all three layers.\n\n@example\n\`\`\`ts\nimport { ${base} } from "${where.importPath(spec.name)}";\nconst error = ${base}.decodeFrame(text);\nif (error) console.log(error.kind, error.retry.directive);\n\`\`\``;
   statements.push(

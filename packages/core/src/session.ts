@@ -358,7 +358,9 @@ export class ClientSession<E extends WsError = WsError> {
     }
     const seq = this.options.codec.readSequence(value);
     if (seq !== undefined) {
-      if (this.lastSequence !== undefined && Number(seq) <= Number(this.lastSequence)) return; // a replayed duplicate
+      const last = this.lastSequence;
+      // Numbers compare as they are (the common case, and no conversion per message); strings by value.
+      if (last !== undefined && (typeof seq === "number" && typeof last === "number" ? seq <= last : Number(seq) <= Number(last))) return; // a replayed duplicate
       this.lastSequence = seq;
     }
     this.listener.message?.(value);

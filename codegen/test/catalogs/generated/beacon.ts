@@ -309,8 +309,9 @@ export const beacon: core.Codec<BeaconError> = {
   isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
   decodeFrame: (input) => (isDataFrame(input) ? null : beaconCompiled.decodeFrame(input)),
   decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : beaconCompiled.decodeFrameErrors(input)),
+  // Read directly, as classifyFrame reads: nothing inherited from Object.prototype is a number or a string.
   readSequence: (value) => {
-    const seq = typeof value === "object" && value !== null && Object.hasOwn(value, "seq") ? (value as Record<string, unknown>)["seq"] : undefined;
+    const seq = typeof value === "object" && value !== null ? (value as Record<string, unknown>)["seq"] : undefined;
     return typeof seq === "number" || typeof seq === "string" ? seq : undefined;
   },
 };

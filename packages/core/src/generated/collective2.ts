@@ -495,8 +495,9 @@ export const collective2: core.Codec<Collective2Error> = {
   isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
   decodeFrame: (input) => (isDataFrame(input) ? null : collective2Compiled.decodeFrame(input)),
   decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : collective2Compiled.decodeFrameErrors(input)),
+  // Read directly, as classifyFrame reads: nothing inherited from Object.prototype is a number or a string.
   readSequence: (value) => {
-    const seq = typeof value === "object" && value !== null && Object.hasOwn(value, "seq_id") ? (value as Record<string, unknown>)["seq_id"] : undefined;
+    const seq = typeof value === "object" && value !== null ? (value as Record<string, unknown>)["seq_id"] : undefined;
     return typeof seq === "number" || typeof seq === "string" ? seq : undefined;
   },
 };
