@@ -47,7 +47,7 @@ const METHOD: Record<string, string> = {
   node:
     "Loopback sockets, with the other end in a child process (bench/src/peer.ts) so the measured side has a core to itself; the receive figure streams from the pre-encoded, corked server described under rxjs, so the client is what is measured. Each figure alternates ours and the baseline for 25 rounds after one warm-up each; the ratio is the median of the per-round ratios (higher is better: ours ÷ baseline).",
   decode:
-    "In one process, mitata measures the candidate and its baseline in 7 alternating rounds (≥ 0.3 s of CPU each), so both see the same JIT and GC state; the figure is the median per-frame time and the ratio is the median of the 7 per-round ratios (range in brackets). Streams are 10,000 frames of each API's own data frames with every 100th an error frame of that catalog, as socket text. The single-error figure decodes an already parsed Collective2 error frame.",
+    "In one process, mitata measures the candidate and its baseline in 15 alternating rounds (≥ 0.3 s of CPU each), so both see the same JIT and GC state; the figure is the median per-frame time and the ratio is the median of the 15 per-round ratios (range in brackets). Streams are 10,000 frames of each API's own data frames with every 100th an error frame of that catalog, as socket text. The single-error figure decodes an already parsed Collective2 error frame.",
   generate:
     "`node codegen/bin/ws-errors.js generate` on synthetic catalogs (bench/src/synthetic.ts: every kind, frames for all, upgrade and close layers for a tenth each), 7 runs after one warm-up run, wall time with process start; the baseline is `node -e 0` measured between those runs. Ratios are against that median start.",
 };
