@@ -1,6 +1,5 @@
 import { KIND_CLASSES, type EntrySpec, type KindName, type Layer, type RetrySpec } from "@ws-errors/core";
 
-
 /** The core base class of a kind, by name (generated code refers to `core.<Name>`). */
 export function kindClassName(kind: KindName): string {
   return KIND_CLASSES[kind].name;

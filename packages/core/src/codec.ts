@@ -431,7 +431,6 @@ export function compileCodec<E extends WsError = WsError>(catalog: CatalogSpec, 
     return build(fields.code, fields.label, fields.message, fields.field, fields.details, value, asId(fields.requestId), asString(fields.command), input);
   }
 
-
   function findClose(code: number, reason: string): { hit: CloseHit; details: object } | undefined {
     const exact = closeExact.get(`${code}\n${reason}`) ?? closeReasons.get(reason);
     if (exact) return { hit: exact, details: NO_DETAILS };

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import { type Codec, type WsError } from "@ws-errors/core";
 import type { WebSocket } from "ws";
+import { errorOfKind } from "./catalog";
 import type { WsErrorServer } from "./server";
 
 const TEXT_FRAME = { binary: false } as const;
@@ -37,9 +38,12 @@ function terminate(socket: WebSocket): void {
   socket.terminate();
 }
 
-/* The slow-consumer default when nobody set one: a client that does not read will not read the close either. */
-function defaultOverflow(connection: ServerConnection): void {
-  connection.close(1008, "", 1_000);
+/* The slow-consumer default when no policy set one: the catalog's slow-consumer close (1008 when it
+   has none), with a second's grace, since a client that does not read will not read the close either. */
+function evictSlowConsumer(connection: ServerConnection): void {
+  const evict = errorOfKind(connection.codec, "slow-consumer", "close");
+  if (evict) connection.closeWith(evict, 1_000);
+  else connection.close(1008, "", 1_000);
 }
 
 /** The HTTP headers a WebSocket handshake consumes: ws has used them, and nothing after the upgrade needs them. */
@@ -61,9 +65,9 @@ export function keptHeaders(request: IncomingMessage, keep: boolean | readonly s
   if (keep === true) {
     for (const name in request.headers) if (!HANDSHAKE_HEADERS.has(name)) headers[name] = request.headers[name];
   } else {
-    for (const name of keep) {
-      const value = request.headers[name.toLowerCase()];
-      if (value !== undefined) headers[name.toLowerCase()] = value;
+    for (const name of keep.map((n) => n.toLowerCase())) {
+      const value = request.headers[name];
+      if (value !== undefined) headers[name] = value;
     }
   }
   return headers;
@@ -97,8 +101,8 @@ export class ServerConnection {
   private bytesSeen = 0;
   /** Past this many queued bytes a send is dropped and `onOverflow` runs (set by the slow-consumer policy). */
   maxQueuedBytes = Infinity;
-  /** Runs (with this connection) when a send would pass `maxQueuedBytes`; default: close with 1008, a second's grace. */
-  onOverflow: ((connection: ServerConnection) => void) | undefined = defaultOverflow;
+  /** Runs (with this connection) when a send would pass `maxQueuedBytes`; default: the catalog's slow-consumer close, a second's grace. */
+  onOverflow: ((connection: ServerConnection) => void) | undefined = evictSlowConsumer;
   /**
    * Whether each send reports its completion to update `lastSendOk` (set by the slow-consumer
    * policy). Off by default: a completion callback per frame is most of what a send costs over a

@@ -319,7 +319,6 @@ export class WsErrorServer {
     ws.on("error", onSocketError);
     ws.on("close", onSocketClose);
     connection.maxQueuedBytes = this.options.maxQueuedBytes ?? 8 * 1024 * 1024;
-    connection.onOverflow = evictSlowConsumer;
     connection.server = this;
     (ws as SocketWithConnection)[CONNECTION] = connection;
     this.connections.add(connection);
@@ -426,11 +425,6 @@ interface Cleanups {
 }
 const CLEANUPS = new WeakMap<Duplex, Cleanups>();
 
-/** The connection of a socket any WsErrorServer accepted (for the policies' shared listeners). */
-export function connectionOfSocket(socket: WebSocket): ServerConnection | undefined {
-  return (socket as SocketWithConnection)[CONNECTION];
-}
-
 /* Listeners that live as long as a connection are shared module functions, never closures made in
    the upgrade's scope: such a closure would keep that whole scope (the request, its URL, the head)
    for the connection's life, and each costs memory of its own. */
@@ -450,13 +444,6 @@ function onSocketClose(this: SocketWithConnection): void {
 function onSocketMessage(this: SocketWithConnection, data: RawData, isBinary: boolean): void {
   const connection = this[CONNECTION];
   connection?.server?.["onFrame"](connection, data, isBinary);
-}
-
-function evictSlowConsumer(connection: ServerConnection): void {
-  // A client that does not read will not read the close either: a second to go.
-  const evict = errorOfKind(connection.codec, "slow-consumer", "close");
-  if (evict) connection.closeWith(evict, 1_000);
-  else connection.close(1008, "", 1_000);
 }
 
 /* Cleanups wait on the TCP socket's close: only sockets that have some carry a list and a listener. */

@@ -3,7 +3,7 @@ import { errorOfKind, withRetryAfter } from "../catalog";
 import type { ServerConnection } from "../server-connection";
 import type { ServerPolicy, UpgradeContext } from "../server";
 import { memoryState } from "../state/memory";
-import { hitBucket, newBucket, type Bucket } from "../state/rate-window";
+import { checkWindow, hitBucket, newBucket, type Bucket } from "../state/rate-window";
 import type { Awaitable, OnStateError, SharedState } from "../state/shared-state";
 import type { Logger } from "../redact";
 
@@ -64,19 +64,22 @@ export function connectionCap(options: ConnectionCapOptions): ServerPolicy {
       const server = connection.server;
       if (key === undefined || !server) return;
       // Releasing a slot this connection does not hold (the state was down at its upgrade) is a no-op.
-      releaser(local ?? server.state, slotOf(connection.codec, key), connection.id, server.logger)();
+      release(local ?? server.state, slotOf(connection.codec, key), connection.id, server.logger);
     },
   };
+}
+
+/* Gives a slot back; a failure is logged, and the slot's lease expires on its own. */
+function release(state: SharedState, slot: string, id: string, logger: Logger): void {
+  Promise.resolve()
+    .then(() => state.release(slot, id))
+    .catch((error: unknown) => logger.warn("connection-cap could not release a slot; its lease will expire", { error }));
 }
 
 /* Made outside `upgrade`: a closure made there would keep the whole upgrade context (the request,
    its URL) until it runs. */
 function releaser(state: SharedState, slot: string, id: string, logger: Logger): () => void {
-  return () => {
-    Promise.resolve()
-      .then(() => state.release(slot, id))
-      .catch((error: unknown) => logger.warn("connection-cap could not release a slot; its lease will expire", { error }));
-  };
+  return () => release(state, slot, id, logger);
 }
 
 /**
@@ -182,7 +185,8 @@ export function messageRate(options: MessageRateOptions): ServerPolicy {
   const windowMs = options.windowMs ?? 1000;
   const violationLimit = options.closeAfter ?? 10;
   const violationWindowMs = options.violationWindowMs ?? 10_000;
-  if (!(limit >= 0) || !(windowMs > 0)) throw new RangeError(`messageRate needs limit >= 0 and windowMs > 0 (got limit ${limit}, windowMs ${windowMs})`);
+  checkWindow(limit, windowMs);
+  checkWindow(violationLimit, violationWindowMs);
   // Each policy's counters live on the connection under symbols of its own: one pointer per
   // connection, gone with it, where a keyed window would need an id and an entry each.
   const messages = Symbol("messageRate.messages");

@@ -23,7 +23,7 @@ export class RateWindow {
   private nextSweep = 0;
 
   constructor(options: { readonly limit: number; readonly windowMs: number }) {
-    if (!(options.limit >= 0) || !(options.windowMs > 0)) throw new RangeError(`a rate window needs limit >= 0 and windowMs > 0 (got limit ${options.limit}, windowMs ${options.windowMs})`);
+    checkWindow(options.limit, options.windowMs);
     this.limit = options.limit;
     this.windowMs = options.windowMs;
   }
@@ -69,6 +69,11 @@ export interface Bucket {
   start: number;
   current: number;
   previous: number;
+}
+
+/** Throws when a window could never admit anything sensible: a negative limit, or no length. */
+export function checkWindow(limit: number, windowMs: number): void {
+  if (!(limit >= 0) || !(windowMs > 0)) throw new RangeError(`a rate window needs limit >= 0 and windowMs > 0 (got limit ${limit}, windowMs ${windowMs})`);
 }
 
 /** An empty bucket for the window `now` falls in. */
