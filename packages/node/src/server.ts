@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { STATUS_CODES, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Codec, WsError } from "@ws-errors/core";
@@ -130,6 +130,12 @@ export interface WsErrorServerOptions {
    * all but the handshake's own, or the names to keep.
    */
   readonly keepHeaders?: boolean | readonly string[];
+  /**
+   * Whether `wsServer.clients` (ws's own set of sockets) is kept: off by default, since
+   * {@link WsErrorServer.connections} holds every connection already, and ws's set costs each
+   * connection a closure, a set entry and a second close listener (about 180 bytes).
+   */
+  readonly clientTracking?: boolean;
 }
 
 /**
@@ -165,14 +171,19 @@ export class WsErrorServer {
   readonly connections = new Set<ServerConnection>();
   /** Caps, rate windows, revocations and history: this process's, or shared across instances. */
   readonly state: SharedState;
-  /** This instance's id: attempts are `<instanceId>:<n>`, so slot holders never collide across instances. */
-  readonly instanceId = randomUUID();
+  /**
+   * This instance's id (72 random bits, base64url): attempts are `<instanceId>:<n>`, so slot holders
+   * never collide across instances.
+   */
+  readonly instanceId = randomBytes(9).toString("base64url");
   /** The server's logger, with every key it has seen redacted. */
   readonly logger: Logger;
   /** How thrown values and detected failures become this catalog's errors (shared with the NestJS filter). */
   readonly errors: ErrorMapper;
   private readonly wss: WebSocketServer;
   private attempts = 0;
+  /* Resolves `close()` once the last connection is gone (ws's own wait needs its client set). */
+  private drained: (() => void) | undefined = undefined;
   private readonly readRequest: ReturnType<typeof requestFields>;
   private readonly secrets = new Set<string>();
   private readonly inbound: readonly ServerPolicy[];
@@ -183,7 +194,7 @@ export class WsErrorServer {
     this.state = options.state ?? memoryState();
     // One message per connection per turn of the event loop, so a flood on one socket interleaves
     // with everyone else's frames instead of running ahead of them.
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? 1024 * 1024, allowSynchronousEvents: false, WebSocket: AcceptedSocket });
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? 1024 * 1024, allowSynchronousEvents: false, WebSocket: AcceptedSocket, clientTracking: options.clientTracking ?? false });
     this.logger = redactingLogger(options.logger ?? consoleLogger, () => [...this.secrets]);
     this.readRequest = requestFields(options.codec);
     this.errors = new ErrorMapper(options.codec, { ...(options.errors && { entries: options.errors }), logger: this.logger });
@@ -231,7 +242,9 @@ export class WsErrorServer {
     const abandoned: (() => void)[] = [];
     const abandon = () => runAll(abandoned.splice(0), this.logger);
     const context: UpgradeContext = {
-      id: `${this.instanceId}:${attempt}`,
+      // Joined, not concatenated: a shared state keeps this string for the connection's life (a cap's
+      // holder), and `+` makes a chain of string pieces twice the size of the flat string `join` makes.
+      id: [this.instanceId, attempt].join(":"),
       request,
       url: new URL(request.url ?? "/", "http://localhost"),
       address: this.addressOf(request),
@@ -276,11 +289,15 @@ export class WsErrorServer {
     await this.state.revoke(key, ttlMs);
   }
 
-  /** Every policy's and every connection's timers stop; connections close with 1001. */
+  /**
+   * Every policy's and every connection's timers stop; connections close with 1001. Resolves when
+   * every connection has closed (a peer that never answers the close is cut off by ws's close timeout).
+   */
   close(): Promise<void> {
     for (const policy of this.options.policies ?? []) policy.dispose?.();
+    const drained = this.connections.size === 0 ? undefined : new Promise<void>((resolve) => (this.drained = resolve));
     for (const connection of this.connections) connection.close(1001, "Server shutting down");
-    return new Promise((resolve) => this.wss.close(() => resolve()));
+    return Promise.all([drained, new Promise<void>((resolve) => this.wss.close(() => resolve()))]).then(() => undefined);
   }
 
   /** A catalog error as thrown, or the catalog's internal error in place of anything else (logged, never sent). */
@@ -346,6 +363,11 @@ export class WsErrorServer {
   private closed(connection: ServerConnection): void {
     this.connections.delete(connection);
     for (const policy of this.options.policies ?? []) policy.close?.(connection);
+    if (this.connections.size === 0 && this.drained) {
+      const drained = this.drained;
+      this.drained = undefined;
+      drained();
+    }
   }
 
   /* Every frame is counted by the inbound checks before any work is done for it. */

@@ -126,13 +126,28 @@ describe("connection caps", () => {
     for (const event of ["message", "close", "error"]) {
       const shared = x!.listeners(event).filter((listener) => y!.listeners(event).includes(listener));
       expect(shared, event).toHaveLength(1);
-      // Besides ours, only ws's own: its server's close listener, a closure per client it tracks.
-      expect(x!.listeners(event).length, event).toBe(event === "close" ? 2 : 1);
+      // Ours alone: ws's server tracks no clients of its own (a closure and a listener each).
+      expect(x!.listeners(event).length, event).toBe(1);
     }
+    expect(running.server.wsServer.clients).toBeUndefined();
     // And the server finds each connection from its socket without a table of its own.
     expect(running.server.connectionOf(x!)?.socket).toBe(x);
     a.ws.close();
     b.ws.close();
+  });
+
+  it("keeps ws's client set when asked, and close() resolves once every connection has closed", async () => {
+    for (const clientTracking of [true, false]) {
+      running = await start({ codec: c2, clientTracking });
+      const clients = [await raw(running.url), await raw(running.url)];
+      await until(() => running!.server.connections.size === 2, "both connections");
+      expect(running.server.wsServer.clients?.size).toBe(clientTracking ? 2 : undefined);
+      await running.server.close();
+      expect(running.server.connections.size, `clientTracking: ${clientTracking}`).toBe(0);
+      expect((await Promise.all(clients.map((c) => c.closed))).map((c) => c.code)).toEqual([1001, 1001]);
+      await running.close();
+      running = undefined;
+    }
   });
 
   it("keeps the request headers it is told to keep, and none by default", async () => {

@@ -55,7 +55,8 @@ export function apiKey(options: ApiKeyOptions): ServerPolicy {
       if (!key) throw make(options.missing, context);
       context.server.rememberSecret(key);
       if (!(await options.verify(key))) throw make(options.invalid ?? options.missing, context);
-      context.principal = { ...context.principal, key };
+      // A literal when there is nothing to keep: a spread's object reserves room for more fields.
+      context.principal = context.principal ? { ...context.principal, key } : { key };
     },
   };
 }
