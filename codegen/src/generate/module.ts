@@ -1,4 +1,4 @@
-import type { CatalogSpec, Condition, DetailType, EntrySpec, FrameForm } from "@ws-errors/core";
+import { usesTemplates, type CatalogSpec, type Condition, type DetailType, type EntrySpec, type FrameForm } from "@ws-errors/core";
 import { createRequire } from "node:module";
 import type {
   Project,
@@ -154,7 +154,9 @@ export function generateModule(spec: CatalogSpec, source: string, where: Require
     } satisfies FunctionDeclarationStructure);
   });
 
-  const compile = `core.internal.compileCodec<${union}>(${specName}, { classes: ${base}Classes${specialized ? ", classify: classifyFrame" : ""}, readers: [${spec.dialect.frames.map((_, i) => `readFrameForm${i}`).join(", ")}], writers: [${writers.map((w, i) => (w === undefined ? "undefined" : `writeFrameForm${i}`)).join(", ")}] })`;
+  // Template code only in the bundles of catalogs that have templates.
+  const templates = spec.errors.some((entry) => usesTemplates(entry)) ? ", templates: core.TEMPLATES" : "";
+  const compile = `core.internal.compileCodec<${union}>(${specName}, { classes: ${base}Classes${specialized ? ", classify: classifyFrame" : ""}${templates}, readers: [${spec.dialect.frames.map((_, i) => `readFrameForm${i}`).join(", ")}], writers: [${writers.map((w, i) => (w === undefined ? "undefined" : `writeFrameForm${i}`)).join(", ")}] })`;
   if (specialized) {
     statements.push({
       kind: StructureKind.VariableStatement,
@@ -255,7 +257,7 @@ function entryClass(spec: CatalogSpec, entry: EntrySpec, index: number, specName
       { name: "id", type: JSON.stringify(entry.id), isReadonly: true, hasDeclareKeyword: true },
       { name: "code", type: JSON.stringify(entry.code), isReadonly: true, hasDeclareKeyword: true },
       { name: "scope", type: JSON.stringify(entry.scope), isReadonly: true, hasDeclareKeyword: true },
-      { name: "entry", isStatic: true, isReadonly: true, initializer: `core.internal.bindEntry(this, ${JSON.stringify(spec.name)}, ${specName}.errors[${index}]!)` },
+      { name: "entry", isStatic: true, isReadonly: true, initializer: `core.internal.bindEntry(this, ${JSON.stringify(spec.name)}, ${specName}.errors[${index}]!${entry.frame?.template === undefined ? "" : ", core.TEMPLATES"})` },
     ],
   };
 }

@@ -11,7 +11,7 @@ import {
 import { compileConditions, define, getPath, parsePath, setPath, type Path } from "./path";
 import { fallbackFor, isCleanClose } from "./retry-policy";
 import type { CatalogSpec, CloseSpec, DetailType, EntrySpec, FrameForm, FrameSpec, Json, Layer, Stamp, WireCode } from "./spec";
-import { compileTemplate, convertCapture, matchTemplate, renderTemplate, type Template } from "./template";
+import { TEMPLATES, usesTemplates, type Template, type TemplateSupport } from "./template";
 import { numericCode, sanitizeHeaderValue, truncateCloseReason } from "./text";
 
 /** A close as received or to be sent. */
@@ -74,6 +74,11 @@ export interface CodecOptions<E extends WsError> {
   readonly readers?: readonly FrameReader[];
   /** One specialized text writer per frame form (or undefined where the form needs the generic path). */
   readonly writers?: readonly (FrameWriter | undefined)[];
+  /**
+   * Template matching and rendering, required when an entry has a message template or a close
+   * reason with placeholders (generated modules of such catalogs pass `core.TEMPLATES`).
+   */
+  readonly templates?: TemplateSupport;
 }
 
 /**
@@ -177,7 +182,7 @@ interface CloseHit {
  * ```
  */
 export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, options: CodecOptions<E> = {}): Codec<E> {
-  return compileCodec(catalog, { ...options, classes: options.classes ?? (catalog.errors.map((entry) => runtimeClass(catalog.name, entry)) as unknown as WsErrorClass<E>[]) });
+  return compileCodec(catalog, { templates: TEMPLATES, ...options, classes: options.classes ?? (catalog.errors.map((entry) => runtimeClass(catalog.name, entry)) as unknown as WsErrorClass<E>[]) });
 }
 
 /**
@@ -187,10 +192,14 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
 export function compileCodec<E extends WsError = WsError>(catalog: CatalogSpec, options: CodecOptions<E> & { readonly classes: readonly WsErrorClass<E>[] }): Codec<E> {
   const { dialect } = catalog;
   const { classes } = options;
+  // Only catalogs with templates bring the code that reads them, so other bundles carry none of it.
+  const templates = options.templates as TemplateSupport;
   const entries: CompiledEntry[] = catalog.errors.map((entry, i) => {
     const when = entry.frame?.when;
-    const reason = entry.close && (entry.close.matchReason || entry.close.anyCode) && entry.close.reason.includes("{") ? compileTemplate(entry.close.reason) : undefined;
-    const template = entry.frame?.template === undefined ? undefined : compileTemplate(entry.frame.template);
+    const uses = usesTemplates(entry);
+    if (uses && !options.templates) throw new TypeError(`catalog "${catalog.name}" entry "${entry.id}" has a template: pass \`templates\` to compileCodec (generated modules do)`);
+    const reason = uses && entry.close && (entry.close.matchReason || entry.close.anyCode) && entry.close.reason.includes("{") ? templates.compile(entry.close.reason) : undefined;
+    const template = entry.frame?.template === undefined ? undefined : templates.compile(entry.frame.template);
     return {
       entry,
       ctor: classes[i] as WsErrorClass,
@@ -296,11 +305,11 @@ export function compileCodec<E extends WsError = WsError>(catalog: CatalogSpec, 
   /** The template's captures as typed details, or undefined when the message does not fit it. */
   function captures(compiled: CompiledEntry, template: Template | undefined, text: unknown): Record<string, unknown> | undefined {
     if (template === undefined || typeof text !== "string") return undefined;
-    const found = matchTemplate(template, text);
+    const found = templates.match(template, text);
     if (found === undefined) return undefined;
     const details: Record<string, unknown> = {};
     for (const name of template.names) {
-      const value = convertCapture(found[name] as string, compiled.entry.details[name]?.type);
+      const value = templates.convert(found[name] as string, compiled.entry.details[name]?.type);
       if (value === undefined) return undefined;
       define(details, name, value);
     }
@@ -630,7 +639,7 @@ export function compileCodec<E extends WsError = WsError>(catalog: CatalogSpec, 
       const compiled = entriesForError(error);
       const close = compiled?.entry.close;
       if (!close) return undefined;
-      const reason = compiled.closeTemplate ? renderTemplate(compiled.closeTemplate, error.details as Record<string, unknown>) : close.reason;
+      const reason = compiled.closeTemplate ? templates.render(compiled.closeTemplate, error.details as Record<string, unknown>) : close.reason;
       return { code: close.code, reason: truncateCloseReason(reason) };
     },
     encodeBrowserFallback(error) {
@@ -731,7 +740,7 @@ export function runtimeClass(catalog: string, entry: EntrySpec): WsErrorClass {
   const Base = KIND_CLASSES[entry.kind] as unknown as typeof WsError;
   const ctor = class extends Base {};
   Object.defineProperty(ctor, "name", { value: entry.className });
-  bindEntry(ctor, catalog, entry);
+  bindEntry(ctor, catalog, entry, TEMPLATES);
   return ctor as unknown as WsErrorClass;
 }
 

@@ -1,6 +1,6 @@
 import { KIND_DIRECTIVES, type KindName } from "./kinds";
 import type { EntrySpec, Layer, RetrySpec, Scope, WireCode } from "./spec";
-import { compileTemplate, renderTemplate, type Template } from "./template";
+import type { TemplateSupport } from "./template";
 
 /** Brand that marks ws-errors instances across bundler renames and duplicate package copies. */
 const BRAND = Symbol.for("ws-errors.error");
@@ -29,6 +29,8 @@ export interface BoundEntry {
   readonly catalog: string;
   readonly tag: string;
   readonly entry: EntrySpec;
+  /** The entry's message template filled with details, for entries with one. */
+  readonly render?: ((details: Readonly<Record<string, unknown>>) => string) | undefined;
 }
 
 const ENTRY = Symbol.for("ws-errors.entry");
@@ -86,10 +88,9 @@ export class WsError<D extends object = Record<string, unknown>> extends Error {
 
   /** The entry's message template filled with the details, or its message or summary, used when no message is given ("" for a bare kind class). */
   protected defaultMessage(details?: object): string {
-    const entry = bound(this.constructor)?.entry;
-    const template = entry?.frame?.template !== undefined ? templateOf(entry) : undefined;
-    if (template !== undefined) return renderTemplate(template, (details ?? {}) as Record<string, unknown>);
-    return entry?.message ?? entry?.summary ?? "";
+    const found = bound(this.constructor);
+    if (found?.render) return found.render((details ?? {}) as Record<string, unknown>);
+    return found?.entry.message ?? found?.entry.summary ?? "";
   }
 
   /**
@@ -152,15 +153,6 @@ function setProto(proto: object, values: Record<string, unknown>): void {
   }
 }
 
-/* Parsed once per entry: errors built to be sent render their message from it every time. */
-const templates = new WeakMap<EntrySpec, Template | undefined>();
-function templateOf(entry: EntrySpec): Template | undefined {
-  if (!templates.has(entry)) {
-    templates.set(entry, compileTemplate(entry.frame?.template ?? ""));
-  }
-  return templates.get(entry);
-}
-
 function bound(ctor: unknown): BoundEntry | undefined {
   return typeof ctor === "function" && Object.hasOwn(ctor, ENTRY) ? (ctor as unknown as Record<symbol, BoundEntry>)[ENTRY] : undefined;
 }
@@ -205,9 +197,14 @@ export type WsErrorClass<E extends WsError = WsError> = (new (init?: WsErrorInit
  * }
  * ```
  */
-export function bindEntry(ctor: abstract new (...args: never[]) => WsError, catalog: string, entry: EntrySpec): BoundEntry {
+export function bindEntry(ctor: abstract new (...args: never[]) => WsError, catalog: string, entry: EntrySpec, templates?: TemplateSupport): BoundEntry {
   const tag = `${catalog}/${entry.id}`;
-  const bound: BoundEntry = { catalog, tag, entry };
+  const source = entry.frame?.template;
+  if (source !== undefined && !templates) throw new TypeError(`entry "${tag}" has a message template: pass the template support to bindEntry (generated modules do)`);
+  // Parsed once: errors built to be sent render their message from it every time.
+  const template = source === undefined ? undefined : templates?.compile(source);
+  const render = template && templates ? (details: Readonly<Record<string, unknown>>) => templates.render(template, details) : undefined;
+  const bound: BoundEntry = { catalog, tag, entry, render };
   Object.defineProperty(ctor, ENTRY, { value: bound });
   setProto(ctor.prototype, {
     name: entry.className,

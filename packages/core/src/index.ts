@@ -42,7 +42,9 @@ export * as internal from "./internal";
 export { backoffDelayMs, fallbackFor, isCleanClose, retryDelayMs, defaultDirective, type BackoffOptions, type FallbackPolicy } from "./retry-policy";
 export { getPath, parsePath, setPath, type Path } from "./path";
 export { withReference } from "./reference";
-export { parseTemplate, compileTemplate, matchTemplate, renderTemplate, type Template } from "./template";
+// `TEMPLATES` is a named export, not in `internal`: a bundle keeps the whole `internal` object, and
+// only catalogs with templates should carry the template code.
+export { parseTemplate, compileTemplate, matchTemplate, renderTemplate, usesTemplates, TEMPLATES, type Template, type TemplateSupport } from "./template";
 export { MAX_CLOSE_REASON_BYTES, numericCode, sanitizeHeaderValue, truncateCloseReason, utf8ByteLength } from "./text";
 export type * from "./spec";
 export { decide, type Decision, type DecideContext, type ReconnectOptions } from "./decide";

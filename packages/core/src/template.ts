@@ -155,3 +155,23 @@ export function convertCapture(text: string, type: DetailType | undefined): unkn
       return undefined;
   }
 }
+
+/**
+ * Message and close-reason templates as the runtime uses them. Passed in (to `bindEntry` and the
+ * codec) only by catalogs whose entries have templates, so a bundle of any other catalog carries
+ * none of this.
+ */
+export interface TemplateSupport {
+  readonly compile: typeof compileTemplate;
+  readonly match: typeof matchTemplate;
+  readonly render: typeof renderTemplate;
+  readonly convert: typeof convertCapture;
+}
+
+/** The {@link TemplateSupport} generated modules of catalogs with templates pass in. */
+export const TEMPLATES: TemplateSupport = { compile: compileTemplate, match: matchTemplate, render: renderTemplate, convert: convertCapture };
+
+/** Whether an entry has a template the runtime reads: a frame message template, or a close reason with placeholders that decoding matches. */
+export function usesTemplates(entry: { readonly frame?: { readonly template?: string | undefined } | undefined; readonly close?: { readonly reason: string; readonly matchReason?: boolean | undefined; readonly anyCode?: boolean | undefined } | undefined }): boolean {
+  return entry.frame?.template !== undefined || (entry.close !== undefined && (entry.close.matchReason === true || entry.close.anyCode === true) && entry.close.reason.includes("{"));
+}

@@ -171,7 +171,7 @@ export class BusyError extends core.ServiceUnavailableError<BusyDetails> {
   declare readonly id: "busy";
   declare readonly code: -32000;
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "quarry", quarryCatalog.errors[5]!);
+  static readonly entry = core.internal.bindEntry(this, "quarry", quarryCatalog.errors[5]!, core.TEMPLATES);
 }
 
 /** Whether a value is a {@link BusyError}, from any copy of the package. */
@@ -201,7 +201,7 @@ export class StaleCursorError extends core.FailedPreconditionError<StaleCursorDe
   declare readonly id: "stale-cursor";
   declare readonly code: -32000;
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "quarry", quarryCatalog.errors[6]!);
+  static readonly entry = core.internal.bindEntry(this, "quarry", quarryCatalog.errors[6]!, core.TEMPLATES);
 }
 
 /** Whether a value is a {@link StaleCursorError}, from any copy of the package. */
@@ -410,7 +410,7 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
 }
 
 /** The codec as the shared runtime builds it; `quarry` puts this catalog's own data-frame test in front of it. */
-const quarryCompiled = core.internal.compileCodec<QuarryError>(quarryCatalog, { classes: quarryClasses, classify: classifyFrame, readers: [readFrameForm0, readFrameForm1], writers: [writeFrameForm0, undefined] });
+const quarryCompiled = core.internal.compileCodec<QuarryError>(quarryCatalog, { classes: quarryClasses, classify: classifyFrame, templates: core.TEMPLATES, readers: [readFrameForm0, readFrameForm1], writers: [writeFrameForm0, undefined] });
 
 /** Whether a parsed frame is data (not an error frame of this catalog): most of what a client reads ends here. Being this module's own function, its call to `classifyFrame` is one the JIT inlines; the same test inside the runtime shared by every catalog could not be. */
 function isDataFrame(input: unknown): boolean {
