@@ -306,8 +306,8 @@ export class ClientSession<E extends WsError = WsError> {
     if (emitter) {
       // ws's own "message" event: its `onmessage` attribute would wrap every message in a
       // MessageEvent first, the largest cost a client pays per message after JSON.parse.
-      // `toString()`, not `String()`: on a Buffer, String() costs two thirds more (measured, 150 ns against 90).
-      const onMessage = (data: unknown, isBinary: boolean): void => this.onMessage(isBinary ? data : (data as { toString(): string }).toString());
+      // The session's own method, bound, with no closure around it: one call less per message.
+      const onMessage = this.onMessage.bind(this) as (data: unknown, isBinary: boolean) => void;
       emitter.on("message", onMessage);
       EMITTER_LISTENERS.set(socket, onMessage);
     } else {
@@ -338,14 +338,17 @@ export class ClientSession<E extends WsError = WsError> {
     this.fail(error);
   }
 
-  private onMessage(data: unknown): void {
+  /* `isBinary` is ws's: false for a text frame, which ws hands over as a Buffer (`toString()`, not
+     `String()`: on a Buffer, String() costs two thirds more, measured 150 ns against 90). */
+  private onMessage(data: unknown, isBinary?: boolean): void {
     if (this.ended) return;
-    if (typeof data !== "string") return void this.listener.message?.(data);
+    const text = isBinary === false ? (data as { toString(): string }).toString() : data;
+    if (typeof text !== "string") return void this.listener.message?.(data);
     let value: unknown;
     try {
-      value = JSON.parse(data);
+      value = JSON.parse(text);
     } catch {
-      return void this.listener.message?.(data);
+      return void this.listener.message?.(text);
     }
     const errors = this.options.codec.decodeFrameErrors(value);
     if (errors.length > 0) return this.failFrame(errors);

@@ -153,6 +153,27 @@ describe("what the catalog decides", () => {
   });
 });
 
+describe("messages that are not JSON", () => {
+  it("delivers text that is not JSON as a string and binary frames as bytes, and stays connected", async () => {
+    running = await start({
+      codec: tickdb,
+      onConnection: (c) => {
+        c.socket.send("plain text, not JSON");
+        c.socket.send(Buffer.from([1, 2, 3]), { binary: true });
+        c.socket.send(JSON.stringify({ cmd: "ticker", data: { symbol: "AAPL.US" } }));
+      },
+    });
+    const client = track(connect(running.url, { codec: tickdb, reconnect: false }));
+    const messages: unknown[] = [];
+    client.on("message", (m: unknown) => messages.push(m));
+    await until(() => messages.length === 3, "three messages");
+    expect(messages[0]).toBe("plain text, not JSON");
+    expect(Buffer.isBuffer(messages[1]) && [...(messages[1] as Buffer)]).toEqual([1, 2, 3]);
+    expect(messages[2]).toEqual({ cmd: "ticker", data: { symbol: "AAPL.US" } });
+    expect(client.state).toBe("open");
+  });
+});
+
 describe("first use, as the README shows it", () => {
   it("a request made right after connect() waits for the open and resolves (it threw `not connected`)", async () => {
     running = await start({ codec: esca, commands: { subscribe: (m) => ({ method: "subscribe", success: true, req_id: m.requestId }) } });
