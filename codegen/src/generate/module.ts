@@ -156,13 +156,19 @@ export function generateModule(spec: CatalogSpec, source: string, where: Require
 
   // Template code only in the bundles of catalogs that have templates.
   const templates = spec.errors.some((entry) => usesTemplates(entry)) ? ", templates: core.TEMPLATES" : "";
-  const compile = `core.internal.compileCodec<${union}>(${specName}, { classes: ${base}Classes${specialized ? ", classify: classifyFrame" : ""}${templates}, readers: [${spec.dialect.frames.map((_, i) => `readFrameForm${i}`).join(", ")}], writers: [${writers.map((w, i) => (w === undefined ? "undefined" : `writeFrameForm${i}`)).join(", ")}] })`;
+  const compile = `core.internal.compileCatalog<${union}>(${specName}, { classes: ${base}Classes${specialized ? ", classify: classifyFrame" : ""}${templates}, readers: [${spec.dialect.frames.map((_, i) => `readFrameForm${i}`).join(", ")}] })`;
+  statements.push({
+    kind: StructureKind.VariableStatement,
+    declarationKind: VariableDeclarationKind.Const,
+    docs: [`The catalog as the shared runtime compiles it, once for the decoder and the encoder.`],
+    declarations: [{ name: `${base}Compiled`, initializer: compile }],
+  } satisfies VariableStatementStructure);
   if (specialized) {
     statements.push({
       kind: StructureKind.VariableStatement,
       declarationKind: VariableDeclarationKind.Const,
-      docs: [`The codec as the shared runtime builds it; \`${base}\` puts this catalog's own data-frame test in front of it.`],
-      declarations: [{ name: `${base}Compiled`, initializer: compile }],
+      docs: [`The decoder as the shared runtime builds it; \`${base}Decoder\` puts this catalog's own data-frame test in front of it.`],
+      declarations: [{ name: `${base}Runtime`, initializer: `core.internal.compileDecoder(${base}Compiled)` }],
     } satisfies VariableStatementStructure);
     statements.push({
       kind: StructureKind.Function,
@@ -182,18 +188,27 @@ export function generateModule(spec: CatalogSpec, source: string, where: Require
     sequence !== undefined && sequence !== "" && !sequence.includes(".")
       ? `\n  // Read directly, as classifyFrame reads: nothing inherited from Object.prototype is a number or a string.\n  readSequence: (value) => {\n    const seq = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[${JSON.stringify(sequence)}] : undefined;\n    return typeof seq === "number" || typeof seq === "string" ? seq : undefined;\n  },`
       : "";
-  const codecDoc = `Decoders and encoders of the \`${spec.name}\` catalog on all three layers.\n\n@example\n\`\`\`ts\nimport { ${base} } from "${where.importPath(spec.name)}";\nconst error = ${base}.decodeFrame(text);\nif (error) console.log(error.kind, error.retry.directive);\n\`\`\``;
+  const decoderDoc = `Decoders of the \`${spec.name}\` catalog on all three layers, without the encoders: what a client needs (a browser bundle that imports only this carries no encoder).\n\n@example\n\`\`\`ts\nimport { ${base}Decoder } from "${where.importPath(spec.name)}";\nconst error = ${base}Decoder.decodeFrame(text);\nif (error) console.log(error.kind, error.retry.directive);\n\`\`\``;
   statements.push(
     specialized
-      ? `${jsDoc(codecDoc)}export const ${base}: core.Codec<${union}> = {\n  ...${base}Compiled,\n  isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,\n  decodeFrame: (input) => (isDataFrame(input) ? null : ${base}Compiled.decodeFrame(input)),\n  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : ${base}Compiled.decodeFrameErrors(input)),${sequenceReader}\n};`
+      ? `${jsDoc(decoderDoc)}export const ${base}Decoder: core.Decoder<${union}> = {\n  ...${base}Runtime,\n  isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,\n  decodeFrame: (input) => (isDataFrame(input) ? null : ${base}Runtime.decodeFrame(input)),\n  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : ${base}Runtime.decodeFrameErrors(input)),${sequenceReader}\n};`
       : ({
           kind: StructureKind.VariableStatement,
           isExported: true,
           declarationKind: VariableDeclarationKind.Const,
-          docs: [codecDoc],
-          declarations: [{ name: base, type: `core.Codec<${union}>`, initializer: compile }],
+          docs: [decoderDoc],
+          declarations: [{ name: `${base}Decoder`, type: `core.Decoder<${union}>`, initializer: `core.internal.compileDecoder(${base}Compiled)` }],
         } satisfies VariableStatementStructure),
   );
+  const codecDoc = `Decoders and encoders of the \`${spec.name}\` catalog on all three layers: what a server needs.\n\n@example\n\`\`\`ts\nimport { ${base} } from "${where.importPath(spec.name)}";\nconst error = ${base}.decodeFrame(text);\nif (error) console.log(error.kind, error.retry.directive);\n\`\`\``;
+  statements.push({
+    kind: StructureKind.VariableStatement,
+    isExported: true,
+    declarationKind: VariableDeclarationKind.Const,
+    docs: [codecDoc],
+    // Pure: a bundle that imports only the decoder leaves the encoders (and the frame writers) out.
+    declarations: [{ name: base, type: `core.Codec<${union}>`, initializer: `/* @__PURE__ */ core.withEncoder(${base}Decoder, ${base}Compiled, [${writers.map((w, i) => (w === undefined ? "undefined" : `writeFrameForm${i}`)).join(", ")}])` }],
+  } satisfies VariableStatementStructure);
 
   const docs: string[] = [];
   for (const statement of statements) {

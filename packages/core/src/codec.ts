@@ -82,13 +82,22 @@ export interface CodecOptions<E extends WsError> {
 }
 
 /**
- * Decoders and encoders for one catalog on all three layers.
+ * What a client needs of a catalog: decoding on all three layers, sequence ids, and the entries.
+ * Generated modules export one as `<catalog>Decoder`; a browser app that only reads errors imports
+ * it rather than the whole codec, and its bundle carries no encoder.
  *
  * Decoding never throws: any string, any JSON, any object gives either `null` (not an error),
  * an instance of the catalog's class for the code, or an {@link UncataloguedError} that keeps what
  * was received.
+ *
+ * @example
+ * ```ts
+ * import { collective2Decoder } from "@ws-errors/core/catalogs/collective2";
+ * const error = collective2Decoder.decodeFrame(text);
+ * if (error) console.log(error.kind, error.retry.directive);
+ * ```
  */
-export interface Codec<E extends WsError = WsError> {
+export interface Decoder<E extends WsError = WsError> {
   readonly catalog: CatalogSpec;
   /** The classes, by entry id. */
   readonly classes: Readonly<Record<string, WsErrorClass<E>>>;
@@ -106,6 +115,12 @@ export interface Codec<E extends WsError = WsError> {
   decodeUpgrade(input: UpgradeResponse): E | UncataloguedError | null;
   /** The sequence id of a stream message, when the dialect has one. */
   readSequence(value: unknown): number | string | undefined;
+  /** The catalog entry of an error of this catalog, or `undefined` (another catalog's, or an unknown code). */
+  entryOf(error: WsError): EntrySpec | undefined;
+}
+
+/** What a server needs of a catalog besides its {@link Decoder}: every layer's encoding. */
+export interface Encoder {
   /** The error frame, as an object ready for `JSON.stringify`. Several errors share one frame when the dialect allows. */
   encodeFrame(error: WsError | readonly WsError[], options?: EncodeFrameOptions): Record<string, unknown>;
   /**
@@ -119,9 +134,19 @@ export interface Codec<E extends WsError = WsError> {
   encodeBrowserFallback(error: WsError): CloseInfo | undefined;
   /** The HTTP response that rejects an upgrade; the catalog's internal error for entries without an upgrade layer. */
   encodeUpgrade(error: WsError, options?: EncodeUpgradeOptions): UpgradeResponse;
-  /** The catalog entry of an error of this catalog, or `undefined` (another catalog's, or an unknown code). */
-  entryOf(error: WsError): EntrySpec | undefined;
 }
+
+/**
+ * Decoders and encoders for one catalog on all three layers: what servers take, and what
+ * generated modules export as `<catalog>`.
+ *
+ * @example
+ * ```ts
+ * import { collective2, TooManyRequestsError } from "@ws-errors/core/catalogs/collective2";
+ * socket.send(collective2.encodeFrameText(new TooManyRequestsError(), { requestId: 7 }));
+ * ```
+ */
+export interface Codec<E extends WsError = WsError> extends Decoder<E>, Encoder {}
 
 const EMPTY: readonly never[] = Object.freeze([]);
 /** What `decodeFrameErrors` answers for a frame that is not an error: one frozen empty list. */
@@ -182,22 +207,42 @@ interface CloseHit {
  * ```
  */
 export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, options: CodecOptions<E> = {}): Codec<E> {
-  return compileCodec(catalog, { templates: TEMPLATES, ...options, classes: options.classes ?? (catalog.errors.map((entry) => runtimeClass(catalog.name, entry)) as unknown as WsErrorClass<E>[]) });
+  const compiled = compileCatalog(catalog, { templates: TEMPLATES, ...options, classes: options.classes ?? (catalog.errors.map((entry) => runtimeClass(catalog.name, entry)) as unknown as WsErrorClass<E>[]) });
+  return withEncoder(compileDecoder(compiled), compiled, options.writers);
 }
 
 /**
- * {@link createCodec} for generated modules, which always bring their classes: without the
- * run-time class builder, a bundle of one catalog does not carry every kind's base class.
+ * A catalog compiled once for its decoder and its encoder: what {@link compileDecoder} and
+ * {@link withEncoder} take. Opaque: its parts are the runtime's own.
  */
-export function compileCodec<E extends WsError = WsError>(catalog: CatalogSpec, options: CodecOptions<E> & { readonly classes: readonly WsErrorClass<E>[] }): Codec<E> {
-  const { dialect } = catalog;
+export interface CompiledCatalog<E extends WsError = WsError> {
+  readonly catalog: CatalogSpec;
+  readonly classes: readonly WsErrorClass<E>[];
+}
+
+/* What a compiled catalog holds: shared by the decoder and the encoder, so a codec compiles its
+   catalog once, and a decoder alone carries none of the encoder's code. */
+interface Compiled<E extends WsError> extends CompiledCatalog<E> {
+  readonly options: CodecOptions<E>;
+  readonly entries: readonly CompiledEntry[];
+  readonly entriesById: ReadonlyMap<string, CompiledEntry>;
+  readonly forms: readonly CompiledForm[];
+  readonly templates: TemplateSupport;
+}
+
+/**
+ * Compiles a catalog's entries and frame forms, for generated modules, which always bring their
+ * classes: without the run-time class builder, a bundle of one catalog does not carry every kind's
+ * base class.
+ */
+export function compileCatalog<E extends WsError = WsError>(catalog: CatalogSpec, options: CodecOptions<E> & { readonly classes: readonly WsErrorClass<E>[] }): CompiledCatalog<E> {
   const { classes } = options;
   // Only catalogs with templates bring the code that reads them, so other bundles carry none of it.
   const templates = options.templates as TemplateSupport;
   const entries: CompiledEntry[] = catalog.errors.map((entry, i) => {
     const when = entry.frame?.when;
     const uses = usesTemplates(entry);
-    if (uses && !options.templates) throw new TypeError(`catalog "${catalog.name}" entry "${entry.id}" has a template: pass \`templates\` to compileCodec (generated modules do)`);
+    if (uses && !options.templates) throw new TypeError(`catalog "${catalog.name}" entry "${entry.id}" has a template: pass \`templates\` to compileCatalog (generated modules do)`);
     const reason = uses && entry.close && (entry.close.matchReason || entry.close.anyCode) && entry.close.reason.includes("{") ? templates.compile(entry.close.reason) : undefined;
     const template = entry.frame?.template === undefined ? undefined : templates.compile(entry.frame.template);
     return {
@@ -217,11 +262,7 @@ export function compileCodec<E extends WsError = WsError>(catalog: CatalogSpec, 
       lastMessageJson: "",
     };
   });
-  const entriesById = new Map(entries.map((c) => [c.entry.id, c]));
-  const byId: Record<string, WsErrorClass<E>> = {};
-  for (const [i, entry] of catalog.errors.entries()) byId[entry.id] = classes[i] as WsErrorClass<E>;
-
-  const forms: CompiledForm[] = dialect.frames.map((form, i) => {
+  const forms: CompiledForm[] = catalog.dialect.frames.map((form, i) => {
     const paths = {
       code: parsePath(form.code),
       label: parsePath(form.label),
@@ -246,11 +287,28 @@ export function compileCodec<E extends WsError = WsError>(catalog: CatalogSpec, 
       stamps: Object.entries(form.stamps ?? {}).map(([path, stamp]) => [parsePath(path) ?? [], stamp] as const),
     };
   });
-  const formsByName = new Map(forms.map((f) => [f.form.name, f]));
+  const compiled: Compiled<E> = { catalog, classes, options, entries, entriesById: new Map(entries.map((c) => [c.entry.id, c])), forms, templates };
+  return compiled;
+}
+
+/* The compiled entry of an error of this catalog. */
+function compiledEntryOf(compiled: Pick<Compiled<WsError>, "catalog" | "entriesById">, error: WsError): CompiledEntry | undefined {
+  return error.catalog === compiled.catalog.name ? compiled.entriesById.get(error.id) : undefined;
+}
+
+/**
+ * The decoder of a compiled catalog: what generated modules export as `<catalog>Decoder` (behind
+ * their own data-frame test).
+ */
+export function compileDecoder<E extends WsError = WsError>(source: CompiledCatalog<E>): Decoder<E> {
+  const { catalog, options, entries, forms, templates } = source as Compiled<E>;
+  const { dialect } = catalog;
+  const byId: Record<string, WsErrorClass<E>> = {};
+  for (const [i, entry] of catalog.errors.entries()) byId[entry.id] = source.classes[i] as WsErrorClass<E>;
   const classify: FrameClassifier = options.classify ?? genericClassifier(dialect.frames.map((form) => compileConditions(form.match)));
   const successMatch = dialect.success ? compileConditions(dialect.success.match) : undefined;
   const sequencePath = parsePath(dialect.sequence);
-  const uncorrelated = dialect.requests?.errorReplies === "uncorrelated";
+  const entryFor = (error: WsError) => compiledEntryOf(source as Compiled<E>, error)?.entry;
 
   /* Identifier tables. Every numeric code is also filed under its decimal text and every decimal
      text under its number, so "9007" and 9007 name the same entry with one lookup. */
@@ -300,7 +358,7 @@ export function compileCodec<E extends WsError = WsError>(catalog: CatalogSpec, 
   const upgradeCode = parsePath(dialect.upgrade.code);
   const upgradeMessage = parsePath(dialect.upgrade.message);
   const upgradeDetails = parsePath(dialect.upgrade.details);
-  const internalEntry = entries.find((c) => c.entry.kind === "internal" && c.entry.upgrade);
+
 
   /** The template's captures as typed details, or undefined when the message does not fit it. */
   function captures(compiled: CompiledEntry, template: Template | undefined, text: unknown): Record<string, unknown> | undefined {
@@ -505,6 +563,48 @@ export function compileCodec<E extends WsError = WsError>(catalog: CatalogSpec, 
     return uncatalogued("upgrade", status, message, wire, input);
   }
 
+  return {
+    catalog,
+    classes: byId,
+    isErrorFrame(value) {
+      return typeof value === "object" && value !== null && !Array.isArray(value) && classify(value as Record<string, unknown>) >= 0;
+    },
+    isSuccessFrame(value) {
+      return successMatch !== undefined && typeof value === "object" && value !== null && !Array.isArray(value) && successMatch(value);
+    },
+    decodeFrame,
+    decodeFrameErrors,
+    decodeClose,
+    decodeUpgrade,
+    readSequence(value) {
+      if (!sequencePath) return undefined;
+      const seq = getPath(value, sequencePath);
+      return typeof seq === "number" || typeof seq === "string" ? seq : undefined;
+    },
+    entryOf: entryFor,
+  };
+}
+
+/**
+ * A decoder with the encoders of its catalog added: the full {@link Codec}, what generated modules
+ * export as `<catalog>`. Pure, so a bundle that imports only the decoder leaves it and every
+ * encoder out.
+ *
+ * @param writers One specialized frame writer per form (generated), or undefined for the generic path.
+ */
+export function withEncoder<E extends WsError = WsError>(decoder: Decoder<E>, source: CompiledCatalog<E>, writers?: readonly (FrameWriter | undefined)[]): Codec<E> {
+  const compiled = source as Compiled<E>;
+  const { catalog, entries, forms, templates } = compiled;
+  const { dialect } = catalog;
+  const uncorrelated = dialect.requests?.errorReplies === "uncorrelated";
+  const formsByName = new Map(forms.map((f) => [f.form.name, f]));
+  const upgradeCode = parsePath(dialect.upgrade.code);
+  const upgradeMessage = parsePath(dialect.upgrade.message);
+  const upgradeDetails = parsePath(dialect.upgrade.details);
+  const internalEntry = entries.find((c) => c.entry.kind === "internal" && c.entry.upgrade);
+  const entriesForError = (error: WsError) => compiledEntryOf(compiled, error);
+  const entryFor = (error: WsError) => entriesForError(error)?.entry;
+
   /* One form per scope, looked up once: encoding runs on every error a server sends. A form that
      entries name explicitly (`frame.form`) is theirs, and is not picked by scope for the others. */
   const named = new Set(catalog.errors.map((e) => e.frame?.form));
@@ -562,7 +662,7 @@ export function compileCodec<E extends WsError = WsError>(catalog: CatalogSpec, 
     return frame;
   }
 
-  const writerOf = new Map(forms.map((compiled, i) => [compiled, options.writers?.[i]]));
+  const writerOf = new Map(forms.map((compiled, i) => [compiled, writers?.[i]]));
 
   function encodeUpgrade(error: WsError, options: EncodeUpgradeOptions = {}): UpgradeResponse {
     const entry = entryFor(error);
@@ -586,23 +686,7 @@ export function compileCodec<E extends WsError = WsError>(catalog: CatalogSpec, 
   }
 
   return {
-    catalog,
-    classes: byId,
-    isErrorFrame(value) {
-      return typeof value === "object" && value !== null && !Array.isArray(value) && classify(value as Record<string, unknown>) >= 0;
-    },
-    isSuccessFrame(value) {
-      return successMatch !== undefined && typeof value === "object" && value !== null && !Array.isArray(value) && successMatch(value);
-    },
-    decodeFrame,
-    decodeFrameErrors,
-    decodeClose,
-    decodeUpgrade,
-    readSequence(value) {
-      if (!sequencePath) return undefined;
-      const seq = getPath(value, sequencePath);
-      return typeof seq === "number" || typeof seq === "string" ? seq : undefined;
-    },
+    ...decoder,
     encodeFrame,
     encodeFrameText(input, options = {}) {
       if (Array.isArray(input) && input.length !== 1) return JSON.stringify(encodeFrame(input, options));
@@ -647,16 +731,7 @@ export function compileCodec<E extends WsError = WsError>(catalog: CatalogSpec, 
       return fallback ? { code: fallback.code, reason: truncateCloseReason(fallback.reason) } : undefined;
     },
     encodeUpgrade,
-    entryOf: entryFor,
   };
-
-  function entriesForError(error: WsError): CompiledEntry | undefined {
-    return error.catalog === catalog.name ? entriesById.get(error.id) : undefined;
-  }
-
-  function entryFor(error: WsError): EntrySpec | undefined {
-    return entriesForError(error)?.entry;
-  }
 
   function wireCode(error: WsError): WireCode {
     return entryFor(error)?.frame?.code ?? error.code;
@@ -671,6 +746,7 @@ export function compileCodec<E extends WsError = WsError>(catalog: CatalogSpec, 
     }
   }
 }
+
 
 /** Files an entry under a code, and under its other spelling ("9007" and 9007). */
 function file<K extends WireCode>(table: Map<K, CompiledEntry[]>, code: K, compiled: CompiledEntry): void {

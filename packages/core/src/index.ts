@@ -36,7 +36,9 @@ export {
   type WsErrorInit,
   type WsErrorClass,
 } from "./errors";
-export { createCodec, type Codec, type CodecOptions, type CloseInfo, type EncodeFrameOptions, type EncodeUpgradeOptions, type UpgradeResponse } from "./codec";
+// `withEncoder` is a named export, not in `internal`, for the same reason: a bundle of a decoder
+// alone leaves it, and every encoder, out.
+export { createCodec, withEncoder, type Codec, type Decoder, type Encoder, type CodecOptions, type CloseInfo, type EncodeFrameOptions, type EncodeUpgradeOptions, type UpgradeResponse } from "./codec";
 /** What generated catalog modules use; not for applications. */
 export * as internal from "./internal";
 export { backoffDelayMs, fallbackFor, isCleanClose, retryDelayMs, defaultDirective, type BackoffOptions, type FallbackPolicy } from "./retry-policy";

@@ -7,4 +7,4 @@
 // object to a bundle), so the kind classes' table is not here: a catalog's bundle keeps only the
 // kinds its classes extend.
 export { bindEntry, type BoundEntry } from "./errors";
-export { compileCodec, NO_ERRORS, type FrameClassifier, type FrameFields, type FrameReader, type FrameWriteContext, type FrameWriter } from "./codec";
+export { compileCatalog, compileDecoder, NO_ERRORS, type CompiledCatalog, type FrameClassifier, type FrameFields, type FrameReader, type FrameWriteContext, type FrameWriter } from "./codec";

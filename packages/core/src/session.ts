@@ -1,4 +1,4 @@
-import type { Codec } from "./codec";
+import type { Decoder } from "./codec";
 import { decide, type Decision, type ReconnectOptions } from "./decide";
 import type { WsError } from "./errors";
 import { getPath, parsePath, setPath } from "./path";
@@ -63,7 +63,8 @@ export interface SessionListener<E extends WsError = WsError> {
 }
 
 export interface SessionOptions<E extends WsError = WsError> {
-  readonly codec: Codec<E>;
+  /** The catalog's decoder (a full codec is one too). */
+  readonly codec: Decoder<E>;
   /** Opens a socket for a URL; the facades give the platform's (`ws`, or the browser's `WebSocket`). */
   readonly createSocket: (url: string) => SocketLike;
   /** Reconnection backoff and its limits; `false` never reconnects. */

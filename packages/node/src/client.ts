@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { ClientSession, RequestError, type Codec, type Decision, type ReconnectOptions, type SessionState, type SocketLike, type UncataloguedError, type WsError } from "@ws-errors/core";
+import { ClientSession, RequestError, type Decision, type Decoder, type ReconnectOptions, type SessionState, type SocketLike, type UncataloguedError, type WsError } from "@ws-errors/core";
 import { WebSocket, type ClientOptions } from "ws";
 
 export type { Decision };
@@ -8,8 +8,8 @@ export { RequestError };
 export type ClientState = SessionState["status"];
 
 export interface ConnectOptions<E extends WsError = WsError> {
-  /** The catalog codec of the API. */
-  readonly codec: Codec<E>;
+  /** The catalog's decoder (`<catalog>Decoder`) or its full codec. */
+  readonly codec: Decoder<E>;
   /** Options for `ws` (headers, protocols, agent...). */
   readonly ws?: ClientOptions;
   /** Reconnection backoff and its limits (`maxAttempts`, `maxElapsedMs`); `false` never reconnects. */

@@ -1,5 +1,5 @@
 import { BehaviorSubject, defer, finalize, Observable, Subject, timer, type SchedulerLike, type Subscriber } from "rxjs";
-import { ClientSession, type Codec, type Decision, type ReconnectOptions, type SessionState, type SocketLike, type UncataloguedError, type WsError } from "@ws-errors/core";
+import { ClientSession, type Decision, type Decoder, type ReconnectOptions, type SessionState, type SocketLike, type UncataloguedError, type WsError } from "@ws-errors/core";
 
 /** The part of the WebSocket API the connection uses: the browser's, which `ws` implements too. */
 export type WebSocketLike = SocketLike;
@@ -8,7 +8,8 @@ export type WebSocketLike = SocketLike;
 export type ConnectionState = SessionState;
 
 export interface RxConnectionOptions<E extends WsError> {
-  readonly codec: Codec<E>;
+  /** The catalog's decoder: `<catalog>Decoder` keeps a browser bundle free of the encoders; the full codec works too. */
+  readonly codec: Decoder<E>;
   /** Opens a socket; default `new WebSocket(url)` (browsers). In Node, pass one from `ws`, with headers. */
   readonly createSocket?: (url: string) => WebSocketLike;
   /** Reconnection backoff and its limits (`maxAttempts`, `maxElapsedMs`); `false` never reconnects. */

@@ -46,6 +46,20 @@ describe("browser bundles are tree-shaken", () => {
     expect((await bundle(`import { murmur } from ${JSON.stringify(murmur)}; console.log(murmur);`)).output).toContain(TEMPLATE_CODE);
   });
 
+  it("a bundle of a catalog's decoder carries no encoder; the full codec does", async () => {
+    // Pieces of the encoders that minifying leaves as they are: the upgrade response's content type, the stamps' clock.
+    const ENCODER_CODE = ["application/json; charset=utf-8", "toISOString"];
+    const decoder = (await bundle(`import { collective2Decoder } from "@ws-errors/core/catalogs/collective2"; console.log(collective2Decoder);`)).output;
+    const codec = (await bundle(`import { collective2 } from "@ws-errors/core/catalogs/collective2"; console.log(collective2);`)).output;
+    const adapter = (await bundle(`import { collective2Decoder } from "@ws-errors/core/catalogs/collective2"; import { wsErrorsConnection } from "@ws-errors/rxjs"; console.log(wsErrorsConnection("wss://x", { codec: collective2Decoder }));`)).output;
+    for (const piece of ENCODER_CODE) {
+      expect(decoder).not.toContain(piece);
+      expect(adapter).not.toContain(piece);
+      expect(codec).toContain(piece);
+    }
+    expect(decoder.length).toBeLessThan(codec.length * 0.85);
+  });
+
   it("a bundle of the RxJS adapter and one catalog holds nothing from Node and no other catalog", async () => {
     const files = await inputs(`import { wsErrorsConnection } from "@ws-errors/rxjs"; import { tickdb } from "@ws-errors/core/catalogs/tickdb"; console.log(wsErrorsConnection("wss://x", { codec: tickdb }));`);
     expect(files.filter((f) => f.includes("/generated/"))).toEqual([expect.stringMatching(/\/generated\/tickdb\.ts$/)]);

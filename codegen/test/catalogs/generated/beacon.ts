@@ -286,8 +286,10 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
   return `{"type":"error","code":${c.code},"message":${c.message}${c.requestId === undefined ? "" : `,"req":${c.requestId}`}${c.command === undefined ? "" : `,"op":${c.command}`}${c.details === "" ? "" : `,"info":{${c.details}}`}${c.label === undefined ? "" : `,"error":${c.label}`}}`;
 }
 
-/** The codec as the shared runtime builds it; `beacon` puts this catalog's own data-frame test in front of it. */
-const beaconCompiled = core.internal.compileCodec<BeaconError>(beaconCatalog, { classes: beaconClasses, classify: classifyFrame, readers: [readFrameForm0], writers: [writeFrameForm0] });
+/** The catalog as the shared runtime compiles it, once for the decoder and the encoder. */
+const beaconCompiled = core.internal.compileCatalog<BeaconError>(beaconCatalog, { classes: beaconClasses, classify: classifyFrame, readers: [readFrameForm0] });
+/** The decoder as the shared runtime builds it; `beaconDecoder` puts this catalog's own data-frame test in front of it. */
+const beaconRuntime = core.internal.compileDecoder(beaconCompiled);
 
 /** Whether a parsed frame is data (not an error frame of this catalog): most of what a client reads ends here. Being this module's own function, its call to `classifyFrame` is one the JIT inlines; the same test inside the runtime shared by every catalog could not be. */
 function isDataFrame(input: unknown): boolean {
@@ -295,7 +297,28 @@ function isDataFrame(input: unknown): boolean {
 }
 
 /**
- * Decoders and encoders of the `beacon` catalog on all three layers.
+ * Decoders of the `beacon` catalog on all three layers, without the encoders: what a client needs (a browser bundle that imports only this carries no encoder).
+ *
+ * @example
+ * ```ts
+ * import { beaconDecoder } from "./generated/beacon.js";
+ * const error = beaconDecoder.decodeFrame(text);
+ * if (error) console.log(error.kind, error.retry.directive);
+ * ```
+ */
+export const beaconDecoder: core.Decoder<BeaconError> = {
+  ...beaconRuntime,
+  isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
+  decodeFrame: (input) => (isDataFrame(input) ? null : beaconRuntime.decodeFrame(input)),
+  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : beaconRuntime.decodeFrameErrors(input)),
+  // Read directly, as classifyFrame reads: nothing inherited from Object.prototype is a number or a string.
+  readSequence: (value) => {
+    const seq = typeof value === "object" && value !== null ? (value as Record<string, unknown>)["seq"] : undefined;
+    return typeof seq === "number" || typeof seq === "string" ? seq : undefined;
+  },
+};
+/**
+ * Decoders and encoders of the `beacon` catalog on all three layers: what a server needs.
  *
  * @example
  * ```ts
@@ -304,14 +327,4 @@ function isDataFrame(input: unknown): boolean {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const beacon: core.Codec<BeaconError> = {
-  ...beaconCompiled,
-  isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
-  decodeFrame: (input) => (isDataFrame(input) ? null : beaconCompiled.decodeFrame(input)),
-  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : beaconCompiled.decodeFrameErrors(input)),
-  // Read directly, as classifyFrame reads: nothing inherited from Object.prototype is a number or a string.
-  readSequence: (value) => {
-    const seq = typeof value === "object" && value !== null ? (value as Record<string, unknown>)["seq"] : undefined;
-    return typeof seq === "number" || typeof seq === "string" ? seq : undefined;
-  },
-};
+export const beacon: core.Codec<BeaconError> = /* @__PURE__ */ core.withEncoder(beaconDecoder, beaconCompiled, [writeFrameForm0]);

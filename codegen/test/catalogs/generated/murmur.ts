@@ -350,8 +350,10 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
   return `{"event":"error","text":${c.message}${c.command === undefined ? "" : `,"action":${c.command}`}}`;
 }
 
-/** The codec as the shared runtime builds it; `murmur` puts this catalog's own data-frame test in front of it. */
-const murmurCompiled = core.internal.compileCodec<MurmurError>(murmurCatalog, { classes: murmurClasses, classify: classifyFrame, templates: core.TEMPLATES, readers: [readFrameForm0], writers: [writeFrameForm0] });
+/** The catalog as the shared runtime compiles it, once for the decoder and the encoder. */
+const murmurCompiled = core.internal.compileCatalog<MurmurError>(murmurCatalog, { classes: murmurClasses, classify: classifyFrame, templates: core.TEMPLATES, readers: [readFrameForm0] });
+/** The decoder as the shared runtime builds it; `murmurDecoder` puts this catalog's own data-frame test in front of it. */
+const murmurRuntime = core.internal.compileDecoder(murmurCompiled);
 
 /** Whether a parsed frame is data (not an error frame of this catalog): most of what a client reads ends here. Being this module's own function, its call to `classifyFrame` is one the JIT inlines; the same test inside the runtime shared by every catalog could not be. */
 function isDataFrame(input: unknown): boolean {
@@ -359,7 +361,23 @@ function isDataFrame(input: unknown): boolean {
 }
 
 /**
- * Decoders and encoders of the `murmur` catalog on all three layers.
+ * Decoders of the `murmur` catalog on all three layers, without the encoders: what a client needs (a browser bundle that imports only this carries no encoder).
+ *
+ * @example
+ * ```ts
+ * import { murmurDecoder } from "./generated/murmur.js";
+ * const error = murmurDecoder.decodeFrame(text);
+ * if (error) console.log(error.kind, error.retry.directive);
+ * ```
+ */
+export const murmurDecoder: core.Decoder<MurmurError> = {
+  ...murmurRuntime,
+  isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
+  decodeFrame: (input) => (isDataFrame(input) ? null : murmurRuntime.decodeFrame(input)),
+  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : murmurRuntime.decodeFrameErrors(input)),
+};
+/**
+ * Decoders and encoders of the `murmur` catalog on all three layers: what a server needs.
  *
  * @example
  * ```ts
@@ -368,9 +386,4 @@ function isDataFrame(input: unknown): boolean {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const murmur: core.Codec<MurmurError> = {
-  ...murmurCompiled,
-  isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
-  decodeFrame: (input) => (isDataFrame(input) ? null : murmurCompiled.decodeFrame(input)),
-  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : murmurCompiled.decodeFrameErrors(input)),
-};
+export const murmur: core.Codec<MurmurError> = /* @__PURE__ */ core.withEncoder(murmurDecoder, murmurCompiled, [writeFrameForm0]);

@@ -409,8 +409,10 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
   return `{"jsonrpc":"2.0","id":${c.requestId ?? "null"},"error":{"code":${c.code},"message":${c.message}${c.details === "" ? "" : `,"data":{${c.details}}`}}}`;
 }
 
-/** The codec as the shared runtime builds it; `quarry` puts this catalog's own data-frame test in front of it. */
-const quarryCompiled = core.internal.compileCodec<QuarryError>(quarryCatalog, { classes: quarryClasses, classify: classifyFrame, templates: core.TEMPLATES, readers: [readFrameForm0, readFrameForm1], writers: [writeFrameForm0, undefined] });
+/** The catalog as the shared runtime compiles it, once for the decoder and the encoder. */
+const quarryCompiled = core.internal.compileCatalog<QuarryError>(quarryCatalog, { classes: quarryClasses, classify: classifyFrame, templates: core.TEMPLATES, readers: [readFrameForm0, readFrameForm1] });
+/** The decoder as the shared runtime builds it; `quarryDecoder` puts this catalog's own data-frame test in front of it. */
+const quarryRuntime = core.internal.compileDecoder(quarryCompiled);
 
 /** Whether a parsed frame is data (not an error frame of this catalog): most of what a client reads ends here. Being this module's own function, its call to `classifyFrame` is one the JIT inlines; the same test inside the runtime shared by every catalog could not be. */
 function isDataFrame(input: unknown): boolean {
@@ -418,7 +420,23 @@ function isDataFrame(input: unknown): boolean {
 }
 
 /**
- * Decoders and encoders of the `quarry` catalog on all three layers.
+ * Decoders of the `quarry` catalog on all three layers, without the encoders: what a client needs (a browser bundle that imports only this carries no encoder).
+ *
+ * @example
+ * ```ts
+ * import { quarryDecoder } from "./generated/quarry.js";
+ * const error = quarryDecoder.decodeFrame(text);
+ * if (error) console.log(error.kind, error.retry.directive);
+ * ```
+ */
+export const quarryDecoder: core.Decoder<QuarryError> = {
+  ...quarryRuntime,
+  isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
+  decodeFrame: (input) => (isDataFrame(input) ? null : quarryRuntime.decodeFrame(input)),
+  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : quarryRuntime.decodeFrameErrors(input)),
+};
+/**
+ * Decoders and encoders of the `quarry` catalog on all three layers: what a server needs.
  *
  * @example
  * ```ts
@@ -427,9 +445,4 @@ function isDataFrame(input: unknown): boolean {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const quarry: core.Codec<QuarryError> = {
-  ...quarryCompiled,
-  isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
-  decodeFrame: (input) => (isDataFrame(input) ? null : quarryCompiled.decodeFrame(input)),
-  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : quarryCompiled.decodeFrameErrors(input)),
-};
+export const quarry: core.Codec<QuarryError> = /* @__PURE__ */ core.withEncoder(quarryDecoder, quarryCompiled, [writeFrameForm0, undefined]);

@@ -472,8 +472,10 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
   return `{"msg_type":"error","v":4,"id":${c.stamps[0]},"timestamp":${c.stamps[1]},"payload":{"code":${c.code},"message":${c.message}${c.details === "" ? "" : `,${c.details}`}${c.field === undefined ? "" : `,"field":${c.field}`}}${c.requestId === undefined ? "" : `,"request_id":${c.requestId}`}}`;
 }
 
-/** The codec as the shared runtime builds it; `collective2` puts this catalog's own data-frame test in front of it. */
-const collective2Compiled = core.internal.compileCodec<Collective2Error>(collective2Catalog, { classes: collective2Classes, classify: classifyFrame, readers: [readFrameForm0], writers: [writeFrameForm0] });
+/** The catalog as the shared runtime compiles it, once for the decoder and the encoder. */
+const collective2Compiled = core.internal.compileCatalog<Collective2Error>(collective2Catalog, { classes: collective2Classes, classify: classifyFrame, readers: [readFrameForm0] });
+/** The decoder as the shared runtime builds it; `collective2Decoder` puts this catalog's own data-frame test in front of it. */
+const collective2Runtime = core.internal.compileDecoder(collective2Compiled);
 
 /** Whether a parsed frame is data (not an error frame of this catalog): most of what a client reads ends here. Being this module's own function, its call to `classifyFrame` is one the JIT inlines; the same test inside the runtime shared by every catalog could not be. */
 function isDataFrame(input: unknown): boolean {
@@ -481,7 +483,28 @@ function isDataFrame(input: unknown): boolean {
 }
 
 /**
- * Decoders and encoders of the `collective2` catalog on all three layers.
+ * Decoders of the `collective2` catalog on all three layers, without the encoders: what a client needs (a browser bundle that imports only this carries no encoder).
+ *
+ * @example
+ * ```ts
+ * import { collective2Decoder } from "@ws-errors/core/catalogs/collective2";
+ * const error = collective2Decoder.decodeFrame(text);
+ * if (error) console.log(error.kind, error.retry.directive);
+ * ```
+ */
+export const collective2Decoder: core.Decoder<Collective2Error> = {
+  ...collective2Runtime,
+  isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
+  decodeFrame: (input) => (isDataFrame(input) ? null : collective2Runtime.decodeFrame(input)),
+  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : collective2Runtime.decodeFrameErrors(input)),
+  // Read directly, as classifyFrame reads: nothing inherited from Object.prototype is a number or a string.
+  readSequence: (value) => {
+    const seq = typeof value === "object" && value !== null ? (value as Record<string, unknown>)["seq_id"] : undefined;
+    return typeof seq === "number" || typeof seq === "string" ? seq : undefined;
+  },
+};
+/**
+ * Decoders and encoders of the `collective2` catalog on all three layers: what a server needs.
  *
  * @example
  * ```ts
@@ -490,14 +513,4 @@ function isDataFrame(input: unknown): boolean {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const collective2: core.Codec<Collective2Error> = {
-  ...collective2Compiled,
-  isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
-  decodeFrame: (input) => (isDataFrame(input) ? null : collective2Compiled.decodeFrame(input)),
-  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : collective2Compiled.decodeFrameErrors(input)),
-  // Read directly, as classifyFrame reads: nothing inherited from Object.prototype is a number or a string.
-  readSequence: (value) => {
-    const seq = typeof value === "object" && value !== null ? (value as Record<string, unknown>)["seq_id"] : undefined;
-    return typeof seq === "number" || typeof seq === "string" ? seq : undefined;
-  },
-};
+export const collective2: core.Codec<Collective2Error> = /* @__PURE__ */ core.withEncoder(collective2Decoder, collective2Compiled, [writeFrameForm0]);

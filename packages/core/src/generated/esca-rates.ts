@@ -279,8 +279,10 @@ function writeFrameForm1(c: core.internal.FrameWriteContext): string {
   return `{"success":false,"error":{"code":${c.code},"message":${c.message}${c.details === "" ? "" : `,${c.details}`}}${c.requestId === undefined ? "" : `,"req_id":${c.requestId}`}${c.command === undefined ? "" : `,"method":${c.command}`}}`;
 }
 
-/** The codec as the shared runtime builds it; `escaRates` puts this catalog's own data-frame test in front of it. */
-const escaRatesCompiled = core.internal.compileCodec<EscaRatesError>(escaRatesCatalog, { classes: escaRatesClasses, classify: classifyFrame, readers: [readFrameForm0, readFrameForm1], writers: [writeFrameForm0, writeFrameForm1] });
+/** The catalog as the shared runtime compiles it, once for the decoder and the encoder. */
+const escaRatesCompiled = core.internal.compileCatalog<EscaRatesError>(escaRatesCatalog, { classes: escaRatesClasses, classify: classifyFrame, readers: [readFrameForm0, readFrameForm1] });
+/** The decoder as the shared runtime builds it; `escaRatesDecoder` puts this catalog's own data-frame test in front of it. */
+const escaRatesRuntime = core.internal.compileDecoder(escaRatesCompiled);
 
 /** Whether a parsed frame is data (not an error frame of this catalog): most of what a client reads ends here. Being this module's own function, its call to `classifyFrame` is one the JIT inlines; the same test inside the runtime shared by every catalog could not be. */
 function isDataFrame(input: unknown): boolean {
@@ -288,7 +290,23 @@ function isDataFrame(input: unknown): boolean {
 }
 
 /**
- * Decoders and encoders of the `esca-rates` catalog on all three layers.
+ * Decoders of the `esca-rates` catalog on all three layers, without the encoders: what a client needs (a browser bundle that imports only this carries no encoder).
+ *
+ * @example
+ * ```ts
+ * import { escaRatesDecoder } from "@ws-errors/core/catalogs/esca-rates";
+ * const error = escaRatesDecoder.decodeFrame(text);
+ * if (error) console.log(error.kind, error.retry.directive);
+ * ```
+ */
+export const escaRatesDecoder: core.Decoder<EscaRatesError> = {
+  ...escaRatesRuntime,
+  isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
+  decodeFrame: (input) => (isDataFrame(input) ? null : escaRatesRuntime.decodeFrame(input)),
+  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : escaRatesRuntime.decodeFrameErrors(input)),
+};
+/**
+ * Decoders and encoders of the `esca-rates` catalog on all three layers: what a server needs.
  *
  * @example
  * ```ts
@@ -297,9 +315,4 @@ function isDataFrame(input: unknown): boolean {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const escaRates: core.Codec<EscaRatesError> = {
-  ...escaRatesCompiled,
-  isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
-  decodeFrame: (input) => (isDataFrame(input) ? null : escaRatesCompiled.decodeFrame(input)),
-  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : escaRatesCompiled.decodeFrameErrors(input)),
-};
+export const escaRates: core.Codec<EscaRatesError> = /* @__PURE__ */ core.withEncoder(escaRatesDecoder, escaRatesCompiled, [writeFrameForm0, writeFrameForm1]);

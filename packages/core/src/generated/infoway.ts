@@ -394,8 +394,10 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
   return `{"code":${c.code},"msg":${c.message}${c.requestId === undefined ? "" : `,"trace":${c.requestId}`}}`;
 }
 
-/** The codec as the shared runtime builds it; `infoway` puts this catalog's own data-frame test in front of it. */
-const infowayCompiled = core.internal.compileCodec<InfowayError>(infowayCatalog, { classes: infowayClasses, classify: classifyFrame, readers: [readFrameForm0], writers: [writeFrameForm0] });
+/** The catalog as the shared runtime compiles it, once for the decoder and the encoder. */
+const infowayCompiled = core.internal.compileCatalog<InfowayError>(infowayCatalog, { classes: infowayClasses, classify: classifyFrame, readers: [readFrameForm0] });
+/** The decoder as the shared runtime builds it; `infowayDecoder` puts this catalog's own data-frame test in front of it. */
+const infowayRuntime = core.internal.compileDecoder(infowayCompiled);
 
 /** Whether a parsed frame is data (not an error frame of this catalog): most of what a client reads ends here. Being this module's own function, its call to `classifyFrame` is one the JIT inlines; the same test inside the runtime shared by every catalog could not be. */
 function isDataFrame(input: unknown): boolean {
@@ -403,7 +405,23 @@ function isDataFrame(input: unknown): boolean {
 }
 
 /**
- * Decoders and encoders of the `infoway` catalog on all three layers.
+ * Decoders of the `infoway` catalog on all three layers, without the encoders: what a client needs (a browser bundle that imports only this carries no encoder).
+ *
+ * @example
+ * ```ts
+ * import { infowayDecoder } from "@ws-errors/core/catalogs/infoway";
+ * const error = infowayDecoder.decodeFrame(text);
+ * if (error) console.log(error.kind, error.retry.directive);
+ * ```
+ */
+export const infowayDecoder: core.Decoder<InfowayError> = {
+  ...infowayRuntime,
+  isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
+  decodeFrame: (input) => (isDataFrame(input) ? null : infowayRuntime.decodeFrame(input)),
+  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : infowayRuntime.decodeFrameErrors(input)),
+};
+/**
+ * Decoders and encoders of the `infoway` catalog on all three layers: what a server needs.
  *
  * @example
  * ```ts
@@ -412,9 +430,4 @@ function isDataFrame(input: unknown): boolean {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const infoway: core.Codec<InfowayError> = {
-  ...infowayCompiled,
-  isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
-  decodeFrame: (input) => (isDataFrame(input) ? null : infowayCompiled.decodeFrame(input)),
-  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : infowayCompiled.decodeFrameErrors(input)),
-};
+export const infoway: core.Codec<InfowayError> = /* @__PURE__ */ core.withEncoder(infowayDecoder, infowayCompiled, [writeFrameForm0]);

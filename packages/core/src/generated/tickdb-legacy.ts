@@ -382,8 +382,10 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
   return `{"code":${c.code},"message":${c.message}${c.command === undefined ? "" : `,"cmd":${c.command}`}${c.details === "" ? "" : `,"data":{${c.details}}`}}`;
 }
 
-/** The codec as the shared runtime builds it; `tickdbLegacy` puts this catalog's own data-frame test in front of it. */
-const tickdbLegacyCompiled = core.internal.compileCodec<TickdbLegacyError>(tickdbLegacyCatalog, { classes: tickdbLegacyClasses, classify: classifyFrame, readers: [readFrameForm0], writers: [writeFrameForm0] });
+/** The catalog as the shared runtime compiles it, once for the decoder and the encoder. */
+const tickdbLegacyCompiled = core.internal.compileCatalog<TickdbLegacyError>(tickdbLegacyCatalog, { classes: tickdbLegacyClasses, classify: classifyFrame, readers: [readFrameForm0] });
+/** The decoder as the shared runtime builds it; `tickdbLegacyDecoder` puts this catalog's own data-frame test in front of it. */
+const tickdbLegacyRuntime = core.internal.compileDecoder(tickdbLegacyCompiled);
 
 /** Whether a parsed frame is data (not an error frame of this catalog): most of what a client reads ends here. Being this module's own function, its call to `classifyFrame` is one the JIT inlines; the same test inside the runtime shared by every catalog could not be. */
 function isDataFrame(input: unknown): boolean {
@@ -391,7 +393,23 @@ function isDataFrame(input: unknown): boolean {
 }
 
 /**
- * Decoders and encoders of the `tickdb-legacy` catalog on all three layers.
+ * Decoders of the `tickdb-legacy` catalog on all three layers, without the encoders: what a client needs (a browser bundle that imports only this carries no encoder).
+ *
+ * @example
+ * ```ts
+ * import { tickdbLegacyDecoder } from "@ws-errors/core/catalogs/tickdb-legacy";
+ * const error = tickdbLegacyDecoder.decodeFrame(text);
+ * if (error) console.log(error.kind, error.retry.directive);
+ * ```
+ */
+export const tickdbLegacyDecoder: core.Decoder<TickdbLegacyError> = {
+  ...tickdbLegacyRuntime,
+  isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
+  decodeFrame: (input) => (isDataFrame(input) ? null : tickdbLegacyRuntime.decodeFrame(input)),
+  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : tickdbLegacyRuntime.decodeFrameErrors(input)),
+};
+/**
+ * Decoders and encoders of the `tickdb-legacy` catalog on all three layers: what a server needs.
  *
  * @example
  * ```ts
@@ -400,9 +418,4 @@ function isDataFrame(input: unknown): boolean {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const tickdbLegacy: core.Codec<TickdbLegacyError> = {
-  ...tickdbLegacyCompiled,
-  isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
-  decodeFrame: (input) => (isDataFrame(input) ? null : tickdbLegacyCompiled.decodeFrame(input)),
-  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : tickdbLegacyCompiled.decodeFrameErrors(input)),
-};
+export const tickdbLegacy: core.Codec<TickdbLegacyError> = /* @__PURE__ */ core.withEncoder(tickdbLegacyDecoder, tickdbLegacyCompiled, [writeFrameForm0]);

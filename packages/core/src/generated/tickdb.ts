@@ -601,8 +601,10 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
   return `{"code":${c.code},"message":${c.message}${c.command === undefined ? "" : `,"cmd":${c.command}`}${c.details === "" ? "" : `,"data":{${c.details}}`}}`;
 }
 
-/** The codec as the shared runtime builds it; `tickdb` puts this catalog's own data-frame test in front of it. */
-const tickdbCompiled = core.internal.compileCodec<TickdbError>(tickdbCatalog, { classes: tickdbClasses, classify: classifyFrame, readers: [readFrameForm0], writers: [writeFrameForm0] });
+/** The catalog as the shared runtime compiles it, once for the decoder and the encoder. */
+const tickdbCompiled = core.internal.compileCatalog<TickdbError>(tickdbCatalog, { classes: tickdbClasses, classify: classifyFrame, readers: [readFrameForm0] });
+/** The decoder as the shared runtime builds it; `tickdbDecoder` puts this catalog's own data-frame test in front of it. */
+const tickdbRuntime = core.internal.compileDecoder(tickdbCompiled);
 
 /** Whether a parsed frame is data (not an error frame of this catalog): most of what a client reads ends here. Being this module's own function, its call to `classifyFrame` is one the JIT inlines; the same test inside the runtime shared by every catalog could not be. */
 function isDataFrame(input: unknown): boolean {
@@ -610,7 +612,23 @@ function isDataFrame(input: unknown): boolean {
 }
 
 /**
- * Decoders and encoders of the `tickdb` catalog on all three layers.
+ * Decoders of the `tickdb` catalog on all three layers, without the encoders: what a client needs (a browser bundle that imports only this carries no encoder).
+ *
+ * @example
+ * ```ts
+ * import { tickdbDecoder } from "@ws-errors/core/catalogs/tickdb";
+ * const error = tickdbDecoder.decodeFrame(text);
+ * if (error) console.log(error.kind, error.retry.directive);
+ * ```
+ */
+export const tickdbDecoder: core.Decoder<TickdbError> = {
+  ...tickdbRuntime,
+  isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
+  decodeFrame: (input) => (isDataFrame(input) ? null : tickdbRuntime.decodeFrame(input)),
+  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : tickdbRuntime.decodeFrameErrors(input)),
+};
+/**
+ * Decoders and encoders of the `tickdb` catalog on all three layers: what a server needs.
  *
  * @example
  * ```ts
@@ -619,9 +637,4 @@ function isDataFrame(input: unknown): boolean {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const tickdb: core.Codec<TickdbError> = {
-  ...tickdbCompiled,
-  isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
-  decodeFrame: (input) => (isDataFrame(input) ? null : tickdbCompiled.decodeFrame(input)),
-  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : tickdbCompiled.decodeFrameErrors(input)),
-};
+export const tickdb: core.Codec<TickdbError> = /* @__PURE__ */ core.withEncoder(tickdbDecoder, tickdbCompiled, [writeFrameForm0]);
