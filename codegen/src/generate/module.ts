@@ -128,6 +128,19 @@ export function generateModule(spec: CatalogSpec, source: string, where: Require
       statements: [...tests.map((test, i) => `if (${test}) return ${i};`), "return -1;"],
     } satisfies FunctionDeclarationStructure);
   }
+  const successTest = spec.dialect.success ? matcherSource(spec.dialect.success.match) : undefined;
+  if (successTest !== undefined) {
+    statements.push({
+      kind: StructureKind.Function,
+      name: "isSuccessReply",
+      docs: [`Whether a parsed frame is a success reply sharing the error frames' shape: when ${spec.dialect.success!.match.map(describeCondition).join(" and ")}.`],
+      parameters: [{ name: "value", type: "Record<string, any>" }],
+      returnType: "boolean",
+      statements: `return ${successTest};`,
+    } satisfies FunctionDeclarationStructure);
+  }
+  // The runtime's condition compiler only for what could not be specialized here.
+  const needsConditions = !specialized || (spec.dialect.success !== undefined && successTest === undefined) || spec.errors.some((e) => (e.frame?.when?.length ?? 0) > 0);
   spec.dialect.frames.forEach((form, i) => {
     const read = (path: string | undefined) => (path === undefined ? "undefined" : access(path));
     statements.push({
@@ -156,7 +169,7 @@ export function generateModule(spec: CatalogSpec, source: string, where: Require
 
   // Template code only in the bundles of catalogs that have templates.
   const templates = spec.errors.some((entry) => usesTemplates(entry)) ? ", templates: core.TEMPLATES" : "";
-  const compile = `core.internal.compileCatalog<${union}>(${specName}, { classes: ${base}Classes${specialized ? ", classify: classifyFrame" : ""}${templates}, readers: [${spec.dialect.frames.map((_, i) => `readFrameForm${i}`).join(", ")}] })`;
+  const compile = `core.internal.compileCatalog<${union}>(${specName}, { classes: ${base}Classes${specialized ? ", classify: classifyFrame" : ""}${successTest !== undefined ? ", success: isSuccessReply" : ""}${needsConditions ? ", conditions: core.compileConditions" : ""}${templates}, readers: [${spec.dialect.frames.map((_, i) => `readFrameForm${i}`).join(", ")}] })`;
   statements.push({
     kind: StructureKind.VariableStatement,
     declarationKind: VariableDeclarationKind.Const,

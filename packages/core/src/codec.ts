@@ -79,6 +79,14 @@ export interface CodecOptions<E extends WsError> {
    * reason with placeholders (generated modules of such catalogs pass `core.TEMPLATES`).
    */
   readonly templates?: TemplateSupport;
+  /** A specialized matcher of success replies (`dialect.success`), generated from the dialect. */
+  readonly success?: (value: Record<string, unknown>) => boolean;
+  /**
+   * The compiler of match conditions, required for what was not specialized: an entry's `when`, or a
+   * classifier or success matcher not given (`createCodec` passes it; generated modules only when
+   * they need it, so other bundles carry none of it).
+   */
+  readonly conditions?: typeof compileConditions;
 }
 
 /**
@@ -177,10 +185,15 @@ interface CompiledEntry {
   readonly template: Template | undefined;
   /** The frame's extra conditions, compiled. */
   readonly when: ((value: object) => boolean) | undefined;
-  /** What this entry writes beyond its form: its `when` equalities and its constants. */
-  readonly extras: readonly (readonly [Path, Json])[];
   /** The close reason, when it has placeholders. */
   readonly closeTemplate: Template | undefined;
+}
+
+/* What writing an entry needs, made by the encoder only (a decoder's bundle carries none of it). */
+interface EntryWriting {
+  readonly compiled: CompiledEntry;
+  /** What this entry writes beyond its form: its `when` equalities and its constants. */
+  readonly extras: readonly (readonly [Path, Json])[];
   /** The frame code and label as JSON text, rendered once. */
   readonly codeJson: string;
   readonly labelJson: string | undefined;
@@ -207,7 +220,7 @@ interface CloseHit {
  * ```
  */
 export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, options: CodecOptions<E> = {}): Codec<E> {
-  const compiled = compileCatalog(catalog, { templates: TEMPLATES, ...options, classes: options.classes ?? (catalog.errors.map((entry) => runtimeClass(catalog.name, entry)) as unknown as WsErrorClass<E>[]) });
+  const compiled = compileCatalog(catalog, { templates: TEMPLATES, conditions: compileConditions, ...options, classes: options.classes ?? (catalog.errors.map((entry) => runtimeClass(catalog.name, entry)) as unknown as WsErrorClass<E>[]) });
   return withEncoder(compileDecoder(compiled), compiled, options.writers);
 }
 
@@ -250,16 +263,8 @@ export function compileCatalog<E extends WsError = WsError>(catalog: CatalogSpec
       ctor: classes[i] as WsErrorClass,
       readDetails: detailsReader(entry),
       template,
-      when: when && when.length > 0 ? compileConditions(when) : undefined,
-      extras: [
-        ...(when ?? []).filter((c) => c.equals !== undefined).map((c) => [parsePath(c.path) ?? [], c.equals as Json] as const),
-        ...Object.entries(entry.frame?.constant ?? {}).map(([path, value]) => [parsePath(path) ?? [], value] as const),
-      ],
+      when: when && when.length > 0 ? conditionsOf(catalog, options)(when) : undefined,
       closeTemplate: reason !== undefined && reason.names.length > 0 ? reason : undefined,
-      codeJson: JSON.stringify(entry.frame?.code ?? entry.code),
-      labelJson: entry.frame?.label === undefined ? undefined : JSON.stringify(entry.frame.label),
-      lastMessage: undefined,
-      lastMessageJson: "",
     };
   });
   const forms: CompiledForm[] = catalog.dialect.frames.map((form, i) => {
@@ -291,6 +296,12 @@ export function compileCatalog<E extends WsError = WsError>(catalog: CatalogSpec
   return compiled;
 }
 
+/* The condition compiler, for a catalog that needs one. */
+function conditionsOf(catalog: CatalogSpec, options: CodecOptions<WsError>): typeof compileConditions {
+  if (!options.conditions) throw new TypeError(`catalog "${catalog.name}" has match conditions that were not specialized: pass \`conditions\` to compileCatalog (generated modules do)`);
+  return options.conditions;
+}
+
 /* The compiled entry of an error of this catalog. */
 function compiledEntryOf(compiled: Pick<Compiled<WsError>, "catalog" | "entriesById">, error: WsError): CompiledEntry | undefined {
   return error.catalog === compiled.catalog.name ? compiled.entriesById.get(error.id) : undefined;
@@ -305,8 +316,8 @@ export function compileDecoder<E extends WsError = WsError>(source: CompiledCata
   const { dialect } = catalog;
   const byId: Record<string, WsErrorClass<E>> = {};
   for (const [i, entry] of catalog.errors.entries()) byId[entry.id] = source.classes[i] as WsErrorClass<E>;
-  const classify: FrameClassifier = options.classify ?? genericClassifier(dialect.frames.map((form) => compileConditions(form.match)));
-  const successMatch = dialect.success ? compileConditions(dialect.success.match) : undefined;
+  const classify: FrameClassifier = options.classify ?? genericClassifier(dialect.frames.map((form) => conditionsOf(catalog, options)(form.match)));
+  const successMatch: ((value: Record<string, unknown>) => boolean) | undefined = dialect.success ? (options.success ?? conditionsOf(catalog, options)(dialect.success.match)) : undefined;
   const sequencePath = parsePath(dialect.sequence);
   const entryFor = (error: WsError) => compiledEntryOf(source as Compiled<E>, error)?.entry;
 
@@ -570,7 +581,7 @@ export function compileDecoder<E extends WsError = WsError>(source: CompiledCata
       return typeof value === "object" && value !== null && !Array.isArray(value) && classify(value as Record<string, unknown>) >= 0;
     },
     isSuccessFrame(value) {
-      return successMatch !== undefined && typeof value === "object" && value !== null && !Array.isArray(value) && successMatch(value);
+      return successMatch !== undefined && typeof value === "object" && value !== null && !Array.isArray(value) && successMatch(value as Record<string, unknown>);
     },
     decodeFrame,
     decodeFrameErrors,
@@ -604,6 +615,18 @@ export function withEncoder<E extends WsError = WsError>(decoder: Decoder<E>, so
   const internalEntry = entries.find((c) => c.entry.kind === "internal" && c.entry.upgrade);
   const entriesForError = (error: WsError) => compiledEntryOf(compiled, error);
   const entryFor = (error: WsError) => entriesForError(error)?.entry;
+  const writing = new Map<string, EntryWriting>(
+    entries.map((c) => {
+      const { entry } = c;
+      const extras = [
+        ...(entry.frame?.when ?? []).filter((w) => w.equals !== undefined).map((w) => [parsePath(w.path) ?? [], w.equals as Json] as const),
+        ...Object.entries(entry.frame?.constant ?? {}).map(([path, value]) => [parsePath(path) ?? [], value] as const),
+      ];
+      const labelJson = entry.frame?.label === undefined ? undefined : JSON.stringify(entry.frame.label);
+      return [entry.id, { compiled: c, extras, codeJson: JSON.stringify(entry.frame?.code ?? entry.code), labelJson, lastMessage: undefined, lastMessageJson: "" }];
+    }),
+  );
+  const writingOf = (error: WsError) => (error.catalog === catalog.name ? writing.get(error.id) : undefined);
 
   /* One form per scope, looked up once: encoding runs on every error a server sends. A form that
      entries name explicitly (`frame.form`) is theirs, and is not picked by scope for the others. */
@@ -641,7 +664,7 @@ export function withEncoder<E extends WsError = WsError>(decoder: Decoder<E>, so
       const items = errors.map((error) => {
         const item: Record<string, unknown> = {};
         const entry = entryFor(error);
-        for (const [path, value] of entriesForError(error)?.extras ?? EMPTY) setPath(item, path, value);
+        for (const [path, value] of writingOf(error)?.extras ?? EMPTY) setPath(item, path, value);
         if (paths.code) setPath(item, paths.code, wireCode(error));
         if (paths.label && entry?.frame?.label !== undefined) setPath(item, paths.label, entry.frame.label);
         if (paths.field && error.field !== undefined) setPath(item, paths.field, error.field);
@@ -654,7 +677,7 @@ export function withEncoder<E extends WsError = WsError>(decoder: Decoder<E>, so
     const entry = entryFor(first);
     if (compiled.details) writeDetails(frame, compiled.details, first);
     // After the details: what tells the entry apart (a sub-code) must not be overwritten by them.
-    for (const [path, value] of entriesForError(first)?.extras ?? EMPTY) setPath(frame, path, value);
+    for (const [path, value] of writingOf(first)?.extras ?? EMPTY) setPath(frame, path, value);
     if (compiled.code) setPath(frame, compiled.code, wireCode(first));
     if (compiled.label && entry?.frame?.label !== undefined) setPath(frame, compiled.label, entry.frame.label);
     if (compiled.field && first.field !== undefined) setPath(frame, compiled.field, first.field);
@@ -691,7 +714,7 @@ export function withEncoder<E extends WsError = WsError>(decoder: Decoder<E>, so
     encodeFrameText(input, options = {}) {
       if (Array.isArray(input) && input.length !== 1) return JSON.stringify(encodeFrame(input, options));
       const error = (Array.isArray(input) ? input[0] : input) as WsError;
-      const known = entriesForError(error);
+      const known = writingOf(error);
       const requestId = uncorrelated ? undefined : (options.requestId ?? error.requestId);
       const compiled = formOf(error, requestId);
       const writer = writerOf.get(compiled);
@@ -699,7 +722,7 @@ export function withEncoder<E extends WsError = WsError>(decoder: Decoder<E>, so
       if (!writer || !known || known.extras.length > 0) return JSON.stringify(encodeFrame(error, options));
       let details = "";
       const source = error.details as Record<string, unknown>;
-      for (const name in known.entry.details) {
+      for (const name in known.compiled.entry.details) {
         if (Object.hasOwn(source, name) && source[name] !== undefined) details += `${details === "" ? "" : ","}${JSON.stringify(name)}:${JSON.stringify(source[name])}`;
       }
       const message = error.message;

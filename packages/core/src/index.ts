@@ -42,7 +42,7 @@ export { createCodec, withEncoder, type Codec, type Decoder, type Encoder, type 
 /** What generated catalog modules use; not for applications. */
 export * as internal from "./internal";
 export { backoffDelayMs, fallbackFor, isCleanClose, retryDelayMs, defaultDirective, type BackoffOptions, type FallbackPolicy } from "./retry-policy";
-export { getPath, parsePath, setPath, type Path } from "./path";
+export { compileConditions, getPath, parsePath, setPath, type Path } from "./path";
 export { withReference } from "./reference";
 // `TEMPLATES` is a named export, not in `internal`: a bundle keeps the whole `internal` object, and
 // only catalogs with templates should carry the template code.

@@ -5,12 +5,15 @@ import {
   backoffDelayMs,
   createCodec,
   hasKind,
+  internal,
   isWsError,
   retryDelayMs,
   sanitizeHeaderValue,
   truncateCloseReason,
+  type CatalogSpec,
+  type WsErrorClass,
 } from "@ws-errors/core";
-import { TooManyConnectionsError, TooManyRequestsError, collective2, collective2Catalog, isCollective2Error, isTooManyRequestsError } from "@ws-errors/core/catalogs/collective2";
+import { TooManyConnectionsError, TooManyRequestsError, collective2, collective2Catalog, collective2Decoder, isCollective2Error, isTooManyRequestsError } from "@ws-errors/core/catalogs/collective2";
 import { AuthFailedError, escaRates } from "@ws-errors/core/catalogs/esca-rates";
 import { describe, expect, it } from "vitest";
 
@@ -137,5 +140,34 @@ describe("policy", () => {
     expect(backoffDelayMs(3, { initialMs: 100 }, () => 0.5)).toBe(400);
     expect(backoffDelayMs(30, { initialMs: 100, maxMs: 5000 }, () => 0.999)).toBe(4995);
     expect(backoffDelayMs(5, {}, () => 0)).toBe(0);
+  });
+});
+
+describe("what a catalog module passes in, and what it gets", () => {
+  const withWhen: CatalogSpec = {
+    ...collective2Catalog,
+    errors: collective2Catalog.errors.map((e) => (e.id === "forbidden" && e.frame ? { ...e, frame: { ...e.frame, when: [{ path: "payload.strategy", exists: true }] } } : e)),
+  };
+  const withTemplate: CatalogSpec = {
+    ...collective2Catalog,
+    errors: collective2Catalog.errors.map((e) => (e.id === "forbidden" && e.frame ? { ...e, frame: { ...e.frame, template: "not yours: {strategy}" }, details: { strategy: { type: "string" } } } : e)),
+  };
+  const classes = collective2Catalog.errors.map(() => class extends WsError {}) as unknown as WsErrorClass[];
+
+  it("a catalog with conditions or templates the module did not specialize needs their support, and says which", () => {
+    expect(() => internal.compileCatalog(withWhen, { classes, classify: () => -1 })).toThrow(/catalog "collective2" has match conditions that were not specialized: pass `conditions`/);
+    expect(() => internal.compileCatalog(withTemplate, { classes, classify: () => -1 })).toThrow(/entry "forbidden" has a template: pass `templates`/);
+    // createCodec brings both, and they work.
+    const codec = createCodec(withTemplate);
+    expect(codec.decodeFrame({ msg_type: "error", payload: { message: "not yours: s-1" } })).toMatchObject({ id: "forbidden", details: { strategy: "s-1" } });
+    expect(createCodec(withWhen).decodeFrame({ msg_type: "error", payload: { code: "FORBIDDEN", strategy: 1 } })).toMatchObject({ id: "forbidden" });
+  });
+
+  it("the decoder is the codec without its encoders: same decoding, no encode methods", () => {
+    const text = JSON.stringify(collective2.encodeFrame(new TooManyRequestsError({ requestId: 9 })));
+    expect(collective2Decoder.decodeFrame(text)).toMatchObject({ id: "too-many-requests", requestId: 9 });
+    expect(collective2Decoder.decodeClose({ code: 1008, reason: "" })).toMatchObject({ id: "too-many-connections" });
+    expect("encodeFrame" in collective2Decoder).toBe(false);
+    expect(Object.keys(collective2).filter((k) => !(k in collective2Decoder)).sort()).toEqual(["encodeBrowserFallback", "encodeClose", "encodeFrame", "encodeFrameText", "encodeUpgrade"]);
   });
 });

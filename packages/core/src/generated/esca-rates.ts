@@ -259,6 +259,11 @@ function classifyFrame(value: Record<string, any>): number {
   return -1;
 }
 
+/** Whether a parsed frame is a success reply sharing the error frames' shape: when `success` is true. */
+function isSuccessReply(value: Record<string, any>): boolean {
+  return value["success"] === true;
+}
+
 /** The fields of a "connection" error frame, unchecked: the codec checks each value's type before it uses it. */
 function readFrameForm0(value: Record<string, any>): core.internal.FrameFields {
   return { code: value["code"], message: value["message"], field: undefined, requestId: undefined, command: undefined, details: value, errors: undefined };
@@ -280,7 +285,7 @@ function writeFrameForm1(c: core.internal.FrameWriteContext): string {
 }
 
 /** The catalog as the shared runtime compiles it, once for the decoder and the encoder. */
-const escaRatesCompiled = core.internal.compileCatalog<EscaRatesError>(escaRatesCatalog, { classes: escaRatesClasses, classify: classifyFrame, readers: [readFrameForm0, readFrameForm1] });
+const escaRatesCompiled = core.internal.compileCatalog<EscaRatesError>(escaRatesCatalog, { classes: escaRatesClasses, classify: classifyFrame, success: isSuccessReply, readers: [readFrameForm0, readFrameForm1] });
 /** The decoder as the shared runtime builds it; `escaRatesDecoder` puts this catalog's own data-frame test in front of it. */
 const escaRatesRuntime = core.internal.compileDecoder(escaRatesCompiled);
 

@@ -384,6 +384,11 @@ function classifyFrame(value: Record<string, any>): number {
   return -1;
 }
 
+/** Whether a parsed frame is a success reply sharing the error frames' shape: when `code` is 200. */
+function isSuccessReply(value: Record<string, any>): boolean {
+  return value["code"] === 200;
+}
+
 /** The fields of a "reply" error frame, unchecked: the codec checks each value's type before it uses it. */
 function readFrameForm0(value: Record<string, any>): core.internal.FrameFields {
   return { code: value["code"], message: value["msg"], field: undefined, requestId: value["trace"], command: undefined, details: undefined, errors: undefined };
@@ -395,7 +400,7 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
 }
 
 /** The catalog as the shared runtime compiles it, once for the decoder and the encoder. */
-const infowayCompiled = core.internal.compileCatalog<InfowayError>(infowayCatalog, { classes: infowayClasses, classify: classifyFrame, readers: [readFrameForm0] });
+const infowayCompiled = core.internal.compileCatalog<InfowayError>(infowayCatalog, { classes: infowayClasses, classify: classifyFrame, success: isSuccessReply, readers: [readFrameForm0] });
 /** The decoder as the shared runtime builds it; `infowayDecoder` puts this catalog's own data-frame test in front of it. */
 const infowayRuntime = core.internal.compileDecoder(infowayCompiled);
 

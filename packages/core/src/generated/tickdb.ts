@@ -591,6 +591,11 @@ function classifyFrame(value: Record<string, any>): number {
   return -1;
 }
 
+/** Whether a parsed frame is a success reply sharing the error frames' shape: when `code` is 0. */
+function isSuccessReply(value: Record<string, any>): boolean {
+  return value["code"] === 0;
+}
+
 /** The fields of a "reply" error frame, unchecked: the codec checks each value's type before it uses it. */
 function readFrameForm0(value: Record<string, any>): core.internal.FrameFields {
   return { code: value["code"], message: value["message"], field: undefined, requestId: undefined, command: value["cmd"], details: value["data"], errors: undefined };
@@ -602,7 +607,7 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
 }
 
 /** The catalog as the shared runtime compiles it, once for the decoder and the encoder. */
-const tickdbCompiled = core.internal.compileCatalog<TickdbError>(tickdbCatalog, { classes: tickdbClasses, classify: classifyFrame, readers: [readFrameForm0] });
+const tickdbCompiled = core.internal.compileCatalog<TickdbError>(tickdbCatalog, { classes: tickdbClasses, classify: classifyFrame, success: isSuccessReply, readers: [readFrameForm0] });
 /** The decoder as the shared runtime builds it; `tickdbDecoder` puts this catalog's own data-frame test in front of it. */
 const tickdbRuntime = core.internal.compileDecoder(tickdbCompiled);
 
