@@ -18,7 +18,7 @@ export function generateDocs(spec: CatalogSpec, source: string, where: Required<
     line(spec.description);
     line();
   }
-  line(`Catalog \`${spec.name}\`, version ${spec.version}. In TypeScript: \`import { ${camel(spec.name)} } from "${where.importPath(spec.name)}"\`.`);
+  line(`Catalog \`${spec.name}\`, version ${spec.version}. In TypeScript: \`import { ${camel(spec.name)} } from "${where.importPath(spec.name)}"\` (the codec, for servers), or \`${camel(spec.name)}Decoder\` (decoding only, for clients).`);
   line();
 
   const frames = spec.errors.filter((e) => e.frame);
