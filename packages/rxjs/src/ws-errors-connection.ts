@@ -1,4 +1,4 @@
-import { BehaviorSubject, defer, finalize, Observable, Subject, timer, type SchedulerLike, type Subscriber } from "rxjs";
+import { BehaviorSubject, Observable, Subject, timer, type SchedulerLike, type Subscriber } from "rxjs";
 import { ClientSession, type Decision, type Decoder, type ReconnectOptions, type SessionState, type SocketLike, type UncataloguedError, type WsError } from "@ws-errors/core";
 
 /** The part of the WebSocket API the connection uses: the browser's, which `ws` implements too. */
@@ -189,10 +189,16 @@ export function wsErrorsConnection<E extends WsError, T = unknown>(url: string, 
     state.next({ status: "idle" });
   }
 
+  // The subscriber is handed to the stream itself, so each value reaches it with no operator in
+  // between (a `finalize` layer costs every message a call); the teardown releases the connection
+  // however the subscription ends.
   const shared = <V>(pick: (a: Active) => Observable<V>): Observable<V> =>
-    defer(() => {
-      const a = acquire();
-      return pick(a).pipe(finalize(release));
+    new Observable<V>((subscriber) => {
+      const inner = pick(acquire()).subscribe(subscriber);
+      return () => {
+        inner.unsubscribe();
+        release();
+      };
     });
 
   const connection: RxConnection<E, T> = {
