@@ -1,6 +1,6 @@
 import type { WsErrorClass } from "@ws-errors/core";
 import type { Principal, ServerConnection } from "../server-connection";
-import type { IncomingCommand, ServerPolicy } from "../server";
+import type { IncomingCommand, ServerPolicy, WsErrorServer } from "../server";
 import type { OnStateError } from "../state/shared-state";
 import { build, guarded } from "./limits";
 
@@ -217,15 +217,19 @@ export interface RevocationOptions {
  * ```
  */
 export function revocation(options: RevocationOptions = {}): ServerPolicy {
-  const byKey = new Map<string, Set<ServerConnection>>();
+  // A revoked key's connections are found by walking each server's own connection set: revocations
+  // are rare, and an index by key would cost every connection a set entry for its whole life.
+  const servers = new Set<WsErrorServer>();
   const listening = new WeakSet<object>();
   const revoked = (key: string) => {
-    for (const connection of byKey.get(key) ?? []) {
-      if (!connection.isOpen) continue;
-      try {
-        connection.fail(build(connection.codec, options.error, ["unauthenticated", "permission-denied"], "close"));
-      } catch {
-        connection.close(1008, "");
+    for (const server of servers) {
+      for (const connection of server.connections) {
+        if (connection.principal?.key !== key || !connection.isOpen) continue;
+        try {
+          connection.fail(build(connection.codec, options.error, ["unauthenticated", "permission-denied"], "close"));
+        } catch {
+          connection.close(1008, "");
+        }
       }
     }
   };
@@ -233,6 +237,7 @@ export function revocation(options: RevocationOptions = {}): ServerPolicy {
   return {
     name: "revocation",
     async upgrade(context) {
+      servers.add(context.server);
       if (!listening.has(context.server.state)) {
         listening.add(context.server.state);
         const off = context.server.state.onRevoke(revoked);
@@ -245,22 +250,10 @@ export function revocation(options: RevocationOptions = {}): ServerPolicy {
         throw build(context.server.codec, options.error, ["unauthenticated", "permission-denied"], "upgrade");
       }
     },
-    open(connection) {
-      const key = connection.principal?.key;
-      if (key === undefined) return;
-      let set = byKey.get(key);
-      if (!set) byKey.set(key, (set = new Set()));
-      set.add(connection);
-    },
-    close(connection) {
-      const key = connection.principal?.key;
-      const set = key === undefined ? undefined : byKey.get(key);
-      if (set?.delete(connection) && set.size === 0) byKey.delete(key as string);
-    },
     dispose() {
       unsubscribe?.();
       unsubscribe = undefined;
-      byKey.clear();
+      servers.clear();
     },
   };
 }
