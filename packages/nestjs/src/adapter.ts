@@ -50,6 +50,8 @@ export class WsErrorsAdapter extends WsAdapter {
       ...(options.errors && { errors: options.errors }),
       ...(options.logger && { logger: options.logger }),
       ...(options.state && { state: options.state }),
+      // Gateways broadcast through `server.clients`, as they do on Nest's own ws adapter.
+      clientTracking: options.clientTracking ?? true,
       onMessage: (message, connection) => this.dispatch(message, connection.socket, options),
     });
     register(server);

@@ -21,4 +21,10 @@ export interface WsErrorsModuleOptions {
    * of the module shares the one state.
    */
   readonly state?: SharedState;
+  /**
+   * Whether each gateway's `ws` server keeps its `clients` set (what `@WebSocketServer()` gateways
+   * broadcast with): on by default here, as with `@nestjs/platform-ws`; `false` saves about 180
+   * bytes per connection.
+   */
+  readonly clientTracking?: boolean;
 }

@@ -4,13 +4,13 @@ import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { ForbiddenException, Module, UsePipes, ValidationPipe, type INestApplication } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
-import { MessageBody, WsException } from "@nestjs/websockets";
+import { MessageBody, WebSocketServer, WsException } from "@nestjs/websockets";
 import { collective2, ForbiddenError } from "@ws-errors/core/catalogs/collective2";
 import { escaRates, UnknownSymbolError } from "@ws-errors/core/catalogs/esca-rates";
 import type { Codec, WsError } from "@ws-errors/core";
 import { apiKey, connectionCap } from "@ws-errors/node";
 import { IsArray, IsString } from "class-validator";
-import { WebSocket } from "ws";
+import { WebSocket, type WebSocketServer as WsServer } from "ws";
 import { afterEach, describe, expect, it } from "vitest";
 import { Command, WsErrorsAdapter, WsErrorsGateway, WsErrorsModule } from "../src/index";
 
@@ -21,6 +21,15 @@ class SubscribeDto {
 
 @WsErrorsGateway({ path: "/v1/rates" })
 class RatesGateway {
+  @WebSocketServer() server!: WsServer;
+
+  // The usual Nest broadcast: every client of the gateway's ws server.
+  @Command("broadcast")
+  broadcast(@MessageBody() message: { text: string }) {
+    for (const client of this.server.clients) client.send(JSON.stringify({ method: "announcement", text: message.text }));
+    return { method: "broadcast", success: true, clients: this.server.clients.size };
+  }
+
   @Command("subscribe")
   subscribe(@MessageBody() message: { pairs?: string[] }) {
     if (message.pairs?.includes("XAU/USD")) throw new UnknownSymbolError({ message: "Unsupported symbol XAU/USD" });
@@ -106,6 +115,20 @@ afterEach(async () => {
 });
 
 describe("NestJS gateways with @ws-errors/nestjs, raw ws clients", () => {
+  it("broadcasts through @WebSocketServer()'s clients, as on Nest's own ws adapter", async () => {
+    const { app, port } = await start();
+    running = app;
+    const a = await client(`ws://127.0.0.1:${port}/v1/rates`);
+    const b = await client(`ws://127.0.0.1:${port}/v1/rates`);
+    a.ws.send(JSON.stringify({ method: "broadcast", text: "maintenance at noon" }));
+    const toA = [await a.next(), await a.next()];
+    expect(toA).toContainEqual({ method: "announcement", text: "maintenance at noon" });
+    expect(toA).toContainEqual(expect.objectContaining({ method: "broadcast", success: true, clients: 2 }));
+    expect(await b.next()).toEqual({ method: "announcement", text: "maintenance at noon" });
+    a.ws.close();
+    b.ws.close();
+  });
+
   it("rejects the upgrade before it happens, with the catalog's status (nestjs/nest#882), and caps connections", async () => {
     const { app, port } = await start();
     running = app;
