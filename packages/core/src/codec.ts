@@ -127,7 +127,15 @@ export interface Decoder<E extends WsError = WsError> {
   entryOf(error: WsError): EntrySpec | undefined;
 }
 
-/** What a server needs of a catalog besides its {@link Decoder}: every layer's encoding. */
+/**
+ * What a server needs of a catalog besides its {@link Decoder}: every layer's encoding.
+ *
+ * @example
+ * ```ts
+ * import { collective2, TooManyConnectionsError } from "@ws-errors/core/catalogs/collective2";
+ * const response = collective2.encodeUpgrade(new TooManyConnectionsError()); // 429, X-WS-Error, JSON body
+ * ```
+ */
 export interface Encoder {
   /** The error frame, as an object ready for `JSON.stringify`. Several errors share one frame when the dialect allows. */
   encodeFrame(error: WsError | readonly WsError[], options?: EncodeFrameOptions): Record<string, unknown>;
@@ -602,6 +610,14 @@ export function compileDecoder<E extends WsError = WsError>(source: CompiledCata
  * encoder out.
  *
  * @param writers One specialized frame writer per form (generated), or undefined for the generic path.
+ *
+ * @example
+ * ```ts
+ * // What a generated module does (the call marked pure there, so bundlers may drop it):
+ * const compiled = core.internal.compileCatalog(spec, { classes, readers });
+ * export const myApiDecoder = core.internal.compileDecoder(compiled);
+ * export const myApi = core.withEncoder(myApiDecoder, compiled, [writeForm0]);
+ * ```
  */
 export function withEncoder<E extends WsError = WsError>(decoder: Decoder<E>, source: CompiledCatalog<E>, writers?: readonly (FrameWriter | undefined)[]): Codec<E> {
   const compiled = source as Compiled<E>;

@@ -54,7 +54,16 @@ export function jsonEquals(a: unknown, b: Json | undefined): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** Compiles a frame form's conditions into one predicate over an object. */
+/**
+ * Compiles a frame form's conditions into one predicate over an object: what catalogs with `when`
+ * conditions, or matchers the generator could not specialize, pass to the codec as `conditions`.
+ *
+ * @example
+ * ```ts
+ * const isError = compileConditions([{ path: "type", equals: "error" }, { path: "code", exists: true }]);
+ * isError({ type: "error", code: 7 }); // true
+ * ```
+ */
 export function compileConditions(conditions: readonly Condition[]): (value: object) => boolean {
   const tests = conditions.map((condition) => {
     const path = parsePath(condition.path) ?? [];

@@ -168,10 +168,25 @@ export interface TemplateSupport {
   readonly convert: typeof convertCapture;
 }
 
-/** The {@link TemplateSupport} generated modules of catalogs with templates pass in. */
+/**
+ * The {@link TemplateSupport} generated modules of catalogs with templates pass in.
+ *
+ * @example
+ * ```ts
+ * const compiled = core.internal.compileCatalog(spec, { classes, readers, templates: core.TEMPLATES });
+ * ```
+ */
 export const TEMPLATES: TemplateSupport = { compile: compileTemplate, match: matchTemplate, render: renderTemplate, convert: convertCapture };
 
-/** Whether an entry has a template the runtime reads: a frame message template, or a close reason with placeholders that decoding matches. */
+/**
+ * Whether an entry has a template the runtime reads: a frame message template, or a close reason
+ * with placeholders that decoding matches.
+ *
+ * @example
+ * ```ts
+ * usesTemplates({ frame: { template: "{field} is required" } }); // true
+ * ```
+ */
 export function usesTemplates(entry: { readonly frame?: { readonly template?: string | undefined } | undefined; readonly close?: { readonly reason: string; readonly matchReason?: boolean | undefined; readonly anyCode?: boolean | undefined } | undefined }): boolean {
   return entry.frame?.template !== undefined || (entry.close !== undefined && (entry.close.matchReason === true || entry.close.anyCode === true) && entry.close.reason.includes("{"));
 }
