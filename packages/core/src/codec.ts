@@ -248,7 +248,6 @@ interface Compiled<E extends WsError> extends CompiledCatalog<E> {
   readonly entries: readonly CompiledEntry[];
   readonly entriesById: ReadonlyMap<string, CompiledEntry>;
   readonly forms: readonly CompiledForm[];
-  readonly templates: TemplateSupport;
 }
 
 /**
@@ -300,7 +299,7 @@ export function compileCatalog<E extends WsError = WsError>(catalog: CatalogSpec
       stamps: Object.entries(form.stamps ?? {}).map(([path, stamp]) => [parsePath(path) ?? [], stamp] as const),
     };
   });
-  const compiled: Compiled<E> = { catalog, classes, options, entries, entriesById: new Map(entries.map((c) => [c.entry.id, c])), forms, templates };
+  const compiled: Compiled<E> = { catalog, classes, options, entries, entriesById: new Map(entries.map((c) => [c.entry.id, c])), forms };
   return compiled;
 }
 
@@ -320,7 +319,9 @@ function compiledEntryOf(compiled: Pick<Compiled<WsError>, "catalog" | "entriesB
  * their own data-frame test).
  */
 export function compileDecoder<E extends WsError = WsError>(source: CompiledCatalog<E>): Decoder<E> {
-  const { catalog, options, entries, forms, templates } = source as Compiled<E>;
+  const { catalog, options, entries, forms } = source as Compiled<E>;
+  // Present whenever an entry has a template: compileCatalog checked.
+  const templates = options.templates as TemplateSupport;
   const { dialect } = catalog;
   const byId: Record<string, WsErrorClass<E>> = {};
   for (const [i, entry] of catalog.errors.entries()) byId[entry.id] = source.classes[i] as WsErrorClass<E>;
@@ -621,7 +622,8 @@ export function compileDecoder<E extends WsError = WsError>(source: CompiledCata
  */
 export function withEncoder<E extends WsError = WsError>(decoder: Decoder<E>, source: CompiledCatalog<E>, writers?: readonly (FrameWriter | undefined)[]): Codec<E> {
   const compiled = source as Compiled<E>;
-  const { catalog, entries, forms, templates } = compiled;
+  const { catalog, entries, forms } = compiled;
+  const templates = compiled.options.templates as TemplateSupport;
   const { dialect } = catalog;
   const uncorrelated = dialect.requests?.errorReplies === "uncorrelated";
   const formsByName = new Map(forms.map((f) => [f.form.name, f]));
@@ -654,8 +656,9 @@ export function withEncoder<E extends WsError = WsError>(decoder: Decoder<E>, so
     connection: byScope.find((f) => f.form.scope === "connection") ?? fallbackForm,
   };
 
-  function formOf(error: WsError | undefined, requestId: unknown): CompiledForm {
-    const named = error && entryFor(error)?.frame?.form;
+  /* `entry`: the error's entry when the caller has looked it up already (every frame sent does). */
+  function formOf(error: WsError | undefined, requestId: unknown, entry = error && entryFor(error)): CompiledForm {
+    const named = entry?.frame?.form;
     const scope = error?.scope ?? "connection";
     const compiled = named !== undefined ? formsByName.get(named) : scope === "command" || (scope === "both" && requestId !== undefined) ? formFor.command : formFor.connection;
     if (compiled === undefined) throw new TypeError(`catalog "${catalog.name}" has no error-frame form (dialect.frames is empty): ${error?._tag ?? "this error"} cannot be sent as a frame`);
@@ -732,7 +735,7 @@ export function withEncoder<E extends WsError = WsError>(decoder: Decoder<E>, so
       const error = (Array.isArray(input) ? input[0] : input) as WsError;
       const known = writingOf(error);
       const requestId = uncorrelated ? undefined : (options.requestId ?? error.requestId);
-      const compiled = formOf(error, requestId);
+      const compiled = formOf(error, requestId, known?.compiled.entry);
       const writer = writerOf.get(compiled);
       // Entries that write more than their form (a sub-code, a constant) take the generic path.
       if (!writer || !known || known.extras.length > 0) return JSON.stringify(encodeFrame(error, options));
