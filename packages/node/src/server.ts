@@ -182,8 +182,9 @@ export class WsErrorServer {
   readonly errors: ErrorMapper;
   private readonly wss: WebSocketServer;
   private attempts = 0;
-  /* Resolves `close()` once the last connection is gone (ws's own wait needs its client set). */
-  private drained: (() => void) | undefined = undefined;
+  /* `close()`'s wait for the last connection to go (ws's own wait needs its client set): one for
+     every call, so a second `close()` does not strand the first. */
+  private draining: { readonly done: Promise<void>; readonly resolve: () => void } | undefined = undefined;
   private readonly readRequest: ReturnType<typeof requestFields>;
   private readonly secrets = new Set<string>();
   private readonly inbound: readonly ServerPolicy[];
@@ -295,7 +296,12 @@ export class WsErrorServer {
    */
   close(): Promise<void> {
     for (const policy of this.options.policies ?? []) policy.dispose?.();
-    const drained = this.connections.size === 0 ? undefined : new Promise<void>((resolve) => (this.drained = resolve));
+    if (this.connections.size > 0 && !this.draining) {
+      let resolve!: () => void;
+      const done = new Promise<void>((r) => (resolve = r));
+      this.draining = { done, resolve };
+    }
+    const drained = this.draining?.done;
     for (const connection of this.connections) connection.close(1001, "Server shutting down");
     return Promise.all([drained, new Promise<void>((resolve) => this.wss.close(() => resolve()))]).then(() => undefined);
   }
@@ -363,10 +369,10 @@ export class WsErrorServer {
   private closed(connection: ServerConnection): void {
     this.connections.delete(connection);
     for (const policy of this.options.policies ?? []) policy.close?.(connection);
-    if (this.connections.size === 0 && this.drained) {
-      const drained = this.drained;
-      this.drained = undefined;
-      drained();
+    if (this.connections.size === 0 && this.draining) {
+      const { resolve } = this.draining;
+      this.draining = undefined;
+      resolve();
     }
   }
 

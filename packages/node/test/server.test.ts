@@ -150,6 +150,15 @@ describe("connection caps", () => {
     }
   });
 
+  it("close() called twice while connections are open resolves both calls", async () => {
+    running = await start({ codec: c2 });
+    const client = await raw(running.url);
+    await until(() => running!.server.connections.size === 1, "the connection");
+    await Promise.all([running.server.close(), running.server.close()]);
+    expect(running.server.connections.size).toBe(0);
+    expect((await client.closed).code).toBe(1001);
+  });
+
   it("keeps the request headers it is told to keep, and none by default", async () => {
     const seen: Record<string, unknown>[] = [];
     for (const keepHeaders of [undefined, ["User-Agent"], true] as const) {
