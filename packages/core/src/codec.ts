@@ -11,7 +11,7 @@ import {
 import { compileConditions, define, getPath, parsePath, setPath, type Path } from "./path";
 import { fallbackFor, isCleanClose } from "./retry-policy";
 import type { CatalogSpec, CloseSpec, DetailType, EntrySpec, FrameForm, FrameSpec, Json, Layer, Stamp, WireCode } from "./spec";
-import { TEMPLATES, usesTemplates, type Template, type TemplateSupport } from "./template";
+import { closeReasonIsTemplate, TEMPLATES, usesTemplates, type Template, type TemplateSupport } from "./template";
 import { numericCode, sanitizeHeaderValue, truncateCloseReason } from "./text";
 
 /** A close as received or to be sent. */
@@ -261,9 +261,8 @@ export function compileCatalog<E extends WsError = WsError>(catalog: CatalogSpec
   const templates = options.templates as TemplateSupport;
   const entries: CompiledEntry[] = catalog.errors.map((entry, i) => {
     const when = entry.frame?.when;
-    const uses = usesTemplates(entry);
-    if (uses && !options.templates) throw new TypeError(`catalog "${catalog.name}" entry "${entry.id}" has a template: pass \`templates\` to compileCatalog (generated modules do)`);
-    const reason = uses && entry.close && (entry.close.matchReason || entry.close.anyCode) && entry.close.reason.includes("{") ? templates.compile(entry.close.reason) : undefined;
+    if (usesTemplates(entry) && !options.templates) throw new TypeError(`catalog "${catalog.name}" entry "${entry.id}" has a template: pass \`templates\` to compileCatalog (generated modules do)`);
+    const reason = entry.close && closeReasonIsTemplate(entry.close) ? templates.compile(entry.close.reason) : undefined;
     const template = entry.frame?.template === undefined ? undefined : templates.compile(entry.frame.template);
     return {
       entry,

@@ -187,6 +187,17 @@ export const TEMPLATES: TemplateSupport = { compile: compileTemplate, match: mat
  * usesTemplates({ frame: { template: "{field} is required" } }); // true
  * ```
  */
-export function usesTemplates(entry: { readonly frame?: { readonly template?: string | undefined } | undefined; readonly close?: { readonly reason: string; readonly matchReason?: boolean | undefined; readonly anyCode?: boolean | undefined } | undefined }): boolean {
-  return entry.frame?.template !== undefined || (entry.close !== undefined && (entry.close.matchReason === true || entry.close.anyCode === true) && entry.close.reason.includes("{"));
+export function usesTemplates(entry: { readonly frame?: { readonly template?: string | undefined } | undefined; readonly close?: CloseLike | undefined }): boolean {
+  return entry.frame?.template !== undefined || (entry.close !== undefined && closeReasonIsTemplate(entry.close));
+}
+
+interface CloseLike {
+  readonly reason: string;
+  readonly matchReason?: boolean | undefined;
+  readonly anyCode?: boolean | undefined;
+}
+
+/** Whether decoding matches a close's reason as a template: it is matched (by reason or whatever the code) and has placeholders. */
+export function closeReasonIsTemplate(close: CloseLike): boolean {
+  return (close.matchReason === true || close.anyCode === true) && close.reason.includes("{");
 }
