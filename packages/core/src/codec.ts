@@ -900,7 +900,11 @@ function lowerHeaders(headers: unknown): Record<string, string> {
   if (typeof headers !== "object" || headers === null) return out;
   for (const [key, value] of Object.entries(headers)) {
     if (typeof value === "string") define(out, key.toLowerCase(), value);
-    else if (Array.isArray(value) && typeof value[0] === "string") define(out, key.toLowerCase(), value.join(", "));
+    else if (Array.isArray(value)) {
+      // Only the strings: joining anything else may call a hostile toString (or none at all).
+      const parts = value.filter((part): part is string => typeof part === "string");
+      if (parts.length > 0) define(out, key.toLowerCase(), parts.join(", "));
+    }
   }
   return out;
 }

@@ -53,6 +53,12 @@ describe.each(Object.entries(CODECS))("%s: decoding never throws", (_name, codec
     );
   });
 
+  it("on a header list holding something that is not a string (fast-check's counterexample)", () => {
+    const input = { status: 429, headers: { "retry-after": ["5", { toString: undefined }], "x-other": [7, "b"] }, body: "" };
+    expect(() => codec.decodeUpgrade(input as never)).not.toThrow();
+    expect(codec.decodeUpgrade(input as never)?.wire?.headers).toMatchObject({ "retry-after": "5", "x-other": "b" });
+  });
+
   it.each(hostile.map((h) => [h.slice(0, 60), h] as const))("on %s", (_label, text) => {
     expect(() => codec.decodeFrameErrors(text)).not.toThrow();
     expect(() => codec.decodeUpgrade({ status: 400, headers: { "x-ws-error": text }, body: text })).not.toThrow();
