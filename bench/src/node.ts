@@ -6,8 +6,8 @@ import type { Codec, WsError } from "@ws-errors/core";
 import { collective2, TooManyRequestsError } from "@ws-errors/core/catalogs/collective2";
 import { apiKey, connect, WsErrorServer, type ServerConnection } from "@ws-errors/node";
 import { WebSocketServer } from "ws";
-import { rawThroughput, startStreamServer } from "./raw-client";
-import { pairedFigure, type Figure } from "./stats";
+import { rawThroughput, startStreamServer, STREAM_MESSAGES, streamTimer } from "./raw-client";
+import { pairedFigure, rotatedRounds, type Figure } from "./stats";
 
 const PEER = fileURLToPath(new URL("./peer.ts", import.meta.url));
 const ROUNDS = 25;
@@ -30,30 +30,22 @@ async function listen(server: Server): Promise<number> {
 
 /** Messages per second a client receives from a server that streams as fast as it can. */
 async function receiveThroughput(): Promise<Figure> {
-  const N = 100_000;
+  const N = STREAM_MESSAGES;
   const server = await startStreamServer(N);
   const { url } = server;
   const raw = () => rawThroughput(url);
   const ours = () =>
     new Promise<number>((resolve) => {
-      let count = 0;
-      const t0 = performance.now();
+      const timer = streamTimer(N, resolve);
       const client = connect(url, { codec: c2, reconnect: false });
-      client.on("message", () => {
-        if (++count === N) resolve((N * 1000) / (performance.now() - t0));
-      });
-      client.on("stopped", () => resolve((count * 1000) / (performance.now() - t0)));
+      client.on("message", timer.message);
+      client.on("stopped", timer.end);
     });
   await raw();
   await ours(); // warm both paths
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let i = 0; i < RECEIVE_ROUNDS; i++) {
-    b.push(await raw());
-    a.push(await ours());
-  }
+  const [a, b] = (await rotatedRounds(RECEIVE_ROUNDS, [ours, raw])) as [number[], number[]];
   server.child.kill();
-  return pairedFigure("node", "client receive throughput: 100,000 Collective2 signals, `message` events (decoded, sequence-tracked)", a, b, "raw `ws` client doing JSON.parse", "≥ 0.97×", "msg/s");
+  return pairedFigure("node", `client receive throughput: ${N.toLocaleString("en-US")} Collective2 signals, \`message\` events (decoded, sequence-tracked)`, a, b, "raw `ws` client doing JSON.parse", "≥ 0.97×", "msg/s");
 }
 
 /** Error frames per second a server writes to one reading client. */

@@ -7,7 +7,7 @@ import { wsErrorsConnection, type WebSocketLike } from "@ws-errors/rxjs";
 import { WebSocket as PartySocket } from "partysocket";
 import ReconnectingWebSocket from "reconnecting-websocket";
 import { WebSocket } from "ws";
-import { rawThroughput, startStreamServer } from "./raw-client";
+import { rawThroughput, startStreamServer, STREAM_MESSAGES, streamTimer } from "./raw-client";
 import { median, pairedFigure, type Figure } from "./stats";
 
 const PEER = fileURLToPath(new URL("./peer.ts", import.meta.url));
@@ -48,14 +48,11 @@ const CLIENTS: Record<string, Open> = {
 /** Messages per second until N have arrived (the stream server then closes; reconnecting clients are closed first). */
 function throughput(open: Open, url: string, n: number): Promise<number> {
   return new Promise((resolve) => {
-    let count = 0;
-    const t0 = performance.now();
-    const client = open(url, () => {
-      if (++count !== n) return;
-      const rate = (n * 1000) / (performance.now() - t0);
+    const timer = streamTimer(n, (rate) => {
       client.close();
       resolve(rate);
     });
+    const client = open(url, timer.message);
   });
 }
 
@@ -93,7 +90,7 @@ async function reconnection(open: Open, port: number): Promise<number> {
 
 export async function peerBenchmarks(): Promise<Figure[]> {
   const figures: Figure[] = [];
-  const N = 100_000;
+  const N = STREAM_MESSAGES;
   const stream = await startStreamServer(N);
   const raw: number[] = [];
   const rates: Record<string, number[]> = {};
@@ -105,7 +102,7 @@ export async function peerBenchmarks(): Promise<Figure[]> {
   }
   stream.child.kill();
   for (const [name, values] of Object.entries(rates)) {
-    figures.push(pairedFigure("peers", `${name}: receive throughput, 100,000 Collective2 signals (each client parses; ours also decode and track seq)`, values, raw, "raw `ws` client doing JSON.parse", "", "msg/s"));
+    figures.push(pairedFigure("peers", `${name}: receive throughput, ${N.toLocaleString("en-US")} Collective2 signals (each client parses; ours also decode and track seq)`, values, raw, "raw `ws` client doing JSON.parse", "", "msg/s"));
   }
 
   // A port the system just gave out and took back: free now, and the ticker restarts on it.

@@ -27,13 +27,13 @@ export function median(values: readonly number[]): number {
  * Measures a candidate against its baseline in alternating rounds, so both see the same machine
  * state (JIT, GC, other load), and reports the median of the per-round ratios with their range.
  */
-export async function paired(candidate: () => unknown, baseline: () => unknown, rounds = 7): Promise<{ candidate: number; baseline: number; ratios: number[]; spread: [number, number] }> {
+export async function paired(candidate: () => unknown, baseline: () => unknown, rounds = 7, cpuNsPerRound = 300e6): Promise<{ candidate: number; baseline: number; ratios: number[]; spread: [number, number] }> {
   const c: number[] = [];
   const b: number[] = [];
   const ratios: number[] = [];
   for (let i = 0; i < rounds; i++) {
-    const sb = await measure(baseline, { min_cpu_time: 300e6 });
-    const sc = await measure(candidate, { min_cpu_time: 300e6 });
+    const sb = await measure(baseline, { min_cpu_time: cpuNsPerRound });
+    const sc = await measure(candidate, { min_cpu_time: cpuNsPerRound });
     b.push(sb.p50);
     c.push(sc.p50);
     ratios.push(sc.p50 / sb.p50);
@@ -56,4 +56,21 @@ export function pairedFigure(suite: string, name: string, ours: number[], base: 
     ratioSpread: [Math.min(...ratios), Math.max(...ratios)],
     ...(goal !== "" && { goal }),
   };
+}
+
+/**
+ * Runs each measurement once per round, rotating which goes first, so none always follows the same
+ * other and inherits its garbage to collect or its cooled caches: with a fixed order the figure of
+ * the one that runs second carried part of the first one's cost. Returns the samples of each, in
+ * the order given.
+ */
+export async function rotatedRounds(rounds: number, runs: readonly (() => Promise<number>)[]): Promise<number[][]> {
+  const samples = runs.map((): number[] => []);
+  for (let i = 0; i < rounds; i++) {
+    for (let j = 0; j < runs.length; j++) {
+      const k = (i + j) % runs.length;
+      (samples[k] as number[]).push(await (runs[k] as () => Promise<number>)());
+    }
+  }
+  return samples;
 }
