@@ -174,14 +174,16 @@ export function generateModule(spec: CatalogSpec, source: string, where: Require
     kind: StructureKind.VariableStatement,
     declarationKind: VariableDeclarationKind.Const,
     docs: [`The catalog as the shared runtime compiles it, once for the decoder and the encoder.`],
-    declarations: [{ name: `${base}Compiled`, initializer: compile }],
+    // Pure, as every call below that builds the decoder or the codec: a bundle that imports only
+    // this module's error classes and guards leaves the whole decoding runtime out.
+    declarations: [{ name: `${base}Compiled`, initializer: `/* @__PURE__ */ ${compile}` }],
   } satisfies VariableStatementStructure);
   if (specialized) {
     statements.push({
       kind: StructureKind.VariableStatement,
       declarationKind: VariableDeclarationKind.Const,
       docs: [`The decoder as the shared runtime builds it; \`${base}Decoder\` puts this catalog's own data-frame test in front of it.`],
-      declarations: [{ name: `${base}Runtime`, initializer: `core.internal.compileDecoder(${base}Compiled)` }],
+      declarations: [{ name: `${base}Runtime`, initializer: `/* @__PURE__ */ core.internal.compileDecoder(${base}Compiled)` }],
     } satisfies VariableStatementStructure);
     statements.push({
       kind: StructureKind.Function,
@@ -204,13 +206,13 @@ export function generateModule(spec: CatalogSpec, source: string, where: Require
   const decoderDoc = `Decoders of the \`${spec.name}\` catalog on all three layers, without the encoders: what a client needs (a browser bundle that imports only this carries no encoder).\n\n@example\n\`\`\`ts\nimport { ${base}Decoder } from "${where.importPath(spec.name)}";\nconst error = ${base}Decoder.decodeFrame(text);\nif (error) console.log(error.kind, error.retry.directive);\n\`\`\``;
   statements.push(
     specialized
-      ? `${jsDoc(decoderDoc)}export const ${base}Decoder: core.Decoder<${union}> = {\n  ...${base}Runtime,\n  isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,\n  decodeFrame: (input) => (isDataFrame(input) ? null : ${base}Runtime.decodeFrame(input)),\n  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : ${base}Runtime.decodeFrameErrors(input)),${sequenceReader}\n};`
+      ? `${jsDoc(decoderDoc)}export const ${base}Decoder: core.Decoder<${union}> = /* @__PURE__ */ core.internal.specialize(${base}Runtime, {\n  isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,\n  decodeFrame: (input) => (isDataFrame(input) ? null : ${base}Runtime.decodeFrame(input)),\n  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : ${base}Runtime.decodeFrameErrors(input)),${sequenceReader}\n});`
       : ({
           kind: StructureKind.VariableStatement,
           isExported: true,
           declarationKind: VariableDeclarationKind.Const,
           docs: [decoderDoc],
-          declarations: [{ name: `${base}Decoder`, type: `core.Decoder<${union}>`, initializer: `core.internal.compileDecoder(${base}Compiled)` }],
+          declarations: [{ name: `${base}Decoder`, type: `core.Decoder<${union}>`, initializer: `/* @__PURE__ */ core.internal.compileDecoder(${base}Compiled)` }],
         } satisfies VariableStatementStructure),
   );
   const codecDoc = `Decoders and encoders of the \`${spec.name}\` catalog on all three layers: what a server needs.\n\n@example\n\`\`\`ts\nimport { ${base} } from "${where.importPath(spec.name)}";\nconst error = ${base}.decodeFrame(text);\nif (error) console.log(error.kind, error.retry.directive);\n\`\`\``;
@@ -285,7 +287,7 @@ function entryClass(spec: CatalogSpec, entry: EntrySpec, index: number, specName
       { name: "id", type: JSON.stringify(entry.id), isReadonly: true, hasDeclareKeyword: true },
       { name: "code", type: JSON.stringify(entry.code), isReadonly: true, hasDeclareKeyword: true },
       { name: "scope", type: JSON.stringify(entry.scope), isReadonly: true, hasDeclareKeyword: true },
-      { name: "entry", isStatic: true, isReadonly: true, initializer: `core.internal.bindEntry(this, ${JSON.stringify(spec.name)}, ${specName}.errors[${index}]!${entry.frame?.template === undefined ? "" : ", core.TEMPLATES"})` },
+      { name: "entry", isStatic: true, isReadonly: true, initializer: `core.bindEntry(this, ${JSON.stringify(spec.name)}, ${specName}.errors[${index}]!${entry.frame?.template === undefined ? "" : ", core.TEMPLATES"})` },
     ],
   };
 }

@@ -605,6 +605,20 @@ export function compileDecoder<E extends WsError = WsError>(source: CompiledCata
 }
 
 /**
+ * A decoder with a generated module's own functions in place of the runtime's (its data-frame
+ * test, its sequence reader): a call, so the module can mark it pure and a bundle that imports
+ * only the module's error classes drops the decoder.
+ *
+ * @example
+ * ```ts
+ * export const myApiDecoder = /* @__PURE__ *\/ core.internal.specialize(runtime, { readSequence: (value) => ... });
+ * ```
+ */
+export function specialize<E extends WsError>(runtime: Decoder<E>, own: Partial<Decoder<E>>): Decoder<E> {
+  return { ...runtime, ...own };
+}
+
+/**
  * A decoder with the encoders of its catalog added: the full {@link Codec}, what generated modules
  * export as `<catalog>`. Pure, so a bundle that imports only the decoder leaves it and every
  * encoder out.

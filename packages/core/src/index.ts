@@ -32,6 +32,10 @@ export {
   InternalError,
   DataLossError,
   KIND_CLASSES,
+  // A named export, not only in `internal`: generated error classes call it, and a bundle that
+  // imports only a catalog's classes and guards must not keep `internal`, whose codec comes with it.
+  bindEntry,
+  type BoundEntry,
   type WireInfo,
   type WsErrorInit,
   type WsErrorClass,
@@ -40,7 +44,7 @@ export {
 // alone leaves it, and every encoder, out.
 export { createCodec, withEncoder, type Codec, type Decoder, type Encoder, type CodecOptions, type CloseInfo, type EncodeFrameOptions, type EncodeUpgradeOptions, type UpgradeResponse } from "./codec";
 /** What generated catalog modules use; not for applications. */
-export * as internal from "./internal";
+export { internal } from "./internal";
 export { backoffDelayMs, fallbackFor, isCleanClose, retryDelayMs, defaultDirective, type BackoffOptions, type FallbackPolicy } from "./retry-policy";
 export { compileConditions, getPath, parsePath, setPath, type Path } from "./path";
 export { withReference } from "./reference";

@@ -16,38 +16,43 @@ const policy = (kind: KindName, directive: RetrySpec["directive"], summary: stri
   summary,
 });
 
+/* A policy as its parts, made into a FallbackPolicy when asked for: literals, not calls, so a
+   bundler can drop the built package's tables from a bundle that never asks (one that imports
+   only a catalog's error classes). */
+type Row = readonly [kind: KindName, directive: RetrySpec["directive"], summary: string, retry?: RetrySpec];
+
 /* Close codes as RFC 6455 and the IANA registry define them; 1000/1001/1005 are not errors. */
-const CLOSE_DEFAULTS: Record<number, FallbackPolicy> = {
-  1002: policy("invalid-message", "stop", "Protocol error"),
-  1003: policy("invalid-message", "stop", "Unsupported data"),
-  1006: policy("client-disconnect", "reconnect", "Connection closed abnormally"),
-  1007: policy("invalid-message", "stop", "Invalid frame payload data"),
-  1008: policy("permission-denied", "stop", "Policy violation"),
-  1009: policy("invalid-message", "stop", "Message too big"),
-  1010: policy("failed-precondition", "stop", "Mandatory extension"),
-  1011: policy("internal", "reconnect", "Internal server error"),
-  1012: policy("service-unavailable", "reconnect", "Service restart"),
-  1013: policy("service-unavailable", "reconnect", "Try again later"),
-  1014: policy("upstream-timeout", "reconnect", "Bad gateway"),
-  1015: policy("failed-precondition", "stop", "TLS handshake failure"),
-  3000: policy("unauthenticated", "refresh-credentials", "Unauthorized"),
-  3003: policy("permission-denied", "stop", "Forbidden"),
-  3008: policy("deadline-exceeded", "reconnect", "Timeout"),
+const CLOSE_DEFAULTS: Record<number, Row> = {
+  1002: ["invalid-message", "stop", "Protocol error"],
+  1003: ["invalid-message", "stop", "Unsupported data"],
+  1006: ["client-disconnect", "reconnect", "Connection closed abnormally"],
+  1007: ["invalid-message", "stop", "Invalid frame payload data"],
+  1008: ["permission-denied", "stop", "Policy violation"],
+  1009: ["invalid-message", "stop", "Message too big"],
+  1010: ["failed-precondition", "stop", "Mandatory extension"],
+  1011: ["internal", "reconnect", "Internal server error"],
+  1012: ["service-unavailable", "reconnect", "Service restart"],
+  1013: ["service-unavailable", "reconnect", "Try again later"],
+  1014: ["upstream-timeout", "reconnect", "Bad gateway"],
+  1015: ["failed-precondition", "stop", "TLS handshake failure"],
+  3000: ["unauthenticated", "refresh-credentials", "Unauthorized"],
+  3003: ["permission-denied", "stop", "Forbidden"],
+  3008: ["deadline-exceeded", "reconnect", "Timeout"],
 };
 
-const STATUS_DEFAULTS: Record<number, FallbackPolicy> = {
-  400: policy("invalid-argument", "stop", "Bad Request"),
-  401: policy("unauthenticated", "refresh-credentials", "Unauthorized"),
-  403: policy("permission-denied", "stop", "Forbidden"),
-  404: policy("not-found", "stop", "Not Found"),
-  408: policy("deadline-exceeded", "reconnect", "Request Timeout"),
-  409: policy("aborted", "retry-later", "Conflict"),
-  426: policy("failed-precondition", "stop", "Upgrade Required"),
-  429: policy("rate-limited", "retry-later", "Too Many Requests", { directive: "retry-later", delay: { header: "Retry-After" } }),
-  500: policy("internal", "reconnect", "Internal Server Error"),
-  502: policy("upstream-timeout", "reconnect", "Bad Gateway"),
-  503: policy("service-unavailable", "reconnect", "Service Unavailable"),
-  504: policy("upstream-timeout", "reconnect", "Gateway Timeout"),
+const STATUS_DEFAULTS: Record<number, Row> = {
+  400: ["invalid-argument", "stop", "Bad Request"],
+  401: ["unauthenticated", "refresh-credentials", "Unauthorized"],
+  403: ["permission-denied", "stop", "Forbidden"],
+  404: ["not-found", "stop", "Not Found"],
+  408: ["deadline-exceeded", "reconnect", "Request Timeout"],
+  409: ["aborted", "retry-later", "Conflict"],
+  426: ["failed-precondition", "stop", "Upgrade Required"],
+  429: ["rate-limited", "retry-later", "Too Many Requests", { directive: "retry-later", delay: { header: "Retry-After" } }],
+  500: ["internal", "reconnect", "Internal Server Error"],
+  502: ["upstream-timeout", "reconnect", "Bad Gateway"],
+  503: ["service-unavailable", "reconnect", "Service Unavailable"],
+  504: ["upstream-timeout", "reconnect", "Gateway Timeout"],
 };
 
 /** Close codes that end a connection cleanly rather than report an error. */
@@ -68,12 +73,12 @@ export function fallbackFor(catalog: CatalogSpec, layer: Layer, received: WireCo
   if (typeof code === "number") {
     if (layer === "close") {
       const known = CLOSE_DEFAULTS[code];
-      if (known) return known;
+      if (known) return policy(...known);
       if (code >= 3000 && code <= 4999) return policy("unknown", "reconnect", "Application close code");
     }
     if (layer === "upgrade") {
       const known = STATUS_DEFAULTS[code];
-      if (known) return known;
+      if (known) return policy(...known);
       if (code >= 500) return policy("service-unavailable", "reconnect", "Server error");
     }
   }

@@ -1,7 +1,7 @@
 /** The most a close reason may hold: a close frame's payload is 125 bytes, 2 of them the code. */
 export const MAX_CLOSE_REASON_BYTES = 123;
 
-const encoder = new TextEncoder();
+const encoder = /* @__PURE__ */ new TextEncoder();
 
 /**
  * Cuts a close reason to at most 123 bytes of UTF-8 without splitting a character, so `ws` and

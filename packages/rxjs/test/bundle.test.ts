@@ -68,6 +68,16 @@ describe("browser bundles are tree-shaken", () => {
     expect(decoder.length).toBeLessThan(codec.length * 0.85);
   });
 
+  it.each(catalogs)("a bundle of %s's error classes and guards alone carries no decoding runtime", async (name) => {
+    // What an app that only tells errors apart imports: classes for instanceof/ofType, the guards.
+    const module = await import(`../../core/src/generated/${name}.ts`);
+    const names = Object.keys(module).filter((key) => /^is[A-Z]\w*Error$/.test(key) || (/Error$/.test(key) && typeof module[key] === "function"));
+    expect(names.length, name).toBeGreaterThan(1);
+    const files = await inputs(`import { ${names.join(", ")} } from "@ws-errors/core/catalogs/${name}"; console.log(${names.join(", ")});`);
+    expect(files.filter((f) => /\/core\/src\/(codec|retry-policy|session)\.ts$/.test(f)), name).toEqual([]);
+    expect(files.some((f) => f.endsWith(`/generated/${name}.ts`))).toBe(true);
+  });
+
   it("a bundle of the RxJS adapter and one catalog holds nothing from Node and no other catalog", async () => {
     const files = await inputs(`import { wsErrorsConnection } from "@ws-errors/rxjs"; import { tickdb } from "@ws-errors/core/catalogs/tickdb"; console.log(wsErrorsConnection("wss://x", { codec: tickdb }));`);
     expect(files.filter((f) => f.includes("/generated/"))).toEqual([expect.stringMatching(/\/generated\/tickdb\.ts$/)]);

@@ -28,7 +28,7 @@ export class TooFastError extends core.RateLimitedError<TooFastDetails> {
   declare readonly id: "too-fast";
   declare readonly code: 4290;
   declare readonly scope: "both";
-  static readonly entry = core.internal.bindEntry(this, "beacon", beaconCatalog.errors[0]!);
+  static readonly entry = core.bindEntry(this, "beacon", beaconCatalog.errors[0]!);
 }
 
 /** Whether a value is a {@link TooFastError}, from any copy of the package. */
@@ -56,7 +56,7 @@ export class BadTokenError extends core.UnauthenticatedError<BadTokenDetails> {
   declare readonly id: "bad-token";
   declare readonly code: 4010;
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "beacon", beaconCatalog.errors[1]!);
+  static readonly entry = core.bindEntry(this, "beacon", beaconCatalog.errors[1]!);
 }
 
 /** Whether a value is a {@link BadTokenError}, from any copy of the package. */
@@ -87,7 +87,7 @@ export class BannedError extends core.PermissionDeniedError<BannedDetails> {
   declare readonly id: "banned";
   declare readonly code: 4030;
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "beacon", beaconCatalog.errors[2]!);
+  static readonly entry = core.bindEntry(this, "beacon", beaconCatalog.errors[2]!);
 }
 
 /** Whether a value is a {@link BannedError}, from any copy of the package. */
@@ -115,7 +115,7 @@ export class MovedError extends core.ServiceUnavailableError<MovedDetails> {
   declare readonly id: "moved";
   declare readonly code: 4120;
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "beacon", beaconCatalog.errors[3]!);
+  static readonly entry = core.bindEntry(this, "beacon", beaconCatalog.errors[3]!);
 }
 
 /** Whether a value is a {@link MovedError}, from any copy of the package. */
@@ -145,7 +145,7 @@ export class OverloadedError extends core.ServiceUnavailableError<OverloadedDeta
   declare readonly id: "overloaded";
   declare readonly code: -32001;
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "beacon", beaconCatalog.errors[4]!);
+  static readonly entry = core.bindEntry(this, "beacon", beaconCatalog.errors[4]!);
 }
 
 /** Whether a value is a {@link OverloadedError}, from any copy of the package. */
@@ -173,7 +173,7 @@ export class MalformedError extends core.InvalidMessageError<MalformedDetails> {
   declare readonly id: "malformed";
   declare readonly code: 4000;
   declare readonly scope: "both";
-  static readonly entry = core.internal.bindEntry(this, "beacon", beaconCatalog.errors[5]!);
+  static readonly entry = core.bindEntry(this, "beacon", beaconCatalog.errors[5]!);
 }
 
 /** Whether a value is a {@link MalformedError}, from any copy of the package. */
@@ -201,7 +201,7 @@ export class UnknownOpError extends core.UnknownCommandError<UnknownOpDetails> {
   declare readonly id: "unknown-op";
   declare readonly code: 4040;
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "beacon", beaconCatalog.errors[6]!);
+  static readonly entry = core.bindEntry(this, "beacon", beaconCatalog.errors[6]!);
 }
 
 /** Whether a value is a {@link UnknownOpError}, from any copy of the package. */
@@ -229,7 +229,7 @@ export class FaultError extends core.InternalError<FaultDetails> {
   declare readonly id: "fault";
   declare readonly code: -32603;
   declare readonly scope: "both";
-  static readonly entry = core.internal.bindEntry(this, "beacon", beaconCatalog.errors[7]!);
+  static readonly entry = core.bindEntry(this, "beacon", beaconCatalog.errors[7]!);
 }
 
 /** Whether a value is a {@link FaultError}, from any copy of the package. */
@@ -287,9 +287,9 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
 }
 
 /** The catalog as the shared runtime compiles it, once for the decoder and the encoder. */
-const beaconCompiled = core.internal.compileCatalog<BeaconError>(beaconCatalog, { classes: beaconClasses, classify: classifyFrame, readers: [readFrameForm0] });
+const beaconCompiled = /* @__PURE__ */ core.internal.compileCatalog<BeaconError>(beaconCatalog, { classes: beaconClasses, classify: classifyFrame, readers: [readFrameForm0] });
 /** The decoder as the shared runtime builds it; `beaconDecoder` puts this catalog's own data-frame test in front of it. */
-const beaconRuntime = core.internal.compileDecoder(beaconCompiled);
+const beaconRuntime = /* @__PURE__ */ core.internal.compileDecoder(beaconCompiled);
 
 /** Whether a parsed frame is data (not an error frame of this catalog): most of what a client reads ends here. Being this module's own function, its call to `classifyFrame` is one the JIT inlines; the same test inside the runtime shared by every catalog could not be. */
 function isDataFrame(input: unknown): boolean {
@@ -306,8 +306,7 @@ function isDataFrame(input: unknown): boolean {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const beaconDecoder: core.Decoder<BeaconError> = {
-  ...beaconRuntime,
+export const beaconDecoder: core.Decoder<BeaconError> = /* @__PURE__ */ core.internal.specialize(beaconRuntime, {
   isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
   decodeFrame: (input) => (isDataFrame(input) ? null : beaconRuntime.decodeFrame(input)),
   decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : beaconRuntime.decodeFrameErrors(input)),
@@ -316,7 +315,7 @@ export const beaconDecoder: core.Decoder<BeaconError> = {
     const seq = typeof value === "object" && value !== null ? (value as Record<string, unknown>)["seq"] : undefined;
     return typeof seq === "number" || typeof seq === "string" ? seq : undefined;
   },
-};
+});
 /**
  * Decoders and encoders of the `beacon` catalog on all three layers: what a server needs.
  *

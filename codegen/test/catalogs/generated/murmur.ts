@@ -28,7 +28,7 @@ export class MissingFieldError extends core.InvalidArgumentError<MissingFieldDet
   declare readonly id: "missing-field";
   declare readonly code: "MISSING_FIELD";
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "murmur", murmurCatalog.errors[0]!, core.TEMPLATES);
+  static readonly entry = core.bindEntry(this, "murmur", murmurCatalog.errors[0]!, core.TEMPLATES);
 }
 
 /** Whether a value is a {@link MissingFieldError}, from any copy of the package. */
@@ -58,7 +58,7 @@ export class UnknownActionError extends core.UnknownCommandError<UnknownActionDe
   declare readonly id: "unknown-action";
   declare readonly code: "UNKNOWN_ACTION";
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "murmur", murmurCatalog.errors[1]!, core.TEMPLATES);
+  static readonly entry = core.bindEntry(this, "murmur", murmurCatalog.errors[1]!, core.TEMPLATES);
 }
 
 /** Whether a value is a {@link UnknownActionError}, from any copy of the package. */
@@ -89,7 +89,7 @@ export class TooLongError extends core.OutOfRangeError<TooLongDetails> {
   declare readonly id: "too-long";
   declare readonly code: "TOO_LONG";
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "murmur", murmurCatalog.errors[2]!, core.TEMPLATES);
+  static readonly entry = core.bindEntry(this, "murmur", murmurCatalog.errors[2]!, core.TEMPLATES);
 }
 
 /** Whether a value is a {@link TooLongError}, from any copy of the package. */
@@ -119,7 +119,7 @@ export class SlowDownError extends core.RateLimitedError<SlowDownDetails> {
   declare readonly id: "slow-down";
   declare readonly code: "SLOW_DOWN";
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "murmur", murmurCatalog.errors[3]!, core.TEMPLATES);
+  static readonly entry = core.bindEntry(this, "murmur", murmurCatalog.errors[3]!, core.TEMPLATES);
 }
 
 /** Whether a value is a {@link SlowDownError}, from any copy of the package. */
@@ -147,7 +147,7 @@ export class NotJsonError extends core.InvalidMessageError<NotJsonDetails> {
   declare readonly id: "not-json";
   declare readonly code: "NOT_JSON";
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "murmur", murmurCatalog.errors[4]!, core.TEMPLATES);
+  static readonly entry = core.bindEntry(this, "murmur", murmurCatalog.errors[4]!, core.TEMPLATES);
 }
 
 /** Whether a value is a {@link NotJsonError}, from any copy of the package. */
@@ -177,7 +177,7 @@ export class FloodError extends core.RateLimitedError<FloodDetails> {
   declare readonly id: "flood";
   declare readonly code: "FLOOD";
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "murmur", murmurCatalog.errors[5]!, core.TEMPLATES);
+  static readonly entry = core.bindEntry(this, "murmur", murmurCatalog.errors[5]!, core.TEMPLATES);
 }
 
 /** Whether a value is a {@link FloodError}, from any copy of the package. */
@@ -205,7 +205,7 @@ export class KickedError extends core.PermissionDeniedError<KickedDetails> {
   declare readonly id: "kicked";
   declare readonly code: "KICKED";
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "murmur", murmurCatalog.errors[6]!);
+  static readonly entry = core.bindEntry(this, "murmur", murmurCatalog.errors[6]!);
 }
 
 /** Whether a value is a {@link KickedError}, from any copy of the package. */
@@ -235,7 +235,7 @@ export class BannedError extends core.PermissionDeniedError<BannedDetails> {
   declare readonly id: "banned";
   declare readonly code: "BANNED";
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "murmur", murmurCatalog.errors[7]!);
+  static readonly entry = core.bindEntry(this, "murmur", murmurCatalog.errors[7]!);
 }
 
 /** Whether a value is a {@link BannedError}, from any copy of the package. */
@@ -263,7 +263,7 @@ export class FaultError extends core.InternalError<FaultDetails> {
   declare readonly id: "fault";
   declare readonly code: "FAULT";
   declare readonly scope: "both";
-  static readonly entry = core.internal.bindEntry(this, "murmur", murmurCatalog.errors[8]!, core.TEMPLATES);
+  static readonly entry = core.bindEntry(this, "murmur", murmurCatalog.errors[8]!, core.TEMPLATES);
 }
 
 /** Whether a value is a {@link FaultError}, from any copy of the package. */
@@ -291,7 +291,7 @@ export class UnauthorizedError extends core.UnauthenticatedError<UnauthorizedDet
   declare readonly id: "unauthorized";
   declare readonly code: "UNAUTHORIZED";
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "murmur", murmurCatalog.errors[9]!);
+  static readonly entry = core.bindEntry(this, "murmur", murmurCatalog.errors[9]!);
 }
 
 /** Whether a value is a {@link UnauthorizedError}, from any copy of the package. */
@@ -351,9 +351,9 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
 }
 
 /** The catalog as the shared runtime compiles it, once for the decoder and the encoder. */
-const murmurCompiled = core.internal.compileCatalog<MurmurError>(murmurCatalog, { classes: murmurClasses, classify: classifyFrame, templates: core.TEMPLATES, readers: [readFrameForm0] });
+const murmurCompiled = /* @__PURE__ */ core.internal.compileCatalog<MurmurError>(murmurCatalog, { classes: murmurClasses, classify: classifyFrame, templates: core.TEMPLATES, readers: [readFrameForm0] });
 /** The decoder as the shared runtime builds it; `murmurDecoder` puts this catalog's own data-frame test in front of it. */
-const murmurRuntime = core.internal.compileDecoder(murmurCompiled);
+const murmurRuntime = /* @__PURE__ */ core.internal.compileDecoder(murmurCompiled);
 
 /** Whether a parsed frame is data (not an error frame of this catalog): most of what a client reads ends here. Being this module's own function, its call to `classifyFrame` is one the JIT inlines; the same test inside the runtime shared by every catalog could not be. */
 function isDataFrame(input: unknown): boolean {
@@ -370,12 +370,11 @@ function isDataFrame(input: unknown): boolean {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const murmurDecoder: core.Decoder<MurmurError> = {
-  ...murmurRuntime,
+export const murmurDecoder: core.Decoder<MurmurError> = /* @__PURE__ */ core.internal.specialize(murmurRuntime, {
   isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
   decodeFrame: (input) => (isDataFrame(input) ? null : murmurRuntime.decodeFrame(input)),
   decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : murmurRuntime.decodeFrameErrors(input)),
-};
+});
 /**
  * Decoders and encoders of the `murmur` catalog on all three layers: what a server needs.
  *

@@ -25,7 +25,7 @@ export class ParseError extends core.InvalidMessageError<ParseDetails> {
   declare readonly id: "parse-error";
   declare readonly code: -32700;
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "quarry", quarryCatalog.errors[0]!);
+  static readonly entry = core.bindEntry(this, "quarry", quarryCatalog.errors[0]!);
 }
 
 /** Whether a value is a {@link ParseError}, from any copy of the package. */
@@ -53,7 +53,7 @@ export class MethodNotFoundError extends core.UnknownCommandError<MethodNotFound
   declare readonly id: "method-not-found";
   declare readonly code: -32601;
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "quarry", quarryCatalog.errors[1]!);
+  static readonly entry = core.bindEntry(this, "quarry", quarryCatalog.errors[1]!);
 }
 
 /** Whether a value is a {@link MethodNotFoundError}, from any copy of the package. */
@@ -83,7 +83,7 @@ export class BadSymbolError extends core.NotFoundError<BadSymbolDetails> {
   declare readonly id: "bad-symbol";
   declare readonly code: -32602;
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "quarry", quarryCatalog.errors[2]!);
+  static readonly entry = core.bindEntry(this, "quarry", quarryCatalog.errors[2]!);
 }
 
 /** Whether a value is a {@link BadSymbolError}, from any copy of the package. */
@@ -113,7 +113,7 @@ export class BadRangeError extends core.OutOfRangeError<BadRangeDetails> {
   declare readonly id: "bad-range";
   declare readonly code: -32602;
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "quarry", quarryCatalog.errors[3]!);
+  static readonly entry = core.bindEntry(this, "quarry", quarryCatalog.errors[3]!);
 }
 
 /** Whether a value is a {@link BadRangeError}, from any copy of the package. */
@@ -141,7 +141,7 @@ export class BadParamsError extends core.InvalidArgumentError<BadParamsDetails> 
   declare readonly id: "bad-params";
   declare readonly code: -32602;
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "quarry", quarryCatalog.errors[4]!);
+  static readonly entry = core.bindEntry(this, "quarry", quarryCatalog.errors[4]!);
 }
 
 /** Whether a value is a {@link BadParamsError}, from any copy of the package. */
@@ -171,7 +171,7 @@ export class BusyError extends core.ServiceUnavailableError<BusyDetails> {
   declare readonly id: "busy";
   declare readonly code: -32000;
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "quarry", quarryCatalog.errors[5]!, core.TEMPLATES);
+  static readonly entry = core.bindEntry(this, "quarry", quarryCatalog.errors[5]!, core.TEMPLATES);
 }
 
 /** Whether a value is a {@link BusyError}, from any copy of the package. */
@@ -201,7 +201,7 @@ export class StaleCursorError extends core.FailedPreconditionError<StaleCursorDe
   declare readonly id: "stale-cursor";
   declare readonly code: -32000;
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "quarry", quarryCatalog.errors[6]!, core.TEMPLATES);
+  static readonly entry = core.bindEntry(this, "quarry", quarryCatalog.errors[6]!, core.TEMPLATES);
 }
 
 /** Whether a value is a {@link StaleCursorError}, from any copy of the package. */
@@ -229,7 +229,7 @@ export class ThrottledError extends core.RateLimitedError<ThrottledDetails> {
   declare readonly id: "throttled";
   declare readonly code: -32029;
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "quarry", quarryCatalog.errors[7]!);
+  static readonly entry = core.bindEntry(this, "quarry", quarryCatalog.errors[7]!);
 }
 
 /** Whether a value is a {@link ThrottledError}, from any copy of the package. */
@@ -257,7 +257,7 @@ export class ServerFaultError extends core.InternalError<ServerFaultDetails> {
   declare readonly id: "server-fault";
   declare readonly code: -32603;
   declare readonly scope: "both";
-  static readonly entry = core.internal.bindEntry(this, "quarry", quarryCatalog.errors[8]!);
+  static readonly entry = core.bindEntry(this, "quarry", quarryCatalog.errors[8]!);
 }
 
 /** Whether a value is a {@link ServerFaultError}, from any copy of the package. */
@@ -285,7 +285,7 @@ export class BadDateError extends core.InvalidArgumentError<BadDateDetails> {
   declare readonly id: "bad-date";
   declare readonly code: "BAD_DATE";
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "quarry", quarryCatalog.errors[9]!);
+  static readonly entry = core.bindEntry(this, "quarry", quarryCatalog.errors[9]!);
 }
 
 /** Whether a value is a {@link BadDateError}, from any copy of the package. */
@@ -313,7 +313,7 @@ export class MissingFilterError extends core.InvalidArgumentError<MissingFilterD
   declare readonly id: "missing-filter";
   declare readonly code: "MISSING_FILTER";
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "quarry", quarryCatalog.errors[10]!);
+  static readonly entry = core.bindEntry(this, "quarry", quarryCatalog.errors[10]!);
 }
 
 /** Whether a value is a {@link MissingFilterError}, from any copy of the package. */
@@ -341,7 +341,7 @@ export class UnauthorizedError extends core.UnauthenticatedError<UnauthorizedDet
   declare readonly id: "unauthorized";
   declare readonly code: -32001;
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "quarry", quarryCatalog.errors[11]!);
+  static readonly entry = core.bindEntry(this, "quarry", quarryCatalog.errors[11]!);
 }
 
 /** Whether a value is a {@link UnauthorizedError}, from any copy of the package. */
@@ -410,9 +410,9 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
 }
 
 /** The catalog as the shared runtime compiles it, once for the decoder and the encoder. */
-const quarryCompiled = core.internal.compileCatalog<QuarryError>(quarryCatalog, { classes: quarryClasses, classify: classifyFrame, conditions: core.compileConditions, templates: core.TEMPLATES, readers: [readFrameForm0, readFrameForm1] });
+const quarryCompiled = /* @__PURE__ */ core.internal.compileCatalog<QuarryError>(quarryCatalog, { classes: quarryClasses, classify: classifyFrame, conditions: core.compileConditions, templates: core.TEMPLATES, readers: [readFrameForm0, readFrameForm1] });
 /** The decoder as the shared runtime builds it; `quarryDecoder` puts this catalog's own data-frame test in front of it. */
-const quarryRuntime = core.internal.compileDecoder(quarryCompiled);
+const quarryRuntime = /* @__PURE__ */ core.internal.compileDecoder(quarryCompiled);
 
 /** Whether a parsed frame is data (not an error frame of this catalog): most of what a client reads ends here. Being this module's own function, its call to `classifyFrame` is one the JIT inlines; the same test inside the runtime shared by every catalog could not be. */
 function isDataFrame(input: unknown): boolean {
@@ -429,12 +429,11 @@ function isDataFrame(input: unknown): boolean {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const quarryDecoder: core.Decoder<QuarryError> = {
-  ...quarryRuntime,
+export const quarryDecoder: core.Decoder<QuarryError> = /* @__PURE__ */ core.internal.specialize(quarryRuntime, {
   isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
   decodeFrame: (input) => (isDataFrame(input) ? null : quarryRuntime.decodeFrame(input)),
   decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : quarryRuntime.decodeFrameErrors(input)),
-};
+});
 /**
  * Decoders and encoders of the `quarry` catalog on all three layers: what a server needs.
  *

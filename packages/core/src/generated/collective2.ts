@@ -27,7 +27,7 @@ export class UnauthorizedError extends core.UnauthenticatedError<UnauthorizedDet
   declare readonly id: "unauthorized";
   declare readonly code: "UNAUTHORIZED";
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "collective2", collective2Catalog.errors[0]!);
+  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[0]!);
 }
 
 /** Whether a value is a {@link UnauthorizedError}, from any copy of the package. */
@@ -57,7 +57,7 @@ export class TooManyRequestsError extends core.RateLimitedError<TooManyRequestsD
   declare readonly id: "too-many-requests";
   declare readonly code: "TOO_MANY_REQUESTS";
   declare readonly scope: "both";
-  static readonly entry = core.internal.bindEntry(this, "collective2", collective2Catalog.errors[1]!);
+  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[1]!);
 }
 
 /** Whether a value is a {@link TooManyRequestsError}, from any copy of the package. */
@@ -90,7 +90,7 @@ export class TooManyConnectionsError extends core.ConnectionLimitError<TooManyCo
   declare readonly id: "too-many-connections";
   declare readonly code: "TOO_MANY_CONNECTIONS";
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "collective2", collective2Catalog.errors[2]!);
+  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[2]!);
 }
 
 /** Whether a value is a {@link TooManyConnectionsError}, from any copy of the package. */
@@ -120,7 +120,7 @@ export class ForbiddenError extends core.PermissionDeniedError<ForbiddenDetails>
   declare readonly id: "forbidden";
   declare readonly code: "FORBIDDEN";
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "collective2", collective2Catalog.errors[3]!);
+  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[3]!);
 }
 
 /** Whether a value is a {@link ForbiddenError}, from any copy of the package. */
@@ -151,7 +151,7 @@ export class TooManySubscriptionsError extends core.SubscriptionLimitError<TooMa
   declare readonly id: "too-many-subscriptions";
   declare readonly code: "TOO_MANY_SUBSCRIPTIONS";
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "collective2", collective2Catalog.errors[4]!);
+  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[4]!);
 }
 
 /** Whether a value is a {@link TooManySubscriptionsError}, from any copy of the package. */
@@ -179,7 +179,7 @@ export class ServiceUnavailableError extends core.ServiceUnavailableError<Servic
   declare readonly id: "service-unavailable";
   declare readonly code: "SERVICE_UNAVAILABLE";
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "collective2", collective2Catalog.errors[5]!);
+  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[5]!);
 }
 
 /** Whether a value is a {@link ServiceUnavailableError}, from any copy of the package. */
@@ -207,7 +207,7 @@ export class AlreadyExistsError extends core.AlreadyExistsError<AlreadyExistsDet
   declare readonly id: "already-exists";
   declare readonly code: "ALREADY_EXISTS";
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "collective2", collective2Catalog.errors[6]!);
+  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[6]!);
 }
 
 /** Whether a value is a {@link AlreadyExistsError}, from any copy of the package. */
@@ -235,7 +235,7 @@ export class NotFoundError extends core.NotFoundError<NotFoundDetails> {
   declare readonly id: "not-found";
   declare readonly code: "NOT_FOUND";
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "collective2", collective2Catalog.errors[7]!);
+  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[7]!);
 }
 
 /** Whether a value is a {@link NotFoundError}, from any copy of the package. */
@@ -263,7 +263,7 @@ export class MandatoryParamEmptyOrMalformedError extends core.InvalidArgumentErr
   declare readonly id: "mandatory-param-empty-or-malformed";
   declare readonly code: "MANDATORY_PARAM_EMPTY_OR_MALFORMED";
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "collective2", collective2Catalog.errors[8]!);
+  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[8]!);
 }
 
 /** Whether a value is a {@link MandatoryParamEmptyOrMalformedError}, from any copy of the package. */
@@ -293,7 +293,7 @@ export class InvalidParameterError extends core.InvalidArgumentError<InvalidPara
   declare readonly id: "invalid-parameter";
   declare readonly code: "INVALID_PARAMETER";
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "collective2", collective2Catalog.errors[9]!);
+  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[9]!);
 }
 
 /** Whether a value is a {@link InvalidParameterError}, from any copy of the package. */
@@ -321,7 +321,7 @@ export class FragmentError extends core.InvalidMessageError<FragmentDetails> {
   declare readonly id: "fragment";
   declare readonly code: "FRAGMENT";
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "collective2", collective2Catalog.errors[10]!);
+  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[10]!);
 }
 
 /** Whether a value is a {@link FragmentError}, from any copy of the package. */
@@ -349,7 +349,7 @@ export class UnknownError extends core.InternalError<UnknownDetails> {
   declare readonly id: "unknown-error";
   declare readonly code: "UNKNOWN";
   declare readonly scope: "both";
-  static readonly entry = core.internal.bindEntry(this, "collective2", collective2Catalog.errors[11]!);
+  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[11]!);
 }
 
 /** Whether a value is a {@link UnknownError}, from any copy of the package. */
@@ -379,7 +379,7 @@ export class PingTimeoutError extends core.SlowConsumerError<PingTimeoutDetails>
   declare readonly id: "ping-timeout";
   declare readonly code: "PING_TIMEOUT";
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "collective2", collective2Catalog.errors[12]!);
+  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[12]!);
 }
 
 /** Whether a value is a {@link PingTimeoutError}, from any copy of the package. */
@@ -409,7 +409,7 @@ export class HeartbeatTimeoutError extends core.HeartbeatTimeoutError<HeartbeatT
   declare readonly id: "heartbeat-timeout";
   declare readonly code: "HEARTBEAT_TIMEOUT";
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "collective2", collective2Catalog.errors[13]!);
+  static readonly entry = core.bindEntry(this, "collective2", collective2Catalog.errors[13]!);
 }
 
 /** Whether a value is a {@link HeartbeatTimeoutError}, from any copy of the package. */
@@ -473,9 +473,9 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
 }
 
 /** The catalog as the shared runtime compiles it, once for the decoder and the encoder. */
-const collective2Compiled = core.internal.compileCatalog<Collective2Error>(collective2Catalog, { classes: collective2Classes, classify: classifyFrame, readers: [readFrameForm0] });
+const collective2Compiled = /* @__PURE__ */ core.internal.compileCatalog<Collective2Error>(collective2Catalog, { classes: collective2Classes, classify: classifyFrame, readers: [readFrameForm0] });
 /** The decoder as the shared runtime builds it; `collective2Decoder` puts this catalog's own data-frame test in front of it. */
-const collective2Runtime = core.internal.compileDecoder(collective2Compiled);
+const collective2Runtime = /* @__PURE__ */ core.internal.compileDecoder(collective2Compiled);
 
 /** Whether a parsed frame is data (not an error frame of this catalog): most of what a client reads ends here. Being this module's own function, its call to `classifyFrame` is one the JIT inlines; the same test inside the runtime shared by every catalog could not be. */
 function isDataFrame(input: unknown): boolean {
@@ -492,8 +492,7 @@ function isDataFrame(input: unknown): boolean {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const collective2Decoder: core.Decoder<Collective2Error> = {
-  ...collective2Runtime,
+export const collective2Decoder: core.Decoder<Collective2Error> = /* @__PURE__ */ core.internal.specialize(collective2Runtime, {
   isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
   decodeFrame: (input) => (isDataFrame(input) ? null : collective2Runtime.decodeFrame(input)),
   decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : collective2Runtime.decodeFrameErrors(input)),
@@ -502,7 +501,7 @@ export const collective2Decoder: core.Decoder<Collective2Error> = {
     const seq = typeof value === "object" && value !== null ? (value as Record<string, unknown>)["seq_id"] : undefined;
     return typeof seq === "number" || typeof seq === "string" ? seq : undefined;
   },
-};
+});
 /**
  * Decoders and encoders of the `collective2` catalog on all three layers: what a server needs.
  *

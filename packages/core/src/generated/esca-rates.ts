@@ -27,7 +27,7 @@ export class AuthFailedError extends core.UnauthenticatedError<AuthFailedDetails
   declare readonly id: "auth-failed";
   declare readonly code: "auth_failed";
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "esca-rates", escaRatesCatalog.errors[0]!);
+  static readonly entry = core.bindEntry(this, "esca-rates", escaRatesCatalog.errors[0]!);
 }
 
 /** Whether a value is a {@link AuthFailedError}, from any copy of the package. */
@@ -55,7 +55,7 @@ export class UnknownSymbolError extends core.NotFoundError<UnknownSymbolDetails>
   declare readonly id: "unknown-symbol";
   declare readonly code: "unknown_symbol";
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "esca-rates", escaRatesCatalog.errors[1]!);
+  static readonly entry = core.bindEntry(this, "esca-rates", escaRatesCatalog.errors[1]!);
 }
 
 /** Whether a value is a {@link UnknownSymbolError}, from any copy of the package. */
@@ -85,7 +85,7 @@ export class SlowConsumerError extends core.SlowConsumerError<SlowConsumerDetail
   declare readonly id: "slow-consumer";
   declare readonly code: "rate_limited";
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "esca-rates", escaRatesCatalog.errors[2]!);
+  static readonly entry = core.bindEntry(this, "esca-rates", escaRatesCatalog.errors[2]!);
 }
 
 /** Whether a value is a {@link SlowConsumerError}, from any copy of the package. */
@@ -115,7 +115,7 @@ export class InvalidMessageError extends core.InvalidMessageError<InvalidMessage
   declare readonly id: "invalid-message";
   declare readonly code: "invalid_message";
   declare readonly scope: "both";
-  static readonly entry = core.internal.bindEntry(this, "esca-rates", escaRatesCatalog.errors[3]!);
+  static readonly entry = core.bindEntry(this, "esca-rates", escaRatesCatalog.errors[3]!);
 }
 
 /** Whether a value is a {@link InvalidMessageError}, from any copy of the package. */
@@ -145,7 +145,7 @@ export class InternalServerError extends core.InternalError<InternalServerDetail
   declare readonly id: "internal-error";
   declare readonly code: "internal_error";
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "esca-rates", escaRatesCatalog.errors[4]!);
+  static readonly entry = core.bindEntry(this, "esca-rates", escaRatesCatalog.errors[4]!);
 }
 
 /** Whether a value is a {@link InternalServerError}, from any copy of the package. */
@@ -178,7 +178,7 @@ export class TooManyConnectionsError extends core.ConnectionLimitError<TooManyCo
   declare readonly id: "too-many-connections";
   declare readonly code: "too_many_connections";
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "esca-rates", escaRatesCatalog.errors[5]!);
+  static readonly entry = core.bindEntry(this, "esca-rates", escaRatesCatalog.errors[5]!);
 }
 
 /** Whether a value is a {@link TooManyConnectionsError}, from any copy of the package. */
@@ -211,7 +211,7 @@ export class ConnectionRateLimitedError extends core.RateLimitedError<Connection
   declare readonly id: "connection-rate-limited";
   declare readonly code: "rate_limited";
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "esca-rates", escaRatesCatalog.errors[6]!);
+  static readonly entry = core.bindEntry(this, "esca-rates", escaRatesCatalog.errors[6]!);
 }
 
 /** Whether a value is a {@link ConnectionRateLimitedError}, from any copy of the package. */
@@ -285,9 +285,9 @@ function writeFrameForm1(c: core.internal.FrameWriteContext): string {
 }
 
 /** The catalog as the shared runtime compiles it, once for the decoder and the encoder. */
-const escaRatesCompiled = core.internal.compileCatalog<EscaRatesError>(escaRatesCatalog, { classes: escaRatesClasses, classify: classifyFrame, success: isSuccessReply, readers: [readFrameForm0, readFrameForm1] });
+const escaRatesCompiled = /* @__PURE__ */ core.internal.compileCatalog<EscaRatesError>(escaRatesCatalog, { classes: escaRatesClasses, classify: classifyFrame, success: isSuccessReply, readers: [readFrameForm0, readFrameForm1] });
 /** The decoder as the shared runtime builds it; `escaRatesDecoder` puts this catalog's own data-frame test in front of it. */
-const escaRatesRuntime = core.internal.compileDecoder(escaRatesCompiled);
+const escaRatesRuntime = /* @__PURE__ */ core.internal.compileDecoder(escaRatesCompiled);
 
 /** Whether a parsed frame is data (not an error frame of this catalog): most of what a client reads ends here. Being this module's own function, its call to `classifyFrame` is one the JIT inlines; the same test inside the runtime shared by every catalog could not be. */
 function isDataFrame(input: unknown): boolean {
@@ -304,12 +304,11 @@ function isDataFrame(input: unknown): boolean {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const escaRatesDecoder: core.Decoder<EscaRatesError> = {
-  ...escaRatesRuntime,
+export const escaRatesDecoder: core.Decoder<EscaRatesError> = /* @__PURE__ */ core.internal.specialize(escaRatesRuntime, {
   isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
   decodeFrame: (input) => (isDataFrame(input) ? null : escaRatesRuntime.decodeFrame(input)),
   decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : escaRatesRuntime.decodeFrameErrors(input)),
-};
+});
 /**
  * Decoders and encoders of the `esca-rates` catalog on all three layers: what a server needs.
  *

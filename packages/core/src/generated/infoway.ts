@@ -25,7 +25,7 @@ export class InternalServerError extends core.InternalError<InternalServerDetail
   declare readonly id: "internal-error";
   declare readonly code: 500;
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "infoway", infowayCatalog.errors[0]!);
+  static readonly entry = core.bindEntry(this, "infoway", infowayCatalog.errors[0]!);
 }
 
 /** Whether a value is a {@link InternalServerError}, from any copy of the package. */
@@ -53,7 +53,7 @@ export class RequestRateExceededError extends core.RateLimitedError<RequestRateE
   declare readonly id: "request-rate-exceeded";
   declare readonly code: 501;
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "infoway", infowayCatalog.errors[1]!);
+  static readonly entry = core.bindEntry(this, "infoway", infowayCatalog.errors[1]!);
 }
 
 /** Whether a value is a {@link RequestRateExceededError}, from any copy of the package. */
@@ -81,7 +81,7 @@ export class SymbolQuotaExceededError extends core.SubscriptionLimitError<Symbol
   declare readonly id: "symbol-quota-exceeded";
   declare readonly code: 505;
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "infoway", infowayCatalog.errors[2]!);
+  static readonly entry = core.bindEntry(this, "infoway", infowayCatalog.errors[2]!);
 }
 
 /** Whether a value is a {@link SymbolQuotaExceededError}, from any copy of the package. */
@@ -109,7 +109,7 @@ export class MissingParametersError extends core.InvalidArgumentError<MissingPar
   declare readonly id: "missing-parameters";
   declare readonly code: 506;
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "infoway", infowayCatalog.errors[3]!);
+  static readonly entry = core.bindEntry(this, "infoway", infowayCatalog.errors[3]!);
 }
 
 /** Whether a value is a {@link MissingParametersError}, from any copy of the package. */
@@ -137,7 +137,7 @@ export class InvalidParameterFormatError extends core.InvalidMessageError<Invali
   declare readonly id: "invalid-parameter-format";
   declare readonly code: 515;
   declare readonly scope: "both";
-  static readonly entry = core.internal.bindEntry(this, "infoway", infowayCatalog.errors[4]!);
+  static readonly entry = core.bindEntry(this, "infoway", infowayCatalog.errors[4]!);
 }
 
 /** Whether a value is a {@link InvalidParameterFormatError}, from any copy of the package. */
@@ -165,7 +165,7 @@ export class HeartbeatTimeoutError extends core.HeartbeatTimeoutError<HeartbeatT
   declare readonly id: "heartbeat-timeout";
   declare readonly code: 513;
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "infoway", infowayCatalog.errors[5]!);
+  static readonly entry = core.bindEntry(this, "infoway", infowayCatalog.errors[5]!);
 }
 
 /** Whether a value is a {@link HeartbeatTimeoutError}, from any copy of the package. */
@@ -193,7 +193,7 @@ export class AuthenticationFailedError extends core.UnauthenticatedError<Authent
   declare readonly id: "authentication-failed";
   declare readonly code: 401;
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "infoway", infowayCatalog.errors[6]!);
+  static readonly entry = core.bindEntry(this, "infoway", infowayCatalog.errors[6]!);
 }
 
 /** Whether a value is a {@link AuthenticationFailedError}, from any copy of the package. */
@@ -221,7 +221,7 @@ export class EndpointNotFoundError extends core.NotFoundError<EndpointNotFoundDe
   declare readonly id: "endpoint-not-found";
   declare readonly code: 404;
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "infoway", infowayCatalog.errors[7]!);
+  static readonly entry = core.bindEntry(this, "infoway", infowayCatalog.errors[7]!);
 }
 
 /** Whether a value is a {@link EndpointNotFoundError}, from any copy of the package. */
@@ -249,7 +249,7 @@ export class ConnectionQuotaExceededError extends core.ConnectionLimitError<Conn
   declare readonly id: "connection-quota-exceeded";
   declare readonly code: 427;
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "infoway", infowayCatalog.errors[8]!);
+  static readonly entry = core.bindEntry(this, "infoway", infowayCatalog.errors[8]!);
 }
 
 /** Whether a value is a {@link ConnectionQuotaExceededError}, from any copy of the package. */
@@ -277,7 +277,7 @@ export class MessageRateExceededError extends core.RateLimitedError<MessageRateE
   declare readonly id: "message-rate-exceeded";
   declare readonly code: 429;
   declare readonly scope: "both";
-  static readonly entry = core.internal.bindEntry(this, "infoway", infowayCatalog.errors[9]!);
+  static readonly entry = core.bindEntry(this, "infoway", infowayCatalog.errors[9]!);
 }
 
 /** Whether a value is a {@link MessageRateExceededError}, from any copy of the package. */
@@ -305,7 +305,7 @@ export class ClientDisconnectedError extends core.ClientDisconnectError<ClientDi
   declare readonly id: "client-disconnected";
   declare readonly code: 499;
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "infoway", infowayCatalog.errors[10]!);
+  static readonly entry = core.bindEntry(this, "infoway", infowayCatalog.errors[10]!);
 }
 
 /** Whether a value is a {@link ClientDisconnectedError}, from any copy of the package. */
@@ -333,7 +333,7 @@ export class OriginTimeoutError extends core.UpstreamTimeoutError<OriginTimeoutD
   declare readonly id: "origin-timeout";
   declare readonly code: 524;
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "infoway", infowayCatalog.errors[11]!);
+  static readonly entry = core.bindEntry(this, "infoway", infowayCatalog.errors[11]!);
 }
 
 /** Whether a value is a {@link OriginTimeoutError}, from any copy of the package. */
@@ -400,9 +400,9 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
 }
 
 /** The catalog as the shared runtime compiles it, once for the decoder and the encoder. */
-const infowayCompiled = core.internal.compileCatalog<InfowayError>(infowayCatalog, { classes: infowayClasses, classify: classifyFrame, success: isSuccessReply, readers: [readFrameForm0] });
+const infowayCompiled = /* @__PURE__ */ core.internal.compileCatalog<InfowayError>(infowayCatalog, { classes: infowayClasses, classify: classifyFrame, success: isSuccessReply, readers: [readFrameForm0] });
 /** The decoder as the shared runtime builds it; `infowayDecoder` puts this catalog's own data-frame test in front of it. */
-const infowayRuntime = core.internal.compileDecoder(infowayCompiled);
+const infowayRuntime = /* @__PURE__ */ core.internal.compileDecoder(infowayCompiled);
 
 /** Whether a parsed frame is data (not an error frame of this catalog): most of what a client reads ends here. Being this module's own function, its call to `classifyFrame` is one the JIT inlines; the same test inside the runtime shared by every catalog could not be. */
 function isDataFrame(input: unknown): boolean {
@@ -419,12 +419,11 @@ function isDataFrame(input: unknown): boolean {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const infowayDecoder: core.Decoder<InfowayError> = {
-  ...infowayRuntime,
+export const infowayDecoder: core.Decoder<InfowayError> = /* @__PURE__ */ core.internal.specialize(infowayRuntime, {
   isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
   decodeFrame: (input) => (isDataFrame(input) ? null : infowayRuntime.decodeFrame(input)),
   decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : infowayRuntime.decodeFrameErrors(input)),
-};
+});
 /**
  * Decoders and encoders of the `infoway` catalog on all three layers: what a server needs.
  *

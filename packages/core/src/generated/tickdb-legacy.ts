@@ -25,7 +25,7 @@ export class BadRequestError extends core.InvalidArgumentError<BadRequestDetails
   declare readonly id: "bad-request";
   declare readonly code: 400;
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[0]!);
+  static readonly entry = core.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[0]!);
 }
 
 /** Whether a value is a {@link BadRequestError}, from any copy of the package. */
@@ -53,7 +53,7 @@ export class UnauthorizedError extends core.UnauthenticatedError<UnauthorizedDet
   declare readonly id: "unauthorized";
   declare readonly code: 401;
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[1]!);
+  static readonly entry = core.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[1]!);
 }
 
 /** Whether a value is a {@link UnauthorizedError}, from any copy of the package. */
@@ -81,7 +81,7 @@ export class ForbiddenError extends core.PermissionDeniedError<ForbiddenDetails>
   declare readonly id: "forbidden";
   declare readonly code: 403;
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[2]!);
+  static readonly entry = core.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[2]!);
 }
 
 /** Whether a value is a {@link ForbiddenError}, from any copy of the package. */
@@ -109,7 +109,7 @@ export class NotFoundError extends core.NotFoundError<NotFoundDetails> {
   declare readonly id: "not-found";
   declare readonly code: 404;
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[3]!);
+  static readonly entry = core.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[3]!);
 }
 
 /** Whether a value is a {@link NotFoundError}, from any copy of the package. */
@@ -148,7 +148,7 @@ export class RateLimitExceededError extends core.RateLimitedError<RateLimitExcee
   declare readonly id: "rate-limit-exceeded";
   declare readonly code: 429;
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[4]!);
+  static readonly entry = core.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[4]!);
 }
 
 /** Whether a value is a {@link RateLimitExceededError}, from any copy of the package. */
@@ -176,7 +176,7 @@ export class InternalServerErrorError extends core.InternalError<InternalServerE
   declare readonly id: "internal-server-error";
   declare readonly code: 500;
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[5]!);
+  static readonly entry = core.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[5]!);
 }
 
 /** Whether a value is a {@link InternalServerErrorError}, from any copy of the package. */
@@ -204,7 +204,7 @@ export class BadGatewayError extends core.UpstreamTimeoutError<BadGatewayDetails
   declare readonly id: "bad-gateway";
   declare readonly code: 502;
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[6]!);
+  static readonly entry = core.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[6]!);
 }
 
 /** Whether a value is a {@link BadGatewayError}, from any copy of the package. */
@@ -232,7 +232,7 @@ export class ServiceUnavailableError extends core.ServiceUnavailableError<Servic
   declare readonly id: "service-unavailable";
   declare readonly code: 503;
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[7]!);
+  static readonly entry = core.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[7]!);
 }
 
 /** Whether a value is a {@link ServiceUnavailableError}, from any copy of the package. */
@@ -262,7 +262,7 @@ export class InvalidMessageError extends core.InvalidMessageError<InvalidMessage
   declare readonly id: "invalid-message";
   declare readonly code: 2001;
   declare readonly scope: "both";
-  static readonly entry = core.internal.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[8]!);
+  static readonly entry = core.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[8]!);
 }
 
 /** Whether a value is a {@link InvalidMessageError}, from any copy of the package. */
@@ -292,7 +292,7 @@ export class DepthUnavailableError extends core.ChannelUnavailableError<DepthUna
   declare readonly id: "depth-unavailable";
   declare readonly code: 2003;
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[9]!);
+  static readonly entry = core.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[9]!);
 }
 
 /** Whether a value is a {@link DepthUnavailableError}, from any copy of the package. */
@@ -322,7 +322,7 @@ export class TradeUnavailableError extends core.ChannelUnavailableError<TradeUna
   declare readonly id: "trade-unavailable";
   declare readonly code: 2004;
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[10]!);
+  static readonly entry = core.bindEntry(this, "tickdb-legacy", tickdbLegacyCatalog.errors[10]!);
 }
 
 /** Whether a value is a {@link TradeUnavailableError}, from any copy of the package. */
@@ -388,9 +388,9 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
 }
 
 /** The catalog as the shared runtime compiles it, once for the decoder and the encoder. */
-const tickdbLegacyCompiled = core.internal.compileCatalog<TickdbLegacyError>(tickdbLegacyCatalog, { classes: tickdbLegacyClasses, classify: classifyFrame, success: isSuccessReply, readers: [readFrameForm0] });
+const tickdbLegacyCompiled = /* @__PURE__ */ core.internal.compileCatalog<TickdbLegacyError>(tickdbLegacyCatalog, { classes: tickdbLegacyClasses, classify: classifyFrame, success: isSuccessReply, readers: [readFrameForm0] });
 /** The decoder as the shared runtime builds it; `tickdbLegacyDecoder` puts this catalog's own data-frame test in front of it. */
-const tickdbLegacyRuntime = core.internal.compileDecoder(tickdbLegacyCompiled);
+const tickdbLegacyRuntime = /* @__PURE__ */ core.internal.compileDecoder(tickdbLegacyCompiled);
 
 /** Whether a parsed frame is data (not an error frame of this catalog): most of what a client reads ends here. Being this module's own function, its call to `classifyFrame` is one the JIT inlines; the same test inside the runtime shared by every catalog could not be. */
 function isDataFrame(input: unknown): boolean {
@@ -407,12 +407,11 @@ function isDataFrame(input: unknown): boolean {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const tickdbLegacyDecoder: core.Decoder<TickdbLegacyError> = {
-  ...tickdbLegacyRuntime,
+export const tickdbLegacyDecoder: core.Decoder<TickdbLegacyError> = /* @__PURE__ */ core.internal.specialize(tickdbLegacyRuntime, {
   isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
   decodeFrame: (input) => (isDataFrame(input) ? null : tickdbLegacyRuntime.decodeFrame(input)),
   decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : tickdbLegacyRuntime.decodeFrameErrors(input)),
-};
+});
 /**
  * Decoders and encoders of the `tickdb-legacy` catalog on all three layers: what a server needs.
  *

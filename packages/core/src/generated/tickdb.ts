@@ -27,7 +27,7 @@ export class InvalidApiKeyError extends core.UnauthenticatedError<InvalidApiKeyD
   declare readonly id: "invalid-api-key";
   declare readonly code: 1001;
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[0]!);
+  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[0]!);
 }
 
 /** Whether a value is a {@link InvalidApiKeyError}, from any copy of the package. */
@@ -55,7 +55,7 @@ export class ApiKeyMissingError extends core.UnauthenticatedError<ApiKeyMissingD
   declare readonly id: "api-key-missing";
   declare readonly code: 1002;
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[1]!);
+  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[1]!);
 }
 
 /** Whether a value is a {@link ApiKeyMissingError}, from any copy of the package. */
@@ -83,7 +83,7 @@ export class IpNotWhitelistedError extends core.PermissionDeniedError<IpNotWhite
   declare readonly id: "ip-not-whitelisted";
   declare readonly code: 1003;
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[2]!);
+  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[2]!);
 }
 
 /** Whether a value is a {@link IpNotWhitelistedError}, from any copy of the package. */
@@ -111,7 +111,7 @@ export class InsufficientPermissionsError extends core.PermissionDeniedError<Ins
   declare readonly id: "insufficient-permissions";
   declare readonly code: 1004;
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[3]!);
+  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[3]!);
 }
 
 /** Whether a value is a {@link InsufficientPermissionsError}, from any copy of the package. */
@@ -139,7 +139,7 @@ export class InvalidParametersError extends core.InvalidArgumentError<InvalidPar
   declare readonly id: "invalid-parameters";
   declare readonly code: 2001;
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[4]!);
+  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[4]!);
 }
 
 /** Whether a value is a {@link InvalidParametersError}, from any copy of the package. */
@@ -167,7 +167,7 @@ export class SymbolNotFoundError extends core.NotFoundError<SymbolNotFoundDetail
   declare readonly id: "symbol-not-found";
   declare readonly code: 2002;
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[5]!);
+  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[5]!);
 }
 
 /** Whether a value is a {@link SymbolNotFoundError}, from any copy of the package. */
@@ -197,7 +197,7 @@ export class InvalidTimeRangeError extends core.InvalidArgumentError<InvalidTime
   declare readonly id: "invalid-time-range";
   declare readonly code: 2003;
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[6]!);
+  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[6]!);
 }
 
 /** Whether a value is a {@link InvalidTimeRangeError}, from any copy of the package. */
@@ -225,7 +225,7 @@ export class RequestLimitExceededError extends core.OutOfRangeError<RequestLimit
   declare readonly id: "request-limit-exceeded";
   declare readonly code: 2004;
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[7]!);
+  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[7]!);
 }
 
 /** Whether a value is a {@link RequestLimitExceededError}, from any copy of the package. */
@@ -253,7 +253,7 @@ export class RateLimitExceededError extends core.RateLimitedError<RateLimitExcee
   declare readonly id: "rate-limit-exceeded";
   declare readonly code: 3001;
   declare readonly scope: "both";
-  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[8]!);
+  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[8]!);
 }
 
 /** Whether a value is a {@link RateLimitExceededError}, from any copy of the package. */
@@ -281,7 +281,7 @@ export class QuotaExhaustedError extends core.QuotaExhaustedError<QuotaExhausted
   declare readonly id: "quota-exhausted";
   declare readonly code: 3002;
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[9]!);
+  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[9]!);
 }
 
 /** Whether a value is a {@link QuotaExhaustedError}, from any copy of the package. */
@@ -309,7 +309,7 @@ export class ConnectionLimitExceededError extends core.ConnectionLimitError<Conn
   declare readonly id: "connection-limit-exceeded";
   declare readonly code: 3003;
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[10]!);
+  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[10]!);
 }
 
 /** Whether a value is a {@link ConnectionLimitExceededError}, from any copy of the package. */
@@ -337,7 +337,7 @@ export class SubscriptionLimitExceededError extends core.SubscriptionLimitError<
   declare readonly id: "subscription-limit-exceeded";
   declare readonly code: 3004;
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[11]!);
+  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[11]!);
 }
 
 /** Whether a value is a {@link SubscriptionLimitExceededError}, from any copy of the package. */
@@ -365,7 +365,7 @@ export class UnknownCommandError extends core.UnknownCommandError<UnknownCommand
   declare readonly id: "unknown-command";
   declare readonly code: 4001;
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[12]!);
+  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[12]!);
 }
 
 /** Whether a value is a {@link UnknownCommandError}, from any copy of the package. */
@@ -393,7 +393,7 @@ export class InvalidMessageFormatError extends core.InvalidMessageError<InvalidM
   declare readonly id: "invalid-message-format";
   declare readonly code: 4002;
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[13]!);
+  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[13]!);
 }
 
 /** Whether a value is a {@link InvalidMessageFormatError}, from any copy of the package. */
@@ -421,7 +421,7 @@ export class DepthUnavailableError extends core.ChannelUnavailableError<DepthUna
   declare readonly id: "depth-unavailable";
   declare readonly code: 4003;
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[14]!);
+  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[14]!);
 }
 
 /** Whether a value is a {@link DepthUnavailableError}, from any copy of the package. */
@@ -449,7 +449,7 @@ export class TradeUnavailableError extends core.ChannelUnavailableError<TradeUna
   declare readonly id: "trade-unavailable";
   declare readonly code: 4004;
   declare readonly scope: "command";
-  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[15]!);
+  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[15]!);
 }
 
 /** Whether a value is a {@link TradeUnavailableError}, from any copy of the package. */
@@ -477,7 +477,7 @@ export class InternalServerErrorError extends core.InternalError<InternalServerE
   declare readonly id: "internal-server-error";
   declare readonly code: 5000;
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[16]!);
+  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[16]!);
 }
 
 /** Whether a value is a {@link InternalServerErrorError}, from any copy of the package. */
@@ -505,7 +505,7 @@ export class DataSourceUnavailableError extends core.UpstreamTimeoutError<DataSo
   declare readonly id: "data-source-unavailable";
   declare readonly code: 5001;
   declare readonly scope: "both";
-  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[17]!);
+  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[17]!);
 }
 
 /** Whether a value is a {@link DataSourceUnavailableError}, from any copy of the package. */
@@ -533,7 +533,7 @@ export class ServiceTemporarilyUnavailableError extends core.ServiceUnavailableE
   declare readonly id: "service-temporarily-unavailable";
   declare readonly code: 5002;
   declare readonly scope: "connection";
-  static readonly entry = core.internal.bindEntry(this, "tickdb", tickdbCatalog.errors[18]!);
+  static readonly entry = core.bindEntry(this, "tickdb", tickdbCatalog.errors[18]!);
 }
 
 /** Whether a value is a {@link ServiceTemporarilyUnavailableError}, from any copy of the package. */
@@ -607,9 +607,9 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
 }
 
 /** The catalog as the shared runtime compiles it, once for the decoder and the encoder. */
-const tickdbCompiled = core.internal.compileCatalog<TickdbError>(tickdbCatalog, { classes: tickdbClasses, classify: classifyFrame, success: isSuccessReply, readers: [readFrameForm0] });
+const tickdbCompiled = /* @__PURE__ */ core.internal.compileCatalog<TickdbError>(tickdbCatalog, { classes: tickdbClasses, classify: classifyFrame, success: isSuccessReply, readers: [readFrameForm0] });
 /** The decoder as the shared runtime builds it; `tickdbDecoder` puts this catalog's own data-frame test in front of it. */
-const tickdbRuntime = core.internal.compileDecoder(tickdbCompiled);
+const tickdbRuntime = /* @__PURE__ */ core.internal.compileDecoder(tickdbCompiled);
 
 /** Whether a parsed frame is data (not an error frame of this catalog): most of what a client reads ends here. Being this module's own function, its call to `classifyFrame` is one the JIT inlines; the same test inside the runtime shared by every catalog could not be. */
 function isDataFrame(input: unknown): boolean {
@@ -626,12 +626,11 @@ function isDataFrame(input: unknown): boolean {
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const tickdbDecoder: core.Decoder<TickdbError> = {
-  ...tickdbRuntime,
+export const tickdbDecoder: core.Decoder<TickdbError> = /* @__PURE__ */ core.internal.specialize(tickdbRuntime, {
   isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,
   decodeFrame: (input) => (isDataFrame(input) ? null : tickdbRuntime.decodeFrame(input)),
   decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : tickdbRuntime.decodeFrameErrors(input)),
-};
+});
 /**
  * Decoders and encoders of the `tickdb` catalog on all three layers: what a server needs.
  *
