@@ -44,14 +44,14 @@ export interface EncodeUpgradeOptions {
 }
 
 /** Which frame form a parsed object is (its index in `dialect.frames`), or -1 for no error. */
-export type FrameClassifier = (value: Record<string, unknown>) => number;
+export type ErrorFrameClassifier = (value: Record<string, unknown>) => number;
 
 /**
  * The fields of one error frame as found, before any type check. Generated readers fill it with
  * direct property reads; the codec checks every type before using a value, so nothing inherited
  * or of the wrong type is ever taken as wire data.
  */
-export interface FrameFields {
+export interface ErrorFrameFields {
   readonly code: unknown;
   /** The second identifier, for forms that have one. */
   readonly label?: unknown;
@@ -63,17 +63,17 @@ export interface FrameFields {
   readonly errors: unknown;
 }
 
-export type FrameReader = (value: Record<string, unknown>) => FrameFields;
+export type ErrorFrameReader = (value: Record<string, unknown>) => ErrorFrameFields;
 
 export interface CodecOptions<E extends WsError> {
   /** Generated classes, in catalog order. Omitted: classes are built at run time from the spec. */
   readonly classes?: readonly WsErrorClass<E>[];
   /** A specialized classifier of all frame forms at once, generated from the dialect. */
-  readonly classify?: FrameClassifier;
+  readonly classify?: ErrorFrameClassifier;
   /** One specialized field reader per frame form, in order, generated from the dialect. */
-  readonly readers?: readonly FrameReader[];
+  readonly readers?: readonly ErrorFrameReader[];
   /** One specialized text writer per frame form (or undefined where the form needs the generic path). */
-  readonly writers?: readonly (FrameWriter | undefined)[];
+  readonly writers?: readonly (ErrorFrameWriter | undefined)[];
   /**
    * Template matching and rendering, required when an entry has a message template or a close
    * reason with placeholders (generated modules of such catalogs pass `core.TEMPLATES`).
@@ -170,7 +170,7 @@ export const NO_ERRORS = EMPTY;
 
 interface CompiledForm {
   readonly form: FrameForm;
-  readonly read: FrameReader;
+  readonly read: ErrorFrameReader;
   readonly code: Path | undefined;
   readonly label: Path | undefined;
   readonly message: Path | undefined;
@@ -236,14 +236,14 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
  * A catalog compiled once for its decoder and its encoder: what {@link compileDecoder} and
  * {@link withEncoder} take. Opaque: its parts are the runtime's own.
  */
-export interface CompiledCatalog<E extends WsError = WsError> {
+export interface CatalogCompilation<E extends WsError = WsError> {
   readonly catalog: CatalogSpec;
   readonly classes: readonly WsErrorClass<E>[];
 }
 
 /* What a compiled catalog holds: shared by the decoder and the encoder, so a codec compiles its
    catalog once, and a decoder alone carries none of the encoder's code. */
-interface Compiled<E extends WsError> extends CompiledCatalog<E> {
+interface Compiled<E extends WsError> extends CatalogCompilation<E> {
   readonly options: CodecOptions<E>;
   readonly entries: readonly CompiledEntry[];
   readonly entriesById: ReadonlyMap<string, CompiledEntry>;
@@ -255,7 +255,7 @@ interface Compiled<E extends WsError> extends CompiledCatalog<E> {
  * classes: without the run-time class builder, a bundle of one catalog does not carry every kind's
  * base class.
  */
-export function compileCatalog<E extends WsError = WsError>(catalog: CatalogSpec, options: CodecOptions<E> & { readonly classes: readonly WsErrorClass<E>[] }): CompiledCatalog<E> {
+export function compileCatalog<E extends WsError = WsError>(catalog: CatalogSpec, options: CodecOptions<E> & { readonly classes: readonly WsErrorClass<E>[] }): CatalogCompilation<E> {
   const { classes } = options;
   // Only catalogs with templates bring the code that reads them, so other bundles carry none of it.
   const templates = options.templates as TemplateSupport;
@@ -317,14 +317,14 @@ function compiledEntryOf(compiled: Pick<Compiled<WsError>, "catalog" | "entriesB
  * The decoder of a compiled catalog: what generated modules export as `<catalog>Decoder` (behind
  * their own data-frame test).
  */
-export function compileDecoder<E extends WsError = WsError>(source: CompiledCatalog<E>): Decoder<E> {
+export function compileDecoder<E extends WsError = WsError>(source: CatalogCompilation<E>): Decoder<E> {
   const { catalog, options, entries, forms } = source as Compiled<E>;
   // Present whenever an entry has a template: compileCatalog checked.
   const templates = options.templates as TemplateSupport;
   const { dialect } = catalog;
   const byId: Record<string, WsErrorClass<E>> = {};
   for (const [i, entry] of catalog.errors.entries()) byId[entry.id] = source.classes[i] as WsErrorClass<E>;
-  const classify: FrameClassifier = options.classify ?? genericClassifier(dialect.frames.map((form) => conditionsOf(catalog, options)(form.match)));
+  const classify: ErrorFrameClassifier = options.classify ?? genericClassifier(dialect.frames.map((form) => conditionsOf(catalog, options)(form.match)));
   const successMatch: ((value: Record<string, unknown>) => boolean) | undefined = dialect.success ? (options.success ?? conditionsOf(catalog, options)(dialect.success.match)) : undefined;
   const sequencePath = parsePath(dialect.sequence);
   const entryFor = (error: WsError) => compiledEntryOf(source as Compiled<E>, error)?.entry;
@@ -477,7 +477,7 @@ export function compileDecoder<E extends WsError = WsError>(source: CompiledCata
    * call it can spare: an object is classified at once, and only an error frame pays for the array
    * check, the field reads and the result object.
    */
-  function locate(input: unknown): { readonly compiled: CompiledForm; readonly fields: FrameFields; readonly value: Record<string, unknown> } | undefined {
+  function locate(input: unknown): { readonly compiled: CompiledForm; readonly fields: ErrorFrameFields; readonly value: Record<string, unknown> } | undefined {
     const value = typeof input === "string" ? parse(input) : input;
     if (typeof value !== "object" || value === null) return undefined;
     const index = classify(value as Record<string, unknown>);
@@ -488,7 +488,7 @@ export function compileDecoder<E extends WsError = WsError>(source: CompiledCata
   }
 
   /** The errors of a frame that lists several (Collective2's payload.errors). */
-  function listed(compiled: CompiledForm, fields: FrameFields, input: unknown): (E | UncataloguedError)[] {
+  function listed(compiled: CompiledForm, fields: ErrorFrameFields, input: unknown): (E | UncataloguedError)[] {
     const requestId = asId(fields.requestId);
     const command = asString(fields.command);
     const { item: paths } = compiled;
@@ -499,7 +499,7 @@ export function compileDecoder<E extends WsError = WsError>(source: CompiledCata
     });
   }
 
-  const isList = (fields: FrameFields) => Array.isArray(fields.errors) && fields.errors.length > 0;
+  const isList = (fields: ErrorFrameFields) => Array.isArray(fields.errors) && fields.errors.length > 0;
 
   function decodeFrameErrors(input: unknown): readonly (E | UncataloguedError)[] {
     const found = locate(input);
@@ -633,7 +633,7 @@ export function specialize<E extends WsError>(runtime: Decoder<E>, own: Partial<
  * export const myApi = core.withEncoder(myApiDecoder, compiled, [writeForm0]);
  * ```
  */
-export function withEncoder<E extends WsError = WsError>(decoder: Decoder<E>, source: CompiledCatalog<E>, writers?: readonly (FrameWriter | undefined)[]): Codec<E> {
+export function withEncoder<E extends WsError = WsError>(decoder: Decoder<E>, source: CatalogCompilation<E>, writers?: readonly (ErrorFrameWriter | undefined)[]): Codec<E> {
   const compiled = source as Compiled<E>;
   const { catalog, entries, forms } = compiled;
   const templates = compiled.options.templates as TemplateSupport;
@@ -828,7 +828,7 @@ function otherSpelling(code: WireCode): WireCode[] {
  * `"42"`), so the writer only concatenates: the codec renders each value once, from caches where the
  * value repeats (an entry's code and label, its message, a second's timestamp).
  */
-export interface FrameWriteContext {
+export interface ErrorFrameWriteContext {
   readonly code: string;
   /** The entry's label, for forms with a label field. */
   readonly label?: string | undefined;
@@ -842,9 +842,9 @@ export interface FrameWriteContext {
 }
 
 /** A frame form's writer, generated from the dialect: the frame's JSON text from its values. */
-export type FrameWriter = (context: FrameWriteContext) => string;
+export type ErrorFrameWriter = (context: ErrorFrameWriteContext) => string;
 
-function genericClassifier(matchers: readonly ((value: object) => boolean)[]): FrameClassifier {
+function genericClassifier(matchers: readonly ((value: object) => boolean)[]): ErrorFrameClassifier {
   return (value) => {
     for (let i = 0; i < matchers.length; i++) if ((matchers[i] as (value: object) => boolean)(value)) return i;
     return -1;
@@ -852,7 +852,7 @@ function genericClassifier(matchers: readonly ((value: object) => boolean)[]): F
 }
 
 /* The run-time reader, for catalogs loaded without generated code: own properties only. */
-function genericReader(paths: { code: Path | undefined; label: Path | undefined; message: Path | undefined; field: Path | undefined; requestId: Path | undefined; command: Path | undefined; details: Path | undefined; errors: Path | undefined }): FrameReader {
+function genericReader(paths: { code: Path | undefined; label: Path | undefined; message: Path | undefined; field: Path | undefined; requestId: Path | undefined; command: Path | undefined; details: Path | undefined; errors: Path | undefined }): ErrorFrameReader {
   const at = (value: object, path: Path | undefined) => (path === undefined ? undefined : getPath(value, path));
   return (value) => ({
     code: at(value, paths.code),

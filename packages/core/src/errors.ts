@@ -25,7 +25,7 @@ export interface WsErrorInit<D extends object = Record<string, unknown>> {
 }
 
 /** The static facts of one catalog entry, bound to its generated (or runtime-built) class. */
-export interface BoundEntry {
+export interface EntryBinding {
   readonly catalog: string;
   readonly tag: string;
   readonly entry: EntrySpec;
@@ -121,7 +121,7 @@ export class WsError<D extends object = Record<string, unknown>> extends Error {
   static override [Symbol.hasInstance](value: unknown): boolean {
     if (!isWsError(value)) return Function.prototype[Symbol.hasInstance].call(this, value);
     if (this === WsError) return true;
-    const entry = Object.hasOwn(this, ENTRY) ? (this as unknown as Record<symbol, BoundEntry>)[ENTRY] : undefined;
+    const entry = Object.hasOwn(this, ENTRY) ? (this as unknown as Record<symbol, EntryBinding>)[ENTRY] : undefined;
     if (entry) return value._tag === entry.tag;
     const kind = Object.hasOwn(this, KIND) ? (this as unknown as Record<symbol, KindName>)[KIND] : undefined;
     if (kind) return value.kind === kind;
@@ -153,8 +153,8 @@ function setProto(proto: object, values: Record<string, unknown>): void {
   }
 }
 
-function bound(ctor: unknown): BoundEntry | undefined {
-  return typeof ctor === "function" && Object.hasOwn(ctor, ENTRY) ? (ctor as unknown as Record<symbol, BoundEntry>)[ENTRY] : undefined;
+function bound(ctor: unknown): EntryBinding | undefined {
+  return typeof ctor === "function" && Object.hasOwn(ctor, ENTRY) ? (ctor as unknown as Record<symbol, EntryBinding>)[ENTRY] : undefined;
 }
 
 /**
@@ -197,14 +197,14 @@ export type WsErrorClass<E extends WsError = WsError> = (new (init?: WsErrorInit
  * }
  * ```
  */
-export function bindEntry(ctor: abstract new (...args: never[]) => WsError, catalog: string, entry: EntrySpec, templates?: TemplateSupport): BoundEntry {
+export function bindEntry(ctor: abstract new (...args: never[]) => WsError, catalog: string, entry: EntrySpec, templates?: TemplateSupport): EntryBinding {
   const tag = `${catalog}/${entry.id}`;
   const source = entry.frame?.template;
   if (source !== undefined && !templates) throw new TypeError(`entry "${tag}" has a message template: pass the template support to bindEntry (generated modules do)`);
   // Parsed once: errors built to be sent render their message from it every time.
   const template = source === undefined ? undefined : templates?.compile(source);
   const render = template && templates ? (details: Readonly<Record<string, unknown>>) => templates.render(template, details) : undefined;
-  const bound: BoundEntry = { catalog, tag, entry, render };
+  const bound: EntryBinding = { catalog, tag, entry, render };
   Object.defineProperty(ctor, ENTRY, { value: bound });
   setProto(ctor.prototype, {
     name: entry.className,
@@ -220,7 +220,7 @@ export function bindEntry(ctor: abstract new (...args: never[]) => WsError, cata
 }
 
 /** The entry a class was bound to, if any. */
-export function entryOf(ctor: unknown): BoundEntry | undefined {
+export function entryOf(ctor: unknown): EntryBinding | undefined {
   return bound(ctor);
 }
 

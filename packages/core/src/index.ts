@@ -35,7 +35,7 @@ export {
   // A named export, not only in `internal`: generated error classes call it, and a bundle that
   // imports only a catalog's classes and guards must not keep `internal`, whose codec comes with it.
   bindEntry,
-  type BoundEntry,
+  type EntryBinding,
   type WireInfo,
   type WsErrorInit,
   type WsErrorClass,

@@ -3,9 +3,8 @@
  * do not: reached as `core.internal.*` from the package's one entry, so it shares that entry's
  * single copy of the runtime. Not covered by semver for applications.
  */
-import { compileCatalog, compileDecoder, NO_ERRORS, specialize, type CompiledCatalog as Compiled, type FrameClassifier as Classifier, type FrameFields as Fields, type FrameReader as Reader, type FrameWriteContext as WriteContext, type FrameWriter as Writer } from "./codec";
-import { bindEntry, type BoundEntry as Bound } from "./errors";
-import type { WsError } from "./errors";
+import { compileCatalog, compileDecoder, NO_ERRORS, specialize, type CatalogCompilation, type ErrorFrameClassifier, type ErrorFrameFields, type ErrorFrameReader, type ErrorFrameWriteContext, type ErrorFrameWriter } from "./codec";
+import { bindEntry, type EntryBinding, type WsError } from "./errors";
 
 /**
  * One object, built by a call marked pure, not a namespace re-export: in the built package a
@@ -22,14 +21,18 @@ import type { WsError } from "./errors";
  */
 export const internal = /* @__PURE__ */ Object.freeze({ bindEntry, compileCatalog, compileDecoder, NO_ERRORS, specialize });
 
-/** The types generated modules name as `core.internal.*`. */
+/*
+ * The types generated modules name as `core.internal.*`. Each is declared under another name: the
+ * published .d.ts is one bundled file, where an alias of the same name as its target would refer
+ * to itself.
+ */
 // eslint-disable-next-line @typescript-eslint/no-namespace
 export declare namespace internal {
-  export type BoundEntry = Bound;
-  export type CompiledCatalog<E extends WsError = WsError> = Compiled<E>;
-  export type FrameClassifier = Classifier;
-  export type FrameFields = Fields;
-  export type FrameReader = Reader;
-  export type FrameWriteContext = WriteContext;
-  export type FrameWriter = Writer;
+  export type BoundEntry = EntryBinding;
+  export type CompiledCatalog<E extends WsError = WsError> = CatalogCompilation<E>;
+  export type FrameClassifier = ErrorFrameClassifier;
+  export type FrameFields = ErrorFrameFields;
+  export type FrameReader = ErrorFrameReader;
+  export type FrameWriteContext = ErrorFrameWriteContext;
+  export type FrameWriter = ErrorFrameWriter;
 }
