@@ -27,7 +27,12 @@ export function median(values: readonly number[]): number {
  * Measures a candidate against its baseline in alternating rounds, so both see the same machine
  * state (JIT, GC, other load), and reports the median of the per-round ratios with their range.
  */
-export async function paired(candidate: () => unknown, baseline: () => unknown, rounds = 7, cpuNsPerRound = 300e6): Promise<{ candidate: number; baseline: number; ratios: number[]; spread: [number, number] }> {
+export async function paired(
+  candidate: () => unknown,
+  baseline: () => unknown,
+  rounds = 7,
+  cpuNsPerRound = 300e6,
+): Promise<{ candidate: number; baseline: number; ratios: number[]; spread: [number, number]; rounds: { candidate: number[]; baseline: number[]; ratios: number[] } }> {
   const c: number[] = [];
   const b: number[] = [];
   const ratios: number[] = [];
@@ -38,7 +43,7 @@ export async function paired(candidate: () => unknown, baseline: () => unknown, 
     c.push(sc.p50);
     ratios.push(sc.p50 / sb.p50);
   }
-  return { candidate: median(c), baseline: median(b), ratios, spread: [Math.min(...c), Math.max(...c)] };
+  return { candidate: median(c), baseline: median(b), ratios, spread: [Math.min(...c), Math.max(...c)], rounds: { candidate: c, baseline: b, ratios } };
 }
 
 /** A figure from per-round samples of ours and the baseline; ratios per round (ours ÷ baseline when higher is better). */
