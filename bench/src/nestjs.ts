@@ -3,7 +3,6 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Module } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
-import type { Codec, WsError } from "@ws-errors/core";
 import { escaRates, UnknownSymbolError } from "@ws-errors/core/catalogs/esca-rates";
 import { Command, WsErrorsAdapter, WsErrorsGateway, WsErrorsModule } from "@ws-errors/nestjs";
 import { WsErrorServer } from "@ws-errors/node";

@@ -2,17 +2,17 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import type { Codec, WsError } from "@ws-errors/core";
 import { collective2, TooManyRequestsError } from "@ws-errors/core/catalogs/collective2";
-import { apiKey, connect, WsErrorServer, type ServerConnection } from "@ws-errors/node";
+import { apiKey, WsErrorServer, type ServerConnection } from "@ws-errors/node";
 import { WebSocketServer } from "ws";
-import { rawThroughput, startStreamServer, STREAM_MESSAGES, streamTimer } from "./raw-client";
-import { pairedFigure, rotatedRounds, type Figure } from "./stats";
+import { pooledReceiveRounds, STREAM_MESSAGES } from "./raw-client";
+import { pairedFigure, type Figure } from "./stats";
 
 const PEER = fileURLToPath(new URL("./peer.ts", import.meta.url));
 const ROUNDS = 25;
-// The receive figure's goal is 3% from its baseline, and its rounds range ±13% on this VM: more of them.
-const RECEIVE_ROUNDS = 41;
+// The receive figure's goal is 3% from its baseline, and its rounds range ±13% on this VM: more of
+// them, in three processes (bench/src/receive.ts).
+const RECEIVE_ROUNDS_PER_PROCESS = 14;
 const c2 = collective2;
 
 function peer(...args: string[]): { child: ChildProcess; output: Promise<string> } {
@@ -31,20 +31,7 @@ async function listen(server: Server): Promise<number> {
 /** Messages per second a client receives from a server that streams as fast as it can. */
 async function receiveThroughput(): Promise<Figure> {
   const N = STREAM_MESSAGES;
-  const server = await startStreamServer(N);
-  const { url } = server;
-  const raw = () => rawThroughput(url);
-  const ours = () =>
-    new Promise<number>((resolve) => {
-      const timer = streamTimer(N, resolve);
-      const client = connect(url, { codec: c2, reconnect: false });
-      client.on("message", timer.message);
-      client.on("stopped", timer.end);
-    });
-  await raw();
-  await ours(); // warm both paths
-  const [a, b] = (await rotatedRounds(RECEIVE_ROUNDS, [ours, raw])) as [number[], number[]];
-  server.child.kill();
+  const [a, b] = pooledReceiveRounds("node", RECEIVE_ROUNDS_PER_PROCESS) as [number[], number[]];
   return pairedFigure("node", `client receive throughput: ${N.toLocaleString("en-US")} Collective2 signals, \`message\` events (decoded, sequence-tracked)`, a, b, "raw `ws` client doing JSON.parse", "≥ 0.97×", "msg/s");
 }
 

@@ -2,7 +2,6 @@ import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import type { Codec, WsError } from "@ws-errors/core";
 import { collective2 } from "@ws-errors/core/catalogs/collective2";
 import { startDemoServers } from "@ws-errors/demo-server";
 import { apiKey, attemptRate, connectionCap, memoryState, WsErrorServer, type SharedState } from "@ws-errors/node";

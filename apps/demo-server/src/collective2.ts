@@ -7,7 +7,7 @@ import {
   NotFoundError,
   TooManySubscriptionsError,
 } from "@ws-errors/core/catalogs/collective2";
-import type { Codec, WsError } from "@ws-errors/core";
+import type { WsError } from "@ws-errors/core";
 import { apiKey, connectionCap, heartbeat, memoryState, messageRate, revocation, slowConsumer, WsErrorServer, type HistoryEntry, type IncomingCommand, type ServerConnection, type SharedState } from "@ws-errors/node";
 import { connectionSet, every, type Endpoint } from "./endpoint";
 import { isKnownKey, type Timing } from "./keys";

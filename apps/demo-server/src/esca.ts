@@ -1,5 +1,4 @@
 import { escaRates, UnknownSymbolError } from "@ws-errors/core/catalogs/esca-rates";
-import type { Codec, WsError } from "@ws-errors/core";
 import { apiKey, attemptRate, connectionCap, memoryState, recheck, revocation, slowConsumer, WsErrorServer, type ServerConnection, type SharedState } from "@ws-errors/node";
 import { connectionSet, every, type Endpoint } from "./endpoint";
 import { isKnownKey, stillValid, type Timing } from "./keys";

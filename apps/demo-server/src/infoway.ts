@@ -1,5 +1,4 @@
 import { infoway, MessageRateExceededError, MissingParametersError, SymbolQuotaExceededError } from "@ws-errors/core/catalogs/infoway";
-import type { Codec, WsError } from "@ws-errors/core";
 import { apiKey, connectionCap, heartbeat, memoryState, messageRate, slowConsumer, WsErrorServer, type ServerConnection, type SharedState } from "@ws-errors/node";
 import { connectionSet, every, type Endpoint } from "./endpoint";
 import { isKnownKey, type Timing } from "./keys";

@@ -1,5 +1,4 @@
 import { tickdb, ApiKeyMissingError, InvalidApiKeyError, InvalidParametersError, SymbolNotFoundError, DepthUnavailableError, TradeUnavailableError, UnknownCommandError } from "@ws-errors/core/catalogs/tickdb";
-import type { Codec, WsError } from "@ws-errors/core";
 import { memoryState, messageRate, slowConsumer, WsErrorServer, type IncomingCommand, type ServerConnection, type SharedState } from "@ws-errors/node";
 import { connectionSet, every, type Endpoint } from "./endpoint";
 import { isKnownKey, type Timing } from "./keys";
