@@ -43,4 +43,4 @@ const result = await paired(
   ROUNDS,
   CPU,
 );
-process.stdout.write(JSON.stringify({ rounds: result.rounds, frames: STREAM }));
+process.stdout.write(JSON.stringify({ ...result.rounds, ratios: result.ratios, frames: STREAM }));

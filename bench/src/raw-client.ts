@@ -1,6 +1,7 @@
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { WebSocket } from "ws";
+import { inProcesses } from "./stats";
 
 /** The peer's stream server (bench/src/peer.ts) in its own process, ready: its URL and the process. */
 export async function startStreamServer(messages: number): Promise<{ url: string; child: ChildProcess }> {
@@ -49,21 +50,13 @@ export function rawThroughput(url: string, messages = STREAM_MESSAGES): Promise<
 /** How many signals the stream server sends each connection in the throughput suites. */
 export const STREAM_MESSAGES = 100_000;
 
-/* A process settles on its own JIT state and memory layout, which moved a client's median ratio by
-   up to 4% from one full run to the next: the receive figures spread their rounds over three
-   processes (bench/src/receive.ts) and pool them. */
-const RECEIVE_PROCESSES = 3;
-
 /**
  * Per-round throughput of each client of a receive figure (`node`: ours, raw; `rxjs`: ours, raw,
- * `rxjs/webSocket`), from `roundsPerProcess` rounds in each of three processes, pooled.
+ * `rxjs/webSocket`), from `roundsPerProcess` rounds in each of three processes (bench/src/receive.ts),
+ * pooled (see `inProcesses`).
  */
 export function pooledReceiveRounds(which: "node" | "rxjs", roundsPerProcess: number): number[][] {
-  const script = fileURLToPath(new URL("./receive.ts", import.meta.url));
   const pooled: number[][] = [];
-  for (let i = 0; i < RECEIVE_PROCESSES; i++) {
-    const samples = JSON.parse(execFileSync(process.execPath, ["--import", "tsx", script, which, String(roundsPerProcess)], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })) as number[][];
-    samples.forEach((values, k) => (pooled[k] ??= []).push(...values));
-  }
+  for (const samples of inProcesses<number[][]>("./receive.ts", which, String(roundsPerProcess))) samples.forEach((values, k) => (pooled[k] ??= []).push(...values));
   return pooled;
 }

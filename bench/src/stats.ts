@@ -1,3 +1,5 @@
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { measure } from "mitata";
 
 export interface Figure {
@@ -32,7 +34,7 @@ export async function paired(
   baseline: () => unknown,
   rounds = 7,
   cpuNsPerRound = 300e6,
-): Promise<{ candidate: number; baseline: number; ratios: number[]; spread: [number, number]; rounds: { candidate: number[]; baseline: number[]; ratios: number[] } }> {
+): Promise<{ candidate: number; baseline: number; ratios: number[]; spread: [number, number]; rounds: { candidate: number[]; baseline: number[] } }> {
   const c: number[] = [];
   const b: number[] = [];
   const ratios: number[] = [];
@@ -43,7 +45,7 @@ export async function paired(
     c.push(sc.p50);
     ratios.push(sc.p50 / sb.p50);
   }
-  return { candidate: median(c), baseline: median(b), ratios, spread: [Math.min(...c), Math.max(...c)], rounds: { candidate: c, baseline: b, ratios } };
+  return { candidate: median(c), baseline: median(b), ratios, spread: [Math.min(...c), Math.max(...c)], rounds: { candidate: c, baseline: b } };
 }
 
 /** A figure from per-round samples of ours and the baseline; ratios per round (ours ÷ baseline when higher is better). */
@@ -78,4 +80,21 @@ export async function rotatedRounds(rounds: number, runs: readonly (() => Promis
     }
   }
   return samples;
+}
+
+/*
+ * A process settles on its own JIT state and memory layout, which moved a figure's median by up to
+ * 3-4% from one process to the next while the rounds within one agreed far better: figures whose
+ * goal is a few percent from their baseline spread their rounds over this many processes and pool
+ * them, so no one process decides the figure.
+ */
+const PROCESSES = 3;
+
+/**
+ * Runs a bench script (relative to this folder, under tsx) in each of three fresh processes and
+ * returns what each printed, parsed as JSON.
+ */
+export function inProcesses<T>(script: string, ...args: string[]): T[] {
+  const path = fileURLToPath(new URL(script, import.meta.url));
+  return Array.from({ length: PROCESSES }, () => JSON.parse(execFileSync(process.execPath, ["--import", "tsx", path, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })) as T);
 }
