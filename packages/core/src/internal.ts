@@ -19,6 +19,8 @@ import { bindEntry, type EntryBinding, type WsError } from "./errors";
  * const compiled = /* @__PURE__ *\/ core.internal.compileCatalog(spec, { classes, readers });
  * ```
  */
+// `bindEntry` is also a top-level export, which modules generated now call; it stays here for
+// modules generated before.
 export const internal = /* @__PURE__ */ Object.freeze({ bindEntry, compileCatalog, compileDecoder, NO_ERRORS, specialize });
 
 /*
