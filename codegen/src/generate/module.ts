@@ -1,4 +1,4 @@
-import { usesTemplates, type CatalogSpec, type Condition, type DetailType, type EntrySpec, type FrameForm } from "@ws-errors/core";
+import { usesMatching, usesTemplates, type CatalogSpec, type Condition, type DetailType, type EntrySpec, type FrameForm } from "@ws-errors/core";
 import { createRequire } from "node:module";
 import type {
   Project,
@@ -169,7 +169,9 @@ export function generateModule(spec: CatalogSpec, source: string, where: Require
 
   // Template code only in the bundles of catalogs that have templates.
   const templates = spec.errors.some((entry) => usesTemplates(entry)) ? ", templates: core.TEMPLATES" : "";
-  const compile = `core.internal.compileCatalog<${union}>(${specName}, { classes: ${base}Classes${specialized ? ", classify: classifyFrame" : ""}${successTest !== undefined ? ", success: isSuccessReply" : ""}${needsConditions ? ", conditions: core.compileConditions" : ""}${templates}, readers: [${spec.dialect.frames.map((_, i) => `readFrameForm${i}`).join(", ")}] })`;
+  // Matching (labels, `when`, templates, closes told apart by reason alone) likewise.
+  const matching = spec.errors.some((entry) => usesMatching(entry)) ? ", matching: core.MATCHING" : "";
+  const compile = `core.internal.compileCatalog<${union}>(${specName}, { classes: ${base}Classes${specialized ? ", classify: classifyFrame" : ""}${successTest !== undefined ? ", success: isSuccessReply" : ""}${needsConditions ? ", conditions: core.compileConditions" : ""}${templates}${matching}, readers: [${spec.dialect.frames.map((_, i) => `readFrameForm${i}`).join(", ")}] })`;
   statements.push({
     kind: StructureKind.VariableStatement,
     declarationKind: VariableDeclarationKind.Const,

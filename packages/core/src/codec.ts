@@ -11,7 +11,8 @@ import {
 import { compileConditions, define, getPath, parsePath, setPath, type Path } from "./path";
 import { fallbackFor, isCleanClose } from "./retry-policy";
 import type { CatalogSpec, CloseSpec, DetailType, EntrySpec, FrameForm, FrameSpec, Json, Layer, Stamp, WireCode } from "./spec";
-import { closeReasonIsTemplate, TEMPLATES, usesTemplates, type Template, type TemplateSupport } from "./template";
+import { MATCHING, type MatchingContext, type MatchingSupport } from "./matching";
+import { closeReasonIsTemplate, TEMPLATES, usesMatching, usesTemplates, type Template, type TemplateSupport } from "./template";
 import { numericCode, sanitizeHeaderValue, truncateCloseReason } from "./text";
 
 /** A close as received or to be sent. */
@@ -70,7 +71,11 @@ export interface CodecOptions<E extends WsError> {
   readonly classes?: readonly WsErrorClass<E>[];
   /** A specialized classifier of all frame forms at once, generated from the dialect. */
   readonly classify?: ErrorFrameClassifier;
-  /** One specialized field reader per frame form, in order, generated from the dialect. */
+  /**
+   * One specialized field reader per frame form, in order, generated from the dialect: required by
+   * `compileCatalog` (so a generated module's bundle carries no generic reader); `createCodec` reads
+   * the dialect's paths when it is omitted.
+   */
   readonly readers?: readonly ErrorFrameReader[];
   /** One specialized text writer per frame form (or undefined where the form needs the generic path). */
   readonly writers?: readonly (ErrorFrameWriter | undefined)[];
@@ -79,6 +84,12 @@ export interface CodecOptions<E extends WsError> {
    * reason with placeholders (generated modules of such catalogs pass `core.TEMPLATES`).
    */
   readonly templates?: TemplateSupport;
+  /**
+   * How entries sharing a code are told apart, required when an entry has a label, `when`
+   * conditions, a template, or a close matched whatever its code (generated modules of such catalogs
+   * pass `core.MATCHING`).
+   */
+  readonly matching?: MatchingSupport;
   /** A specialized matcher of success replies (`dialect.success`), generated from the dialect. */
   readonly success?: (value: Record<string, unknown>) => boolean;
   /**
@@ -181,11 +192,16 @@ interface CompiledForm {
   readonly errors: Path | undefined;
   /** Paths inside an item of the `errors` list: the form's `items`, or the last segments of its own paths. */
   readonly item: { readonly code: Path | undefined; readonly label: Path | undefined; readonly message: Path | undefined; readonly field: Path | undefined };
+}
+
+/* A form as the encoder writes it: made by the encoder only, so a decoder's bundle carries none of it. */
+interface WritingForm extends CompiledForm {
   readonly constants: readonly (readonly [Path, Json])[];
   readonly stamps: readonly (readonly [Path, Stamp])[];
 }
 
-interface CompiledEntry {
+/** One entry as the codec reads it (shared with `matching.ts`; not exported from the package). */
+export interface CompiledEntry {
   readonly entry: EntrySpec;
   readonly ctor: WsErrorClass;
   readonly readDetails: (source: unknown) => object;
@@ -228,7 +244,8 @@ interface CloseHit {
  * ```
  */
 export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, options: CodecOptions<E> = {}): Codec<E> {
-  const compiled = compileCatalog(catalog, { templates: TEMPLATES, conditions: compileConditions, ...options, classes: options.classes ?? (catalog.errors.map((entry) => runtimeClass(catalog.name, entry)) as unknown as WsErrorClass<E>[]) });
+  const readers = options.readers ?? catalog.dialect.frames.map((form) => genericReader(formPaths(form)));
+  const compiled = compileCatalog(catalog, { templates: TEMPLATES, conditions: compileConditions, matching: MATCHING, ...options, readers, classes: options.classes ?? (catalog.errors.map((entry) => runtimeClass(catalog.name, entry)) as unknown as WsErrorClass<E>[]) });
   return withEncoder(compileDecoder(compiled), compiled, options.writers);
 }
 
@@ -261,7 +278,9 @@ export function compileCatalog<E extends WsError = WsError>(catalog: CatalogSpec
   const templates = options.templates as TemplateSupport;
   const entries: CompiledEntry[] = catalog.errors.map((entry, i) => {
     const when = entry.frame?.when;
-    if (usesTemplates(entry) && !options.templates) throw new TypeError(`catalog "${catalog.name}" entry "${entry.id}" has a template: pass \`templates\` to compileCatalog (generated modules do)`);
+    const conditions = when && when.length > 0 ? conditionsOf(catalog, options)(when) : undefined;
+    // One check, one message: the generator passes both wherever an entry needs either.
+    if ((usesTemplates(entry) && !options.templates) || (usesMatching(entry) && !options.matching)) throw new TypeError(`catalog "${catalog.name}" entry "${entry.id}" is told apart by more than its code: pass \`templates\` and \`matching\` to compileCatalog (generated modules do)`);
     const reason = entry.close && closeReasonIsTemplate(entry.close) ? templates.compile(entry.close.reason) : undefined;
     const template = entry.frame?.template === undefined ? undefined : templates.compile(entry.frame.template);
     return {
@@ -269,33 +288,24 @@ export function compileCatalog<E extends WsError = WsError>(catalog: CatalogSpec
       ctor: classes[i] as WsErrorClass,
       readDetails: detailsReader(entry),
       template,
-      when: when && when.length > 0 ? conditionsOf(catalog, options)(when) : undefined,
+      when: conditions,
       closeTemplate: reason !== undefined && reason.names.length > 0 ? reason : undefined,
     };
   });
   const forms: CompiledForm[] = catalog.dialect.frames.map((form, i) => {
-    const paths = {
-      code: parsePath(form.code),
-      label: parsePath(form.label),
-      message: parsePath(form.message),
-      field: parsePath(form.field),
-      requestId: parsePath(form.requestId),
-      command: parsePath(form.command),
-      details: parsePath(form.details),
-      errors: parsePath(form.errors),
-    };
+    const paths = formPaths(form);
+    const read = options.readers?.[i];
+    if (!read) throw new TypeError(`catalog "${catalog.name}" frame form "${form.name}" has no reader: pass \`readers\` to compileCatalog (generated modules do)`);
     // Items keep their fields under the same keys as the form, unless the form says where.
     const last = (path: Path | undefined, fallback?: string): Path | undefined => (path?.length ? [path.at(-1) as string] : fallback === undefined ? undefined : [fallback]);
     const items = form.items;
     return {
       form,
       ...paths,
-      read: options.readers?.[i] ?? genericReader(paths),
+      read,
       item: items
         ? { code: parsePath(items.code), label: parsePath(items.label), message: parsePath(items.message), field: parsePath(items.field) }
         : { code: last(paths.code, "code"), label: last(paths.label), message: last(paths.message), field: last(paths.field) },
-      constants: Object.entries(form.constant ?? {}).map(([path, value]) => [parsePath(path) ?? [], value] as const),
-      stamps: Object.entries(form.stamps ?? {}).map(([path, stamp]) => [parsePath(path) ?? [], stamp] as const),
     };
   });
   const compiled: Compiled<E> = { catalog, classes, options, entries, entriesById: new Map(entries.map((c) => [c.entry.id, c])), forms };
@@ -319,8 +329,8 @@ function compiledEntryOf(compiled: Pick<Compiled<WsError>, "catalog" | "entriesB
  */
 export function compileDecoder<E extends WsError = WsError>(source: CatalogCompilation<E>): Decoder<E> {
   const { catalog, options, entries, forms } = source as Compiled<E>;
-  // Present whenever an entry has a template: compileCatalog checked.
-  const templates = options.templates as TemplateSupport;
+  // Present whenever an entry needs them: compileCatalog checked.
+  const { matching } = options;
   const { dialect } = catalog;
   const byId: Record<string, WsErrorClass<E>> = {};
   for (const [i, entry] of catalog.errors.entries()) byId[entry.id] = source.classes[i] as WsErrorClass<E>;
@@ -379,54 +389,16 @@ export function compileDecoder<E extends WsError = WsError>(source: CatalogCompi
   const upgradeDetails = parsePath(dialect.upgrade.details);
 
 
-  /** The template's captures as typed details, or undefined when the message does not fit it. */
-  function captures(compiled: CompiledEntry, template: Template | undefined, text: unknown): Record<string, unknown> | undefined {
-    if (template === undefined || typeof text !== "string") return undefined;
-    const found = templates.match(template, text);
-    if (found === undefined) return undefined;
-    const details: Record<string, unknown> = {};
-    for (const name of template.names) {
-      const value = templates.convert(found[name] as string, compiled.entry.details[name]?.type);
-      if (value === undefined) return undefined;
-      define(details, name, value);
-    }
-    return details;
-  }
+  const context: MatchingContext = { templated, closeTemplates, templates: options.templates };
 
   /**
    * The entry a frame (or an item of a multi-error frame) means. The code decides, or the label
-   * when there is no known code; entries sharing them are told apart by their label, `when`
-   * conditions and message template. Frames with neither are matched by message template, in
-   * catalog order.
+   * when there is no known code; entries sharing them are told apart by matching (their label,
+   * `when` conditions and message template), else the first one is meant.
    */
   function resolve(code: unknown, label: unknown, message: unknown, value: object): CompiledEntry | undefined {
     const candidates = lookup(frameCodes, code) ?? (typeof label === "string" ? frameLabels.get(label) : undefined);
-    if (candidates === undefined) {
-      if (code !== undefined && code !== null) return undefined;
-      for (const compiled of templated) if (captures(compiled, compiled.template, message) !== undefined) return compiled;
-      return undefined;
-    }
-    if (candidates.length === 1) return candidates[0];
-    let fallback: CompiledEntry | undefined;
-    for (const compiled of candidates) {
-      const frame = compiled.entry.frame as FrameSpec;
-      let checked = false;
-      if (frame.label !== undefined && typeof label === "string") {
-        if (label !== frame.label) continue;
-        checked = true;
-      }
-      if (compiled.when) {
-        if (!compiled.when(value)) continue;
-        checked = true;
-      }
-      if (compiled.template) {
-        if (captures(compiled, compiled.template, message) === undefined) continue;
-        checked = true;
-      }
-      if (checked) return compiled;
-      fallback ??= compiled;
-    }
-    return fallback;
+    return matching ? matching.resolve(context, candidates, code, label, message, value) : candidates?.[0];
   }
 
   function uncatalogued(layer: Layer, code: WireCode | undefined, message: string | undefined, wire: WireInfo | undefined, raw: unknown, requestId?: string | number, command?: string): UncataloguedError {
@@ -453,7 +425,7 @@ export function compileDecoder<E extends WsError = WsError>(source: CatalogCompi
     }
     let read = hit.readDetails(details);
     if (hit.template !== undefined) {
-      const captured = captures(hit, hit.template, text);
+      const captured = (matching as MatchingSupport).captures(context, hit, hit.template, text);
       if (captured !== undefined) read = Object.assign({}, read, captured);
     }
     return fromWire(hit.ctor, "frame", text ?? hit.entry.message ?? hit.entry.summary, read, fieldText, requestId, command, undefined, raw) as E;
@@ -520,12 +492,8 @@ export function compileDecoder<E extends WsError = WsError>(source: CatalogCompi
   function findClose(code: number, reason: string): { hit: CloseHit; details: object } | undefined {
     const exact = closeExact.get(`${code}\n${reason}`) ?? closeReasons.get(reason);
     if (exact) return { hit: exact, details: NO_DETAILS };
-    for (const compiled of closeTemplates) {
-      const close = compiled.entry.close as CloseSpec;
-      if (!close.anyCode && close.code !== code) continue;
-      const details = captures(compiled, compiled.closeTemplate, reason);
-      if (details !== undefined) return { hit: { compiled, viaClose: true }, details };
-    }
+    const templated = matching?.closeByTemplate(context, code, reason);
+    if (templated) return { hit: { compiled: templated.compiled, viaClose: true }, details: templated.details };
     const byCode = closeCodes.get(code);
     return byCode && { hit: byCode, details: NO_DETAILS };
   }
@@ -635,7 +603,12 @@ export function specialize<E extends WsError>(runtime: Decoder<E>, own: Partial<
  */
 export function withEncoder<E extends WsError = WsError>(decoder: Decoder<E>, source: CatalogCompilation<E>, writers?: readonly (ErrorFrameWriter | undefined)[]): Codec<E> {
   const compiled = source as Compiled<E>;
-  const { catalog, entries, forms } = compiled;
+  const { catalog, entries } = compiled;
+  const forms: WritingForm[] = compiled.forms.map((f) => ({
+    ...f,
+    constants: Object.entries(f.form.constant ?? {}).map(([path, value]) => [parsePath(path) ?? [], value] as const),
+    stamps: Object.entries(f.form.stamps ?? {}).map(([path, stamp]) => [parsePath(path) ?? [], stamp] as const),
+  }));
   const templates = compiled.options.templates as TemplateSupport;
   const { dialect } = catalog;
   const uncorrelated = dialect.requests?.errorReplies === "uncorrelated";
@@ -670,7 +643,7 @@ export function withEncoder<E extends WsError = WsError>(decoder: Decoder<E>, so
   };
 
   /* `entry`: the error's entry when the caller has looked it up already (every frame sent does). */
-  function formOf(error: WsError | undefined, requestId: unknown, entry = error && entryFor(error)): CompiledForm {
+  function formOf(error: WsError | undefined, requestId: unknown, entry = error && entryFor(error)): WritingForm {
     const named = entry?.frame?.form;
     const scope = error?.scope ?? "connection";
     const compiled = named !== undefined ? formsByName.get(named) : scope === "command" || (scope === "both" && requestId !== undefined) ? formFor.command : formFor.connection;
@@ -851,8 +824,23 @@ function genericClassifier(matchers: readonly ((value: object) => boolean)[]): E
   };
 }
 
-/* The run-time reader, for catalogs loaded without generated code: own properties only. */
-function genericReader(paths: { code: Path | undefined; label: Path | undefined; message: Path | undefined; field: Path | undefined; requestId: Path | undefined; command: Path | undefined; details: Path | undefined; errors: Path | undefined }): ErrorFrameReader {
+type FormPaths = Readonly<Record<"code" | "label" | "message" | "field" | "requestId" | "command" | "details" | "errors", Path | undefined>>;
+
+function formPaths(form: FrameForm): FormPaths {
+  return {
+    code: parsePath(form.code),
+    label: parsePath(form.label),
+    message: parsePath(form.message),
+    field: parsePath(form.field),
+    requestId: parsePath(form.requestId),
+    command: parsePath(form.command),
+    details: parsePath(form.details),
+    errors: parsePath(form.errors),
+  };
+}
+
+/* The run-time reader, for catalogs loaded without generated code (`createCodec`): own properties only. */
+function genericReader(paths: FormPaths): ErrorFrameReader {
   const at = (value: object, path: Path | undefined) => (path === undefined ? undefined : getPath(value, path));
   return (value) => ({
     code: at(value, paths.code),

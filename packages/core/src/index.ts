@@ -50,7 +50,9 @@ export { compileConditions, getPath, parsePath, setPath, type Path } from "./pat
 export { withReference } from "./reference";
 // `TEMPLATES` is a named export, not in `internal`: a bundle keeps the whole `internal` object, and
 // only catalogs with templates should carry the template code.
-export { parseTemplate, compileTemplate, matchTemplate, renderTemplate, usesTemplates, TEMPLATES, type Template, type TemplateSupport } from "./template";
+export { parseTemplate, compileTemplate, matchTemplate, renderTemplate, usesMatching, usesTemplates, TEMPLATES, type Template, type TemplateSupport } from "./template";
+// `MATCHING` likewise: only catalogs whose entries share codes or are told apart by text carry it.
+export { MATCHING, type MatchingContext, type MatchingSupport } from "./matching";
 export { MAX_CLOSE_REASON_BYTES, numericCode, sanitizeHeaderValue, truncateCloseReason, utf8ByteLength } from "./text";
 export type * from "./spec";
 export { decide, type Decision, type DecideContext, type ReconnectOptions } from "./decide";

@@ -1,4 +1,4 @@
-import type { DetailType } from "./spec";
+import type { CloseSpec, DetailType, FrameSpec } from "./spec";
 
 /**
  * A message template split once: literal text around `{name}` placeholders. `literals` has one
@@ -189,6 +189,20 @@ export const TEMPLATES: TemplateSupport = { compile: compileTemplate, match: mat
  */
 export function usesTemplates(entry: { readonly frame?: { readonly template?: string | undefined } | undefined; readonly close?: CloseLike | undefined }): boolean {
   return entry.frame?.template !== undefined || (entry.close !== undefined && closeReasonIsTemplate(entry.close));
+}
+
+/**
+ * Whether decoding a catalog's entries needs `MATCHING`: some entry has a frame label, `when`
+ * conditions, a message template, or a close matched whatever its code or by a reason template.
+ *
+ * @example
+ * ```ts
+ * usesMatching({ frame: { code: "E1", label: "busy" } }); // true
+ * ```
+ */
+export function usesMatching(entry: { readonly frame?: Partial<FrameSpec> | undefined; readonly close?: (CloseLike & Partial<CloseSpec>) | undefined }): boolean {
+  const { frame, close } = entry;
+  return frame?.label !== undefined || (frame?.when?.length ?? 0) > 0 || frame?.template !== undefined || close?.anyCode === true || (close !== undefined && closeReasonIsTemplate(close));
 }
 
 interface CloseLike {

@@ -3,6 +3,7 @@ import {
   RateLimitedError,
   WsError,
   backoffDelayMs,
+  compileConditions,
   createCodec,
   hasKind,
   internal,
@@ -10,6 +11,7 @@ import {
   retryDelayMs,
   sanitizeHeaderValue,
   truncateCloseReason,
+  usesMatching,
   type CatalogSpec,
   type WsErrorClass,
 } from "@ws-errors/core";
@@ -154,13 +156,28 @@ describe("what a catalog module passes in, and what it gets", () => {
   };
   const classes = collective2Catalog.errors.map(() => class extends WsError {}) as unknown as WsErrorClass[];
 
-  it("a catalog with conditions or templates the module did not specialize needs their support, and says which", () => {
+  it("a catalog with conditions, templates or matching the module did not pass needs their support, and says which", () => {
     expect(() => internal.compileCatalog(withWhen, { classes, classify: () => -1 })).toThrow(/catalog "collective2" has match conditions that were not specialized: pass `conditions`/);
-    expect(() => internal.compileCatalog(withTemplate, { classes, classify: () => -1 })).toThrow(/entry "forbidden" has a template: pass `templates`/);
+    expect(() => internal.compileCatalog(withTemplate, { classes, classify: () => -1 })).toThrow(/entry "forbidden" is told apart by more than its code: pass `templates` and `matching`/);
+    // Conditions compiled, but not the matching that reads them: said as well, not decoded wrong.
+    expect(() => internal.compileCatalog(withWhen, { classes, classify: () => -1, conditions: compileConditions })).toThrow(/entry "forbidden" is told apart by more than its code: pass `templates` and `matching`/);
+    expect(() => internal.compileCatalog(collective2Catalog, { classes, classify: () => -1 })).toThrow(/frame form "error" has no reader: pass `readers`/);
     // createCodec brings both, and they work.
     const codec = createCodec(withTemplate);
     expect(codec.decodeFrame({ msg_type: "error", payload: { message: "not yours: s-1" } })).toMatchObject({ id: "forbidden", details: { strategy: "s-1" } });
     expect(createCodec(withWhen).decodeFrame({ msg_type: "error", payload: { code: "FORBIDDEN", strategy: 1 } })).toMatchObject({ id: "forbidden" });
+  });
+
+  it("says which entries need matching: a label, `when`, a template, a close by reason alone or by a reason template", () => {
+    expect(usesMatching({ frame: { code: "E1" }, close: { code: 4000, reason: "bye", matchReason: true } })).toBe(false);
+    expect(usesMatching({ frame: { code: "E1", when: [] } })).toBe(false);
+    expect(usesMatching({ frame: { code: "E1", label: "busy" } })).toBe(true);
+    expect(usesMatching({ frame: { code: "E1", when: [{ path: "a", exists: true }] } })).toBe(true);
+    expect(usesMatching({ frame: { template: "{field} is required" } })).toBe(true);
+    expect(usesMatching({ close: { code: 4000, reason: "bye", anyCode: true } })).toBe(true);
+    expect(usesMatching({ close: { code: 4000, reason: "banned for {minutes}", matchReason: true } })).toBe(true);
+    // Every bundled catalog is told apart by code alone: its bundle carries no matching.
+    expect([...collective2Catalog.errors, ...escaRates.catalog.errors].some((e) => usesMatching(e))).toBe(false);
   });
 
   it("the decoder is the codec without its encoders: same decoding, no encode methods", () => {

@@ -287,7 +287,7 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
 }
 
 /** The catalog as the shared runtime compiles it, once for the decoder and the encoder. */
-const beaconCompiled = /* @__PURE__ */ core.internal.compileCatalog<BeaconError>(beaconCatalog, { classes: beaconClasses, classify: classifyFrame, readers: [readFrameForm0] });
+const beaconCompiled = /* @__PURE__ */ core.internal.compileCatalog<BeaconError>(beaconCatalog, { classes: beaconClasses, classify: classifyFrame, matching: core.MATCHING, readers: [readFrameForm0] });
 /** The decoder as the shared runtime builds it; `beaconDecoder` puts this catalog's own data-frame test in front of it. */
 const beaconRuntime = /* @__PURE__ */ core.internal.compileDecoder(beaconCompiled);
 

@@ -351,7 +351,7 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
 }
 
 /** The catalog as the shared runtime compiles it, once for the decoder and the encoder. */
-const murmurCompiled = /* @__PURE__ */ core.internal.compileCatalog<MurmurError>(murmurCatalog, { classes: murmurClasses, classify: classifyFrame, templates: core.TEMPLATES, readers: [readFrameForm0] });
+const murmurCompiled = /* @__PURE__ */ core.internal.compileCatalog<MurmurError>(murmurCatalog, { classes: murmurClasses, classify: classifyFrame, templates: core.TEMPLATES, matching: core.MATCHING, readers: [readFrameForm0] });
 /** The decoder as the shared runtime builds it; `murmurDecoder` puts this catalog's own data-frame test in front of it. */
 const murmurRuntime = /* @__PURE__ */ core.internal.compileDecoder(murmurCompiled);
 

@@ -410,7 +410,7 @@ function writeFrameForm0(c: core.internal.FrameWriteContext): string {
 }
 
 /** The catalog as the shared runtime compiles it, once for the decoder and the encoder. */
-const quarryCompiled = /* @__PURE__ */ core.internal.compileCatalog<QuarryError>(quarryCatalog, { classes: quarryClasses, classify: classifyFrame, conditions: core.compileConditions, templates: core.TEMPLATES, readers: [readFrameForm0, readFrameForm1] });
+const quarryCompiled = /* @__PURE__ */ core.internal.compileCatalog<QuarryError>(quarryCatalog, { classes: quarryClasses, classify: classifyFrame, conditions: core.compileConditions, templates: core.TEMPLATES, matching: core.MATCHING, readers: [readFrameForm0, readFrameForm1] });
 /** The decoder as the shared runtime builds it; `quarryDecoder` puts this catalog's own data-frame test in front of it. */
 const quarryRuntime = /* @__PURE__ */ core.internal.compileDecoder(quarryCompiled);
 
