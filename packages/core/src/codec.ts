@@ -10,7 +10,7 @@ import {
 } from "./errors";
 import { compileConditions, define, getPath, parsePath, setPath, type Path } from "./path";
 import { fallbackFor, isCleanClose } from "./retry-policy";
-import type { CatalogSpec, CloseSpec, DetailType, EntrySpec, FrameForm, FrameSpec, Json, Layer, Stamp, WireCode } from "./spec";
+import type { CatalogSpec, DetailType, EntrySpec, FrameForm, Json, Layer, Stamp, WireCode } from "./spec";
 import { MATCHING, type MatchingContext, type MatchingSupport } from "./matching";
 import { closeReasonIsTemplate, TEMPLATES, usesMatching, usesTemplates, type Template, type TemplateSupport } from "./template";
 import { numericCode, sanitizeHeaderValue, truncateCloseReason } from "./text";
