@@ -8,7 +8,7 @@ import { define } from "./path";
 import type { CloseSpec, FrameSpec } from "./spec";
 import type { Template, TemplateSupport } from "./template";
 
-/** A catalog's entries as matching reads them: the ones with a message template, and its template support. */
+/** A catalog's entries as matching reads them: those with a message template, those with a close reason template, and the template support. */
 export interface MatchingContext {
   readonly templated: readonly CompiledEntry[];
   readonly closeTemplates: readonly CompiledEntry[];

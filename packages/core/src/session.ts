@@ -170,9 +170,9 @@ export class ClientSession<E extends WsError = WsError> {
   private readonly commandPath;
   /* Every delay goes through here, so the end of the session cancels them all: nothing it started outlives it. */
   private readonly timers = new Set<() => void>();
-  /* The codec, read once from the options: every message calls it twice. Read through the options
-     object there, the node client's receive figure measured 1.5-2% lower (bench/src/receive.ts, the
-     same pooled rounds before and after). */
+  /* The codec, read once from the options and from this field everywhere: every message calls it
+     twice, and read through the options object there, the node client's receive figure measured
+     1.5-2% lower (bench/src/receive.ts, the same pooled rounds before and after). */
   private readonly codec: Decoder<E>;
 
   constructor(
@@ -279,7 +279,7 @@ export class ClientSession<E extends WsError = WsError> {
       response.on("end", () => {
         const headers: Record<string, string> = {};
         for (const [name, value] of Object.entries(response.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
-        const error = this.options.codec.decodeUpgrade({ status: response.statusCode ?? 0, headers, body: new TextDecoder().decode(concat(chunks)) });
+        const error = this.codec.decodeUpgrade({ status: response.statusCode ?? 0, headers, body: new TextDecoder().decode(concat(chunks)) });
         detach(socket);
         socket.close();
         if (this.ended || this.socket !== socket) return;
@@ -338,7 +338,7 @@ export class ClientSession<E extends WsError = WsError> {
     // it is decided as the close it amounts to (a frame alone is only ever "noted").
     const last = this.lastConnectionError;
     const ending = last && Object.assign(Object.create(Object.getPrototypeOf(last) as object) as WsError, last, { layer: "close" });
-    const error = this.options.codec.decodeClose({ code, reason }) ?? ending ?? (isCleanClose(code) ? undefined : this.options.codec.decodeClose({ code: 1006, reason: "" }));
+    const error = this.codec.decodeClose({ code, reason }) ?? ending ?? (isCleanClose(code) ? undefined : this.codec.decodeClose({ code: 1006, reason: "" }));
     if (!error) return this.finish(undefined);
     if (this.transportCause !== undefined && error.cause === undefined) Object.defineProperty(error, "cause", { value: this.transportCause, configurable: true, writable: true });
     this.fail(error);
@@ -425,7 +425,7 @@ export class ClientSession<E extends WsError = WsError> {
       reconnect: this.options.reconnect ?? {},
       answersRequest: entry !== undefined,
       canRefresh: this.options.refreshCredentials !== undefined,
-      canResume: this.options.codec.catalog.dialect.sequence !== undefined,
+      canResume: this.codec.catalog.dialect.sequence !== undefined,
       ...(this.firstFailureAt > 0 && { failingSince: this.firstFailureAt }),
       ...(this.options.defaultRetryMs !== undefined && { defaultRetryMs: this.options.defaultRetryMs }),
     });
