@@ -46,6 +46,11 @@ describe("the CLI in a user's project", () => {
     expect(module.split("\n")[1]).toBe("// Regenerate with `npx ws-errors generate`.");
     expect(module).toContain('import { pricesApi } from "./src/ws-errors/prices-api.js";');
     expect(module).not.toContain("@ws-errors/core/catalogs/");
+    // The reference module is named as the project imports it, never as a path with a suffix added.
+    expect(module).toContain("are in `./src/ws-errors/prices-api.reference.js`");
+    const reference = readFileSync(join(dir, "src/ws-errors/prices-api.reference.ts"), "utf8");
+    expect(reference).toContain('import { pricesApiReference } from "./src/ws-errors/prices-api.reference.js";');
+    expect(`${module}${reference}`).not.toContain(".js.reference");
     // Reference pages go to the docs folder, not among the sources.
     expect(existsSync(join(dir, "docs/ws-errors/prices-api.md"))).toBe(true);
     expect(existsSync(join(dir, "src/ws-errors/docs"))).toBe(false);

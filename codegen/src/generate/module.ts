@@ -74,7 +74,7 @@ export function generateModule(spec: CatalogSpec, source: string, where: Require
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,
     docs: [
-      `The normalized \`${spec.name}\` catalog (${escapeDoc(spec.title)}), version ${spec.version}, as the runtime reads it: its descriptions, guidance and notes are in \`${where.importPath(spec.name)}.reference\` (\`core.withReference\` puts them back). Kept as JSON text: V8 parses JSON faster than an object literal of the same size.`,
+      `The normalized \`${spec.name}\` catalog (${escapeDoc(spec.title)}), version ${spec.version}, as the runtime reads it: its descriptions, guidance and notes are in \`${where.importPath(`${spec.name}.reference`)}\` (\`core.withReference\` puts them back). Kept as JSON text: V8 parses JSON faster than an object literal of the same size.`,
     ],
     declarations: [{ name: specName, type: "core.CatalogSpec", initializer: `JSON.parse(${SPEC_PLACEHOLDER})` }],
   } satisfies VariableStatementStructure);
@@ -445,7 +445,7 @@ export function generateReferenceModule(spec: CatalogSpec, source: string, where
     'import type * as core from "@ws-errors/core";',
     "",
     jsDoc(
-      `The reference text of the \`${spec.name}\` catalog (${escapeDoc(spec.title)}): descriptions, guidance, detail summaries and notes, which the runtime module \`${where.importPath(spec.name)}\` leaves out so that bundles do not carry them.\n\n@example\n\`\`\`ts\nimport { withReference } from "@ws-errors/core";\nimport { ${camel(spec.name)} } from "${where.importPath(spec.name)}";\nimport { ${name} } from "${where.importPath(spec.name)}.reference";\nconst catalog = withReference(${camel(spec.name)}.catalog, ${name});\n\`\`\``,
+      `The reference text of the \`${spec.name}\` catalog (${escapeDoc(spec.title)}): descriptions, guidance, detail summaries and notes, which the runtime module \`${where.importPath(spec.name)}\` leaves out so that bundles do not carry them.\n\n@example\n\`\`\`ts\nimport { withReference } from "@ws-errors/core";\nimport { ${camel(spec.name)} } from "${where.importPath(spec.name)}";\nimport { ${name} } from "${where.importPath(`${spec.name}.reference`)}";\nconst catalog = withReference(${camel(spec.name)}.catalog, ${name});\n\`\`\``,
     ).trimEnd(),
     `export const ${name}: core.CatalogReference = JSON.parse(${JSON.stringify(JSON.stringify(referenceOf(spec)))});`,
     "",
