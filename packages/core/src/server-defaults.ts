@@ -1,5 +1,6 @@
 import type { KindName } from "./kinds";
 import type { CatalogSpec, EntrySpec } from "./spec";
+import { closeReasonIsTemplate, compileTemplate } from "./template";
 
 /** What a server answers on its own: a message it cannot parse, a command nobody handles, anything unexpected thrown. */
 export type ServerRole = "malformed" | "unknownCommand" | "internal";
@@ -14,8 +15,10 @@ export const SERVER_ROLE_KINDS: Readonly<Record<ServerRole, readonly KindName[]>
 /**
  * The entry a server uses for each role when it is given none: the first of the role's kinds with a
  * frame layer (for input problems, one that does not close the connection; the internal error may
- * be on the upgrade layer only). A role with no entry is answered with a built-in error, which
- * `ws-errors lint` warns about.
+ * be on the upgrade layer only). An entry whose message or close reason is a template with
+ * placeholders never stands in: the server has no detail values to fill them, and would send the
+ * template itself, which no client decodes. A role with no entry is answered with a built-in error,
+ * which `ws-errors lint` warns about.
  *
  * @example
  * ```ts
@@ -24,12 +27,18 @@ export const SERVER_ROLE_KINDS: Readonly<Record<ServerRole, readonly KindName[]>
  */
 export function serverDefaults(catalog: CatalogSpec): Partial<Record<ServerRole, EntrySpec>> {
   const out: Partial<Record<ServerRole, EntrySpec>> = {};
+  const candidates = catalog.errors.filter(writableWithoutDetails);
   for (const role of Object.keys(SERVER_ROLE_KINDS) as ServerRole[]) {
     const found = SERVER_ROLE_KINDS[role]
-      .map((kind) => catalog.errors.find((e) => e.kind === kind && e.frame !== undefined && (role === "internal" || e.close === undefined)))
+      .map((kind) => candidates.find((e) => e.kind === kind && e.frame !== undefined && (role === "internal" || e.close === undefined)))
       .find((e) => e !== undefined);
-    const entry = found ?? (role === "internal" ? SERVER_ROLE_KINDS.internal.map((kind) => catalog.errors.find((e) => e.kind === kind)).find((e) => e !== undefined) : undefined);
+    const entry = found ?? (role === "internal" ? SERVER_ROLE_KINDS.internal.map((kind) => candidates.find((e) => e.kind === kind)).find((e) => e !== undefined) : undefined);
     if (entry) out[role] = entry;
   }
   return out;
+}
+
+function writableWithoutDetails(entry: EntrySpec): boolean {
+  const placeholders = (text: string | undefined) => text !== undefined && (compileTemplate(text)?.names.length ?? 0) > 0;
+  return !placeholders(entry.frame?.template) && !(entry.close && closeReasonIsTemplate(entry.close) && placeholders(entry.close.reason));
 }

@@ -28,6 +28,20 @@ describe("one server error mapper", () => {
     ws.close();
   });
 
+  it("never stands in an entry it cannot write: a thrown exception is not answered with a templated entry's unfilled text (it sent 'maintenance in {minutes} minutes')", async () => {
+    // The lean catalog plus a service-unavailable entry (a kind the internal role accepts) whose message is a template.
+    const maintenance = { id: "maintenance", className: "MaintenanceError", code: "maintenance", kind: "service-unavailable", scope: "connection", summary: "Maintenance is coming.", retry: { directive: "reconnect" }, details: { minutes: { type: "integer" } }, frame: { code: "maintenance", template: "maintenance in {minutes} minutes" } } as const;
+    const templated = createCodec({ ...lean.catalog, name: "templated", errors: [...lean.catalog.errors, maintenance] }) as Codec<WsError>;
+    running = await start({ codec: templated, commands: { subscribe: () => { throw new Error("boom"); } } });
+    const { ws, messages } = await raw(running.url);
+    ws.send(JSON.stringify({ method: "subscribe", req_id: 2 }));
+    await until(() => messages.length === 1, "the answer");
+    expect(messages[0]).toEqual({ success: false, req_id: 2, method: "subscribe", error: { code: "internal_error", message: "Internal error" } });
+    expect(running.logs[0]?.message).toBe("the subscribe handler threw Error: boom; the client gets internal_error");
+    expect(new ErrorMapper(templated, { logger: { error: () => undefined, warn: () => undefined } }).builtIns()).toContain("internal");
+    ws.close();
+  });
+
   it("answers malformed input with a non-closing entry, never an unrelated closing one (it closed with 1009 'Message too big')", async () => {
     // Infoway's invalid-parameter-format (515) does not close; a catalog whose only invalid-message entry closes gets the built-in.
     const closing = createCodec({ ...infoway.catalog, name: "closing", errors: infoway.catalog.errors.map((e) => (e.kind === "invalid-message" ? { ...e, close: { code: 1009, reason: "Message too big", matchReason: false } } : e)) }) as Codec<WsError>;
