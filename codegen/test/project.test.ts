@@ -158,6 +158,11 @@ describe("lint warnings", () => {
     expect(lint.code).toBe(0);
     expect(lint.err).toContain('catalogs/prices-api.yaml: warning: no invalid-message entry with a frame layer that keeps the connection open: servers answer a message it cannot parse with the built-in "invalid_message" error');
     expect(lint.err).toContain('built-in "internal_error"');
+    // An entry of the role's kind whose message is a template cannot stand in: the warning names it.
+    writeFileSync(file, `${readFileSync(file, "utf8")}  - id: maintenance\n    code: maintenance\n    kind: service-unavailable\n    scope: connection\n    summary: Maintenance soon.\n    retry: { directive: reconnect }\n    details:\n      minutes: { type: integer }\n    frame: { template: "maintenance in {minutes} minutes" }\n`);
+    const templated = await cli(dir, "lint", "catalogs/prices-api.yaml");
+    expect(templated.code).toBe(0);
+    expect(templated.err).toContain('no internal or service-unavailable or unknown entry with a frame layer ("maintenance": a templated message needs details the server does not have): servers answer an unexpected exception with the built-in "internal_error" error');
     const full = project();
     await cli(full, "init");
     expect((await cli(full, "lint", "catalogs/prices-api.yaml")).err).toBe("");
