@@ -247,7 +247,10 @@ export class ClientSession<E extends WsError = WsError> {
         this.pending.delete(slot);
         const never = entry.waiting && this.openedAt === 0;
         const cause = this.current.reason ?? this.transportCause;
-        reject(new RequestError(`no answer to ${String(key)} within ${timeoutMs} ms${never ? ": the connection never opened" : ""}`, "timeout", cause === undefined ? undefined : { cause }));
+        // Says what would have counted as the answer: a reply without the id is the usual mistake.
+        const requests = this.options.codec.catalog.dialect.requests;
+        const answer = key === id ? `${requests?.requestId} ${JSON.stringify(id)}` : `${requests?.command} ${JSON.stringify(command)}`;
+        reject(new RequestError(`no answer to ${String(key)} within ${timeoutMs} ms${never ? ": the connection never opened" : ` (an answer carries ${answer})`}`, "timeout", cause === undefined ? undefined : { cause }));
       });
       this.pending.set(slot, entry);
       if (!entry.waiting) this.socket?.send(entry.text);

@@ -181,6 +181,12 @@ describe("first use, as the README shows it", () => {
     await expect(client.request({ method: "subscribe", pairs: ["EUR/USD"] })).resolves.toMatchObject({ method: "subscribe", success: true });
   });
 
+  it("a reply without the request id times out with a message that says what an answer carries (it said only 'no answer to 1')", async () => {
+    running = await start({ codec: esca, commands: { subscribe: () => ({ method: "subscribed", success: true }) } });
+    const client = track(connect(running.url, { codec: esca, requestTimeoutMs: 300 }));
+    await expect(client.request({ method: "subscribe", pairs: ["EUR/USD"] })).rejects.toMatchObject({ reason: "timeout", message: 'no answer to 1 within 300 ms (an answer carries req_id 1)' });
+  });
+
   it("a request made before the open still times out if the connection never opens, and is refused once the client is closed", async () => {
     const client = track(connect("ws://127.0.0.1:9/ws", { codec: esca, requestTimeoutMs: 300, reconnect: { initialMs: 50, maxMs: 50 } }));
     await expect(client.request({ method: "subscribe" })).rejects.toMatchObject({ reason: "timeout" });
