@@ -2,7 +2,6 @@ import type { Server } from "node:http";
 import type { INestApplicationContext } from "@nestjs/common";
 import type { MessageMappingProperties } from "@nestjs/websockets";
 import { WsAdapter } from "@nestjs/platform-ws";
-import { getPath, parsePath, setPath } from "@ws-errors/core";
 import { errorOfKind, WsErrorServer, type CommandHandler, type IncomingCommand } from "@ws-errors/node";
 import { firstValueFrom, isObservable, type Observable } from "rxjs";
 import type { WebSocket, WebSocketServer } from "ws";
@@ -92,7 +91,7 @@ export class WsErrorsAdapter extends WsAdapter {
     }
     const result = bound.transform(handler.callback(message.data, message.command));
     const reply = isObservable(result) ? await firstValueFrom(result, { defaultValue: undefined }) : await result;
-    return echo(options, message, reply);
+    return reply;
   }
 
   override async close(server: WebSocketServer): Promise<void> {
@@ -102,16 +101,6 @@ export class WsErrorsAdapter extends WsAdapter {
     this.servers.delete(server);
     await ours.close();
   }
-}
-
-/** A reply gets the request's correlation id where the dialect puts it, unless it has one. */
-function echo(options: WsErrorsModuleOptions, message: IncomingCommand, reply: unknown): unknown {
-  const idPath = parsePath(options.codec.catalog.dialect.requests?.requestId);
-  if (!idPath || message.requestId === undefined || typeof reply !== "object" || reply === null || Array.isArray(reply)) return reply;
-  if (getPath(reply, idPath) !== undefined) return reply;
-  const out = { ...(reply as Record<string, unknown>) };
-  setPath(out, idPath, message.requestId);
-  return out;
 }
 
 export type { CommandHandler };

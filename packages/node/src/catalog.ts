@@ -1,4 +1,4 @@
-import { getPath, parsePath, type Codec, type KindName, type WsError, type WsErrorClass, type WsErrorInit } from "@ws-errors/core";
+import { getPath, parsePath, setPath, type Codec, type KindName, type WsError, type WsErrorClass, type WsErrorInit } from "@ws-errors/core";
 
 /**
  * The catalog entry class of a kind, preferring one on the given layer: how built-in policies and
@@ -41,6 +41,44 @@ export function requestFields(codec: Codec<WsError>): (message: unknown) => { co
   };
   READERS.set(codec, reader);
   return reader;
+}
+
+/**
+ * What a command handler's reply becomes on the wire: an object reply gets the request's
+ * correlation id where the dialect puts it (as error frames do), unless it has one already; any
+ * other reply (text, an array, bytes) is sent as it is. Without the id, a client's `request()`
+ * could not tell its answer.
+ *
+ * @example
+ * ```ts
+ * const echo = replyEcho(escaRates);                          // requests: { requestId: req_id }
+ * echo({ method: "subscribe", success: true }, 7);            // { method: "subscribe", success: true, req_id: 7 }
+ * ```
+ */
+export function replyEcho(codec: Codec<WsError>): (reply: unknown, requestId: string | number | undefined) => unknown {
+  const idPath = parsePath(codec.catalog.dialect.requests?.requestId);
+  return (reply, requestId) => {
+    const base = idPath && requestId !== undefined ? jsonObject(reply) : undefined;
+    if (!idPath || !base || getPath(base, idPath) !== undefined) return reply;
+    // Copies along the path only: the handler's object may be shared (a constant reply, a cache).
+    const out = { ...base };
+    let at: Record<string, unknown> = out;
+    for (const key of idPath.slice(0, -1)) {
+      const next = jsonObject(Object.hasOwn(at, key) ? at[key] : undefined);
+      if (!next) break;
+      at = at[key] = { ...next };
+    }
+    setPath(out, idPath, requestId);
+    return out;
+  };
+}
+
+/* The object a value is sent as (through its `toJSON`, as JSON.stringify does), or `undefined` for
+   anything that is not sent as a JSON object: text, arrays, bytes, dates. */
+function jsonObject(value: unknown): Record<string, unknown> | undefined {
+  if (typeof value !== "object" || value === null || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return undefined;
+  const json = typeof (value as { toJSON?: unknown }).toJSON === "function" ? (value as { toJSON(): unknown }).toJSON() : value;
+  return typeof json === "object" && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
 }
 
 const RETRY_AFTER = new WeakMap<WsError, number>();

@@ -5,7 +5,7 @@ export { createFakeServer, type FakeServer } from "./fake-server";
 export { apiKey, readKey, type ApiKeyOptions, type KeySource } from "./policies/api-key";
 export { connectionCap, attemptRate, messageRate, type ConnectionCapOptions, type AttemptRateOptions, type MessageRateOptions } from "./policies/limits";
 export { heartbeat, slowConsumer, recheck, revocation, type HeartbeatOptions, type SlowConsumerOptions, type RecheckOptions, type RevocationOptions } from "./policies/liveness";
-export { classOfKind, errorOfKind, requestFields, withRetryAfter } from "./catalog";
+export { classOfKind, errorOfKind, replyEcho, requestFields, withRetryAfter } from "./catalog";
 export { redact, consoleLogger, type Logger } from "./redact";
 export { guardHandshakes, forwardedFor, socketAddress, HANDSHAKE_DEFAULTS, type HandshakeOptions } from "./handshake";
 export { RateWindow } from "./state/rate-window";

@@ -3,7 +3,7 @@ import { STATUS_CODES, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Codec, WsError } from "@ws-errors/core";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
-import { errorOfKind, requestFields, retryAfterOf } from "./catalog";
+import { errorOfKind, replyEcho, requestFields, retryAfterOf } from "./catalog";
 import { ServerConnection, type Principal } from "./server-connection";
 import { ErrorMapper, type ErrorEntries } from "./error-mapper";
 import { guardHandshakes, socketAddress, type HandshakeOptions } from "./handshake";
@@ -161,7 +161,7 @@ export interface WsErrorServerOptions {
  *   server: http,
  *   path: "/v1/rates",
  *   policies: [apiKey({ from: { header: "x-api-key" }, verify: (key) => key === "demo-key" })],
- *   commands: { subscribe: (message) => ({ method: "subscribe", success: true, req_id: message.requestId }) },
+ *   commands: { subscribe: () => ({ method: "subscribe", success: true }) },  // req_id is echoed
  * });
  * http.listen(8080);
  * ```
@@ -186,6 +186,7 @@ export class WsErrorServer {
      every call, so a second `close()` does not strand the first. */
   private draining: { readonly done: Promise<void>; readonly resolve: () => void } | undefined = undefined;
   private readonly readRequest: ReturnType<typeof requestFields>;
+  private readonly echo: ReturnType<typeof replyEcho>;
   private readonly secrets = new Set<string>();
   private readonly inbound: readonly ServerPolicy[];
   private readonly addressOf: (request: IncomingMessage) => string;
@@ -198,6 +199,7 @@ export class WsErrorServer {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? 1024 * 1024, allowSynchronousEvents: false, WebSocket: AcceptedSocket, clientTracking: options.clientTracking ?? false });
     this.logger = redactingLogger(options.logger ?? consoleLogger, () => [...this.secrets]);
     this.readRequest = requestFields(options.codec);
+    this.echo = replyEcho(options.codec);
     this.errors = new ErrorMapper(options.codec, { ...(options.errors && { entries: options.errors }), logger: this.logger });
     this.inbound = (options.policies ?? []).filter((p) => p.inbound !== undefined);
     this.addressOf = options.clientAddress ?? socketAddress;
@@ -423,7 +425,7 @@ export class WsErrorServer {
         return;
       }
       const reply = await (handler ?? this.options.onMessage)?.(message, connection);
-      if (reply !== undefined) await connection.send(reply);
+      if (reply !== undefined) await connection.send(this.echo(reply, requestId));
     } catch (thrown) {
       // Several validation errors at once go out in one frame, where the dialect has a list for them.
       connection.sendError(this.errors.fromThrown(thrown, command === undefined ? "the message handler" : `the ${command} handler`), correlation);

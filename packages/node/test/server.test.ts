@@ -4,7 +4,7 @@ import { promisify } from "node:util";
 import { collective2 } from "@ws-errors/core/catalogs/collective2";
 import { escaRates } from "@ws-errors/core/catalogs/esca-rates";
 import { tickdb } from "@ws-errors/core/catalogs/tickdb";
-import type { Codec, WsError } from "@ws-errors/core";
+import { createCodec, type Codec, type WsError } from "@ws-errors/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { apiKey, attemptRate, connectionCap, heartbeat, messageRate, recheck, redact, slowConsumer } from "../src/index";
 import { raw, sleep, start, until, type Running } from "./helpers";
@@ -212,6 +212,48 @@ describe("frame layer", () => {
     await until(() => messages.length === 3, "three answers");
     expect(messages[0]).toEqual({ type: "error", code: "invalid_message", message: "Malformed JSON, or an unknown method." });
     expect(messages[2]).toEqual({ method: "ping", success: true, req_id: 9 });
+    ws.close();
+  });
+
+  it("echoes the request id into a reply that has none, where the dialect puts it, as NestJS gateways do (a plain server's replies went without it and request() timed out)", async () => {
+    const shared = { success: true, nested: { ok: 1 } };
+    class Dto {
+      constructor(readonly symbol: string) {}
+      toJSON() {
+        return { symbol: this.symbol.toUpperCase() };
+      }
+    }
+    running = await start({
+      codec: c2, // requestId at request_id, command at msg_type
+      commands: {
+        subscribe: () => shared,
+        dto: () => new Dto("aapl"),
+        own: () => ({ request_id: "mine" }),
+        list: () => [1, 2],
+        text: () => '{"as":"is"}',
+      },
+    });
+    const { ws, messages } = await raw(running.url);
+    for (const [msg_type, request_id] of [["subscribe", 1], ["dto", "r-2"], ["own", 3], ["list", 4], ["text", 5], ["subscribe", undefined]] as const) ws.send(JSON.stringify({ msg_type, request_id }));
+    await until(() => messages.length === 6, "six replies");
+    expect(messages).toEqual([{ success: true, nested: { ok: 1 }, request_id: 1 }, { symbol: "AAPL", request_id: "r-2" }, { request_id: "mine" }, [1, 2], { as: "is" }, { success: true, nested: { ok: 1 } }]);
+    expect(shared).toEqual({ success: true, nested: { ok: 1 } }); // the handler's object is not changed
+    // And a client's request() gets its answer.
+    const client = (await import("../src/index")).connect(running.url, { codec: c2, reconnect: false });
+    await expect(client.request({ msg_type: "subscribe" })).resolves.toEqual({ success: true, nested: { ok: 1 }, request_id: 1 });
+    client.close();
+    ws.close();
+  });
+
+  it("echoes a nested request id path without touching the handler's nested object", async () => {
+    const nested = createCodec({ ...esca.catalog, name: "nested", dialect: { ...esca.catalog.dialect, requests: { command: "method", requestId: "meta.id" } } }) as Codec<WsError>;
+    const meta = { trace: "t" };
+    running = await start({ codec: nested, commands: { ping: () => ({ pong: true, meta }) } });
+    const { ws, messages } = await raw(running.url);
+    ws.send(JSON.stringify({ method: "ping", meta: { id: 8 } }));
+    await until(() => messages.length === 1, "the reply");
+    expect(messages[0]).toEqual({ pong: true, meta: { trace: "t", id: 8 } });
+    expect(meta).toEqual({ trace: "t" });
     ws.close();
   });
 
