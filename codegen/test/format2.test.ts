@@ -140,6 +140,17 @@ describe("entries matched by message text (murmur)", () => {
     expect(murmur.decodeFrame(murmur.encodeFrameText(missing))?.details).toEqual({ field: "channel" });
   });
 
+  it("writes a message of its own that does not fit the template as the template, so it still decodes as its entry (it wrote the message, decoded as uncatalogued)", () => {
+    const custom = new MissingFieldError({ message: "Please name a channel.", details: { field: "channel" } });
+    for (const wire of [murmur.encodeFrame(custom), JSON.parse(murmur.encodeFrameText(custom)) as Record<string, unknown>]) {
+      expect(wire).toMatchObject({ text: "channel is required" });
+      expect(murmur.decodeFrame(wire)).toMatchObject({ _tag: "murmur/missing-field", details: { field: "channel" } });
+    }
+    // A message that fits the template is written as it is.
+    const fits = new MissingFieldError({ message: "symbol is required", details: { field: "channel" } });
+    expect(murmur.encodeFrameText(fits)).toContain('"text":"symbol is required"');
+  });
+
   it("writes no request id in error replies of an uncorrelated dialect", () => {
     expect(murmur.encodeFrame(new MissingFieldError({ details: { field: "x" }, requestId: 5 }))).not.toHaveProperty("nonce");
     expect(murmur.encodeFrameText(new MissingFieldError({ details: { field: "x" } }), { requestId: 5 })).not.toContain("5");

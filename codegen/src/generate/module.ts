@@ -1,4 +1,4 @@
-import { usesMatching, usesTemplates, type CatalogSpec, type Condition, type DetailType, type EntrySpec, type FrameForm } from "@ws-errors/core";
+import { compileTemplate, usesMatching, usesTemplates, type CatalogSpec, type Condition, type DetailType, type EntrySpec, type FrameForm } from "@ws-errors/core";
 import { createRequire } from "node:module";
 import type {
   Project,
@@ -259,6 +259,20 @@ function detailsType(entry: EntrySpec): TypeAliasDeclarationStructure {
   };
 }
 
+/* An entry whose message or close reason is a template is written from its details, so its example
+   gives them; any other entry's example gives a message. */
+function exampleInit(entry: EntrySpec): string {
+  const names = [
+    ...(compileTemplate(entry.frame?.template ?? "")?.names ?? []),
+    // A close reason is a template only where decoding matches reasons.
+    ...(entry.close?.matchReason === true || entry.close?.anyCode === true ? (compileTemplate(entry.close.reason)?.names ?? []) : []),
+  ];
+  if (names.length === 0) return `{ message: ${JSON.stringify(entry.summary.slice(0, 60))} }`;
+  const sample: Record<DetailType, (name: string) => string> = { string: (n) => JSON.stringify(n), integer: () => "1", number: () => "1.5", boolean: () => "true", "string[]": (n) => `[${JSON.stringify(n)}]`, object: () => "{}", "object[]": () => "[]" };
+  const fields = [...new Set(names)].map((n) => `${/^[A-Za-z_$][\w$]*$/.test(n) ? n : JSON.stringify(n)}: ${sample[entry.details[n]?.type ?? "string"](n)}`);
+  return `{ details: { ${fields.join(", ")} } }`;
+}
+
 function detailsName(entry: EntrySpec): string {
   return `${entry.className.replace(/Error$/, "")}Details`;
 }
@@ -274,7 +288,7 @@ function entryClass(spec: CatalogSpec, entry: EntrySpec, index: number, specName
     "",
     "@example",
     "```ts",
-    `throw new ${entry.className}({ message: ${JSON.stringify(entry.summary.slice(0, 60))} });`,
+    `throw new ${entry.className}(${exampleInit(entry)});`,
     "```",
     ...(entry.deprecated !== undefined ? [`@deprecated ${escapeDoc(entry.deprecated)}`] : []),
   ].join("\n");

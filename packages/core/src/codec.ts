@@ -631,6 +631,12 @@ export function withEncoder<E extends WsError = WsError>(decoder: Decoder<E>, so
     }),
   );
   const writingOf = (error: WsError) => (error.catalog === catalog.name ? writing.get(error.id) : undefined);
+  /* An entry told apart by its message template is written as the template says: a message that
+     does not fit it would decode as another error, or as none (as a close's reason template is). */
+  const wireMessage = (error: WsError, entry: CompiledEntry | undefined): string => {
+    const template = entry?.template;
+    return template === undefined || templates.match(template, error.message) !== undefined ? error.message : templates.render(template, error.details as Record<string, unknown>);
+  };
 
   /* One form per scope, looked up once: encoding runs on every error a server sends. A form that
      entries name explicitly (`frame.form`) is theirs, and is not picked by scope for the others. */
@@ -673,7 +679,7 @@ export function withEncoder<E extends WsError = WsError>(decoder: Decoder<E>, so
         if (paths.code) setPath(item, paths.code, wireCode(error));
         if (paths.label && entry?.frame?.label !== undefined) setPath(item, paths.label, entry.frame.label);
         if (paths.field && error.field !== undefined) setPath(item, paths.field, error.field);
-        if (paths.message) setPath(item, paths.message, error.message);
+        if (paths.message) setPath(item, paths.message, wireMessage(error, entriesForError(error)));
         return item;
       });
       setPath(frame, compiled.errors, items);
@@ -686,7 +692,7 @@ export function withEncoder<E extends WsError = WsError>(decoder: Decoder<E>, so
     if (compiled.code) setPath(frame, compiled.code, wireCode(first));
     if (compiled.label && entry?.frame?.label !== undefined) setPath(frame, compiled.label, entry.frame.label);
     if (compiled.field && first.field !== undefined) setPath(frame, compiled.field, first.field);
-    if (compiled.message) setPath(frame, compiled.message, first.message);
+    if (compiled.message) setPath(frame, compiled.message, wireMessage(first, entriesForError(first)));
     return frame;
   }
 
@@ -730,7 +736,7 @@ export function withEncoder<E extends WsError = WsError>(decoder: Decoder<E>, so
       for (const name in known.compiled.entry.details) {
         if (Object.hasOwn(source, name) && source[name] !== undefined) details += `${details === "" ? "" : ","}${JSON.stringify(name)}:${JSON.stringify(source[name])}`;
       }
-      const message = error.message;
+      const message = known.compiled.template === undefined ? error.message : wireMessage(error, known.compiled);
       if (message !== known.lastMessage) {
         known.lastMessage = message;
         known.lastMessageJson = quote(message);

@@ -11,7 +11,7 @@ import type * as core from "@ws-errors/core";
  * ```ts
  * import { withReference } from "@ws-errors/core";
  * import { beacon } from "./generated/beacon.js";
- * import { beaconReference } from "./generated/beacon.js.reference";
+ * import { beaconReference } from "./generated/beacon.reference.js";
  * const catalog = withReference(beacon.catalog, beaconReference);
  * ```
  */

@@ -11,7 +11,7 @@ import type * as core from "@ws-errors/core";
  * ```ts
  * import { withReference } from "@ws-errors/core";
  * import { murmur } from "./generated/murmur.js";
- * import { murmurReference } from "./generated/murmur.js.reference";
+ * import { murmurReference } from "./generated/murmur.reference.js";
  * const catalog = withReference(murmur.catalog, murmurReference);
  * ```
  */

@@ -3,7 +3,7 @@
 /* eslint-disable */
 
 import * as core from "@ws-errors/core";
-/** The normalized `murmur` catalog (Murmur chat relay), version 1, as the runtime reads it: its descriptions, guidance and notes are in `./generated/murmur.js.reference` (`core.withReference` puts them back). Kept as JSON text: V8 parses JSON faster than an object literal of the same size. */
+/** The normalized `murmur` catalog (Murmur chat relay), version 1, as the runtime reads it: its descriptions, guidance and notes are in `./generated/murmur.reference.js` (`core.withReference` puts them back). Kept as JSON text: V8 parses JSON faster than an object literal of the same size. */
 export const murmurCatalog: core.CatalogSpec = JSON.parse("{\"name\":\"murmur\",\"title\":\"Murmur chat relay\",\"version\":\"1\",\"dialect\":{\"frames\":[{\"name\":\"error\",\"scope\":\"both\",\"match\":[{\"path\":\"event\",\"equals\":\"error\"}],\"message\":\"text\",\"command\":\"action\",\"constant\":{\"event\":\"error\"}}],\"requests\":{\"command\":\"action\",\"requestId\":\"nonce\",\"errorReplies\":\"uncorrelated\"},\"upgrade\":{\"message\":\"error\"},\"fallbacks\":[{\"layer\":\"close\",\"codes\":[1008],\"kind\":\"permission-denied\",\"retry\":{\"directive\":\"stop\"},\"summary\":\"Policy violation\"}]},\"errors\":[{\"id\":\"missing-field\",\"className\":\"MissingFieldError\",\"code\":\"MISSING_FIELD\",\"kind\":\"invalid-argument\",\"scope\":\"command\",\"summary\":\"A required field is missing.\",\"retry\":{\"directive\":\"stop\"},\"details\":{\"field\":{\"type\":\"string\"}},\"frame\":{\"code\":\"MISSING_FIELD\",\"template\":\"{field} is required\"}},{\"id\":\"unknown-action\",\"className\":\"UnknownActionError\",\"code\":\"UNKNOWN_ACTION\",\"kind\":\"unknown-command\",\"scope\":\"command\",\"summary\":\"The action does not exist.\",\"retry\":{\"directive\":\"stop\"},\"details\":{\"type\":{\"type\":\"string\"}},\"frame\":{\"code\":\"UNKNOWN_ACTION\",\"template\":\"unknown message type: {type}\"}},{\"id\":\"too-long\",\"className\":\"TooLongError\",\"code\":\"TOO_LONG\",\"kind\":\"out-of-range\",\"scope\":\"command\",\"summary\":\"The message is too long.\",\"retry\":{\"directive\":\"stop\"},\"details\":{\"length\":{\"type\":\"integer\"},\"max\":{\"type\":\"integer\"}},\"frame\":{\"code\":\"TOO_LONG\",\"template\":\"message too long: {length} > {max} characters\"}},{\"id\":\"slow-down\",\"className\":\"SlowDownError\",\"code\":\"SLOW_DOWN\",\"kind\":\"rate-limited\",\"scope\":\"command\",\"summary\":\"Too many messages.\",\"retry\":{\"directive\":\"retry-later\",\"delay\":{\"field\":\"seconds\",\"unit\":\"seconds\"}},\"details\":{\"seconds\":{\"type\":\"integer\"}},\"frame\":{\"code\":\"SLOW_DOWN\",\"template\":\"rate limit: retry in {seconds} seconds\"}},{\"id\":\"not-json\",\"className\":\"NotJsonError\",\"code\":\"NOT_JSON\",\"kind\":\"invalid-message\",\"scope\":\"connection\",\"summary\":\"The message could not be parsed.\",\"retry\":{\"directive\":\"stop\"},\"details\":{},\"frame\":{\"code\":\"NOT_JSON\",\"template\":\"could not parse message\"}},{\"id\":\"flood\",\"className\":\"FloodError\",\"code\":\"FLOOD\",\"kind\":\"rate-limited\",\"scope\":\"connection\",\"summary\":\"Flood detected.\",\"retry\":{\"directive\":\"retry-later\"},\"details\":{},\"frame\":{\"code\":\"FLOOD\",\"template\":\"flood detected, slow down\"},\"close\":{\"code\":4008,\"reason\":\"flood\",\"matchReason\":false,\"optional\":true,\"retry\":{\"directive\":\"reconnect\",\"delay\":{\"ms\":2000}}}},{\"id\":\"kicked\",\"className\":\"KickedError\",\"code\":\"KICKED\",\"kind\":\"permission-denied\",\"scope\":\"connection\",\"summary\":\"A moderator removed the client.\",\"retry\":{\"directive\":\"stop\"},\"details\":{},\"close\":{\"code\":1008,\"reason\":\"kicked by a moderator\",\"matchReason\":false,\"anyCode\":true}},{\"id\":\"banned\",\"className\":\"BannedError\",\"code\":\"BANNED\",\"kind\":\"permission-denied\",\"scope\":\"connection\",\"summary\":\"The client is banned for a while.\",\"retry\":{\"directive\":\"reconnect\",\"delay\":{\"field\":\"seconds\",\"unit\":\"seconds\"},\"because\":\"Bans end by themselves; the reason says when.\"},\"details\":{\"seconds\":{\"type\":\"integer\"}},\"close\":{\"code\":1008,\"reason\":\"banned for {seconds} seconds\",\"matchReason\":false,\"anyCode\":true}},{\"id\":\"fault\",\"className\":\"FaultError\",\"code\":\"FAULT\",\"kind\":\"internal\",\"scope\":\"both\",\"summary\":\"Internal error.\",\"retry\":{\"directive\":\"stop\"},\"details\":{},\"frame\":{\"code\":\"FAULT\",\"template\":\"internal error\"},\"upgrade\":{\"status\":500}},{\"id\":\"unauthorized\",\"className\":\"UnauthorizedError\",\"code\":\"UNAUTHORIZED\",\"kind\":\"unauthenticated\",\"scope\":\"connection\",\"summary\":\"Sign in first.\",\"retry\":{\"directive\":\"stop\"},\"details\":{},\"upgrade\":{\"status\":401}}]}");
 /** Detail fields of {@link MissingFieldError}. */
 export type MissingFieldDetails = {
@@ -20,7 +20,7 @@ export type MissingFieldDetails = {
  *
  * @example
  * ```ts
- * throw new MissingFieldError({ message: "A required field is missing." });
+ * throw new MissingFieldError({ details: { field: "field" } });
  * ```
  */
 export class MissingFieldError extends core.InvalidArgumentError<MissingFieldDetails> {
@@ -50,7 +50,7 @@ export type UnknownActionDetails = {
  *
  * @example
  * ```ts
- * throw new UnknownActionError({ message: "The action does not exist." });
+ * throw new UnknownActionError({ details: { type: "type" } });
  * ```
  */
 export class UnknownActionError extends core.UnknownCommandError<UnknownActionDetails> {
@@ -81,7 +81,7 @@ export type TooLongDetails = {
  *
  * @example
  * ```ts
- * throw new TooLongError({ message: "The message is too long." });
+ * throw new TooLongError({ details: { length: 1, max: 1 } });
  * ```
  */
 export class TooLongError extends core.OutOfRangeError<TooLongDetails> {
@@ -111,7 +111,7 @@ export type SlowDownDetails = {
  *
  * @example
  * ```ts
- * throw new SlowDownError({ message: "Too many messages." });
+ * throw new SlowDownError({ details: { seconds: 1 } });
  * ```
  */
 export class SlowDownError extends core.RateLimitedError<SlowDownDetails> {
@@ -227,7 +227,7 @@ export type BannedDetails = {
  *
  * @example
  * ```ts
- * throw new BannedError({ message: "The client is banned for a while." });
+ * throw new BannedError({ details: { seconds: 1 } });
  * ```
  */
 export class BannedError extends core.PermissionDeniedError<BannedDetails> {

@@ -11,7 +11,7 @@ import type * as core from "@ws-errors/core";
  * ```ts
  * import { withReference } from "@ws-errors/core";
  * import { quarry } from "./generated/quarry.js";
- * import { quarryReference } from "./generated/quarry.js.reference";
+ * import { quarryReference } from "./generated/quarry.reference.js";
  * const catalog = withReference(quarry.catalog, quarryReference);
  * ```
  */
