@@ -44,7 +44,9 @@ export class WsErrorsExceptionFilter implements WsExceptionFilter {
     // The gateway's catalog, which may not be the module's default.
     const codec = server.codec;
     const own = codec === this.options.codec;
-    const invalid = (init: WsErrorInit) => (own && this.options.errors?.invalidArgument ? new this.options.errors.invalidArgument(init) : errorOfKind(codec, ["invalid-argument", "invalid-message"], "frame", init));
+    // A catalog with no entry for bad input still answers it as bad input (the server's built-in
+    // invalid-message error, with the exception's text): Nest code throws these for the client.
+    const invalid = (init: WsErrorInit) => (own && this.options.errors?.invalidArgument ? new this.options.errors.invalidArgument(init) : (errorOfKind(codec, ["invalid-argument", "invalid-message"], "frame", init) ?? withInit(server.errors.error("malformed"), init)));
     if (exception instanceof WsException) {
       const error = exception.getError();
       const message = typeof error === "string" ? error : typeof (error as { message?: unknown }).message === "string" ? (error as { message: string }).message : undefined;
@@ -67,4 +69,11 @@ export class WsErrorsExceptionFilter implements WsExceptionFilter {
     }
     return server.errors.fromThrown(exception, command === undefined ? "a gateway handler" : `the ${command} gateway handler`);
   }
+}
+
+function withInit(error: WsError, init: WsErrorInit): WsError {
+  const writable = error as { message: string; field: string | undefined };
+  if (init.message !== undefined) writable.message = init.message;
+  if (init.field !== undefined) writable.field = init.field;
+  return error;
 }

@@ -7,7 +7,7 @@ import { NestFactory } from "@nestjs/core";
 import { MessageBody, WebSocketServer, WsException } from "@nestjs/websockets";
 import { collective2, ForbiddenError } from "@ws-errors/core/catalogs/collective2";
 import { escaRates, UnknownSymbolError } from "@ws-errors/core/catalogs/esca-rates";
-import type { Codec, WsError } from "@ws-errors/core";
+import { createCodec, type Codec, type WsError } from "@ws-errors/core";
 import { apiKey, connectionCap } from "@ws-errors/node";
 import { IsArray, IsString } from "class-validator";
 import { WebSocket, type WebSocketServer as WsServer } from "ws";
@@ -68,6 +68,23 @@ class SignalsGateway {
   @Command("subscription.request")
   subscribe() {
     throw new ForbiddenError({ field: "StrategyId", message: "Not authorized to subscribe to Strategy" });
+  }
+}
+
+/* Esca without its invalid-argument, invalid-message and internal entries: a user's small catalog. */
+const lean = createCodec({ ...escaRates.catalog, name: "lean", errors: escaRates.catalog.errors.filter((e) => !["invalid-argument", "invalid-message", "internal"].includes(e.kind)) }) as Codec<WsError>;
+
+@WsErrorsGateway({ path: "/lean", codec: lean })
+class LeanGateway {
+  @Command("ws-exception")
+  wsException() {
+    throw new WsException("pairs must not be empty");
+  }
+
+  @Command("validate")
+  @UsePipes(new ValidationPipe())
+  validate(@MessageBody() _message: SubscribeDto) {
+    return { method: "validate", success: true };
   }
 }
 
@@ -166,6 +183,23 @@ describe("NestJS gateways with @ws-errors/nestjs, raw ws clients", () => {
     ws.send(JSON.stringify({ method: "http-forbidden", req_id: 3 }));
     // Esca has no permission-denied entry: the catalog's internal error, connection-scoped as Esca sends it.
     expect(await next()).toEqual({ type: "error", code: "internal_error", message: "Server-side fault." });
+    ws.close();
+  });
+
+  it("answers WsException and ValidationPipe failures as bad input even when the catalog has no entry for it (they were internal errors, logged)", async () => {
+    @Module({ imports: [WsErrorsModule.forRoot({ codec: escaRates, logger: { error: (m) => logs.push(m), warn: () => undefined } })], providers: [LeanGateway] })
+    class LeanModule {}
+    const app = await NestFactory.create(LeanModule, { logger: false });
+    app.useWebSocketAdapter(new WsErrorsAdapter(app));
+    await app.listen(0, "127.0.0.1");
+    running = app;
+    logs.length = 0;
+    const { ws, next } = await client(`ws://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}/lean`);
+    ws.send(JSON.stringify({ method: "ws-exception", req_id: 5 }));
+    expect(await next()).toEqual({ success: false, req_id: 5, method: "ws-exception", error: { code: "invalid_message", message: "pairs must not be empty" } });
+    ws.send(JSON.stringify({ method: "validate", req_id: 6, pairs: "EUR/USD" }));
+    expect(await next()).toMatchObject({ req_id: 6, error: { code: "invalid_message", message: expect.stringContaining("pairs") } });
+    expect(logs).toEqual([]);
     ws.close();
   });
 
