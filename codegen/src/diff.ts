@@ -29,15 +29,20 @@ export function maxBump(a: Bump | undefined, b: Bump | undefined): Bump | undefi
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const show = (value: unknown) => (value === undefined ? "none" : JSON.stringify(value));
 
-/** Every wire code an entry answers to, by layer, for spotting a code that changed meaning. */
+/**
+ * Every wire code an entry answers to, by layer, for spotting a code that changed meaning: with
+ * whatever tells entries sharing a code apart (a label, `when`, a template, a close's reason), so
+ * that two entries told apart on the wire never look like one code.
+ */
 function wireCodes(entry: EntrySpec): string[] {
   const codes: string[] = [];
-  if (entry.frame) codes.push(`frame code ${show(entry.frame.code)}${entry.frame.when ? ` when ${show(entry.frame.when)}` : ""}${entry.frame.template !== undefined ? ` worded ${show(entry.frame.template)}` : ""}`);
-  if (entry.frame?.label !== undefined) codes.push(`frame label ${show(entry.frame.label)}`);
+  const { frame, close, browserFallback } = entry;
+  if (frame) codes.push(`frame code ${show(frame.code)}${frame.label !== undefined ? ` labelled ${show(frame.label)}` : ""}${frame.when ? ` when ${show(frame.when)}` : ""}${frame.template !== undefined ? ` worded ${show(frame.template)}` : ""}`);
+  if (frame?.label !== undefined) codes.push(`frame label ${show(frame.label)}`);
   for (const alias of entry.aliases ?? []) codes.push(`alias ${show(alias)}`);
   if (entry.upgrade) codes.push(`upgrade body code ${show(entry.code)}`);
-  if (entry.close) codes.push(`close ${entry.close.code}${entry.close.matchReason ? ` "${entry.close.reason}"` : ""}`);
-  if (entry.browserFallback) codes.push(`close ${entry.browserFallback.code}`);
+  if (close) codes.push(close.anyCode ? `close reason ${show(close.reason)}` : `close ${close.code}${close.matchReason ? ` ${show(close.reason)}` : ""}`);
+  if (browserFallback) codes.push(`close ${browserFallback.code} ${show(browserFallback.reason)}`);
   return codes;
 }
 
@@ -73,12 +78,16 @@ export function diffCatalogs(before: CatalogSpec, after: CatalogSpec): CatalogDi
   if (!same(before.dialect.notes, after.dialect.notes)) add("patch", "dialect", "notes changed");
 
   // A code that now names another entry is the most dangerous drift: old clients decode it wrongly.
-  const oldCodes = new Map(before.errors.flatMap((e) => wireCodes(e).map((c) => [c, e.id] as const)));
+  // Every entry that answered to a code: one the entry already answered to is not a move.
+  const oldCodes = new Map<string, string[]>();
+  for (const e of before.errors) for (const c of wireCodes(e)) oldCodes.set(c, [...(oldCodes.get(c) ?? []), e.id]);
   for (const entry of after.errors) {
     for (const code of wireCodes(entry)) {
-      const was = oldCodes.get(code);
-      if (was !== undefined && was !== entry.id && !newById.has(was)) add("major", entry.id, `${code} meant ${show(was)} and now means ${show(entry.id)}`);
-      else if (was !== undefined && was !== entry.id) add("major", entry.id, `${code} moved from ${show(was)} to ${show(entry.id)}`);
+      const owners = oldCodes.get(code);
+      const was = owners?.[0];
+      if (was === undefined || owners?.includes(entry.id)) continue;
+      if (!newById.has(was)) add("major", entry.id, `${code} meant ${show(was)} and now means ${show(entry.id)}`);
+      else add("major", entry.id, `${code} moved from ${show(was)} to ${show(entry.id)}`);
     }
   }
 

@@ -83,6 +83,34 @@ describe("ws-errors changeset", () => {
   });
 });
 
+describe("entries told apart on the wire by more than a code", () => {
+  const quarry = loadCatalogFile(join(BUNDLED_DIR, "../test/catalogs/quarry.yaml"));
+  const murmur = loadCatalogFile(join(BUNDLED_DIR, "../test/catalogs/murmur.yaml"));
+  if (!quarry.ok || !murmur.ok) throw new Error("test catalogs must load");
+
+  it("reports nothing for entries sharing a code by `when`, labels or reason, when they did not change (it said a shared code 'moved' between them)", () => {
+    for (const { spec } of [quarry, murmur]) {
+      const reordered = { ...spec, errors: [...spec.errors].reverse() };
+      expect(diffCatalogs(spec, reordered).changes, spec.name).toEqual([]);
+    }
+  });
+
+  it("reports the removal of one of two closes sharing a code as that removal, not as the other taking its code", () => {
+    const banned = murmur.spec.errors.find((e) => e.close?.anyCode);
+    if (!banned) throw new Error("murmur has a close matched by reason whatever its code");
+    const diff = diffCatalogs(murmur.spec, { ...murmur.spec, errors: murmur.spec.errors.filter((e) => e !== banned) });
+    expect(diff.changes).toEqual([{ bump: "major", subject: banned.id, what: expect.stringMatching(/^removed/) }]);
+  });
+
+  it("still reports a code that now names another entry", () => {
+    const [first, second] = quarry.spec.errors.filter((e) => e.frame?.when);
+    if (!first?.frame || !second?.frame) throw new Error("quarry has entries told apart by `when`");
+    const swapped = quarry.spec.errors.map((e) => (e === first ? { ...e, frame: second.frame } : e === second ? { ...e, frame: first.frame } : e));
+    const moved = diffCatalogs(quarry.spec, { ...quarry.spec, errors: swapped }).changes.filter((c) => /moved from/.test(c.what));
+    expect(moved.map((c) => c.subject).sort()).toEqual([first.id, second.id].sort());
+  });
+});
+
 describe("the TickDB drift (the legacy Errors page → the Error Code Quick Reference)", () => {
   const legacy = loadCatalogFile(join(BUNDLED_DIR, "tickdb-legacy.yaml"));
   const current = loadCatalogFile(join(BUNDLED_DIR, "tickdb.yaml"));
