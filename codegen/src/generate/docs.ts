@@ -75,7 +75,8 @@ export function generateDocs(spec: CatalogSpec, source: string, where: Required<
   line("## Reconnection guidance");
   line();
   table(out, ["Situation", "What to do"], [
-    ...spec.errors.map((e) => [`${code(e.code)} (${e.kind})`, e.guidance ?? directiveText(e.retry)]),
+    // With the label, as in the code table: entries sharing a code are told apart by it.
+    ...spec.errors.map((e) => [`${code(e.code)}${e.frame?.label !== undefined ? ` / ${code(e.frame.label)}` : ""} (${e.kind})`, e.guidance ?? directiveText(e.retry)]),
     ...spec.dialect.fallbacks.map((f) => [`${f.summary} (${f.layer} ${rangeText(f)})`, directiveText(f.retry)]),
   ]);
 
