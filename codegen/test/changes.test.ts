@@ -105,7 +105,8 @@ describe("entries told apart on the wire by more than a code", () => {
   it("still reports a code that now names another entry", () => {
     const [first, second] = quarry.spec.errors.filter((e) => e.frame?.when);
     if (!first?.frame || !second?.frame) throw new Error("quarry has entries told apart by `when`");
-    const swapped = quarry.spec.errors.map((e) => (e === first ? { ...e, frame: second.frame } : e === second ? { ...e, frame: first.frame } : e));
+    const [a, b] = [first.frame, second.frame];
+    const swapped = quarry.spec.errors.map((e) => (e === first ? { ...e, frame: b } : e === second ? { ...e, frame: a } : e));
     const moved = diffCatalogs(quarry.spec, { ...quarry.spec, errors: swapped }).changes.filter((c) => /moved from/.test(c.what));
     expect(moved.map((c) => c.subject).sort()).toEqual([first.id, second.id].sort());
   });
