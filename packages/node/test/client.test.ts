@@ -2,8 +2,9 @@ import type { Codec, WsError } from "@ws-errors/core";
 import { collective2, TooManyRequestsError } from "@ws-errors/core/catalogs/collective2";
 import { escaRates } from "@ws-errors/core/catalogs/esca-rates";
 import { tickdb } from "@ws-errors/core/catalogs/tickdb";
+import { EventEmitter, on } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
-import { apiKey, connect, withRetryAfter, type Decision, type WsErrorClient } from "../src/index";
+import { apiKey, connect, withRetryAfter, type Decision, type ServerConnection, type WsErrorClient } from "../src/index";
 import { sleep, start, until, type Running } from "./helpers";
 
 const c2 = collective2;
@@ -150,6 +151,90 @@ describe("what the catalog decides", () => {
     for await (const message of client) messages.push(message);
     expect(messages).toEqual([{ cmd: "ticker", data: { symbol: "AAPL.US" } }]);
     expect(events.errors[0]).toMatchObject({ layer: "close", kind: "unknown", wire: { closeCode: 4004, closeReason: "gone" } });
+  });
+});
+
+describe("the message event", () => {
+  /* One script of listener changes, run against a plain EventEmitter's `emit` and against the
+     client's delivery of real frames: the client calls its `message` listeners without `emit`
+     (measured faster), and must behave exactly as `emit` does. */
+  async function script(target: EventEmitter, send: (seq: number) => Promise<void>): Promise<string[]> {
+    const log: string[] = [];
+    type M = { seq_id: number };
+    const a = (m: M) => {
+      log.push(`a${m.seq_id}`);
+      if (m.seq_id === 3) {
+        target.on("message", d); // added while a message is dispatched: from the next one on
+        target.off("message", e); // removed while dispatched: still called for this one
+      }
+    };
+    const d = (m: M) => log.push(`d${m.seq_id}`);
+    const e = (m: M) => log.push(`e${m.seq_id}`);
+    target.on("message", a);
+    target.prependListener("message", (m: M) => log.push(`b${m.seq_id}`));
+    target.on("message", e);
+    await send(1);
+    target.once("message", (m: M) => log.push(`once${m.seq_id}`));
+    await send(2);
+    await send(3);
+    await send(4);
+    target.off("message", a);
+    target.addListener("message", function (this: unknown, m: M) {
+      log.push(`this-is-target:${this === target}:${m.seq_id}`);
+    });
+    await send(5);
+    const iterator = on(target, "message");
+    const next = iterator.next();
+    await send(6);
+    log.push(`iterated${((await next).value as [M])[0].seq_id}`);
+    await iterator.return?.();
+    log.push(`count${target.listenerCount("message")}`);
+    target.removeAllListeners("message");
+    await send(7);
+    target.on("message", (m: M) => log.push(`f${m.seq_id}`));
+    await send(8);
+    target.removeAllListeners();
+    await send(9);
+    return log;
+  }
+
+  it("calls its listeners exactly as EventEmitter's emit would, through every way of adding and removing them", async () => {
+    const plain = new EventEmitter();
+    const expected = await script(plain, async (seq) => void plain.emit("message", { seq_id: seq }));
+    let server: ServerConnection | undefined;
+    running = await start({ codec: c2, onConnection: (c) => (server = c) });
+    const client = track(connect(running.url, { codec: c2, reconnect: false }));
+    await until(() => server !== undefined && client.state === "open", "the connection");
+    const actual = await script(client as unknown as EventEmitter, async (seq) => {
+      server?.socket.send(JSON.stringify({ msg_type: "strategy.signal", seq_id: seq }));
+      await until(() => client.lastSequence === seq, `message ${seq}`);
+    });
+    expect(actual).toEqual(expected);
+    expect(expected).toContain("d4");
+    expect(expected).toContain("e3");
+    expect(expected).not.toContain("e4");
+  });
+
+  it("with captureRejections on, a listener's rejected promise reaches the error event, as emit routes it", async () => {
+    let server: ServerConnection | undefined;
+    running = await start({ codec: c2, onConnection: (c) => (server = c) });
+    EventEmitter.captureRejections = true;
+    const client = (() => {
+      try {
+        return track(connect(running!.url, { codec: c2, reconnect: false }));
+      } finally {
+        EventEmitter.captureRejections = false;
+      }
+    })();
+    const errors: unknown[] = [];
+    client.on("error" as "message", (error: unknown) => errors.push(error));
+    client.on("message", async () => {
+      throw new Error("listener failed");
+    });
+    await until(() => server !== undefined && client.state === "open", "the connection");
+    server?.socket.send(JSON.stringify({ msg_type: "strategy.signal", seq_id: 1 }));
+    await until(() => errors.length === 1, "the rejection on the error event");
+    expect((errors[0] as Error).message).toBe("listener failed");
   });
 });
 
