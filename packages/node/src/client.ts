@@ -208,10 +208,11 @@ export class WsErrorClient<E extends WsError = WsError, T = any> extends EventEm
     return super.addListener(event, listener);
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  override on(event: string | symbol, listener: (...args: any[]) => void): this {
+  /* `on` and `off` keep the typed signatures of the interface above: a wider one here would let an
+     unknown event name or a mistyped listener compile. */
+  override on<K extends keyof ClientEvents<E, T>>(event: K, listener: Listener<E, T, K>): this {
     if (event === "message") this.messageListeners = undefined;
-    return super.on(event, listener);
+    return super.on(event, listener as (...args: unknown[]) => void);
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -226,10 +227,9 @@ export class WsErrorClient<E extends WsError = WsError, T = any> extends EventEm
     return super.removeListener(event, listener);
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  override off(event: string | symbol, listener: (...args: any[]) => void): this {
+  override off<K extends keyof ClientEvents<E, T>>(event: K, listener: Listener<E, T, K>): this {
     if (event === "message") this.messageListeners = undefined;
-    return super.off(event, listener);
+    return super.off(event, listener as (...args: unknown[]) => void);
   }
 
   /* Arguments passed on as given: without any, EventEmitter removes every event's listeners. */
