@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 /** The vitest configuration every package shares: sources through the `ws-errors-source` condition, type tests, and a JSON report under CI. */
@@ -13,7 +14,8 @@ export function packageConfig() {
       testTimeout: 20_000,
       // Under CI a JSON report lets .ci/run print one "N passed, N failed" line for every package.
       reporters: process.env.CI ? ["default", ["json", { outputFile: "test-results.json" }]] : ["default"],
-      typecheck: { enabled: true, include: ["test/**/*.test-d.ts"], tsconfig: "./tsconfig.json" },
+      // Through vitest.tsc.mjs: tsc without incremental state, which let type tests read stale results.
+      typecheck: { enabled: true, include: ["test/**/*.test-d.ts"], tsconfig: "./tsconfig.json", checker: fileURLToPath(new URL("./vitest.tsc.mjs", import.meta.url)) },
     },
   });
 }
