@@ -674,25 +674,27 @@ export function withEncoder<E extends WsError = WsError>(decoder: Decoder<E>, so
       const { item: paths } = compiled;
       const items = errors.map((error) => {
         const item: Record<string, unknown> = {};
-        const entry = entryFor(error);
+        const compiledEntry = entriesForError(error);
+        const entry = compiledEntry?.entry;
         for (const [path, value] of writingOf(error)?.extras ?? EMPTY) setPath(item, path, value);
         if (paths.code) setPath(item, paths.code, wireCode(error));
         if (paths.label && entry?.frame?.label !== undefined) setPath(item, paths.label, entry.frame.label);
         if (paths.field && error.field !== undefined) setPath(item, paths.field, error.field);
-        if (paths.message) setPath(item, paths.message, wireMessage(error, entriesForError(error)));
+        if (paths.message) setPath(item, paths.message, wireMessage(error, compiledEntry));
         return item;
       });
       setPath(frame, compiled.errors, items);
       return frame;
     }
-    const entry = entryFor(first);
+    const compiledEntry = entriesForError(first);
+    const entry = compiledEntry?.entry;
     if (compiled.details) writeDetails(frame, compiled.details, first);
     // After the details: what tells the entry apart (a sub-code) must not be overwritten by them.
     for (const [path, value] of writingOf(first)?.extras ?? EMPTY) setPath(frame, path, value);
     if (compiled.code) setPath(frame, compiled.code, wireCode(first));
     if (compiled.label && entry?.frame?.label !== undefined) setPath(frame, compiled.label, entry.frame.label);
     if (compiled.field && first.field !== undefined) setPath(frame, compiled.field, first.field);
-    if (compiled.message) setPath(frame, compiled.message, wireMessage(first, entriesForError(first)));
+    if (compiled.message) setPath(frame, compiled.message, wireMessage(first, compiledEntry));
     return frame;
   }
 
