@@ -1,4 +1,4 @@
-import { compileTemplate, KINDS, serverDefaults, SERVER_ROLE_KINDS, type CatalogSpec, type Directive, type KindName, type RetrySpec } from "@ws-errors/core";
+import { KINDS, serverDefaults, writtenFromDetails, SERVER_ROLE_KINDS, type CatalogSpec, type Directive, type KindName, type RetrySpec } from "@ws-errors/core";
 
 const BUILT_IN = { malformed: "invalid_message", unknownCommand: "unknown_command", internal: "internal_error" } as const;
 const WHAT = { malformed: "a message it cannot parse", unknownCommand: "a command no handler takes", internal: "an unexpected exception" } as const;
@@ -15,7 +15,7 @@ export function catalogWarnings(spec: CatalogSpec): string[] {
       .filter((role) => defaults[role] === undefined)
       .map((role) => {
         // Entries of the role's kinds that are there but cannot stand in, named so the warning does not seem to contradict the catalog.
-        const templated = spec.errors.filter((e) => (SERVER_ROLE_KINDS[role] as readonly string[]).includes(e.kind) && (compileTemplate(e.frame?.template ?? "")?.names.length ?? 0) > 0);
+        const templated = spec.errors.filter((e) => (SERVER_ROLE_KINDS[role] as readonly string[]).includes(e.kind) && writtenFromDetails(e));
         const why = templated.length > 0 ? ` (${templated.map((e) => `"${e.id}"`).join(", ")}: a templated message needs details the server does not have)` : "";
         return `no ${SERVER_ROLE_KINDS[role].join(" or ")} entry with a frame layer${role === "internal" ? "" : " that keeps the connection open"}${why}: servers answer ${WHAT[role]} with the built-in "${BUILT_IN[role]}" error, which is not in this catalog`;
       }),

@@ -56,5 +56,5 @@ export { MATCHING, type MatchingContext, type MatchingSupport } from "./matching
 export { MAX_CLOSE_REASON_BYTES, numericCode, sanitizeHeaderValue, truncateCloseReason, utf8ByteLength } from "./text";
 export type * from "./spec";
 export { decide, type Decision, type DecideContext, type ReconnectOptions } from "./decide";
-export { serverDefaults, SERVER_ROLE_KINDS, type ServerRole } from "./server-defaults";
+export { serverDefaults, writtenFromDetails, SERVER_ROLE_KINDS, type ServerRole } from "./server-defaults";
 export { ClientSession, RequestError, HANDLED, isHandled, type SocketLike, type UpgradeResponseLike, type SessionState, type SessionListener, type SessionOptions } from "./session";

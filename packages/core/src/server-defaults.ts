@@ -27,7 +27,7 @@ export const SERVER_ROLE_KINDS: Readonly<Record<ServerRole, readonly KindName[]>
  */
 export function serverDefaults(catalog: CatalogSpec): Partial<Record<ServerRole, EntrySpec>> {
   const out: Partial<Record<ServerRole, EntrySpec>> = {};
-  const candidates = catalog.errors.filter(writableWithoutDetails);
+  const candidates = catalog.errors.filter((e) => !writtenFromDetails(e));
   for (const role of Object.keys(SERVER_ROLE_KINDS) as ServerRole[]) {
     const found = SERVER_ROLE_KINDS[role]
       .map((kind) => candidates.find((e) => e.kind === kind && e.frame !== undefined && (role === "internal" || e.close === undefined)))
@@ -38,7 +38,16 @@ export function serverDefaults(catalog: CatalogSpec): Partial<Record<ServerRole,
   return out;
 }
 
-function writableWithoutDetails(entry: EntrySpec): boolean {
+/**
+ * Whether an entry's message or close reason is a template with placeholders, written from the
+ * error's details: such an entry cannot stand in for a server's own errors, which have none.
+ *
+ * @example
+ * ```ts
+ * writtenFromDetails({ ...entry, frame: { code: "x", template: "{field} is required" } }); // true
+ * ```
+ */
+export function writtenFromDetails(entry: EntrySpec): boolean {
   const placeholders = (text: string | undefined) => text !== undefined && (compileTemplate(text)?.names.length ?? 0) > 0;
-  return !placeholders(entry.frame?.template) && !(entry.close && closeReasonIsTemplate(entry.close) && placeholders(entry.close.reason));
+  return placeholders(entry.frame?.template) || (entry.close !== undefined && closeReasonIsTemplate(entry.close) && placeholders(entry.close.reason));
 }
