@@ -1,5 +1,8 @@
+import * as core from "@ws-errors/core";
 import {
   InternalError,
+  KIND_DIRECTIVES,
+  KIND_NAMES,
   RateLimitedError,
   WsError,
   backoffDelayMs,
@@ -35,6 +38,21 @@ describe("error classes", () => {
     expect(isTooManyRequestsError(error)).toBe(true);
     expect(isCollective2Error(error)).toBe(true);
     expect(hasKind(error, "rate-limited")).toBe(true);
+  });
+
+  it("have one base class per kind, exported under its name, taking the kind's default directive", () => {
+    const bases = (Object.entries(core) as [string, unknown][]).filter((pair): pair is [string, typeof WsError] => {
+      const value = pair[1];
+      return typeof value === "function" && Object.getPrototypeOf(value) === WsError && Object.hasOwn(value.prototype as object, "kind");
+    });
+    expect(bases.map(([, base]) => base.prototype.kind).sort()).toEqual([...KIND_NAMES].sort());
+    for (const [exported, base] of bases) {
+      const { kind } = base.prototype;
+      expect(base.name, kind).toBe(exported);
+      expect(new base().name, kind).toBe(exported);
+      expect(new base().retry, kind).toEqual({ directive: KIND_DIRECTIVES[kind] });
+      expect(new base()._tag, kind).toBe(`ws-errors/${kind}`);
+    }
   });
 
   it("recognizes a look-alike from another copy of the package by its brand and tag", () => {
