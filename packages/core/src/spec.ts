@@ -160,7 +160,11 @@ export interface EntrySpec {
   readonly frame?: FrameSpec;
   readonly upgrade?: { readonly status: number; readonly header?: string };
   readonly close?: CloseSpec;
-  /** Browsers see a rejected upgrade only as close 1006: accept, then close with this code. */
+  /**
+   * Browsers see a rejected upgrade only as close 1006: accept, then close with this code. Servers
+   * also close with it when they end a connection for this error after the upgrade (a revoked key)
+   * and the entry has no close of its own.
+   */
   readonly browserFallback?: { readonly code: number; readonly reason: string };
   readonly deprecated?: string;
 }

@@ -270,7 +270,7 @@ export class ServerConnection {
 
   /**
    * Ends the connection for this error whatever its entry says: its frame (if it has one), then its
-   * close, or 1008 when the entry has no close layer.
+   * close (see {@link closeWith}).
    */
   fail(error: WsError, graceMs?: number): void {
     const entry = this.codec.entryOf(error);
@@ -278,9 +278,15 @@ export class ServerConnection {
     this.closeWith(error, graceMs);
   }
 
-  /** Closes with the catalog's close for this error, or 1008 when its entry has no close layer. */
+  /**
+   * Closes with the catalog's close for this error: its entry's close layer, else its browser
+   * fallback (the close that already tells a client this error when it cannot see an upgrade's
+   * answer), else 1008.
+   */
   closeWith(error: WsError, graceMs?: number): void {
-    const close = this.codec.encodeClose(error);
+    // A bare 1008 decodes as whatever the catalog gives 1008 to, maybe another entry entirely: a
+    // revoked key read as "too many connections" would be retried. The fallback decodes as this one.
+    const close = this.codec.encodeClose(error) ?? this.codec.encodeBrowserFallback(error);
     this.close(close?.code ?? 1008, close?.reason ?? "", graceMs);
   }
 }

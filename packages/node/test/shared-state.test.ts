@@ -1,3 +1,4 @@
+import { collective2 } from "@ws-errors/core/catalogs/collective2";
 import { escaRates } from "@ws-errors/core/catalogs/esca-rates";
 import type { Codec, WsError } from "@ws-errors/core";
 import { afterEach, describe, expect, it } from "vitest";
@@ -12,8 +13,8 @@ afterEach(async () => {
 });
 
 /** Two servers sharing one state: two instances, as far as policies can tell. */
-async function pair(state: SharedState, policies: () => readonly ServerPolicy[]) {
-  servers = [await start({ codec: esca, state, policies: policies() }), await start({ codec: esca, state, policies: policies() })];
+async function pair(state: SharedState, policies: () => readonly ServerPolicy[], codec: Codec<WsError> = esca) {
+  servers = [await start({ codec, state, policies: policies() }), await start({ codec, state, policies: policies() })];
   return servers as [Running, Running];
 }
 const key = (k: string) => ({ headers: { "x-api-key": k } });
@@ -48,6 +49,18 @@ describe("policies on shared state", () => {
     await expect(raw(b.url, key("sk_revoked"))).rejects.toMatchObject({ status: 401 });
     expect(other.ws.readyState).toBe(other.ws.OPEN);
     other.ws.close();
+  });
+
+  it("a revoked connection whose entry has no close of its own is closed with the entry's browser fallback, not a code the catalog gives another entry", async () => {
+    // Collective2's unauthorized entry has an upgrade answer and a browser fallback (4401) only, and
+    // its catalog gives 1008 to too-many-connections: a bare 1008 would tell the client to free a
+    // connection and try again, with a revoked key.
+    const [a, b] = await pair(memoryState(), () => [apiKey({ from: { header: "x-api-key" }, verify: () => true }), revocation()], collective2);
+    const onB = await raw(b.url, key("k-revoked"));
+    await a.server.revoke("k-revoked");
+    const closed = await onB.closed;
+    expect(closed).toEqual({ code: 4401, reason: "Invalid API key" });
+    expect(collective2.decodeClose(closed)).toMatchObject({ _tag: "collective2/unauthorized", kind: "unauthenticated", retry: { directive: "stop" } });
   });
 
   it("fails open or closed, as each policy is told, when the state cannot answer", async () => {

@@ -158,7 +158,8 @@ export interface MessageRateOptions {
   readonly error?: WsErrorClass;
   /**
    * Frames over the limit, within `violationWindowMs`, after which the connection is closed as
-   * abusive (default 10): the abuse error's frame, then its close (1008 when its entry has none).
+   * abusive (default 10): the abuse error's frame, then its close (its browser fallback when its
+   * entry has no close layer, else 1008).
    */
   readonly closeAfter?: number;
   /** Default ten seconds. */
