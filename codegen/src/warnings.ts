@@ -1,4 +1,4 @@
-import { KINDS, serverDefaults, writtenFromDetails, SERVER_ROLE_KINDS, type CatalogSpec, type Directive, type KindName, type RetrySpec } from "@ws-errors/core";
+import { KINDS, createCodec, serverDefaults, writtenFromDetails, SERVER_ROLE_KINDS, type CatalogSpec, type Directive, type KindName, type RetrySpec } from "@ws-errors/core";
 
 const BUILT_IN = { malformed: "invalid_message", unknownCommand: "unknown_command", internal: "internal_error" } as const;
 const WHAT = { malformed: "a message it cannot parse", unknownCommand: "a command no handler takes", internal: "an unexpected exception" } as const;
@@ -19,8 +19,28 @@ export function catalogWarnings(spec: CatalogSpec): string[] {
         const why = templated.length > 0 ? ` (${templated.map((e) => `"${e.id}"`).join(", ")}: a templated message needs details the server does not have)` : "";
         return `no ${SERVER_ROLE_KINDS[role].join(" or ")} entry with a frame layer${role === "internal" ? "" : " that keeps the connection open"}${why}: servers answer ${WHAT[role]} with the built-in "${BUILT_IN[role]}" error, which is not in this catalog`;
       }),
+    ...closeWarnings(spec),
     ...kindDirectiveWarnings(spec),
   ];
+}
+
+/* The kinds servers end connections for on their own (revocation, recheck, heartbeats, slow consumers). */
+const CLOSED_FOR: readonly KindName[] = ["unauthenticated", "permission-denied", "heartbeat-timeout", "slow-consumer"];
+
+/**
+ * Entries a server may end a connection for (of those kinds, not command-scoped) that have neither
+ * a close nor a browser fallback: the server then closes with a bare 1008, and where the catalog
+ * gives 1008 to another entry, clients read that entry instead (a revoked key read as "too many
+ * connections", say).
+ */
+export function closeWarnings(spec: CatalogSpec): string[] {
+  const bare = createCodec(spec).decodeClose({ code: 1008, reason: "" });
+  if (!bare || bare.id === "uncatalogued") return [];
+  return spec.errors.flatMap((entry, i) =>
+    CLOSED_FOR.includes(entry.kind) && entry.scope !== "command" && entry.close === undefined && entry.browserFallback === undefined && entry.id !== bare.id
+      ? [`errors[${i}] (${entry.id}): a server that ends a connection for it (kind "${entry.kind}") closes with 1008, which this catalog reads as "${bare.id}" (${bare.kind}, ${bare.retry.directive}); give it a close or a browserFallback`]
+      : [],
+  );
 }
 
 const WHY: Partial<Record<KindName, string>> = {

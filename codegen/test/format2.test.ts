@@ -318,3 +318,20 @@ describe("the lean runtime loses nothing", () => {
     }
   });
 });
+
+describe("the close a server falls back to", () => {
+  it("warns when an entry a server ends connections for would be read as another entry", () => {
+    // Collective2's unauthorized entry closes with its browser fallback (4401); without it a server
+    // closes with 1008, which this catalog gives to too-many-connections.
+    const text = readFileSync(join(BUNDLED_DIR, "collective2.yaml"), "utf8");
+    expect(text).toContain("browserFallback: { code: 4401, reason: Invalid API key }");
+    const without = loadCatalogText(text.replace("    browserFallback: { code: 4401, reason: Invalid API key }\n", ""), "collective2.yaml");
+    expect(without.ok).toBe(true);
+    if (!without.ok) return;
+    expect(catalogWarnings(without.spec)).toEqual([
+      'errors[0] (unauthorized): a server that ends a connection for it (kind "unauthenticated") closes with 1008, which this catalog reads as "too-many-connections" (connection-limit, free-connection); give it a close or a browserFallback',
+    ]);
+    const original = loadCatalogText(text, "collective2.yaml");
+    expect(original.ok && catalogWarnings(original.spec)).toEqual([]);
+  });
+});

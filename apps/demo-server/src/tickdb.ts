@@ -37,7 +37,8 @@ export function tickdbEndpoint(timing: Timing, state: SharedState = memoryState(
     errors: { unknownCommand: UnknownCommandError },
     policies: [
       // 3001 "Rate limit exceeded": the quickstart pings once a second, so 20 frames a second is
-      // generous; ten violations in ten seconds end the connection (3001, then close 1008).
+      // generous; ten violations in ten seconds end the connection (3001, then close 4429, that
+      // entry's close for browsers).
       messageRate({ limit: 20, windowMs: 1_000, closeAfter: 10, violationWindowMs: 10_000 }),
       slowConsumer({ maxStallMs: timing.slowStallMs, checkEveryMs: timing.slowCheckMs }),
     ],
