@@ -1,4 +1,4 @@
-export { WsErrorServer, type WsErrorServerOptions, type ServerPolicy, type Policy, type InboundFrame, type UpgradeContext, type IncomingCommand, type CommandHandler } from "./server";
+export { WsErrorServer, type WsErrorServerEvents, type WsErrorServerOptions, type ServerPolicy, type Policy, type InboundFrame, type UpgradeContext, type IncomingCommand, type CommandHandler } from "./server";
 export { ServerConnection, type Principal, type UpgradeRequest } from "./server-connection";
 export { connect, WsErrorClient, RequestError, type ConnectOptions, type ClientEvents, type Decision, type ClientState } from "./client";
 export { createFakeServer, type FakeServer } from "./fake-server";

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { EventEmitter } from "node:events";
 import { STATUS_CODES, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Codec, WsError } from "@ws-errors/core";
@@ -85,6 +86,7 @@ export interface WsErrorServerOptions {
   readonly commands?: Readonly<Record<string, CommandHandler>>;
   /** Sees every message no command handler took. */
   readonly onMessage?: CommandHandler;
+  /** Runs for each open connection, before the server's `connection` event. */
   readonly onConnection?: (connection: ServerConnection) => void;
   /**
    * When a rejected upgrade is answered by accepting and closing with the entry's 4xxx browser
@@ -138,6 +140,27 @@ export interface WsErrorServerOptions {
   readonly clientTracking?: boolean;
 }
 
+/** The events of a {@link WsErrorServer}, as `ws`'s server has them. */
+export interface WsErrorServerEvents {
+  /**
+   * A connection passed every check and is open (after the `onConnection` option ran). A listener
+   * that throws is answered as `onConnection` is: the client gets the catalog's internal error.
+   */
+  connection: [connection: ServerConnection];
+  /** `close()` finished: every connection has closed. */
+  close: [];
+}
+
+type ServerListener<K extends keyof WsErrorServerEvents> = (...args: WsErrorServerEvents[K]) => void;
+
+/* Typed events: an unknown event name or a mistyped listener does not compile. */
+export interface WsErrorServer {
+  on<K extends keyof WsErrorServerEvents>(event: K, listener: ServerListener<K>): this;
+  once<K extends keyof WsErrorServerEvents>(event: K, listener: ServerListener<K>): this;
+  off<K extends keyof WsErrorServerEvents>(event: K, listener: ServerListener<K>): this;
+  emit<K extends keyof WsErrorServerEvents>(event: K, ...args: WsErrorServerEvents[K]): boolean;
+}
+
 /**
  * A WebSocket server on `ws` that answers every failure exactly as its catalog says: upgrade
  * checks reject with the catalog's HTTP status, header and body; handler errors go out in the
@@ -156,17 +179,18 @@ export interface WsErrorServerOptions {
  * import { escaRates } from "@ws-errors/core/catalogs/esca-rates";
  *
  * const http = createServer();
- * new WsErrorServer({
+ * const server = new WsErrorServer({
  *   codec: escaRates,
  *   server: http,
  *   path: "/v1/rates",
  *   policies: [apiKey({ from: { header: "x-api-key" }, verify: (key) => key === "demo-key" })],
  *   commands: { subscribe: () => ({ method: "subscribe", success: true }) },  // req_id is echoed
  * });
+ * server.on("connection", (connection) => connection.send({ type: "welcome" }));
  * http.listen(8080);
  * ```
  */
-export class WsErrorServer {
+export class WsErrorServer extends EventEmitter {
   readonly codec: Codec<WsError>;
   readonly connections = new Set<ServerConnection>();
   /** Caps, rate windows, revocations and history: this process's, or shared across instances. */
@@ -182,6 +206,7 @@ export class WsErrorServer {
   readonly errors: ErrorMapper;
   private readonly wss: WebSocketServer;
   private attempts = 0;
+  private closeEmitted = false;
   /* `close()`'s wait for the last connection to go (ws's own wait needs its client set): one for
      every call, so a second `close()` does not strand the first. */
   private draining: { readonly done: Promise<void>; readonly resolve: () => void } | undefined = undefined;
@@ -192,6 +217,7 @@ export class WsErrorServer {
   private readonly addressOf: (request: IncomingMessage) => string;
 
   constructor(private readonly options: WsErrorServerOptions) {
+    super();
     this.codec = options.codec;
     this.state = options.state ?? memoryState();
     // One message per connection per turn of the event loop, so a flood on one socket interleaves
@@ -305,7 +331,12 @@ export class WsErrorServer {
     }
     const drained = this.draining?.done;
     for (const connection of this.connections) connection.close(1001, "Server shutting down");
-    return Promise.all([drained, new Promise<void>((resolve) => this.wss.close(() => resolve()))]).then(() => undefined);
+    return Promise.all([drained, new Promise<void>((resolve) => this.wss.close(() => resolve()))]).then(() => {
+      // Once, as ws's own server does, however often close() is called.
+      if (this.closeEmitted) return;
+      this.closeEmitted = true;
+      this.emit("close");
+    });
   }
 
   /** A catalog error as thrown, or the catalog's internal error in place of anything else (logged, never sent). */
@@ -362,6 +393,7 @@ export class WsErrorServer {
     this.wss.emit("connection", ws, request);
     try {
       this.options.onConnection?.(connection);
+      this.emit("connection", connection);
     } catch (thrown) {
       void connection.sendError(this.errors.fromThrown(thrown, "onConnection"));
     }

@@ -159,6 +159,35 @@ describe("connection caps", () => {
     expect((await client.closed).code).toBe(1001);
   });
 
+  it("emits connection for each open connection, after onConnection, and close once when close() is done", async () => {
+    const order: string[] = [];
+    running = await start({ codec: c2, policies: [apiKey({ from: { header: "x-api-key" }, verify: (key) => key === "good" })], onConnection: (c) => void order.push(`option ${c.principal?.key}`) });
+    const server = running.server;
+    server.on("connection", (connection) => {
+      order.push(`event ${connection.principal?.key}`);
+      connection.send({ msg_type: "welcome" });
+    });
+    let closes = 0;
+    server.on("close", () => closes++);
+    const client = await raw(running.url, { headers: { "x-api-key": "good" } });
+    await until(() => client.messages.length === 1, "the welcome");
+    expect(client.messages[0]).toEqual({ msg_type: "welcome" });
+    await expect(raw(running.url, { headers: { "x-api-key": "bad" } })).rejects.toMatchObject({ status: 401 });
+    expect(order).toEqual(["option good", "event good"]);
+    // A listener that throws is answered as a throwing onConnection is: the internal error, nothing leaked.
+    server.removeAllListeners("connection");
+    server.on("connection", () => {
+      throw new Error("db password hunter2");
+    });
+    const second = await raw(running.url, { headers: { "x-api-key": "good" } });
+    await until(() => second.messages.length === 1, "the internal error");
+    expect(JSON.stringify(second.messages[0])).toContain("UNKNOWN");
+    expect(JSON.stringify(second.messages[0])).not.toContain("hunter2");
+    expect(second.ws.readyState).toBe(second.ws.OPEN);
+    await Promise.all([server.close(), server.close()]);
+    expect(closes).toBe(1);
+  });
+
   it("keeps the request headers it is told to keep, and none by default", async () => {
     const seen: Record<string, unknown>[] = [];
     for (const keepHeaders of [undefined, ["User-Agent"], true] as const) {

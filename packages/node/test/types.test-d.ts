@@ -1,7 +1,7 @@
 import { collective2, type Collective2Error } from "@ws-errors/core/catalogs/collective2";
 import type { UncataloguedError } from "@ws-errors/core";
 import { describe, expectTypeOf, it } from "vitest";
-import { connect } from "../src/index";
+import { connect, WsErrorServer, type ServerConnection } from "../src/index";
 
 describe("the client's typed events", () => {
   it("takes only its own event names, with listeners of their types", () => {
@@ -16,5 +16,18 @@ describe("the client's typed events", () => {
     // @ts-expect-error off is typed as on is
     client.off("catalog-eror", () => undefined);
     client.close();
+  });
+});
+
+describe("the server's typed events", () => {
+  it("takes connection and close, with listeners of their types", () => {
+    const server = new WsErrorServer({ codec: collective2 });
+    server.on("connection", (connection) => expectTypeOf(connection).toEqualTypeOf<ServerConnection>());
+    server.once("close", () => undefined);
+    // @ts-expect-error an unknown event name does not compile
+    server.on("conection", () => undefined);
+    // @ts-expect-error nor does a listener of another type
+    server.on("connection", (connection: string) => connection);
+    void server.close();
   });
 });
