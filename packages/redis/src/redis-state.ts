@@ -154,7 +154,7 @@ export function redisState(options: RedisStateOptions): SharedState {
       return taken;
     },
     async release(key, holder) {
-      // After close() there is no connection left to give it back on; the lease expires instead.
+      // close() gave back every slot still held, on the connection it was about to drop.
       if (closed) return;
       const slot = name("slots", key);
       const set = held.get(slot);
@@ -229,10 +229,19 @@ export function redisState(options: RedisStateOptions): SharedState {
       };
     },
     async close() {
+      if (closed) return;
       closed = true;
       clearInterval(renewal);
       revokeListeners.clear();
       tails.clear();
+      // Give back every slot this instance still holds, and let what is queued (a release made just
+      // before, auto-pipelined to the next tick) reach Redis before the connection goes: disconnecting
+      // at once dropped them, so a rolling restart left its keys' slots held until their leases
+      // expired, and other instances refused those keys' clients meanwhile. The PING is answered
+      // after everything queued before it; bounded like every call, so close() never hangs.
+      const giveBack = [...held].map(([slot, holders]) => client.zrem(slot, ...holders).catch(() => undefined));
+      held.clear();
+      if (client.status === "ready") await bounded("close", () => Promise.all([...giveBack, client.ping()])).catch(() => undefined);
       // Our own connections only; the client passed in is the caller's.
       client.disconnect();
       subscriber?.disconnect();

@@ -75,3 +75,37 @@ maybe("a Redis that hangs", () => {
     client.disconnect();
   }, 20_000);
 });
+
+maybe("an instance that shuts down", () => {
+  it("gives its slots back before its connection goes: another instance admits the key at once, not after the leases expire", async () => {
+    // A rolling restart: instance A holds both of a key's slots, closes its connections and its
+    // state; B must admit the key's reconnecting clients now, not leaseMs (15 s) later.
+    const instance = async () => {
+      const client = new Redis(redis.url);
+      const state = redisState({ client });
+      const http = createServer();
+      const server = new WsErrorServer({ codec: collective2 as Codec<WsError>, server: http, path: "/ws", state, handshake: false, policies: [apiKey({ from: { bearer: true }, verify: () => true }), connectionCap({ perKey: 2 })], logger: { error: () => undefined, warn: (message) => warnings.push(message) } });
+      await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
+      const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/ws`;
+      return { url, state, async stop() { await server.close(); await state.close(); await client.quit(); http.close(); } };
+    };
+    const warnings: string[] = [];
+    const [a, b] = [await instance(), await instance()];
+    try {
+      const held = [await upgrade(a.url), await upgrade(a.url)];
+      expect(held.map((h) => h.status)).toEqual([101, 101]);
+      expect((await upgrade(b.url)).status).toBe(429);
+      // One connection ends on its own just before the shutdown (its release is still on its way),
+      // the other is still open when the server closes.
+      held[0]!.ws!.close();
+      await new Promise((r) => held[0]!.ws!.once("close", r));
+      await a.stop();
+      const after = [await upgrade(b.url), await upgrade(b.url)];
+      expect(after.map((h) => h.status)).toEqual([101, 101]);
+      expect(warnings).toEqual([]);
+      for (const h of after) h.ws?.close();
+    } finally {
+      await b.stop();
+    }
+  });
+});

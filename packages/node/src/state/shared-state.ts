@@ -63,7 +63,7 @@ export interface SharedState {
   replay(stream: string, after: number, max: number): Awaitable<Replay>;
   /** Calls `listener` with every entry appended to the stream from now on, by any instance, in order. */
   tail(stream: string, listener: (entry: HistoryEntry) => void): () => void;
-  /** Stops timers and connections the state owns. */
+  /** Gives back the slots this instance still holds (after the server has closed), then stops the timers and connections the state owns. */
   close(): Awaitable<void>;
 }
 
