@@ -113,6 +113,9 @@ export interface WsErrorServerOptions {
   /**
    * The client address that attempt limits and handshake caps count by. Default: the socket's
    * peer address. Behind a proxy, `forwardedFor({ hops: 1 })`; never trust a header without one.
+   * Without this option, the server logs one warning when upgrades arrive with `X-Forwarded-For`
+   * (behind a load balancer, every client would count as the balancer's one address); pass
+   * `socketAddress` to count by the socket's peer on purpose and silence it.
    */
   readonly clientAddress?: (request: IncomingMessage) => string;
   /**
@@ -215,6 +218,8 @@ export class WsErrorServer extends EventEmitter {
   private readonly secrets = new Set<string>();
   private readonly inbound: readonly ServerPolicy[];
   private readonly addressOf: (request: IncomingMessage) => string;
+  /* Whether the proxy warning may still be logged: only without `clientAddress`, and only once. */
+  private unwarnedProxy: boolean;
 
   constructor(private readonly options: WsErrorServerOptions) {
     super();
@@ -229,6 +234,7 @@ export class WsErrorServer extends EventEmitter {
     this.errors = new ErrorMapper(options.codec, { ...(options.errors && { entries: options.errors }), logger: this.logger });
     this.inbound = (options.policies ?? []).filter((p) => p.inbound !== undefined);
     this.addressOf = options.clientAddress ?? socketAddress;
+    this.unwarnedProxy = options.clientAddress === undefined;
     if (options.server) {
       if (options.handshake !== false) {
         const limited = errorOfKind(options.codec, "rate-limited", "upgrade");
@@ -240,6 +246,13 @@ export class WsErrorServer extends EventEmitter {
         void this.handleUpgrade(request, socket, head);
       });
     }
+  }
+
+  /* As express-rate-limit does for `trust proxy`: behind a load balancer every upgrade comes from
+     its address, so per-address attempt limits would throttle all clients together. */
+  private warnProxy(): void {
+    this.unwarnedProxy = false;
+    this.logger.warn("upgrade requests carry X-Forwarded-For, but client addresses are read from the socket: behind a proxy or load balancer every client counts as its one address in attempt limits and handshake caps. Pass clientAddress: forwardedFor({ hops: 1 }) (one trusted proxy in front), or clientAddress: socketAddress to keep counting by the socket's peer.");
   }
 
   /** The connection of a socket this server accepted. */
@@ -265,6 +278,7 @@ export class WsErrorServer extends EventEmitter {
   async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on("error", destroySocket);
     const attempt = this.attempts++;
+    if (this.unwarnedProxy && request.headers["x-forwarded-for"] !== undefined) this.warnProxy();
     // Cleanups for an upgrade that opens no connection wait here, not on the socket: a "close"
     // listener added and removed again would leave ws's socket with a slower, larger listener table
     // for the connection's life.

@@ -6,7 +6,7 @@ import { escaRates } from "@ws-errors/core/catalogs/esca-rates";
 import { tickdb } from "@ws-errors/core/catalogs/tickdb";
 import { createCodec, type Codec, type WsError } from "@ws-errors/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { apiKey, attemptRate, connectionCap, heartbeat, messageRate, recheck, redact, slowConsumer } from "../src/index";
+import { apiKey, attemptRate, connectionCap, forwardedFor, heartbeat, messageRate, recheck, redact, slowConsumer, socketAddress } from "../src/index";
 import { raw, sleep, start, until, type Running } from "./helpers";
 
 const c2 = collective2;
@@ -56,6 +56,27 @@ describe("upgrade layer", () => {
     const retryAfter = Number((rejected as { headers: Record<string, string> }).headers["retry-after"]);
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(120);
+  });
+
+  it("behind a proxy: warns once when upgrades carry X-Forwarded-For but addresses come from the socket; forwardedFor counts each client", async () => {
+    const viaProxy = (client: string) => ({ headers: { "x-forwarded-for": client } });
+    // Every client reaches the server from the proxy's address: a limit of 2 per address is all of them.
+    running = await start({ codec: esca, policies: [attemptRate({ limit: 2 })] });
+    for (const client of ["203.0.113.1", "203.0.113.2"]) (await raw(running.url, viaProxy(client))).ws.close();
+    await expect(raw(running.url, viaProxy("203.0.113.3"))).rejects.toMatchObject({ status: 429 });
+    const warnings = running.logs.filter((l) => l.level === "warn" && l.message.includes("X-Forwarded-For"));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.message).toContain("clientAddress: forwardedFor({ hops: 1 })");
+    await running.close();
+    // Told how addresses are read, either way: no warning; with forwardedFor, each client its own.
+    running = await start({ codec: esca, clientAddress: forwardedFor({ hops: 1 }), policies: [attemptRate({ limit: 2 })] });
+    for (const client of ["203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.3"]) (await raw(running.url, viaProxy(client))).ws.close();
+    await expect(raw(running.url, viaProxy("203.0.113.3"))).rejects.toMatchObject({ status: 429 });
+    expect(running.logs.filter((l) => l.level === "warn")).toEqual([]);
+    await running.close();
+    running = await start({ codec: esca, clientAddress: socketAddress });
+    (await raw(running.url, viaProxy("203.0.113.1"))).ws.close();
+    expect(running.logs.filter((l) => l.level === "warn")).toEqual([]);
   });
 
   it("turns an exception in an upgrade check into the catalog's internal error, leaking nothing", async () => {
