@@ -128,7 +128,7 @@ export interface Decoder<E extends WsError = WsError> {
   decodeFrame(input: unknown): E | UncataloguedError | null;
   /** Every error a frame carries (several for multi-error frames); empty when it is not an error. */
   decodeFrameErrors(input: unknown): readonly (E | UncataloguedError)[];
-  /** The error a close means, or `null` for a clean close (1000, 1001, 1005) the catalog does not list. */
+  /** The error a close means, or `null` for a clean close (1000, 1005) the catalog does not list. */
   decodeClose(input: CloseInfo): E | UncataloguedError | null;
   /** The error a non-101 upgrade response means; `null` for a 101 or 2xx. */
   decodeUpgrade(input: UpgradeResponse): E | UncataloguedError | null;

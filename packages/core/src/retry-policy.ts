@@ -21,8 +21,12 @@ const policy = (kind: KindName, directive: RetrySpec["directive"], summary: stri
    only a catalog's error classes). */
 type Row = readonly [kind: KindName, directive: RetrySpec["directive"], summary: string, retry?: RetrySpec];
 
-/* Close codes as RFC 6455 and the IANA registry define them; 1000/1001/1005 are not errors. */
+/* Close codes as RFC 6455 and the IANA registry define them; 1000 and 1005 are not errors. 1001 is
+   one to reconnect after: a server going away is an instance shutting down or restarting (ours
+   closes with it in `close()`), and a client told nothing more should come back, as reconnecting
+   clients do; a catalog whose API means "do not come back" says so with a close fallback. */
 const CLOSE_DEFAULTS: Record<number, Row> = {
+  1001: ["service-unavailable", "reconnect", "Going away"],
   1002: ["invalid-message", "stop", "Protocol error"],
   1003: ["invalid-message", "stop", "Unsupported data"],
   1006: ["client-disconnect", "reconnect", "Connection closed abnormally"],
@@ -55,9 +59,9 @@ const STATUS_DEFAULTS: Record<number, Row> = {
   504: ["upstream-timeout", "reconnect", "Gateway Timeout"],
 };
 
-/** Close codes that end a connection cleanly rather than report an error. */
+/** Close codes that end a connection cleanly rather than report an error: 1000 and 1005 (1001, going away, is reconnected after). */
 export function isCleanClose(code: number): boolean {
-  return code === 1000 || code === 1001 || code === 1005;
+  return code === 1000 || code === 1005;
 }
 
 /**

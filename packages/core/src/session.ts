@@ -341,7 +341,9 @@ export class ClientSession<E extends WsError = WsError> {
     // it is decided as the close it amounts to (a frame alone is only ever "noted").
     const last = this.lastConnectionError;
     const ending = last && Object.assign(Object.create(Object.getPrototypeOf(last) as object) as WsError, last, { layer: "close" });
-    const error = this.codec.decodeClose({ code, reason }) ?? ending ?? (isCleanClose(code) ? undefined : this.codec.decodeClose({ code: 1006, reason: "" }));
+    const decoded = this.codec.decodeClose({ code, reason });
+    // A server going away (1001) right after such a frame: the frame says why, not the generic close.
+    const error = (decoded === null || (code === 1001 && decoded.id === "uncatalogued") ? ending : undefined) ?? decoded ?? (isCleanClose(code) ? undefined : this.codec.decodeClose({ code: 1006, reason: "" }));
     if (!error) return this.finish(undefined);
     if (this.transportCause !== undefined && error.cause === undefined) Object.defineProperty(error, "cause", { value: this.transportCause, configurable: true, writable: true });
     this.fail(error);

@@ -1,10 +1,12 @@
-import type { Codec, WsError } from "@ws-errors/core";
+import { createCodec, type Codec, type WsError } from "@ws-errors/core";
 import { collective2, TooManyRequestsError } from "@ws-errors/core/catalogs/collective2";
 import { escaRates } from "@ws-errors/core/catalogs/esca-rates";
 import { tickdb } from "@ws-errors/core/catalogs/tickdb";
-import { EventEmitter, on } from "node:events";
+import { EventEmitter, on, once } from "node:events";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { apiKey, connect, withRetryAfter, type Decision, type ServerConnection, type WsErrorClient } from "../src/index";
+import { apiKey, connect, withRetryAfter, WsErrorServer, type Decision, type ServerConnection, type WsErrorClient } from "../src/index";
 import { sleep, start, until, type Running } from "./helpers";
 
 const c2 = collective2;
@@ -299,5 +301,53 @@ describe("a clean close after an error frame", () => {
       ["none", "frame"],
       ["reconnect", "close"],
     ]);
+  });
+});
+
+describe("a server going away", () => {
+  it("a rolling restart: the instance closes its connections (1001), the client reconnects to the one that replaced it (it stopped for good)", async () => {
+    // One address, two instances in turn, as behind a load balancer during a deploy.
+    const instances = [new WsErrorServer({ codec: c2 }), new WsErrorServer({ codec: c2 })];
+    let current = 0;
+    const http = createServer();
+    http.on("upgrade", (request, socket, head) => void instances[current]!.handleUpgrade(request, socket, head));
+    http.listen(0, "127.0.0.1");
+    await once(http, "listening");
+    try {
+      const client = track(connect(`ws://127.0.0.1:${(http.address() as AddressInfo).port}/`, { codec: c2, reconnect: { initialMs: 5, maxMs: 20 } }));
+      const events = record(client);
+      await once(client, "open");
+      current = 1;
+      await instances[0]!.close();
+      await once(client, "open");
+      expect(instances[1]!.connections.size).toBe(1);
+      expect(events.errors.map((e) => [e.layer, e.kind, e.message, e.retry.directive])).toEqual([["close", "service-unavailable", "Server shutting down", "reconnect"]]);
+      expect(events.decisions.map((d) => d.action)).toEqual(["reconnect"]);
+    } finally {
+      await instances[1]!.close();
+      http.close();
+    }
+  });
+
+  it("after a connection-scope error frame, is decided as that error; a catalog fallback for 1001 can still say stop", async () => {
+    let connections = 0;
+    running = await start({
+      codec: esca,
+      onConnection: (c) => {
+        if (++connections > 1) return;
+        c.sendError(new (escaRates.classes["internal-error"]!)());
+        c.close(1001, "");
+      },
+    });
+    const client = track(connect(running.url, { codec: esca, reconnect: { initialMs: 5, maxMs: 10 } }));
+    const events = record(client);
+    await until(() => connections === 2, "the reconnect");
+    expect(events.errors.map((e) => [e.layer, e.id])).toEqual([
+      ["frame", "internal-error"],
+      ["close", "internal-error"],
+    ]);
+    const stopping = createCodec({ ...c2.catalog, dialect: { ...c2.catalog.dialect, fallbacks: [...c2.catalog.dialect.fallbacks, { layer: "close", codes: [1001], kind: "cancelled", retry: { directive: "stop" }, summary: "Gone for good" }] } });
+    expect(stopping.decodeClose({ code: 1001, reason: "" })).toMatchObject({ kind: "cancelled", retry: { directive: "stop" }, message: "Gone for good" });
+    expect(c2.decodeClose({ code: 1000, reason: "" })).toBeNull();
   });
 });
