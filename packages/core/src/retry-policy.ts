@@ -22,11 +22,12 @@ const policy = (kind: KindName, directive: RetrySpec["directive"], summary: stri
 type Row = readonly [kind: KindName, directive: RetrySpec["directive"], summary: string, retry?: RetrySpec];
 
 /* Close codes as RFC 6455 and the IANA registry define them; 1000 and 1005 are not errors. 1001 is
-   one to reconnect after: a server going away is an instance shutting down or restarting (ours
-   closes with it in `close()`), and a client told nothing more should come back, as reconnecting
-   clients do; a catalog whose API means "do not come back" says so with a close fallback. */
+   one to come back after: a server going away is an instance shutting down or restarting (ours
+   closes with it in `close()`), and a client told nothing more should return, as reconnecting
+   clients do, and resume where its stream has sequence ids (else it reconnects); a catalog whose
+   API means "do not come back" says so with a close fallback. */
 const CLOSE_DEFAULTS: Record<number, Row> = {
-  1001: ["service-unavailable", "reconnect", "Going away"],
+  1001: ["service-unavailable", "resume", "Going away"],
   1002: ["invalid-message", "stop", "Protocol error"],
   1003: ["invalid-message", "stop", "Unsupported data"],
   1006: ["client-disconnect", "reconnect", "Connection closed abnormally"],
