@@ -284,22 +284,23 @@ describe("first use, as the README shows it", () => {
 });
 
 describe("a clean close after an error frame", () => {
-  it("is decided as that error's close: Esca's internal_error frame, then 1000, reconnects (it hung)", async () => {
+  it.each([1000, 1001])("is decided as that error's close: Esca's internal_error frame, then %i, reconnects (1000 hung)", async (code) => {
     let connections = 0;
     running = await start({
       codec: esca,
       onConnection: (c) => {
         if (++connections > 1) return;
         c.sendError(new (escaRates.classes["internal-error"]!)());
-        c.close(1000, "");
+        c.close(code, "");
       },
     });
     const client = track(connect(running.url, { codec: esca, reconnect: { initialMs: 5, maxMs: 10 } }));
     const events = record(client);
     await until(() => connections === 2, "the reconnect");
-    expect(events.decisions.map((d) => [d.action, d.error.layer])).toEqual([
-      ["none", "frame"],
-      ["reconnect", "close"],
+    // A going-away close (1001) after the frame is that error too, not the generic "going away".
+    expect(events.decisions.map((d) => [d.action, d.error.layer, d.error.id])).toEqual([
+      ["none", "frame", "internal-error"],
+      ["reconnect", "close", "internal-error"],
     ]);
   });
 });
@@ -330,23 +331,7 @@ describe("a server going away", () => {
     }
   });
 
-  it("after a connection-scope error frame, is decided as that error; a catalog fallback for 1001 can still say stop", async () => {
-    let connections = 0;
-    running = await start({
-      codec: esca,
-      onConnection: (c) => {
-        if (++connections > 1) return;
-        c.sendError(new (escaRates.classes["internal-error"]!)());
-        c.close(1001, "");
-      },
-    });
-    const client = track(connect(running.url, { codec: esca, reconnect: { initialMs: 5, maxMs: 10 } }));
-    const events = record(client);
-    await until(() => connections === 2, "the reconnect");
-    expect(events.errors.map((e) => [e.layer, e.id])).toEqual([
-      ["frame", "internal-error"],
-      ["close", "internal-error"],
-    ]);
+  it("stops where the catalog's close fallback for 1001 says so; 1000 stays a clean end", () => {
     const stopping = createCodec({ ...c2.catalog, dialect: { ...c2.catalog.dialect, fallbacks: [...c2.catalog.dialect.fallbacks, { layer: "close", codes: [1001], kind: "cancelled", retry: { directive: "stop" }, summary: "Gone for good" }] } });
     expect(stopping.decodeClose({ code: 1001, reason: "" })).toMatchObject({ kind: "cancelled", retry: { directive: "stop" }, message: "Gone for good" });
     expect(c2.decodeClose({ code: 1000, reason: "" })).toBeNull();
