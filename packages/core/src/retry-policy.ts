@@ -60,7 +60,7 @@ const STATUS_DEFAULTS: Record<number, Row> = {
   504: ["upstream-timeout", "reconnect", "Gateway Timeout"],
 };
 
-/** Close codes that end a connection cleanly rather than report an error: 1000 and 1005 (1001, going away, is reconnected after). */
+/** Close codes that end a connection cleanly rather than report an error: 1000 and 1005 (not 1001: clients come back after a server going away). */
 export function isCleanClose(code: number): boolean {
   return code === 1000 || code === 1005;
 }
