@@ -20,6 +20,13 @@ export function expectConformance(results: Record<string, unknown>, { browser }:
   expect(r.retryLater).toEqual({ reply: { msg_type: "ack", request_id: 1 }, decisions: ["retry-later"] });
   expect(r.reconnect).toMatchObject({ opens: 2, decisions: ["reconnect"], errors: [{ kind: "internal", layer: "close", directive: "reconnect" }] });
   expect(r.resume).toEqual({ seqs: [1, 2, 3, 4, 5, 6, 7, 8], resumedWith: [5], decisions: ["resume"] });
+  expect(r.goingAway).toEqual({
+    seqs: [1, 2, 3, 4, 5, 6],
+    resumedWith: [3],
+    decisions: ["resume"],
+    errors: [{ name: "UncataloguedError", kind: "service-unavailable", layer: "close", directive: "resume", field: undefined }],
+    esca: { opens: 2, decisions: ["reconnect"] },
+  });
   expect(r.refresh).toMatchObject({ refreshed: 1, opens: 2, decisions: ["none", "refresh-credentials"], errors: [{ name: "AuthFailedError", layer: "frame" }, { name: "AuthFailedError", layer: "close" }] });
   expect(r.freeConnection).toMatchObject({ reopened: true, decisions: ["free-connection"], errors: [{ name: "TooManyConnectionsError", directive: "free-connection", layer: browser ? "close" : "upgrade" }] });
   expect(r.commandScope).toEqual({ rejected: { name: "UnknownSymbolError", kind: "not-found", layer: "frame", directive: "stop" }, after: true, decisions: ["stop"] });

@@ -100,6 +100,26 @@ export async function runScenarios(facade: Facade, base: string, runId: string, 
     out.resume = { seqs: h.messages.map((m) => (m as { seq_id?: number }).seq_id), resumedWith, decisions: h.decisions };
     h.close();
   }
+  // going away: the instance closes (1001, as WsErrorServer.close() does in a deploy): the client
+  // comes back, resuming where the stream has sequence ids (Collective2), reconnecting where it has none (Esca).
+  {
+    const resumedWith: unknown[] = [];
+    const h = facade(url("/collective2", "away"), {
+      codec: c2,
+      reconnect: fast,
+      resume: (seq, send) => {
+        resumedWith.push(seq);
+        send({ ...subscribe, request_id: "resume", payload: { ...subscribe.payload, resume_from: String(seq) } });
+      },
+    });
+    await until(() => h.messages.length >= 6);
+    await sleep(30);
+    const e = facade(url("/esca", "gone"), { codec: esca, reconnect: fast });
+    await until(() => e.opens() >= 2);
+    out.goingAway = { seqs: h.messages.map((m) => (m as { seq_id?: number }).seq_id), resumedWith, decisions: h.decisions, errors: h.errors.map(seen), esca: { opens: e.opens(), decisions: e.decisions } };
+    h.close();
+    e.close();
+  }
   // refresh-credentials: a revoked key (auth_failed, close 4001): new credentials, then reconnected.
   {
     let refreshed = 0;

@@ -44,6 +44,13 @@ export async function startScenarioServer(): Promise<ScenarioServer> {
       const r = run(url);
       const s = url.searchParams.get("s");
       if (s === "crash" && r.attempts === 1) setTimeout(() => connection.close(1011, ""), 20);
+      // An instance going away in a deploy: what WsErrorServer.close() sends its connections.
+      if (s === "away" && r.attempts === 1) {
+        void (async () => {
+          for (let seq = 1; seq <= 3; seq++) await connection.send({ msg_type: "strategy.signal", seq_id: seq, payload: {} });
+          connection.close(1001, "Server shutting down");
+        })();
+      }
       if (s === "evict" && r.attempts === 1) {
         void (async () => {
           for (let seq = 1; seq <= 5; seq++) await connection.send({ msg_type: "strategy.signal", seq_id: seq, payload: {} });
@@ -59,6 +66,12 @@ export async function startScenarioServer(): Promise<ScenarioServer> {
       const data = message.data as { msg_type?: string; payload?: { resume_from?: string } };
       if (s === "busy" && r.messages === 1) throw new TooManyRequestsError();
       if (s === "invalid") throw [new MandatoryParamEmptyOrMalformedError({ field: "payload.action" }), new MandatoryParamEmptyOrMalformedError({ field: "payload.channel" }), new InvalidParameterError({ field: "payload.strategy_id" })];
+      if (s === "away" && data.payload?.resume_from !== undefined) {
+        void (async () => {
+          for (let seq = Number(data.payload.resume_from); seq <= 6; seq++) await connection.send({ msg_type: "strategy.signal", seq_id: seq, payload: {} });
+        })();
+        return undefined;
+      }
       if (s === "evict" && data.payload?.resume_from !== undefined) {
         // The replay overlaps what the client has (4, 5): it must drop those.
         void (async () => {
@@ -83,6 +96,7 @@ export async function startScenarioServer(): Promise<ScenarioServer> {
       const url = new URL(connection.request.url ?? "/", "http://x");
       // A revoked key: Esca's auth_failed frame, then close 4001.
       if (url.searchParams.get("s") === "revoke" && url.searchParams.get("key") === "old") setTimeout(() => connection.fail(new AuthFailedError()), 20);
+      if (url.searchParams.get("s") === "gone" && run(url).attempts === 1) setTimeout(() => connection.close(1001, "Server shutting down"), 20);
     },
     commands: {
       subscribe: (message) => {
