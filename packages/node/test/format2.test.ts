@@ -2,7 +2,7 @@ import { WebSocketServer } from "ws";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { FloodError, MissingFieldError, murmur } from "../../../codegen/test/catalogs/generated/murmur";
-import { connect } from "../src/index";
+import { connect, messageRate } from "../src/index";
 import { raw, start, until, type Running } from "./helpers";
 
 let running: Running | undefined;
@@ -71,5 +71,27 @@ describe("a close that may follow an error frame (murmur: flood)", () => {
     expect(await b.closed).toEqual({ code: 4008, reason: "flood" });
     expect(a.ws.readyState).toBe(a.ws.OPEN);
     a.ws.close();
+  });
+});
+
+describe("policies on a catalog told apart by message text (murmur)", () => {
+  it("messageRate answers with the rate-limited entry's template filled with the wait, which the client reads as that entry", async () => {
+    // Murmur's slow-down message is "rate limit: retry in {seconds} seconds", its delay that field.
+    running = await start({ codec: murmur, policies: [messageRate({ limit: 1, windowMs: 2_000, closeAfter: 100 })], onMessage: (m) => ({ action: "send", nonce: m.requestId, ok: true }) });
+    const client = raw(running.url);
+    const c = await client;
+    c.ws.send(JSON.stringify({ action: "send", text: "a" }));
+    c.ws.send(JSON.stringify({ action: "send", text: "b" }));
+    await until(() => c.messages.length === 2, "two answers");
+    const text = (c.messages[1] as { text: string }).text;
+    expect(text).toMatch(/^rate limit: retry in \d+ seconds$/);
+    const decoded = murmur.decodeFrame(c.messages[1]);
+    expect(decoded?._tag).toBe("murmur/slow-down");
+    expect(decoded?.details).toEqual({ seconds: Number(text.match(/\d+/)![0]) });
+    // The sliding window's wait: at most two windows.
+    const { seconds } = decoded!.details as { seconds: number };
+    expect(seconds).toBeGreaterThanOrEqual(1);
+    expect(seconds).toBeLessThanOrEqual(4);
+    c.ws.close();
   });
 });

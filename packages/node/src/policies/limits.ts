@@ -15,6 +15,24 @@ export function build(codec: Codec<WsError>, ctor: WsErrorClass | undefined, kin
   return error;
 }
 
+/**
+ * A rate-limit error that says how long to wait: in its detail field where its entry's delay is
+ * read from one (so a message template like "retry in {seconds} seconds" is filled, and the client
+ * reads the wait back), and as `Retry-After` for an upgrade's answer.
+ */
+export function buildWait(codec: Codec<WsError>, ctor: WsErrorClass | undefined, layer: "upgrade" | "frame", waitMs: number): WsError {
+  const error = build(codec, ctor, "rate-limited", layer);
+  const delay = codec.entryOf(error)?.retry.delay;
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  if (delay && "field" in delay) {
+    const now = Date.now();
+    const value = { seconds, milliseconds: waitMs, "epoch-seconds": Math.ceil((now + waitMs) / 1000), "epoch-milliseconds": now + waitMs }[delay.unit];
+    const filled = new (error.constructor as WsErrorClass)({ details: { ...error.details, [delay.field]: value } });
+    return layer === "upgrade" ? withRetryAfter(filled, seconds) : filled;
+  }
+  return layer === "upgrade" ? withRetryAfter(error, seconds) : error;
+}
+
 export interface ConnectionCapOptions {
   /** Connections one key may hold at once. */
   readonly perKey: number;
@@ -144,7 +162,7 @@ export function attemptRate(options: AttemptRateOptions): ServerPolicy {
       if (value === undefined) return;
       const bucket = `${context.server.codec.catalog.name}:attempts:${per}:${value}`;
       const wait = await guarded(context, options.onStateError ?? "open", "attempt-rate", () => context.server.state.hit(bucket, options.limit, windowMs));
-      if (wait !== undefined) throw withRetryAfter(build(context.server.codec, options.error, "rate-limited", "upgrade"), Math.max(1, Math.ceil(wait / 1000)));
+      if (wait !== undefined) throw buildWait(context.server.codec, options.error, "upgrade", wait);
     },
   };
 }
@@ -221,7 +239,7 @@ export function messageRate(options: MessageRateOptions): ServerPolicy {
         return false;
       }
       pauseFor(connection, wait);
-      throw build(connection.codec, options.error, "rate-limited", "frame");
+      throw buildWait(connection.codec, options.error, "frame", wait);
     },
   };
 }
