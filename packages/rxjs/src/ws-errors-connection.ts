@@ -141,13 +141,9 @@ export function wsErrorsConnection<E extends WsError, T = unknown>(url: string, 
     const session: ClientSession<E0> = new ClientSession<E0>(
       currentUrl,
       {
-        codec: options.codec,
+        // The options the session shares with the connection, as given: the rest are the session's own.
+        ...(options as Omit<RxConnectionOptions<E0>, "resume" | "refreshCredentials" | "createSocket">),
         createSocket,
-        ...(options.reconnect !== undefined && { reconnect: options.reconnect }),
-        ...(options.decide && { decide: options.decide as NonNullable<RxConnectionOptions<E0>["decide"]> }),
-        ...(options.requestTimeoutMs !== undefined && { requestTimeoutMs: options.requestTimeoutMs }),
-        ...(options.maxMessageRetries !== undefined && { maxMessageRetries: options.maxMessageRetries }),
-        ...(options.defaultRetryMs !== undefined && { defaultRetryMs: options.defaultRetryMs }),
         resume: (seq) => options.resume?.(seq, connection),
         ...(refresh && {
           refreshCredentials: async (error: WsError) => {

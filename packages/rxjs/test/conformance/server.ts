@@ -68,7 +68,7 @@ export async function startScenarioServer(): Promise<ScenarioServer> {
       if (s === "invalid") throw [new MandatoryParamEmptyOrMalformedError({ field: "payload.action" }), new MandatoryParamEmptyOrMalformedError({ field: "payload.channel" }), new InvalidParameterError({ field: "payload.strategy_id" })];
       if (s === "away" && data.payload?.resume_from !== undefined) {
         void (async () => {
-          for (let seq = Number(data.payload.resume_from); seq <= 6; seq++) await connection.send({ msg_type: "strategy.signal", seq_id: seq, payload: {} });
+          for (let seq = Number(data.payload?.resume_from); seq <= 6; seq++) await connection.send({ msg_type: "strategy.signal", seq_id: seq, payload: {} });
         })();
         return undefined;
       }
