@@ -61,6 +61,16 @@ const subscribe = { msg_type: "subscription.request", payload: { action: "subscr
 export async function runScenarios(facade: Facade, base: string, runId: string, refusedUrl: string): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   const url = (path: string, s: string, extra = "") => `${base}${path}?s=${s}&id=${runId}-${s}${extra}`;
+  // A Collective2 client that resumes by subscribing again from the last sequence id it saw.
+  const resuming = (at: string, resumedWith: unknown[]) =>
+    facade(at, {
+      codec: c2,
+      reconnect: fast,
+      resume: (seq, send) => {
+        resumedWith.push(seq);
+        send({ ...subscribe, request_id: "resume", payload: { ...subscribe.payload, resume_from: String(seq) } });
+      },
+    });
 
   // stop: a refused upgrade whose entry says stop: one attempt, never a reconnect loop.
   {
@@ -87,14 +97,7 @@ export async function runScenarios(facade: Facade, base: string, runId: string, 
   // overlapping replay is dropped.
   {
     const resumedWith: unknown[] = [];
-    const h = facade(url("/collective2", "evict"), {
-      codec: c2,
-      reconnect: fast,
-      resume: (seq, send) => {
-        resumedWith.push(seq);
-        send({ ...subscribe, request_id: "resume", payload: { ...subscribe.payload, resume_from: String(seq) } });
-      },
-    });
+    const h = resuming(url("/collective2", "evict"), resumedWith);
     await until(() => h.messages.length >= 8);
     await sleep(30);
     out.resume = { seqs: h.messages.map((m) => (m as { seq_id?: number }).seq_id), resumedWith, decisions: h.decisions };
@@ -104,14 +107,7 @@ export async function runScenarios(facade: Facade, base: string, runId: string, 
   // comes back, resuming where the stream has sequence ids (Collective2), reconnecting where it has none (Esca).
   {
     const resumedWith: unknown[] = [];
-    const h = facade(url("/collective2", "away"), {
-      codec: c2,
-      reconnect: fast,
-      resume: (seq, send) => {
-        resumedWith.push(seq);
-        send({ ...subscribe, request_id: "resume", payload: { ...subscribe.payload, resume_from: String(seq) } });
-      },
-    });
+    const h = resuming(url("/collective2", "away"), resumedWith);
     await until(() => h.messages.length >= 6);
     await sleep(30);
     const e = facade(url("/esca", "gone"), { codec: esca, reconnect: fast });
