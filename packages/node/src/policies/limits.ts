@@ -21,14 +21,14 @@ export function build(codec: Codec<WsError>, ctor: WsErrorClass | undefined, kin
  * reads the wait back), and as `Retry-After` for an upgrade's answer.
  */
 export function buildWait(codec: Codec<WsError>, ctor: WsErrorClass | undefined, layer: "upgrade" | "frame", waitMs: number): WsError {
-  const error = build(codec, ctor, "rate-limited", layer);
+  let error = build(codec, ctor, "rate-limited", layer);
   const delay = codec.entryOf(error)?.retry.delay;
   const seconds = Math.max(1, Math.ceil(waitMs / 1000));
   if (delay && "field" in delay) {
     const now = Date.now();
     const value = { seconds, milliseconds: waitMs, "epoch-seconds": Math.ceil((now + waitMs) / 1000), "epoch-milliseconds": now + waitMs }[delay.unit];
-    const filled = new (error.constructor as WsErrorClass)({ details: { ...error.details, [delay.field]: value } });
-    return layer === "upgrade" ? withRetryAfter(filled, seconds) : filled;
+    // Built again with the detail: a templated message is rendered from the details it is built with.
+    error = new (error.constructor as WsErrorClass)({ details: { [delay.field]: value } });
   }
   return layer === "upgrade" ? withRetryAfter(error, seconds) : error;
 }
