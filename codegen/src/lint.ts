@@ -13,7 +13,7 @@ export interface RawCatalog {
     requests?: { command: string; requestId?: string; errorReplies?: "correlated" | "uncorrelated" };
     frames: RawFrameForm[];
     success?: { match: RawCondition[]; codes: { code: WireCode; summary: string }[] };
-    upgrade: { header?: string; code?: string; message?: string; details?: string; constant?: Record<string, unknown> };
+    upgrade?: { header?: string; code?: string; message?: string; details?: string; constant?: Record<string, unknown> };
     fallbacks?: { layer: Layer | Layer[]; codes?: WireCode[]; from?: number; to?: number; kind: KindName; retry: RawRetry; summary: string }[];
   };
   errors: RawEntry[];
@@ -133,7 +133,7 @@ export function lintCatalog(catalog: RawCatalog, report: Report): Problem[] {
     [["dialect", "sequence"], dialect.sequence],
     [["dialect", "requests", "command"], dialect.requests?.command],
     [["dialect", "requests", "requestId"], dialect.requests?.requestId],
-    ...(["code", "message", "details"] as const).map((k): [Segment[], string | undefined] => [["dialect", "upgrade", k], dialect.upgrade[k]]),
+    ...(["code", "message", "details"] as const).map((k): [Segment[], string | undefined] => [["dialect", "upgrade", k], dialect.upgrade?.[k]]),
     ...dialect.frames.flatMap((form, i) => [
       ...(["code", "label", "message", "field", "requestId", "command", "details", "errors"] as const).map((k): [Segment[], string | undefined] => [["dialect", "frames", i, k], form[k]]),
       ...(["code", "label", "message", "field"] as const).map((k): [Segment[], string | undefined] => [["dialect", "frames", i, "items", k], form.items?.[k]]),
@@ -246,11 +246,11 @@ export function lintCatalog(catalog: RawCatalog, report: Report): Problem[] {
     if (entry.upgrade) {
       unique("upgrade-code", entry.code, at("code"), "upgrade body code");
       for (const [j, alias] of (entry.aliases ?? []).entries()) unique("upgrade-code", alias, at("aliases", j), "upgrade body code");
-      if (dialect.upgrade.code === undefined && !dialect.upgrade.header) unique("upgrade-status", entry.upgrade.status, at("upgrade", "status"), "upgrade status (the dialect's upgrade body has no code to tell them apart)");
+      if (dialect.upgrade?.code === undefined && !dialect.upgrade?.header) unique("upgrade-status", entry.upgrade.status, at("upgrade", "status"), "upgrade status (the dialect's upgrade body has no code to tell them apart)");
       if (entry.upgrade.header !== undefined && /[\u0000-\u001f\u007f-\uffff]/.test(entry.upgrade.header)) {
         push(at("upgrade", "header"), "header text must be printable ASCII (no CR, LF or other control characters)");
       }
-      if (entry.upgrade.header !== undefined && !dialect.upgrade.header) push(at("upgrade", "header"), "the dialect's upgrade form names no header to carry this text");
+      if (entry.upgrade.header !== undefined && !dialect.upgrade?.header) push(at("upgrade", "header"), "the dialect's upgrade form names no header to carry this text");
     }
     if (entry.close) {
       const { code, reason = "", matchReason = false, anyCode = false, optional = false } = entry.close;

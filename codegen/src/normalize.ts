@@ -32,8 +32,8 @@ export function normalize(raw: RawCatalog): CatalogSpec {
         },
       }),
       upgrade: {
-        ...pick(dialect.upgrade, ["header", "code", "message", "details"]),
-        ...(dialect.upgrade.constant !== undefined && { constant: dialect.upgrade.constant as Record<string, Json> }),
+        ...pick(dialect.upgrade ?? {}, ["header", "code", "message", "details"]),
+        ...(dialect.upgrade?.constant !== undefined && { constant: dialect.upgrade.constant as Record<string, Json> }),
       },
       // A rule for several layers is one rule per layer, in the order written.
       fallbacks: (dialect.fallbacks ?? []).flatMap((f) => (Array.isArray(f.layer) ? f.layer : [f.layer]).map((layer) => ({

@@ -342,8 +342,9 @@ export class ClientSession<E extends WsError = WsError> {
     const last = this.lastConnectionError;
     const ending = last && Object.assign(Object.create(Object.getPrototypeOf(last) as object) as WsError, last, { layer: "close" });
     const decoded = this.codec.decodeClose({ code, reason });
-    // A server going away (1001) right after such a frame: the frame says why, not the generic close.
-    const error = (decoded === null || (code === 1001 && decoded.id === "uncatalogued") ? ending : undefined) ?? decoded ?? (isCleanClose(code) ? undefined : this.codec.decodeClose({ code: 1006, reason: "" }));
+    // A close the catalog only knows as a standard code (a server going away, a bare 1008 or 1011)
+    // right after such a frame: the frame says why, not the generic close.
+    const error = (decoded === null || decoded.id === "uncatalogued" ? ending : undefined) ?? decoded ?? (isCleanClose(code) ? undefined : this.codec.decodeClose({ code: 1006, reason: "" }));
     if (!error) return this.finish(undefined);
     if (this.transportCause !== undefined && error.cause === undefined) Object.defineProperty(error, "cause", { value: this.transportCause, configurable: true, writable: true });
     this.fail(error);
@@ -506,11 +507,24 @@ export class ClientSession<E extends WsError = WsError> {
     this.queued.length = 0;
     for (const entry of [...this.pending.values()]) {
       this.settle(entry);
-      entry.reject(new RequestError(`${String(entry.key)}: the session ended`, "closed", error === undefined ? undefined : { cause: error }));
+      // The catalog error that ended the session is what the request failed with (`instanceof
+      // BadTokenError` works), as its own copy carrying the request it ended.
+      entry.reject(error === undefined ? new RequestError(`${String(entry.key)}: the session ended`, "closed") : forRequest(error, entry));
     }
     this.setState({ status: "closed", ...(error && { reason: error }), ...(this.transportCause !== undefined && { cause: this.transportCause }) });
     this.listener.end?.(error);
   }
+}
+
+/* A copy of the error that ended the session, for one pending request: its id and command are the
+   request's, and the session has applied its directive (so `retryByCatalog` does not again). */
+function forRequest(error: WsError, entry: Pending): WsError {
+  const copy = Object.create(Object.getPrototypeOf(error) as object, Object.getOwnPropertyDescriptors(error)) as WsError;
+  return Object.defineProperties(copy, {
+    requestId: { value: entry.key === entry.slot ? entry.key : error.requestId, enumerable: true, configurable: true, writable: true },
+    command: { value: entry.command ?? error.command, enumerable: true, configurable: true, writable: true },
+    [HANDLED]: { value: true },
+  });
 }
 
 interface Emitter {

@@ -1,22 +1,25 @@
-import { getPath, parsePath, setPath, type Codec, type KindName, type WsError, type WsErrorClass, type WsErrorInit } from "@ws-errors/core";
+import { entryOfKinds, getPath, parsePath, policyProblems, setPath, type BuiltInPolicy, type Codec, type KindName, type SendLayer, type WsError, type WsErrorClass, type WsErrorInit } from "@ws-errors/core";
 
 /**
  * The catalog entry class of a kind, preferring one on the given layer: how built-in policies and
  * the server find "the catalog's rate-limit error" or "its internal error" without being told.
  */
-export function classOfKind(codec: Codec<WsError>, kinds: KindName | readonly KindName[], layer?: "upgrade" | "frame" | "close"): WsErrorClass | undefined {
-  const wanted = typeof kinds === "string" ? [kinds] : kinds;
-  for (const kind of wanted) {
-    const entries = codec.catalog.errors.filter((e) => e.kind === kind);
-    const onLayer = layer === undefined ? entries : entries.filter((e) => e[layer] !== undefined);
-    const entry = onLayer[0] ?? entries[0];
-    if (entry) return codec.classes[entry.id] as WsErrorClass;
-  }
-  return undefined;
+export function classOfKind(codec: Codec<WsError>, kinds: KindName | readonly KindName[], layer?: SendLayer): WsErrorClass | undefined {
+  const entry = entryOfKinds(codec.catalog, kinds, layer);
+  return entry ? (codec.classes[entry.id] as WsErrorClass) : undefined;
+}
+
+/**
+ * What stops a built-in policy from saying its errors in this codec's catalog (see
+ * `policyProblems` in core), with the classes a user passed in place of its own picks.
+ */
+export function choiceProblems(codec: Codec<WsError>, policy: BuiltInPolicy, ...given: (WsErrorClass | undefined)[]): string[] {
+  const entries = given.map((ctor) => (ctor ? codec.catalog.errors.find((e) => codec.classes[e.id] === ctor) : undefined));
+  return policyProblems(codec.catalog, policy, entries, codec.decodeClose({ code: 1008, reason: "" })?.id);
 }
 
 /** Builds an error of a class found by {@link classOfKind}; `undefined` when the catalog has none. */
-export function errorOfKind(codec: Codec<WsError>, kinds: KindName | readonly KindName[], layer?: "upgrade" | "frame" | "close", init: WsErrorInit = {}): WsError | undefined {
+export function errorOfKind(codec: Codec<WsError>, kinds: KindName | readonly KindName[], layer?: SendLayer, init: WsErrorInit = {}): WsError | undefined {
   const ctor = classOfKind(codec, kinds, layer);
   return ctor ? new ctor(init) : undefined;
 }

@@ -287,6 +287,12 @@ export class ServerConnection {
     // A bare 1008 decodes as whatever the catalog gives 1008 to, maybe another entry entirely: a
     // revoked key read as "too many connections" would be retried. The fallback decodes as this one.
     const close = this.codec.encodeClose(error) ?? this.codec.encodeBrowserFallback(error);
+    const entry = this.codec.entryOf(error);
+    // Nothing on an open connection tells this error (an entry only on the upgrade layer, say): the
+    // client reads a generic policy violation, so the operator is told which entry needs a layer.
+    if (!close && entry && !entry.frame && !this.closing) {
+      this.server?.logger.warn(`"${entry.id}" has no frame, close or browserFallback layer: the connection closes with a bare 1008, which clients do not read as it`);
+    }
     this.close(close?.code ?? 1008, close?.reason ?? "", graceMs);
   }
 }

@@ -53,6 +53,12 @@ export interface InboundFrame {
  */
 export interface ServerPolicy {
   readonly name: string;
+  /**
+   * What stops this policy from saying its errors in the server's catalog, one sentence each naming
+   * the policy, the entry and the missing layer. The server refuses to start with any, rather than
+   * send what its catalog does not say (a bare `500 {}` for a refused key, say).
+   */
+  check?(codec: Codec<WsError>): readonly string[];
   upgrade?(context: UpgradeContext): void | Promise<void>;
   open?(connection: ServerConnection): void;
   /**
@@ -224,6 +230,8 @@ export class WsErrorServer extends EventEmitter {
   constructor(private readonly options: WsErrorServerOptions) {
     super();
     this.codec = options.codec;
+    const problems = (options.policies ?? []).flatMap((policy) => policy.check?.(options.codec) ?? []);
+    if (problems.length > 0) throw new Error(`catalog "${options.codec.catalog.name}" cannot say what its policies send:\n- ${problems.join("\n- ")}`);
     this.state = options.state ?? memoryState();
     // One message per connection per turn of the event loop, so a flood on one socket interleaves
     // with everyone else's frames instead of running ahead of them.
@@ -361,8 +369,13 @@ export class WsErrorServer extends EventEmitter {
 
   private rejectUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, error: WsError): void {
     const fallback = this.options.browserFallback ?? ((req: IncomingMessage) => req.headers.origin !== undefined);
-    const close = this.codec.encodeBrowserFallback(error);
-    if (close && (typeof fallback === "function" ? fallback(request) : fallback)) {
+    // An entry with no upgrade answer is said as the catalog can say it: accepted, then closed with
+    // its close (or browser fallback), as APIs that close bad tokens with 4001 do. Its status would
+    // be the internal error's, or a bare 500 no client reads as this error.
+    const close = this.codec.entryOf(error)?.upgrade
+      ? typeof fallback === "function" ? fallback(request) && this.codec.encodeBrowserFallback(error) : fallback && this.codec.encodeBrowserFallback(error)
+      : (this.codec.encodeClose(error) ?? this.codec.encodeBrowserFallback(error));
+    if (close) {
       this.wss.handleUpgrade(request, socket, head, (ws) => ws.close(close.code, close.reason));
       return;
     }

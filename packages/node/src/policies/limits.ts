@@ -1,5 +1,5 @@
 import type { Codec, WsError, WsErrorClass } from "@ws-errors/core";
-import { errorOfKind, withRetryAfter } from "../catalog";
+import { choiceProblems, errorOfKind, withRetryAfter } from "../catalog";
 import type { ServerConnection } from "../server-connection";
 import type { ServerPolicy, UpgradeContext } from "../server";
 import { memoryState } from "../state/memory";
@@ -65,6 +65,7 @@ export function connectionCap(options: ConnectionCapOptions): ServerPolicy {
   const slotOf = (codec: Codec<WsError>, key: string) => `${codec.catalog.name}:cap:${key}`;
   return {
     name: "connection-cap",
+    check: (codec) => choiceProblems(codec, "connection-cap", options.error),
     async upgrade(context) {
       const key = context.principal?.key;
       if (key === undefined) return;
@@ -157,6 +158,7 @@ export function attemptRate(options: AttemptRateOptions): ServerPolicy {
   const per = options.per ?? "address";
   return {
     name: `attempt-rate:${per}`,
+    check: (codec) => choiceProblems(codec, "attempt-rate", options.error),
     async upgrade(context) {
       const value = per === "address" ? context.address : per === "key" ? context.principal?.key : "";
       if (value === undefined) return;
@@ -225,6 +227,7 @@ export function messageRate(options: MessageRateOptions): ServerPolicy {
   };
   return {
     name: "message-rate",
+    check: (codec) => [...new Set([...choiceProblems(codec, "message-rate", options.error), ...choiceProblems(codec, "message-rate", options.closeError ?? options.error)])],
     // The counters are made with the first frame: an idle connection holds none.
     inbound(connection) {
       const now = Date.now();

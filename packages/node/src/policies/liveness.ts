@@ -2,6 +2,7 @@ import type { WsErrorClass } from "@ws-errors/core";
 import type { Principal, ServerConnection } from "../server-connection";
 import type { IncomingCommand, ServerPolicy, WsErrorServer } from "../server";
 import type { OnStateError } from "../state/shared-state";
+import { choiceProblems } from "../catalog";
 import { build, guarded } from "./limits";
 
 /**
@@ -111,6 +112,7 @@ export function heartbeat(options: HeartbeatOptions): ServerPolicy {
   );
   return {
     name: "heartbeat",
+    check: (codec) => choiceProblems(codec, "heartbeat", options.error),
     ...base,
     open(connection) {
       connection["bytesSeen"] = bytesRead(connection);
@@ -154,6 +156,7 @@ export function slowConsumer(options: SlowConsumerOptions): ServerPolicy {
   });
   return {
     name: "slow-consumer",
+    check: (codec) => choiceProblems(codec, "slow-consumer", options.error),
     ...base,
     open(connection) {
       // Checked on every send too, so the queue never grows past the limit between checks.
@@ -194,7 +197,7 @@ export function recheck(options: RecheckOptions): ServerPolicy {
       // unhandled rejection, which would end the process.
       .catch(() => connection.close(1011, ""));
   });
-  return { name: "recheck", ...base };
+  return { name: "recheck", check: (codec) => choiceProblems(codec, "recheck", options.error), ...base };
 }
 
 export interface RevocationOptions {
@@ -236,6 +239,7 @@ export function revocation(options: RevocationOptions = {}): ServerPolicy {
   let unsubscribe: (() => void) | undefined;
   return {
     name: "revocation",
+    check: (codec) => choiceProblems(codec, "revocation", options.error, options.error),
     async upgrade(context) {
       servers.add(context.server);
       if (!listening.has(context.server.state)) {
