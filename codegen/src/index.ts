@@ -1,6 +1,6 @@
 export { runCli } from "./cli";
 export { generateOnce, type CliIo } from "./generate-and-write";
-export { catalogWarnings, closeWarnings, kindDirectiveWarnings } from "./warnings";
+export { catalogWarnings, closeWarnings, kindDirectiveWarnings, policyWarnings } from "./warnings";
 export { loadConfig, CONFIG_FILE, type ProjectConfig, type LoadedConfig } from "./config";
 export { resolveProject, type Project } from "./project";
 export { initProject, starterCatalog } from "./init";

@@ -1,4 +1,4 @@
-import { KINDS, createCodec, serverDefaults, writtenFromDetails, SERVER_ROLE_KINDS, type CatalogSpec, type Directive, type KindName, type RetrySpec } from "@ws-errors/core";
+import { KINDS, POLICY_CHOICES, createCodec, entryOfKinds, policyProblems, serverDefaults, writtenFromDetails, SERVER_ROLE_KINDS, type BuiltInPolicy, type CatalogSpec, type Directive, type KindName, type RetrySpec } from "@ws-errors/core";
 
 const BUILT_IN = { malformed: "invalid_message", unknownCommand: "unknown_command", internal: "internal_error" } as const;
 const WHAT = { malformed: "a message it cannot parse", unknownCommand: "a command no handler takes", internal: "an unexpected exception" } as const;
@@ -20,9 +20,35 @@ export function catalogWarnings(spec: CatalogSpec): string[] {
         return `no ${SERVER_ROLE_KINDS[role].join(" or ")} entry with a frame layer${role === "internal" ? "" : " that keeps the connection open"}${why}: servers answer ${WHAT[role]} with the built-in "${BUILT_IN[role]}" error, which is not in this catalog`;
       }),
     ...closeWarnings(spec),
+    ...policyWarnings(spec),
     ...kindDirectiveWarnings(spec),
   ];
 }
+
+/**
+ * Entries a built-in server policy would pick but could not say on its layer (an unauthenticated
+ * entry with neither an upgrade answer nor a close, for `apiKey`): a server configured with that
+ * policy refuses to start, so lint says it first. Kinds the catalog has no entry for are not
+ * warned of: a catalog need not serve every policy.
+ *
+ * @example
+ * ```ts
+ * policyWarnings(spec); // ['if a server uses apiKey: the api-key policy refuses an upgrade without a valid key with "bad-token", which has no upgrade, close or browserFallback layer to say it on']
+ * ```
+ */
+export function policyWarnings(spec: CatalogSpec): string[] {
+  const bare = createCodec(spec).decodeClose({ code: 1008, reason: "" })?.id;
+  const seen = new Set<string>();
+  return (Object.keys(POLICY_CHOICES) as BuiltInPolicy[]).flatMap((policy) => {
+    const present = POLICY_CHOICES[policy].every((choice) => entryOfKinds(spec, choice.kinds, choice.layer) !== undefined);
+    if (!present) return [];
+    return policyProblems(spec, policy, [], bare)
+      .filter((problem) => !seen.has(problem) && seen.add(problem))
+      .map((problem) => `if a server uses ${camel(policy)}: ${problem}`);
+  });
+}
+
+const camel = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /* The kinds servers end connections for on their own (revocation, recheck, heartbeats, slow consumers). */
 const CLOSED_FOR: readonly KindName[] = ["unauthenticated", "permission-denied", "heartbeat-timeout", "slow-consumer"];

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { catalogArbitrary } from "./catalog-space/arbitrary";
-import { codecOf, roundTrips, serverPaths } from "./catalog-space/conformance";
+import { codecOf, policyPaths, reached, roundTrips, serverPaths } from "./catalog-space/conformance";
 
 /*
  * Property-based conformance over catalogs nobody here wrote (see catalog-space/). Bounded for
@@ -30,5 +30,18 @@ describe("any catalog", () => {
       }),
       params,
     );
+  }, 300_000);
+});
+
+describe("any catalog's built-in policies", () => {
+  it("refuse and close with the entry they pick, read as it by both facades, or the server does not start", async () => {
+    await fc.assert(
+      fc.asyncProperty(catalogArbitrary(4), async (raw) => {
+        expect(await policyPaths(codecOf(raw))).toBeUndefined();
+      }),
+      params,
+    );
+    // The generator reaches every policy's path, not only catalogs the server refuses.
+    expect(Object.keys(reached).sort()).toEqual(["api-key", "attempt-rate", "connection-cap"]);
   }, 300_000);
 });

@@ -79,7 +79,8 @@ export function missingLayer(entry: EntrySpec, layer: SendLayer): string | undef
  * the entry and the missing layer: no entry of the kinds it needs, or one that cannot be said on
  * its layer. `given` is the entry a user passed for a situation (by index), which replaces the
  * policy's own pick. A close without a close layer goes out as a bare 1008: a problem only when
- * the catalog reads a bare 1008 as another entry (`bare1008`, the id it decodes as).
+ * the catalog reads a bare 1008 as another entry (`bare1008`, the id it decodes as). `layers`
+ * limits the check to situations said on those layers.
  *
  * @example
  * ```ts
@@ -87,9 +88,10 @@ export function missingLayer(entry: EntrySpec, layer: SendLayer): string | undef
  * // ['the api-key policy refuses an upgrade without a valid key with "bad-token", which has no upgrade, close or browserFallback layer to say it on']
  * ```
  */
-export function policyProblems(catalog: CatalogSpec, policy: BuiltInPolicy, given: readonly (EntrySpec | undefined)[] = [], bare1008?: string): string[] {
+export function policyProblems(catalog: CatalogSpec, policy: BuiltInPolicy, given: readonly (EntrySpec | undefined)[] = [], bare1008?: string, layers?: readonly SendLayer[]): string[] {
   const out: string[] = [];
   (POLICY_CHOICES[policy] as readonly PolicyChoice[]).forEach((choice, i) => {
+    if (layers && !layers.includes(choice.layer)) return;
     const entry = given[i] ?? entryOfKinds(catalog, choice.kinds, choice.layer);
     if (!entry) {
       out.push(`the ${policy} policy ${choice.when} with the catalog's ${choice.kinds.join(" or ")} entry, and catalog "${catalog.name}" has none: add one, or pass the entry to use`);

@@ -83,7 +83,10 @@ export interface SessionOptions<E extends WsError = WsError> {
   readonly defaultRetryMs?: number;
   /** Messages sent before the connection opens wait in a queue of at most this many (default 100); more fail at once. */
   readonly maxQueued?: number;
-  /** Where delays run (a test scheduler, say); default `setTimeout`, never keeping a Node process alive. */
+  /**
+   * Where delays run (a test scheduler, say). Default `setTimeout`: a Node process is kept alive
+   * while a request waits for its answer (within its timeout), never by an idle client.
+   */
   readonly schedule?: (ms: number, run: () => void) => () => void;
 }
 
@@ -122,9 +125,11 @@ interface Pending {
   waiting: boolean;
 }
 
-const defaultSchedule = (ms: number, run: () => void): (() => void) => {
+/* Unref'd, so an idle client never keeps a Node process alive; a request's timeout is not
+   (`keepAlive`): a script awaiting an answer while the client reconnects must not exit under it. */
+const defaultSchedule = (ms: number, run: () => void, keepAlive = false): (() => void) => {
   const timer = setTimeout(run, ms) as unknown as { unref?: () => void };
-  timer.unref?.();
+  if (!keepAlive) timer.unref?.();
   return () => clearTimeout(timer as unknown as ReturnType<typeof setTimeout>);
 };
 
@@ -187,11 +192,12 @@ export class ClientSession<E extends WsError = WsError> {
     this.uncorrelatedErrors = options.codec.catalog.dialect.requests?.errorReplies === "uncorrelated";
   }
 
-  private schedule(ms: number, run: () => void): () => void {
-    const cancel = (this.options.schedule ?? defaultSchedule)(ms, () => {
+  private schedule(ms: number, run: () => void, keepAlive = false): () => void {
+    const done = () => {
       this.timers.delete(cancel);
       run();
-    });
+    };
+    const cancel = this.options.schedule ? this.options.schedule(ms, done) : defaultSchedule(ms, done, keepAlive);
     this.timers.add(cancel);
     return () => {
       this.timers.delete(cancel);
@@ -251,7 +257,7 @@ export class ClientSession<E extends WsError = WsError> {
         const requests = this.options.codec.catalog.dialect.requests;
         const answer = key === id ? `${requests?.requestId} ${JSON.stringify(id)}` : `${requests?.command} ${JSON.stringify(command)}`;
         reject(new RequestError(`no answer to ${String(key)} within ${timeoutMs} ms${never ? ": the connection never opened" : ` (an answer carries ${answer})`}`, "timeout", cause === undefined ? undefined : { cause }));
-      });
+      }, true);
       this.pending.set(slot, entry);
       if (!entry.waiting) this.socket?.send(entry.text);
     });

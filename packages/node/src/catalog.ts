@@ -11,11 +11,20 @@ export function classOfKind(codec: Codec<WsError>, kinds: KindName | readonly Ki
 
 /**
  * What stops a built-in policy from saying its errors in this codec's catalog (see
- * `policyProblems` in core), with the classes a user passed in place of its own picks.
+ * `policyProblems` in core), with the classes a user passed in place of its own picks: what the
+ * server refuses to start with, and what it warns of.
  */
-export function choiceProblems(codec: Codec<WsError>, policy: BuiltInPolicy, ...given: (WsErrorClass | undefined)[]): string[] {
+export function choiceProblems(codec: Codec<WsError>, policy: BuiltInPolicy, ...given: (WsErrorClass | undefined)[]): { refuse: string[]; warn: string[] } {
   const entries = given.map((ctor) => (ctor ? codec.catalog.errors.find((e) => codec.classes[e.id] === ctor) : undefined));
-  return policyProblems(codec.catalog, policy, entries, codec.decodeClose({ code: 1008, reason: "" })?.id);
+  const bare = codec.decodeClose({ code: 1008, reason: "" })?.id;
+  // Refused: an upgrade answer nothing in the catalog says (a bare 500). Frames and closes the
+  // catalog lacks are warned of, as lint does: servers written before the check keep starting.
+  return { refuse: policyProblems(codec.catalog, policy, entries, bare, ["upgrade"]), warn: policyProblems(codec.catalog, policy, entries, bare, ["frame", "close"]) };
+}
+
+/** Two checks' problems as one, each sentence once. */
+export function mergeProblems(...checks: { refuse: string[]; warn: string[] }[]): { refuse: string[]; warn: string[] } {
+  return { refuse: [...new Set(checks.flatMap((c) => c.refuse))], warn: [...new Set(checks.flatMap((c) => c.warn))] };
 }
 
 /** Builds an error of a class found by {@link classOfKind}; `undefined` when the catalog has none. */

@@ -55,10 +55,11 @@ export interface ServerPolicy {
   readonly name: string;
   /**
    * What stops this policy from saying its errors in the server's catalog, one sentence each naming
-   * the policy, the entry and the missing layer. The server refuses to start with any, rather than
-   * send what its catalog does not say (a bare `500 {}` for a refused key, say).
+   * the policy, the entry and the missing layer. The server refuses to start with any in `refuse`,
+   * rather than send what its catalog does not say (a bare `500 {}` for a refused key, say), and
+   * logs those in `warn`.
    */
-  check?(codec: Codec<WsError>): readonly string[];
+  check?(codec: Codec<WsError>): { readonly refuse: readonly string[]; readonly warn: readonly string[] };
   upgrade?(context: UpgradeContext): void | Promise<void>;
   open?(connection: ServerConnection): void;
   /**
@@ -230,13 +231,15 @@ export class WsErrorServer extends EventEmitter {
   constructor(private readonly options: WsErrorServerOptions) {
     super();
     this.codec = options.codec;
-    const problems = (options.policies ?? []).flatMap((policy) => policy.check?.(options.codec) ?? []);
-    if (problems.length > 0) throw new Error(`catalog "${options.codec.catalog.name}" cannot say what its policies send:\n- ${problems.join("\n- ")}`);
+    const checks = (options.policies ?? []).map((policy) => policy.check?.(options.codec));
+    const refused = [...new Set(checks.flatMap((c) => c?.refuse ?? []))];
+    if (refused.length > 0) throw new Error(`catalog "${options.codec.catalog.name}" cannot say what its policies send:\n- ${refused.join("\n- ")}`);
     this.state = options.state ?? memoryState();
     // One message per connection per turn of the event loop, so a flood on one socket interleaves
     // with everyone else's frames instead of running ahead of them.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? 1024 * 1024, allowSynchronousEvents: false, WebSocket: AcceptedSocket, clientTracking: options.clientTracking ?? false });
     this.logger = redactingLogger(options.logger ?? consoleLogger, () => [...this.secrets]);
+    for (const warning of new Set(checks.flatMap((c) => c?.warn ?? []))) this.logger.warn(`catalog "${options.codec.catalog.name}": ${warning}`);
     this.readRequest = requestFields(options.codec);
     this.echo = replyEcho(options.codec);
     this.errors = new ErrorMapper(options.codec, { ...(options.errors && { entries: options.errors }), logger: this.logger });

@@ -337,3 +337,46 @@ describe("a server going away", () => {
     expect(c2.decodeClose({ code: 1000, reason: "" })).toBeNull();
   });
 });
+
+describe("a script awaiting a request", () => {
+  it("stays alive while the client reconnects, and exits 0 with the answer", async () => {
+    const { spawn } = await import("node:child_process");
+    const { createServer: createNet } = await import("node:net");
+    // A free port, closed again: the client's first attempts find nothing there.
+    const probe = createNet().listen(0, "127.0.0.1");
+    await once(probe, "listening");
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const child = spawn(process.execPath, ["--conditions=ws-errors-source", "--import", "tsx", new URL("./fixtures/await-request.ts", import.meta.url).pathname, String(port)], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    const exited = once(child, "exit") as Promise<[number | null]>;
+    try {
+      await sleep(1_500);
+      const http = createServer();
+      running = undefined;
+      const server = new WsErrorServer({ codec: c2, server: http, path: "/ws", commands: { subscribe: () => ({ msg_type: "subscribed" }) } });
+      await new Promise<void>((resolve) => http.listen(port, "127.0.0.1", resolve));
+      const [code] = await exited;
+      await server.close();
+      http.closeAllConnections();
+      await new Promise((resolve) => http.close(resolve));
+      expect({ code, out: out.trim() }).toMatchObject({ code: 0, out: expect.stringContaining('"msg_type":"subscribed"') });
+    } finally {
+      child.kill();
+    }
+  }, 20_000);
+});
+
+describe("a request pending when the session ends", () => {
+  it("rejects with the typed catalog error that ended it, carrying the request's id", async () => {
+    const { UnauthorizedError } = await import("@ws-errors/core/catalogs/collective2");
+    // The key is revoked while a request waits: the server ends the connection for it.
+    running = await start({ codec: c2, commands: { subscribe: (_m, connection) => void connection.fail(new UnauthorizedError()) } });
+    const client = track(connect(running.url, { codec: c2, reconnect: false }));
+    const failure = await client.request({ msg_type: "subscribe", channel: "prices", request_id: "r-1" }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(UnauthorizedError);
+    expect(failure).toMatchObject({ _tag: "collective2/unauthorized", layer: "close", requestId: "r-1", retry: { directive: "stop" } });
+  });
+});

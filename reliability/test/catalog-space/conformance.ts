@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createCodec, entryOfKinds, type Codec, type EntrySpec, type WsError, type WsErrorClass } from "@ws-errors/core";
 import { loadCatalogText, formatProblem } from "@ws-errors/codegen";
-import { apiKey, attemptRate, connect, connectionCap, messageRate, recheck, revocation, WsErrorServer, type ServerPolicy, type WsErrorServerOptions } from "@ws-errors/node";
+import { apiKey, attemptRate, connect, connectionCap, WsErrorServer, type ServerPolicy, type WsErrorServerOptions } from "@ws-errors/node";
 import { wsErrorsConnection } from "@ws-errors/rxjs";
 import { WebSocket } from "ws";
 import type { RawCatalog } from "./arbitrary";
@@ -185,10 +185,90 @@ export async function serverPaths(codec: Codec<WsError>): Promise<string | undef
   return undefined;
 }
 
-/** The entry a built-in policy picks for a situation, as the server does. */
-export function pick(codec: Codec<WsError>, kinds: readonly Parameters<typeof entryOfKinds>[1][number][], layer: "upgrade" | "frame" | "close"): EntrySpec | undefined {
-  return entryOfKinds(codec.catalog, kinds, layer);
+/** The facades' view of one upgrade: connect, wait for the end, and check what was read. */
+async function expectRefusal(url: string, codec: Codec<WsError>, entry: EntrySpec, path: string, headers?: Record<string, string>): Promise<string | undefined> {
+  for (const [name, facade] of Object.entries(FACADES)) {
+    const seen = facade(url, codec, headers);
+    try {
+      await within(seen.ended, 3_000, `${name}: ${path}`);
+      const broken = sawOnly(seen, entry, `${name} facade, ${path}`);
+      if (broken) return broken;
+    } finally {
+      seen.close();
+    }
+  }
+  return undefined;
 }
 
-export type { ServerPolicy };
-export { apiKey, attemptRate, connectionCap, messageRate, recheck, revocation, serve };
+/*
+ * One server per policy, so one policy's refusals never stand in another's way. A server refused
+ * at construction must name the entry and the policy, and the entry must really lack the layer.
+ */
+async function withPolicy(codec: Codec<WsError>, policy: ServerPolicy, options: Omit<WsErrorServerOptions, "server" | "logger" | "codec"> = {}): Promise<Running | string> {
+  try {
+    return await serve({ codec, ...options, policies: [...(options.policies ?? []), policy] });
+  } catch (error) {
+    const message = (error as Error).message;
+    if (!message.includes(`the ${policy.name.split(":")[0]} policy`)) return `the server refused ${policy.name} without naming it: ${message}`;
+    return "refused";
+  }
+}
+
+/** How often each policy's scenario ran (not refused at construction): the suite checks the space reached them. */
+export const reached: Record<string, number> = {};
+
+const KEY = "good-key";
+const verify = (key: string) => key === KEY;
+const keyed = { "x-key": KEY };
+
+/**
+ * The built-in policies' own errors: each refusal or close a policy makes reaches both facades as
+ * the entry it picks (with and without a browser's Origin), or the server refuses to start.
+ */
+export async function policyPaths(codec: Codec<WsError>): Promise<string | undefined> {
+  const auth = entryOfKinds(codec.catalog, ["unauthenticated", "permission-denied"], "upgrade");
+  const scenarios: [ServerPolicy, (running: Running) => Promise<string | undefined>, Omit<WsErrorServerOptions, "server" | "logger" | "codec">?][] = [
+    [
+      apiKey({ from: { header: "x-key" }, verify }),
+      async ({ url }) =>
+        (await expectRefusal(url, codec, auth as EntrySpec, "api-key, no key")) ??
+        (await expectRefusal(url, codec, auth as EntrySpec, "api-key, a wrong key", { "x-key": "bad" })) ??
+        (await expectRefusal(url, codec, auth as EntrySpec, "api-key, no key, from a browser", { origin: "https://app.example" })),
+    ],
+    [
+      attemptRate({ limit: 1, windowMs: 60_000 }),
+      async ({ url }) => {
+        const first = connect(url, { codec, reconnect: false });
+        await within(new Promise((resolve) => first.once("open", resolve)), 3_000, "the first attempt");
+        first.close();
+        return expectRefusal(url, codec, entryOfKinds(codec.catalog, "rate-limited", "upgrade") as EntrySpec, "attempt-rate, the second attempt");
+      },
+    ],
+    [
+      connectionCap({ perKey: 1 }),
+      async ({ url }) => {
+        const first = connect(url, { codec, reconnect: false, ws: { headers: keyed } });
+        await within(new Promise((resolve) => first.once("open", resolve)), 3_000, "the first connection");
+        try {
+          return await expectRefusal(url, codec, entryOfKinds(codec.catalog, "connection-limit", "upgrade") as EntrySpec, "connection-cap, a second connection", keyed);
+        } finally {
+          first.close();
+        }
+      },
+      { authenticate: () => ({ key: KEY }) },
+    ],
+  ];
+  for (const [policy, drive, options] of scenarios) {
+    const running = await withPolicy(codec, policy, options);
+    if (running === "refused") continue;
+    if (typeof running === "string") return running;
+    reached[policy.name.split(":")[0] as string] = (reached[policy.name.split(":")[0] as string] ?? 0) + 1;
+    try {
+      const broken = await drive(running);
+      if (broken) return broken;
+    } finally {
+      await running.close();
+    }
+  }
+  return undefined;
+}

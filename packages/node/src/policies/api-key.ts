@@ -1,5 +1,5 @@
 import type { WsError, WsErrorClass } from "@ws-errors/core";
-import { choiceProblems, errorOfKind } from "../catalog";
+import { choiceProblems, errorOfKind, mergeProblems as merge } from "../catalog";
 import type { ServerPolicy, UpgradeContext } from "../server";
 
 /** Where a key is read from on the upgrade request. */
@@ -50,7 +50,7 @@ export function apiKey(options: ApiKeyOptions): ServerPolicy {
     ctor ? new ctor() : (errorOfKind(context.server.codec, ["unauthenticated", "permission-denied"], "upgrade") as WsError);
   return {
     name: "api-key",
-    check: (codec) => [...new Set([...choiceProblems(codec, "api-key", options.missing), ...choiceProblems(codec, "api-key", options.invalid ?? options.missing)])],
+    check: (codec) => merge(choiceProblems(codec, "api-key", options.missing), choiceProblems(codec, "api-key", options.invalid ?? options.missing)),
     async upgrade(context) {
       const key = readKey(context.request, context.url, options.from);
       if (!key) throw make(options.missing, context);

@@ -1,5 +1,5 @@
 import type { Codec, WsError, WsErrorClass } from "@ws-errors/core";
-import { choiceProblems, errorOfKind, withRetryAfter } from "../catalog";
+import { choiceProblems, errorOfKind, mergeProblems as merge, withRetryAfter } from "../catalog";
 import type { ServerConnection } from "../server-connection";
 import type { ServerPolicy, UpgradeContext } from "../server";
 import { memoryState } from "../state/memory";
@@ -227,7 +227,7 @@ export function messageRate(options: MessageRateOptions): ServerPolicy {
   };
   return {
     name: "message-rate",
-    check: (codec) => [...new Set([...choiceProblems(codec, "message-rate", options.error), ...choiceProblems(codec, "message-rate", options.closeError ?? options.error)])],
+    check: (codec) => merge(choiceProblems(codec, "message-rate", options.error), choiceProblems(codec, "message-rate", options.closeError ?? options.error)),
     // The counters are made with the first frame: an idle connection holds none.
     inbound(connection) {
       const now = Date.now();
