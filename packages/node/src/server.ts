@@ -375,8 +375,9 @@ export class WsErrorServer extends EventEmitter {
     // An entry with no upgrade answer is said as the catalog can say it: accepted, then closed with
     // its close (or browser fallback), as APIs that close bad tokens with 4001 do. Its status would
     // be the internal error's, or a bare 500 no client reads as this error.
+    const browser = typeof fallback === "function" ? fallback(request) : fallback;
     const close = this.codec.entryOf(error)?.upgrade
-      ? typeof fallback === "function" ? fallback(request) && this.codec.encodeBrowserFallback(error) : fallback && this.codec.encodeBrowserFallback(error)
+      ? browser ? this.codec.encodeBrowserFallback(error) : undefined
       : (this.codec.encodeClose(error) ?? this.codec.encodeBrowserFallback(error));
     if (close) {
       this.wss.handleUpgrade(request, socket, head, (ws) => ws.close(close.code, close.reason));
