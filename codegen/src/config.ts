@@ -37,7 +37,9 @@ const SEARCH = ["package.json", CONFIG_FILE, "ws-errors.config.cjs"];
 export function loadConfig(cwd: string): LoadedConfig | { readonly error: string } | undefined {
   let found: { config: unknown; filepath: string } | null;
   try {
-    found = lilconfigSync("wsErrors", { searchPlaces: SEARCH }).search(cwd);
+    // Read afresh each time (init edits the config, a watcher reads it again after the user does):
+    // lilconfig's own JSON loader is require(), whose cache keeps the first version for good.
+    found = lilconfigSync("wsErrors", { searchPlaces: SEARCH, cache: false, loaders: { ".json": (_path, content) => JSON.parse(content.replace(/^\uFEFF/, "")) as unknown } }).search(cwd);
   } catch (error) {
     return { error: (error as Error).message };
   }

@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
-import { CONFIG_FILE } from "./config";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { CONFIG_FILE, loadConfig, type LoadedConfig } from "./config";
 import type { CliIo } from "./generate-and-write";
 
 /**
- * `ws-errors init`: writes `ws-errors.config.json` and a commented starter catalog, refusing to
- * replace either. Returns the exit code.
+ * `ws-errors init`: writes `ws-errors.config.json` and a commented starter catalog; in a project
+ * with a config already, adds the catalog to it. Never replaces a file. Returns the exit code.
  */
 export function initProject(io: CliIo, options: { name?: string; out: string }): number {
   const name = options.name ?? packageName(io.cwd) ?? "my-api";
@@ -13,27 +13,70 @@ export function initProject(io: CliIo, options: { name?: string; out: string }):
     io.stderr(`ws-errors init: "${name}" cannot name a catalog: use lowercase letters, digits and dashes, starting with a letter (--name my-api)\n`);
     return 2;
   }
+  const found = loadConfig(io.cwd);
+  if (found && "error" in found) {
+    io.stderr(`ws-errors init: ${found.error}\n`);
+    return 2;
+  }
+  if (found) return addCatalog(io, found, name);
   const configPath = join(io.cwd, CONFIG_FILE);
   const catalogPath = join(io.cwd, "catalogs", `${name}.yaml`);
-  const existing = [configPath, catalogPath].filter((p) => existsSync(p));
-  if (existing.length > 0) {
-    io.stderr(`ws-errors init: ${existing.map((p) => relative(io.cwd, p)).join(" and ")} already exist${existing.length === 1 ? "s" : ""}; nothing was written\n`);
+  if (existsSync(catalogPath)) {
+    io.stderr(`ws-errors init: ${relative(io.cwd, catalogPath)} already exists; nothing was written\n`);
     return 2;
   }
   mkdirSync(join(io.cwd, "catalogs"), { recursive: true });
   writeFileSync(catalogPath, starterCatalog(name));
   writeFileSync(configPath, `${JSON.stringify({ catalogs: ["catalogs"], out: options.out, docs: "docs/ws-errors" }, null, 2)}\n`);
-  io.stdout(
-    [
-      `ws-errors init: wrote ${CONFIG_FILE} and catalogs/${name}.yaml`,
-      "",
-      "Next:",
-      `  1. describe your API's errors in catalogs/${name}.yaml (your editor completes it from the schema)`,
-      "  2. npx ws-errors generate",
-      `  3. import { ${camel(name)} } from "./${options.out.replace(/^\.\//, "")}/${name}.js" on both ends of the socket`,
-      "",
-    ].join("\n"),
-  );
+  io.stdout(next(`wrote ${CONFIG_FILE} and catalogs/${name}.yaml`, `catalogs/${name}.yaml`, name, `./${options.out.replace(/^\.\//, "")}/${name}.js`));
+  return 0;
+}
+
+function next(wrote: string, catalog: string, name: string, importPath: string): string {
+  return [
+    `ws-errors init: ${wrote}`,
+    "",
+    "Next:",
+    `  1. describe your API's errors in ${catalog} (your editor completes it from the schema)`,
+    "  2. npx ws-errors generate",
+    `  3. import { ${camel(name)} } from "${importPath}" on both ends of the socket`,
+    "",
+  ].join("\n");
+}
+
+/**
+ * A project that has a config already gets one more catalog: in the first catalog folder the
+ * config lists, or beside the config and added to its list (a JSON config, or package.json's
+ * `wsErrors`; a config in code is the user's to edit, and init says what to add).
+ */
+function addCatalog(io: CliIo, config: LoadedConfig, name: string): number {
+  const folder = config.catalogs.find((p) => existsSync(p) && statSync(p).isDirectory());
+  const catalogPath = folder ? join(folder, `${name}.yaml`) : join(config.dir, "catalogs", `${name}.yaml`);
+  const shown = relative(io.cwd, catalogPath) || catalogPath;
+  if (existsSync(catalogPath)) {
+    io.stderr(`ws-errors init: ${shown} already exists; nothing was written (--name picks another name)\n`);
+    return 2;
+  }
+  const listed = relative(config.dir, catalogPath).split("\\").join("/");
+  let edit: (() => void) | undefined;
+  if (!folder) {
+    if (config.file.endsWith(".cjs")) {
+      io.stderr(`ws-errors init: ${relative(io.cwd, config.file)} is code, which init does not edit: add "${listed}" to its catalogs, or make a catalogs folder it lists; nothing was written\n`);
+      return 2;
+    }
+    const text = readFileSync(config.file, "utf8");
+    const json = JSON.parse(text) as Record<string, unknown> & { wsErrors?: { catalogs: string[] }; catalogs?: string[] };
+    const target = config.file.endsWith("package.json") ? (json.wsErrors as { catalogs: string[] }) : (json as { catalogs: string[] });
+    target.catalogs = [...target.catalogs, listed];
+    // The file's own indentation is kept: package.json is the user's, formatted their way.
+    const indent = /^[ \t]+/m.exec(text)?.[0] ?? "  ";
+    edit = () => writeFileSync(config.file, `${JSON.stringify(json, null, indent)}\n`);
+  }
+  mkdirSync(dirname(catalogPath), { recursive: true });
+  writeFileSync(catalogPath, starterCatalog(name, relative(dirname(catalogPath), config.dir).split("\\").join("/")));
+  edit?.();
+  const wrote = edit ? `wrote ${shown} and added it to ${relative(io.cwd, config.file) || config.file}` : `wrote ${shown}`;
+  io.stdout(next(wrote, shown, name, config.importPath(name)));
   return 0;
 }
 
@@ -50,8 +93,8 @@ function packageName(cwd: string): string | undefined {
 const camel = (name: string) => name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 /** A small, valid catalog that shows each layer once, with comments that say what to change. */
-export function starterCatalog(name: string): string {
-  return `# yaml-language-server: $schema=../node_modules/@ws-errors/codegen/schema/catalog.schema.json
+export function starterCatalog(name: string, root = ".."): string {
+  return `# yaml-language-server: $schema=${root === "" ? "." : root}/node_modules/@ws-errors/codegen/schema/catalog.schema.json
 # The error catalog of your WebSocket API: one entry per error, on every layer it appears on.
 # After editing, run \`npx ws-errors generate\`; \`npx ws-errors lint catalogs/${name}.yaml\` checks it.
 name: ${name}

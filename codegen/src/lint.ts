@@ -200,81 +200,87 @@ export function lintCatalog(catalog: RawCatalog, report: Report): Problem[] {
   const reserved = `${catalog.name.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase())}Error`;
 
   for (const [i, entry] of catalog.errors.entries()) {
-    const at = (...rest: Segment[]): Segment[] => ["errors", i, ...rest];
-    unique("id", entry.id, at("id"), "id");
-    if (entry.id === "uncatalogued") push(at("id"), `id "uncatalogued" is reserved for codes the catalog does not list`);
-    const className = entry.className ?? defaultClassName(entry.id);
-    unique("class", className, at(entry.className ? "className" : "id"), "class name");
-    // A default name that collides is flagged; an explicit className is the author's choice.
-    const shadowed = entry.className !== undefined ? undefined : (RESERVED_CLASSES.get(className) ?? (className === reserved ? `the union of every error of this catalog` : undefined));
-    if (shadowed) push(at(entry.className ? "className" : "id"), `class name ${className} is ${shadowed}; a generated class of the same name would shadow it in code that imports both: set className (e.g. "${reserved.replace(/Error$/, "")}${className}")`);
-    const details = entry.details ?? {};
-    const frame = typeof entry.frame === "object" ? entry.frame : undefined;
-    const hasFrame = entry.frame !== undefined && entry.frame !== false;
-    if (!hasFrame && !entry.upgrade && !entry.close) push(at(), "has no layer: give it at least one of frame, upgrade or close");
-    for (const [j, alias] of (entry.aliases ?? []).entries()) {
-      if (codeKey(alias) === codeKey(frame?.code ?? entry.code)) push(at("aliases", j), `alias ${JSON.stringify(alias)} is the entry's own code`);
-    }
-    if (hasFrame) {
-      const code = frame?.code !== undefined ? frame.code : entry.code;
-      for (const c of [code, ...(entry.aliases ?? [])]) {
-        const list = byCode.get(codeKey(c)) ?? [];
-        if (!list.includes(i)) list.push(i);
-        byCode.set(codeKey(c), list);
+    // Run beside the schema on a catalog it refused, an entry of the wrong shape stops only its own
+    // checks (the schema says what is wrong with it); nothing in a valid catalog throws.
+    try {
+      const at = (...rest: Segment[]): Segment[] => ["errors", i, ...rest];
+      unique("id", entry.id, at("id"), "id");
+      if (entry.id === "uncatalogued") push(at("id"), `id "uncatalogued" is reserved for codes the catalog does not list`);
+      const className = entry.className ?? defaultClassName(entry.id);
+      unique("class", className, at(entry.className ? "className" : "id"), "class name");
+      // A default name that collides is flagged; an explicit className is the author's choice.
+      const shadowed = entry.className !== undefined ? undefined : (RESERVED_CLASSES.get(className) ?? (className === reserved ? `the union of every error of this catalog` : undefined));
+      if (shadowed) push(at(entry.className ? "className" : "id"), `class name ${className} is ${shadowed}; a generated class of the same name would shadow it in code that imports both: set className (e.g. "${reserved.replace(/Error$/, "")}${className}")`);
+      const details = entry.details ?? {};
+      const frame = typeof entry.frame === "object" ? entry.frame : undefined;
+      const hasFrame = entry.frame !== undefined && entry.frame !== false;
+      if (!hasFrame && !entry.upgrade && !entry.close) push(at(), "has no layer: give it at least one of frame, upgrade or close");
+      for (const [j, alias] of (entry.aliases ?? []).entries()) {
+        if (codeKey(alias) === codeKey(frame?.code ?? entry.code)) push(at("aliases", j), `alias ${JSON.stringify(alias)} is the entry's own code`);
       }
-      if (frame?.label !== undefined) byLabel.set(frame.label, [...(byLabel.get(frame.label) ?? []), i]);
-      if (frame?.label !== undefined && !hasLabel) push(at("frame", "label"), "no frame form of the dialect has a label path to carry it");
-      if (!hasCode && !(hasLabel && frame?.label !== undefined) && frame?.template === undefined) {
-        push(at("frame"), "nothing identifies this error on the wire: the dialect's frames carry no code, so give frame.template (the message as the API words it) or frame.label");
-      }
-      if (frame?.form !== undefined) {
-        const form = dialect.frames.find((f) => f.name === frame.form);
-        if (!form) push(at("frame", "form"), `names frame form "${frame.form}", which the dialect does not have (${dialect.frames.map((f) => f.name).join(", ") || "none"})`);
-      } else {
-        if (entry.scope !== "connection" && !formScopes.has("command") && !formScopes.has("both")) {
-          push(at("scope"), "is command-scoped but no frame form of the dialect has scope command or both");
+      if (hasFrame) {
+        const code = frame?.code !== undefined ? frame.code : entry.code;
+        for (const c of [code, ...(entry.aliases ?? [])]) {
+          const list = byCode.get(codeKey(c)) ?? [];
+          if (!list.includes(i)) list.push(i);
+          byCode.set(codeKey(c), list);
         }
-        if (entry.scope !== "command" && !formScopes.has("connection") && !formScopes.has("both")) {
-          push(at("scope"), "is connection-scoped but no frame form of the dialect has scope connection or both");
+        if (frame?.label !== undefined) byLabel.set(frame.label, [...(byLabel.get(frame.label) ?? []), i]);
+        if (frame?.label !== undefined && !hasLabel) push(at("frame", "label"), "no frame form of the dialect has a label path to carry it");
+        if (!hasCode && !(hasLabel && frame?.label !== undefined) && frame?.template === undefined) {
+          push(at("frame"), "nothing identifies this error on the wire: the dialect's frames carry no code, so give frame.template (the message as the API words it) or frame.label");
+        }
+        if (frame?.form !== undefined) {
+          const form = dialect.frames.find((f) => f.name === frame.form);
+          if (!form) push(at("frame", "form"), `names frame form "${frame.form}", which the dialect does not have (${dialect.frames.map((f) => f.name).join(", ") || "none"})`);
+        } else {
+          if (entry.scope !== "connection" && !formScopes.has("command") && !formScopes.has("both")) {
+            push(at("scope"), "is command-scoped but no frame form of the dialect has scope command or both");
+          }
+          if (entry.scope !== "command" && !formScopes.has("connection") && !formScopes.has("both")) {
+            push(at("scope"), "is connection-scoped but no frame form of the dialect has scope connection or both");
+          }
+        }
+        if (frame?.template !== undefined) {
+          checkTemplate(frame.template, details, at("frame", "template"), push);
+          if (!hasMessage) push(at("frame", "template"), "no frame form of the dialect has a message path to match the template against");
         }
       }
-      if (frame?.template !== undefined) {
-        checkTemplate(frame.template, details, at("frame", "template"), push);
-        if (!hasMessage) push(at("frame", "template"), "no frame form of the dialect has a message path to match the template against");
+      if (entry.upgrade) {
+        unique("upgrade-code", entry.code, at("code"), "upgrade body code");
+        for (const [j, alias] of (entry.aliases ?? []).entries()) unique("upgrade-code", alias, at("aliases", j), "upgrade body code");
+        if (dialect.upgrade?.code === undefined && !dialect.upgrade?.header) unique("upgrade-status", entry.upgrade.status, at("upgrade", "status"), "upgrade status (the dialect's upgrade body has no code to tell them apart)");
+        if (entry.upgrade.header !== undefined && /[\u0000-\u001f\u007f-\uffff]/.test(entry.upgrade.header)) {
+          push(at("upgrade", "header"), "header text must be printable ASCII (no CR, LF or other control characters)");
+        }
+        if (entry.upgrade.header !== undefined && !dialect.upgrade?.header) push(at("upgrade", "header"), "the dialect's upgrade form names no header to carry this text");
       }
-    }
-    if (entry.upgrade) {
-      unique("upgrade-code", entry.code, at("code"), "upgrade body code");
-      for (const [j, alias] of (entry.aliases ?? []).entries()) unique("upgrade-code", alias, at("aliases", j), "upgrade body code");
-      if (dialect.upgrade?.code === undefined && !dialect.upgrade?.header) unique("upgrade-status", entry.upgrade.status, at("upgrade", "status"), "upgrade status (the dialect's upgrade body has no code to tell them apart)");
-      if (entry.upgrade.header !== undefined && /[\u0000-\u001f\u007f-\uffff]/.test(entry.upgrade.header)) {
-        push(at("upgrade", "header"), "header text must be printable ASCII (no CR, LF or other control characters)");
+      if (entry.close) {
+        const { code, reason = "", matchReason = false, anyCode = false, optional = false } = entry.close;
+        if (!isSendableCloseCode(code)) push(at("close", "code"), `close code ${code} cannot be sent (valid: 1000-1003, 1007-1014, 3000-4999)`);
+        checkReason(reason, at("close", "reason"), push);
+        unique("close-pair", `${code}\n${reason}`, at("close"), "close code and reason");
+        if (anyCode) {
+          if (reason === "") push(at("close", "reason"), "anyCode tells this close apart by its reason alone: give the reason");
+          unique("close-reason", reason, at("close", "reason"), "close reason (anyCode)");
+        } else if (!matchReason) unique("close-code", code, at("close", "code"), "close code (set matchReason to tell entries apart by reason, or anyCode when the code varies)");
+        if (code === 1000 && !matchReason && !anyCode) push(at("close", "matchReason"), "close 1000 is a normal closure: set matchReason so only its exact reason means this error");
+        if ((matchReason || anyCode) && /[{}]/.test(reason)) checkTemplate(reason, details, at("close", "reason"), push);
+        if (optional && !hasFrame) push(at("close", "optional"), "an optional close follows the error's frame, or does not: give the entry a frame layer, or drop optional");
+        if (entry.close.retry) checkRetry(entry.close.retry, at("close", "retry"), details, push, dialect.sequence);
       }
-      if (entry.upgrade.header !== undefined && !dialect.upgrade?.header) push(at("upgrade", "header"), "the dialect's upgrade form names no header to carry this text");
+      if (entry.browserFallback) {
+        const { code, reason = entry.summary } = entry.browserFallback;
+        if (code < 4000 || code > 4999) push(at("browserFallback", "code"), `browser fallback close code ${code} must be in 4000-4999`);
+        if (!entry.upgrade) push(at("browserFallback"), "a browser fallback stands in for an upgrade rejection: add an upgrade layer");
+        checkReason(reason, at("browserFallback", "reason"), push);
+        // Reusing the entry's own close code is fine: both mean this entry.
+        if (code !== entry.close?.code) unique("close-code", code, at("browserFallback", "code"), "close code");
+      }
+      checkRetry(entry.retry, at("retry"), details, push, dialect.sequence);
+    } catch {
+      continue;
     }
-    if (entry.close) {
-      const { code, reason = "", matchReason = false, anyCode = false, optional = false } = entry.close;
-      if (!isSendableCloseCode(code)) push(at("close", "code"), `close code ${code} cannot be sent (valid: 1000-1003, 1007-1014, 3000-4999)`);
-      checkReason(reason, at("close", "reason"), push);
-      unique("close-pair", `${code}\n${reason}`, at("close"), "close code and reason");
-      if (anyCode) {
-        if (reason === "") push(at("close", "reason"), "anyCode tells this close apart by its reason alone: give the reason");
-        unique("close-reason", reason, at("close", "reason"), "close reason (anyCode)");
-      } else if (!matchReason) unique("close-code", code, at("close", "code"), "close code (set matchReason to tell entries apart by reason, or anyCode when the code varies)");
-      if (code === 1000 && !matchReason && !anyCode) push(at("close", "matchReason"), "close 1000 is a normal closure: set matchReason so only its exact reason means this error");
-      if ((matchReason || anyCode) && /[{}]/.test(reason)) checkTemplate(reason, details, at("close", "reason"), push);
-      if (optional && !hasFrame) push(at("close", "optional"), "an optional close follows the error's frame, or does not: give the entry a frame layer, or drop optional");
-      if (entry.close.retry) checkRetry(entry.close.retry, at("close", "retry"), details, push, dialect.sequence);
-    }
-    if (entry.browserFallback) {
-      const { code, reason = entry.summary } = entry.browserFallback;
-      if (code < 4000 || code > 4999) push(at("browserFallback", "code"), `browser fallback close code ${code} must be in 4000-4999`);
-      if (!entry.upgrade) push(at("browserFallback"), "a browser fallback stands in for an upgrade rejection: add an upgrade layer");
-      checkReason(reason, at("browserFallback", "reason"), push);
-      // Reusing the entry's own close code is fine: both mean this entry.
-      if (code !== entry.close?.code) unique("close-code", code, at("browserFallback", "code"), "close code");
-    }
-    checkRetry(entry.retry, at("retry"), details, push, dialect.sequence);
   }
 
   /* One code (or label), several errors: fine when each can be told apart, explained when not. */

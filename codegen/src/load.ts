@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { Ajv, type ErrorObject } from "ajv";
+import { closest, distance } from "fastest-levenshtein";
 import { load as fastLoad } from "js-yaml";
 import type { Document, Node } from "yaml";
 import type { CatalogSpec } from "@ws-errors/core";
@@ -14,7 +15,8 @@ const yamlLib = (): typeof import("yaml") => require("yaml") as typeof import("y
 /** The JSON Schema shipped with the package, for editors and for validation here. */
 export const CATALOG_SCHEMA = require("../schema/catalog.schema.json") as object;
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+// verbose: each error carries the schema and the value it is about, for "did you mean" hints.
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const validateSchema = ajv.compile(CATALOG_SCHEMA);
 
 export type LoadResult = { readonly ok: true; readonly spec: CatalogSpec; readonly file: string } | { readonly ok: false; readonly problems: readonly Problem[]; readonly file: string };
@@ -88,12 +90,37 @@ function locateProblems(text: string, file: string): LoadResult {
 
   if (!validateSchema(data)) {
     const problems = schemaProblems(validateSchema.errors ?? [], problem);
-    return { ok: false, file, problems: sortProblems(problems) };
+    return { ok: false, file, problems: sortProblems([...problems, ...lintBeside(data as RawCatalog, problem, problems)]) };
   }
   const raw = data as RawCatalog;
   const problems = lintCatalog(raw, problem);
   if (problems.length > 0) return { ok: false, file, problems: sortProblems(problems) };
   return { ok: true, file, spec: normalize(raw) };
+}
+
+/**
+ * The lint checks' problems beside the schema's, so one run reports everything (a duplicate id as
+ * well as a misspelled field), except where the schema already found the place wrong: lint reads
+ * a valid shape, and what it says of a broken one would only repeat the schema's problem.
+ */
+function lintBeside(raw: RawCatalog, problem: (segments: readonly Segment[], message: string, key?: boolean) => Problem, schema: readonly Problem[]): Problem[] {
+  const broken = schema.map((p) => p.path);
+  const within = (path: string) => broken.some((b) => b === "" || path === b || path.startsWith(`${b}.`) || path.startsWith(`${b}[`) || b.startsWith(`${path}.`) || b.startsWith(`${path}[`));
+  try {
+    return lintCatalog(raw, problem).filter((p) => p.path !== "" && !within(p.path));
+  } catch {
+    // Lint met a shape it cannot read: the schema's problems say why.
+    return [];
+  }
+}
+
+/** The allowed word nearest to a misspelling, when it is near enough to be what was meant. */
+function didYouMean(word: string, allowed: readonly string[]): string | undefined {
+  if (allowed.length === 0) return undefined;
+  const best = closest(word, allowed as string[]);
+  const d = distance(word, best);
+  // Two edits covers a swapped pair ("retyr"); never more than half the word, or anything is "meant".
+  return d <= Math.max(2, Math.floor(best.length / 3)) && d < best.length / 2 ? best : undefined;
 }
 
 function sortProblems(problems: Problem[]): Problem[] {
@@ -117,6 +144,13 @@ function schemaProblems(errors: readonly ErrorObject[], problem: (segments: read
   const out: Problem[] = [];
   const typesAt = new Map<string, string[]>();
   for (const error of errors) if (error.keyword === "type") typesAt.set(error.instancePath, [...(typesAt.get(error.instancePath) ?? []), ...[(error.params as { type: string | string[] }).type].flat()]);
+  // A misspelled property ("retyr") explains the required one it stands for ("retry"): said once.
+  const meant = new Set<string>();
+  for (const error of errors) {
+    if (error.keyword !== "additionalProperties") continue;
+    const guess = didYouMean((error.params as { additionalProperty: string }).additionalProperty, Object.keys((error.parentSchema as { properties?: object })?.properties ?? {}));
+    if (guess) meant.add(`${error.instancePath}|${guess}`);
+  }
   const explainedBelow = (path: string) => errors.some((e) => e.keyword !== "type" && e.keyword !== "anyOf" && (e.instancePath.startsWith(`${path}/`) || (e.instancePath === path && e.keyword === "additionalProperties")));
   for (const error of errors) {
     if ((error.keyword === "type" || error.keyword === "anyOf") && explainedBelow(error.instancePath)) continue;
@@ -128,17 +162,24 @@ function schemaProblems(errors: readonly ErrorObject[], problem: (segments: read
     switch (error.keyword) {
       case "additionalProperties": {
         const name = (error.params as { additionalProperty: string }).additionalProperty;
-        message = `unknown property "${name}"`;
+        const guess = didYouMean(name, Object.keys((error.parentSchema as { properties?: object })?.properties ?? {}));
+        message = `unknown property "${name}"${guess ? `: did you mean "${guess}"?` : ""}`;
         target = [...segments, name];
         key = true;
         break;
       }
-      case "required":
-        message = `missing required property "${(error.params as { missingProperty: string }).missingProperty}"`;
+      case "required": {
+        const name = (error.params as { missingProperty: string }).missingProperty;
+        if (meant.has(`${error.instancePath}|${name}`)) continue;
+        message = `missing required property "${name}"`;
         break;
-      case "enum":
-        message = `must be one of: ${(error.params as { allowedValues: unknown[] }).allowedValues.map(String).join(", ")}`;
+      }
+      case "enum": {
+        const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map(String);
+        const guess = typeof error.data === "string" ? didYouMean(error.data, allowed) : undefined;
+        message = guess ? `is "${String(error.data)}": did you mean "${guess}"? (must be one of: ${allowed.join(", ")})` : `must be one of: ${allowed.join(", ")}`;
         break;
+      }
       case "propertyNames":
         message = `invalid property name "${(error.params as { propertyName: string }).propertyName}"`;
         break;

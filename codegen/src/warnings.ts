@@ -43,6 +43,7 @@ export function policyWarnings(spec: CatalogSpec): string[] {
     const present = POLICY_CHOICES[policy].every((choice) => entryOfKinds(spec, choice.kinds, choice.layer) !== undefined);
     if (!present) return [];
     return policyProblems(spec, policy, [], bare)
+      .map((problem) => problem.text)
       .filter((problem) => !seen.has(problem) && seen.add(problem))
       .map((problem) => `if a server uses ${camel(policy)}: ${problem}`);
   });

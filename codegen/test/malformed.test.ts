@@ -142,6 +142,36 @@ describe("a malformed catalog is rejected at the right place", () => {
     expect(match!.col).toBeGreaterThan(0);
   });
 
+  it("suggests what a misspelled field or value meant, and says a misspelled required field once", () => {
+    const text = replace("    retry: { directive: reconnect }", "    retyr: { directive: reconnect }").replace("kind: service-unavailable", "kind: service-unavailabel");
+    const result = loadCatalogText(text, "demo.yaml");
+    const messages = result.ok ? [] : result.problems.map((p) => `${p.path}: ${p.message}`);
+    expect(messages).toEqual([
+      'errors[1].kind: is "service-unavailabel": did you mean "service-unavailable"? (must be one of: ' + messages[0]?.split("(must be one of: ")[1],
+      'errors[1].retyr: unknown property "retyr": did you mean "retry"?',
+    ]);
+    expect(messages[0]).toContain("service-unavailable, internal");
+    // Nothing near enough: no guess, and the required field is still named.
+    const far = loadCatalogText(replace("    retry: { directive: reconnect }", "    colour: blue"), "demo.yaml");
+    expect(far.ok ? [] : far.problems.map((p) => p.message).sort()).toEqual(['missing required property "retry"', 'unknown property "colour"']);
+  });
+
+  it("reports the lint checks' problems beside the schema's, where the schema found nothing wrong", () => {
+    // A duplicate id (lint) in one entry, a bad directive (schema) in another.
+    const text = `${replace("directive: reconnect", "directive: retry-forever")}  - id: gone
+    code: GONE_AGAIN
+    kind: service-unavailable
+    scope: connection
+    summary: Gone again.
+    retry: { directive: reconnect }
+    close: { code: 4001, reason: gone again }
+`;
+    const result = loadCatalogText(text, "demo.yaml");
+    const messages = result.ok ? [] : result.problems.map((p) => `${p.line} ${p.path}: ${p.message}`);
+    expect(messages).toContainEqual(expect.stringMatching(/^\d+ errors\[1\]\.retry\.directive: must be one of/));
+    expect(messages).toContainEqual(`${lineOf(text, "id: gone", 1)} errors[2].id: id "gone" is already used by errors[1]`);
+  });
+
   it("reports every problem at once, not only the first", () => {
     const text = replace("kind: rate-limited", "kind: throttled").replace("code: 4000", "code: 1006").replace("directive: reconnect", "directive: retry-forever");
     const result = loadCatalogText(text, "demo.yaml");

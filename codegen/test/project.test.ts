@@ -72,6 +72,35 @@ describe("the CLI in a user's project", () => {
     expect(readFileSync(join(dir, "catalogs/prices-api.yaml"), "utf8")).toBe("# mine\n");
   });
 
+  it("init in a project with a config adds a catalog: into the catalogs folder it lists, or beside it and into its list", async () => {
+    const dir = project();
+    expect((await cli(dir, "init")).code).toBe(0);
+    const config = readFileSync(join(dir, "ws-errors.config.json"), "utf8");
+    const second = await cli(dir, "init", "--name", "orders");
+    expect(second.code).toBe(0);
+    expect(second.out).toContain("wrote catalogs/orders.yaml");
+    expect(readFileSync(join(dir, "ws-errors.config.json"), "utf8")).toBe(config);
+    expect((await cli(dir, "generate")).code).toBe(0);
+    expect(existsSync(join(dir, "src/ws-errors/prices-api.ts")) && existsSync(join(dir, "src/ws-errors/orders.ts"))).toBe(true);
+
+    // A config that lists files, in package.json: the new catalog is added to the list, the rest kept.
+    const listed = scratch("ws-errors-project-");
+    writeFileSync(join(listed, "package.json"), `${JSON.stringify({ name: "x", wsErrors: { catalogs: ["api.yaml"], out: "gen" } }, null, "\t")}\n`);
+    writeFileSync(join(listed, "api.yaml"), readFileSync(join(import.meta.dirname, "..", "catalogs", "esca-rates.yaml"), "utf8").replace("$schema=../schema/", "$schema=./"));
+    const added = await cli(listed, "init", "--name", "fills");
+    expect(added.code).toBe(0);
+    expect(added.out).toContain("wrote catalogs/fills.yaml and added it to package.json");
+    const pkg = readFileSync(join(listed, "package.json"), "utf8");
+    expect(JSON.parse(pkg)).toEqual({ name: "x", wsErrors: { catalogs: ["api.yaml", "catalogs/fills.yaml"], out: "gen" } });
+    expect(pkg).toContain('\n\t"wsErrors"');
+    const generatedBoth = await cli(listed, "generate");
+    expect(generatedBoth.code, generatedBoth.err).toBe(0);
+    expect([existsSync(join(listed, "gen/esca-rates.ts")), existsSync(join(listed, "gen/fills.ts"))], generatedBoth.out).toEqual([true, true]);
+    // Asked again, nothing is replaced or listed twice.
+    expect((await cli(listed, "init", "--name", "fills")).code).toBe(2);
+    expect(JSON.parse(readFileSync(join(listed, "package.json"), "utf8")).wsErrors.catalogs).toEqual(["api.yaml", "catalogs/fills.yaml"]);
+  });
+
   it("reads the config from package.json's wsErrors field too, and from a subfolder", async () => {
     const dir = scratch("ws-errors-project-");
     writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "x", wsErrors: { catalogs: ["api.yaml"], out: "gen" } }));

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { load } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import type { RawCatalog } from "./catalog-space/arbitrary";
-import { codecOf, policyPaths, roundTrips, serverPaths } from "./catalog-space/conformance";
+import { codecOf, roundTrips, serverPaths } from "./catalog-space/conformance";
+import { policyPaths } from "./catalog-space/policies";
 
 /* Every counterexample the catalog-space suite (or a user) found, by name, through the same checks. */
 const DIR = join(import.meta.dirname, "../../codegen/test/catalogs/regressions");

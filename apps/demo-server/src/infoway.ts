@@ -1,5 +1,5 @@
 import { infoway, MessageRateExceededError, MissingParametersError, SymbolQuotaExceededError } from "@ws-errors/core/catalogs/infoway";
-import { apiKey, connectionCap, heartbeat, memoryState, messageRate, slowConsumer, WsErrorServer, type ServerConnection, type SharedState } from "@ws-errors/node";
+import { apiKey, connectionCap, heartbeat, memoryState, messageRate, WsErrorServer, type ServerConnection, type SharedState } from "@ws-errors/node";
 import { connectionSet, every, type Endpoint } from "./endpoint";
 import { isKnownKey, type Timing } from "./keys";
 
@@ -26,7 +26,8 @@ export function infowayEndpoint(timing: Timing, state: SharedState = memoryState
       // Message frequency over the plan is 429; 501 is the per-minute request limit.
       // Ten violations in ten seconds end the connection (429, then close 1008).
       messageRate({ limit: 10, windowMs: 1000, error: MessageRateExceededError, closeAfter: 10, violationWindowMs: 10_000 }),
-      slowConsumer({ maxStallMs: timing.slowStallMs, checkEveryMs: timing.slowCheckMs }),
+      // No slowConsumer: Infoway's catalog has no slow-consumer entry, so its eviction could only
+      // be a close the catalog does not say (the server refuses to start with one).
     ],
     commands: {
       subscribe: (message, connection) => {

@@ -1,4 +1,4 @@
-import { createCodec, type CatalogSpec, type EntrySpec, type Fallback, type WsError } from "@ws-errors/core";
+import { createCodec, type CatalogSpec, type DetailType, type EntrySpec, type Fallback, type WsError } from "@ws-errors/core";
 import { BUNDLED_OUTPUT, type GenerateOptions } from "./output";
 import { camel, directiveText, layersOf } from "./names";
 
@@ -20,6 +20,17 @@ export function generateDocs(spec: CatalogSpec, source: string, where: Required<
   }
   line(`Catalog \`${spec.name}\`, version ${spec.version}. In TypeScript: \`import { ${camel(spec.name)} } from "${where.importPath(spec.name)}"\` (the codec, for servers), or \`${camel(spec.name)}Decoder\` (decoding only, for clients).`);
   line();
+
+/* A stand-in value of each detail type, for examples. */
+const EXAMPLE_VALUE: Record<DetailType, (name: string) => unknown> = {
+  string: (name) => name,
+  integer: () => 1,
+  number: () => 1.5,
+  boolean: () => true,
+  "string[]": (name) => [name],
+  object: () => ({}),
+  "object[]": () => [{}],
+};
 
   const frames = spec.errors.filter((e) => e.frame);
   if (frames.length > 0) {
@@ -90,7 +101,10 @@ export function generateDocs(spec: CatalogSpec, source: string, where: Required<
   for (const form of spec.dialect.frames) {
     const sample = spec.errors.find((e) => e.frame && (form.scope === "both" || e.scope === form.scope || e.scope === "both"));
     if (!sample) continue;
-    const error = new (codec.classes[sample.id] as new (init: object) => WsError)(form.scope === "command" || sample.scope === "command" ? { requestId: "req-1" } : {});
+    // A templated message is shown filled (a detail's name stands for its value): a frame with
+    // {placeholders} in it is one no server sends.
+    const details = sample.frame?.template === undefined ? {} : Object.fromEntries(Object.entries(sample.details).map(([name, d]) => [name, EXAMPLE_VALUE[d.type](name)]));
+    const error = new (codec.classes[sample.id] as new (init: object) => WsError)({ details, ...((form.scope === "command" || sample.scope === "command") && { requestId: "req-1" }) });
     const frame = codec.encodeFrame(error, { now: () => FIXED_TIME, messageId: () => "msg_00000000000000000000000000ab", ...(form.scope === "command" && { requestId: "req-1", command: "subscribe" }) });
     line(`Error frame "${form.name}" (${form.scope} scope), recognized when ${form.match.map((c) => conditionText(c)).join(" and ")}:`);
     line();

@@ -632,10 +632,17 @@ export function withEncoder<E extends WsError = WsError>(decoder: Decoder<E>, so
   );
   const writingOf = (error: WsError) => (error.catalog === catalog.name ? writing.get(error.id) : undefined);
   /* An entry told apart by its message template is written as the template says: a message that
-     does not fit it would decode as another error, or as none (as a close's reason template is). */
+     does not fit it would decode as another error, or as none (as a close's reason template is).
+     Never with its {placeholders} unfilled: an error built without the details its template needs
+     (a policy's own, say) is written with its summary, and its code and conditions say which it is. */
   const wireMessage = (error: WsError, entry: CompiledEntry | undefined): string => {
     const template = entry?.template;
-    return template === undefined || templates.match(template, error.message) !== undefined ? error.message : templates.render(template, error.details as Record<string, unknown>);
+    if (template === undefined) return error.message;
+    const unfilled = template.names.length > 0 && error.message === templates.render(template, NO_DETAILS);
+    if (!unfilled && templates.match(template, error.message) !== undefined) return error.message;
+    const details = error.details as Record<string, unknown>;
+    if (template.names.every((name) => details[name] !== undefined && details[name] !== null)) return templates.render(template, details);
+    return (entry as CompiledEntry).entry.message ?? (entry as CompiledEntry).entry.summary;
   };
 
   /* One form per scope, looked up once: encoding runs on every error a server sends. A form that

@@ -58,4 +58,4 @@ export type * from "./spec";
 export { decide, type Decision, type DecideContext, type ReconnectOptions } from "./decide";
 export { serverDefaults, writtenFromDetails, SERVER_ROLE_KINDS, type ServerRole } from "./server-defaults";
 export { ClientSession, RequestError, HANDLED, isHandled, type SocketLike, type UpgradeResponseLike, type SessionState, type SessionListener, type SessionOptions } from "./session";
-export { POLICY_CHOICES, entryOfKinds, missingLayer, policyProblems, type BuiltInPolicy, type PolicyChoice, type SendLayer } from "./policy-choices";
+export { POLICY_CHOICES, entryOfKinds, missingLayer, policyProblems, type BuiltInPolicy, type PolicyChoice, type PolicyProblem, type SendLayer } from "./policy-choices";

@@ -55,6 +55,9 @@ function resolve(context: MatchingContext, candidates: readonly CompiledEntry[] 
   }
   if (candidates.length === 1) return candidates[0];
   let fallback: CompiledEntry | undefined;
+  // An entry whose label or conditions match but whose template does not fit the message (sent
+  // with its summary, for want of the details its template needs): the closest there is.
+  let near: CompiledEntry | undefined;
   for (const compiled of candidates) {
     const frame = compiled.entry.frame as FrameSpec;
     let checked = false;
@@ -67,13 +70,16 @@ function resolve(context: MatchingContext, candidates: readonly CompiledEntry[] 
       checked = true;
     }
     if (compiled.template) {
-      if (captures(context, compiled, compiled.template, message) === undefined) continue;
+      if (captures(context, compiled, compiled.template, message) === undefined) {
+        if (checked) near ??= compiled;
+        continue;
+      }
       checked = true;
     }
     if (checked) return compiled;
     fallback ??= compiled;
   }
-  return fallback;
+  return near ?? fallback;
 }
 
 function closeByTemplate(context: MatchingContext, code: number, reason: string): { readonly compiled: CompiledEntry; readonly details: object } | undefined {

@@ -74,34 +74,37 @@ export function missingLayer(entry: EntrySpec, layer: SendLayer): string | undef
   return entry.frame !== undefined ? undefined : "frame";
 }
 
+/** One thing that stops a policy from saying an error: the sentence, the layer, and the entry it picked (none: the catalog has no entry of the kinds). */
+export interface PolicyProblem {
+  readonly text: string;
+  readonly layer: SendLayer;
+  readonly entry: EntrySpec | undefined;
+}
+
 /**
  * What stops a policy from saying its errors in this catalog, one sentence each naming the policy,
  * the entry and the missing layer: no entry of the kinds it needs, or one that cannot be said on
  * its layer. `given` is the entry a user passed for a situation (by index), which replaces the
  * policy's own pick. A close without a close layer goes out as a bare 1008: a problem only when
- * the catalog reads a bare 1008 as another entry (`bare1008`, the id it decodes as). `layers`
- * limits the check to situations said on those layers.
+ * the catalog reads a bare 1008 as another entry (`bare1008`, the id it decodes as).
  *
  * @example
  * ```ts
- * policyProblems(catalog, "api-key");
+ * policyProblems(catalog, "api-key").map((problem) => problem.text);
  * // ['the api-key policy refuses an upgrade without a valid key with "bad-token", which has no upgrade, close or browserFallback layer to say it on']
  * ```
  */
-export function policyProblems(catalog: CatalogSpec, policy: BuiltInPolicy, given: readonly (EntrySpec | undefined)[] = [], bare1008?: string, layers?: readonly SendLayer[]): string[] {
-  const out: string[] = [];
+export function policyProblems(catalog: CatalogSpec, policy: BuiltInPolicy, given: readonly (EntrySpec | undefined)[] = [], bare1008?: string): PolicyProblem[] {
+  const out: PolicyProblem[] = [];
   (POLICY_CHOICES[policy] as readonly PolicyChoice[]).forEach((choice, i) => {
-    if (layers && !layers.includes(choice.layer)) return;
     const entry = given[i] ?? entryOfKinds(catalog, choice.kinds, choice.layer);
-    if (!entry) {
-      out.push(`the ${policy} policy ${choice.when} with the catalog's ${choice.kinds.join(" or ")} entry, and catalog "${catalog.name}" has none: add one, or pass the entry to use`);
-      return;
-    }
+    const say = (text: string) => out.push({ text, layer: choice.layer, entry });
+    if (!entry) return say(`the ${policy} policy ${choice.when} with the catalog's ${choice.kinds.join(" or ")} entry, and catalog "${catalog.name}" has none: add one, or pass the entry to use`);
     const missing = missingLayer(entry, choice.layer);
     if (!missing) return;
-    if (choice.layer !== "close") out.push(`the ${policy} policy ${choice.when} with "${entry.id}", which has no ${missing} layer to say it on`);
+    if (choice.layer !== "close") say(`the ${policy} policy ${choice.when} with "${entry.id}", which has no ${missing} layer to say it on`);
     else if (bare1008 !== undefined && bare1008 !== entry.id && bare1008 !== "uncatalogued") {
-      out.push(`the ${policy} policy ${choice.when} with "${entry.id}", which has no ${missing} layer: its bare 1008 would read as "${bare1008}"`);
+      say(`the ${policy} policy ${choice.when} with "${entry.id}", which has no ${missing} layer: its bare 1008 would read as "${bare1008}"`);
     }
   });
   return out;

@@ -163,6 +163,8 @@ export class ClientSession<E extends WsError = WsError> {
   private resumeNext = false;
   private ended = false;
   private lastConnectionError: WsError | undefined;
+  /* The error frame the last message was, whatever it answered: a close right after it is its end. */
+  private lastFrameError: WsError | undefined;
   private transportCause: unknown;
   private cancelReconnect: (() => void) | undefined;
   private nextId = 1;
@@ -299,6 +301,7 @@ export class ClientSession<E extends WsError = WsError> {
     socket.onopen = () => {
       this.openedAt = Date.now();
       this.lastConnectionError = undefined;
+      this.lastFrameError = undefined;
       this.setState({ status: "open" });
       this.listener.open?.(this.url);
       for (const text of this.queued.splice(0)) socket.send(text);
@@ -343,9 +346,12 @@ export class ClientSession<E extends WsError = WsError> {
 
   /* A close: the catalog's error for it, the last connection-scope error frame, or a clean end. */
   private closed(code: number, reason = ""): void {
-    // A clean close right after a connection-scope error frame ends the connection for that error:
-    // it is decided as the close it amounts to (a frame alone is only ever "noted").
-    const last = this.lastConnectionError;
+    // A clean close after a connection-scope error frame ends the connection for that error: it is
+    // decided as the close it amounts to (a frame alone is only ever "noted"). So does one right
+    // after an error frame that answered a request (a server that fails the connection for an
+    // error it also says to a request: where error replies are uncorrelated, the client cannot
+    // tell them apart).
+    const last = this.lastConnectionError ?? this.lastFrameError;
     const ending = last && Object.assign(Object.create(Object.getPrototypeOf(last) as object) as WsError, last, { layer: "close" });
     const decoded = this.codec.decodeClose({ code, reason });
     // A close the catalog only knows as a standard code (a server going away, a bare 1008 or 1011)
@@ -370,6 +376,7 @@ export class ClientSession<E extends WsError = WsError> {
     }
     const codec = this.codec;
     const errors = codec.decodeFrameErrors(value);
+    this.lastFrameError = errors[0];
     if (errors.length > 0) return this.failFrame(errors);
     if (this.pending.size > 0) {
       const entry = this.pendingFor(value);

@@ -16,6 +16,8 @@ import {
   truncateCloseReason,
   usesMatching,
   type CatalogSpec,
+  type EntrySpec,
+  type FrameSpec,
   type WsErrorClass,
 } from "@ws-errors/core";
 import { TooManyConnectionsError, TooManyRequestsError, collective2, collective2Catalog, collective2Decoder, isCollective2Error, isTooManyRequestsError } from "@ws-errors/core/catalogs/collective2";
@@ -184,6 +186,26 @@ describe("what a catalog module passes in, and what it gets", () => {
     const codec = createCodec(withTemplate);
     expect(codec.decodeFrame({ msg_type: "error", payload: { message: "not yours: s-1" } })).toMatchObject({ id: "forbidden", details: { strategy: "s-1" } });
     expect(createCodec(withWhen).decodeFrame({ msg_type: "error", payload: { code: "FORBIDDEN", strategy: 1 } })).toMatchObject({ id: "forbidden" });
+  });
+
+  it("never writes a template's {placeholders} unfilled: an error built without its details goes out with its summary, and its code and conditions still say which it is", () => {
+    // Two entries share FORBIDDEN, told apart by a condition; one words its message from a detail.
+    const forbidden = collective2Catalog.errors.find((e) => e.id === "forbidden") as EntrySpec & { frame: FrameSpec };
+    const shared: CatalogSpec = {
+      ...collective2Catalog,
+      errors: [
+        ...collective2Catalog.errors.map((e) => (e === forbidden ? { ...e, frame: { ...forbidden.frame, template: "not yours: {strategy}", when: [{ path: "payload.scope", equals: "strategy" }] }, details: { strategy: { type: "string" as const } } } : e)),
+        { ...forbidden, id: "forbidden-account", frame: { ...forbidden.frame, when: [{ path: "payload.scope", equals: "account" }] } },
+      ],
+    };
+    const codec = createCodec(shared);
+    const Forbidden = codec.classes.forbidden as WsErrorClass;
+    const bare = codec.encodeFrameText(new Forbidden());
+    expect(bare).not.toContain("{strategy}");
+    expect(codec.decodeFrame(bare)).toMatchObject({ id: "forbidden", message: forbidden.summary });
+    const filled = codec.encodeFrameText(new Forbidden({ details: { strategy: "s-1" } }));
+    expect(codec.decodeFrame(filled)).toMatchObject({ id: "forbidden", message: "not yours: s-1", details: { strategy: "s-1" } });
+    expect(codec.decodeFrame(codec.encodeFrameText(new (codec.classes["forbidden-account"] as WsErrorClass)()))).toMatchObject({ id: "forbidden-account" });
   });
 
   it("says which entries need matching: a label, `when`, a template, a close by reason alone or by a reason template", () => {

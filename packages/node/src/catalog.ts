@@ -1,4 +1,4 @@
-import { entryOfKinds, getPath, parsePath, policyProblems, setPath, type BuiltInPolicy, type Codec, type KindName, type SendLayer, type WsError, type WsErrorClass, type WsErrorInit } from "@ws-errors/core";
+import { entryOfKinds, getPath, parsePath, policyProblems, setPath, type BuiltInPolicy, type PolicyProblem, type Codec, type KindName, type SendLayer, type WsError, type WsErrorClass, type WsErrorInit } from "@ws-errors/core";
 
 /**
  * The catalog entry class of a kind, preferring one on the given layer: how built-in policies and
@@ -17,9 +17,13 @@ export function classOfKind(codec: Codec<WsError>, kinds: KindName | readonly Ki
 export function choiceProblems(codec: Codec<WsError>, policy: BuiltInPolicy, ...given: (WsErrorClass | undefined)[]): { refuse: string[]; warn: string[] } {
   const entries = given.map((ctor) => (ctor ? codec.catalog.errors.find((e) => codec.classes[e.id] === ctor) : undefined));
   const bare = codec.decodeClose({ code: 1008, reason: "" })?.id;
-  // Refused: an upgrade answer nothing in the catalog says (a bare 500). Frames and closes the
-  // catalog lacks are warned of, as lint does: servers written before the check keep starting.
-  return { refuse: policyProblems(codec.catalog, policy, entries, bare, ["upgrade"]), warn: policyProblems(codec.catalog, policy, entries, bare, ["frame", "close"]) };
+  // Refused: a policy with no entry to pick, and what the client would read as something else:
+  // an upgrade answer nothing in the catalog says (a bare 500), a bare 1008 another entry owns
+  // (close problems are only reported then). A picked entry without a frame layer is warned of,
+  // as lint does: the policy's frame is not sent, and servers written before the check keep starting.
+  const problems = policyProblems(codec.catalog, policy, entries, bare);
+  const warned = (p: PolicyProblem) => p.layer === "frame" && p.entry !== undefined;
+  return { refuse: problems.filter((p) => !warned(p)).map((p) => p.text), warn: problems.filter(warned).map((p) => p.text) };
 }
 
 /** Two checks' problems as one, each sentence once. */

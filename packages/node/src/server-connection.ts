@@ -265,6 +265,10 @@ export class ServerConnection {
     if (this.closing) return;
     this.closing = true;
     this.socket.close(code, reason);
+    // A connection paused by a rate limit must read the peer's answering close, or the client only
+    // learns it was closed when the grace runs out and the socket is destroyed (frames still
+    // arriving are not worked on: the connection is no longer open).
+    if (this.socket.isPaused) this.socket.resume();
     setTimeout(terminate, graceMs, this.socket).unref();
   }
 
@@ -275,19 +279,25 @@ export class ServerConnection {
   fail(error: WsError, graceMs?: number): void {
     const entry = this.codec.entryOf(error);
     if (entry?.frame || !entry) this.write(this.codec.encodeFrameText(error));
-    this.closeWith(error, graceMs);
+    this.closeWith(error, graceMs, true);
   }
 
   /**
    * Closes with the catalog's close for this error: its entry's close layer, else its browser
    * fallback (the close that already tells a client this error when it cannot see an upgrade's
-   * answer), else 1008.
+   * answer), else its frame and 1008, which clients read as that frame's error. `framed`: the
+   * caller has sent the frame already.
    */
-  closeWith(error: WsError, graceMs?: number): void {
+  closeWith(error: WsError, graceMs?: number, framed = false): void {
     // A bare 1008 decodes as whatever the catalog gives 1008 to, maybe another entry entirely: a
     // revoked key read as "too many connections" would be retried. The fallback decodes as this one.
     const close = this.codec.encodeClose(error) ?? this.codec.encodeBrowserFallback(error);
     const entry = this.codec.entryOf(error);
+    if (!close && entry?.frame && !framed && !this.closing && this.socket.readyState === 1) {
+      // The frame is all that says this error (a slow consumer's, say). Sent past the queue limit:
+      // it is the last data frame, and the limit's own eviction is what may have brought us here.
+      this.socket.send(Buffer.from(this.codec.encodeFrameText(error)), TEXT_FRAME);
+    }
     // Nothing on an open connection tells this error (an entry only on the upgrade layer, say): the
     // client reads a generic policy violation, so the operator is told which entry needs a layer.
     if (!close && entry && !entry.frame && !this.closing) {

@@ -305,6 +305,29 @@ describe("a clean close after an error frame", () => {
   });
 });
 
+describe("a bare close right after an error frame that answered a request", () => {
+  it("is decided as that error's close, not as an uncatalogued 1008 (a server failing the connection for the error it answered with)", async () => {
+    running = await start({
+      codec: esca,
+      commands: {
+        subscribe: (message, connection) => {
+          connection.sendError(new (escaRates.classes["unknown-symbol"]!)(), { requestId: message.requestId });
+          connection.close(1008, "");
+          return undefined;
+        },
+      },
+    });
+    const client = track(connect(running.url, { codec: esca, reconnect: false }));
+    const events = record(client);
+    await expect(client.request({ method: "subscribe" })).rejects.toMatchObject({ id: "unknown-symbol", layer: "frame" });
+    await once(client, "stopped");
+    expect(events.decisions.map((d) => [d.error.layer, d.error.id])).toEqual([
+      ["frame", "unknown-symbol"],
+      ["close", "unknown-symbol"],
+    ]);
+  });
+});
+
 describe("a server going away", () => {
   it("a rolling restart: the instance closes its connections (1001), the client comes back to the one that replaced it, resuming its stream (it stopped for good)", async () => {
     // One address, two instances in turn, as behind a load balancer during a deploy.

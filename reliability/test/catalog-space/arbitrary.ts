@@ -35,8 +35,13 @@ interface EntryDraft {
   readonly close: "none" | "plain" | "optional" | "any-code";
   readonly fallback: boolean;
   readonly summary: string;
-  readonly reason: string;
   readonly detail: boolean;
+  /** Its frame's message is a template capturing its detail. */
+  readonly template: boolean;
+  /** It shares the previous entry's code, both told apart by a `when` condition. */
+  readonly shared: boolean;
+  /** Another code means it too. */
+  readonly alias: boolean;
 }
 
 const entryDraft: fc.Arbitrary<EntryDraft> = fc
@@ -50,8 +55,10 @@ const entryDraft: fc.Arbitrary<EntryDraft> = fc
     close: fc.constantFrom("none" as const, "plain" as const, "optional" as const, "any-code" as const),
     fallback: fc.boolean(),
     summary: text,
-    reason: text,
     detail: fc.boolean(),
+    template: fc.boolean(),
+    shared: fc.boolean(),
+    alias: fc.boolean(),
   })
   .map(({ directivePick, ...draft }) => {
     // A directive the kind takes, so lint has nothing to warn of; resume only where there is a sequence.
@@ -61,14 +68,26 @@ const entryDraft: fc.Arbitrary<EntryDraft> = fc
     const frame = draft.frame || draft.scope !== "connection" || (!draft.upgrade && draft.close === "none");
     // An optional close follows a frame; one matched by reason alone (any code) needs a reason.
     const close = draft.close === "optional" && !frame ? "plain" : draft.close;
-    return { ...draft, directive, frame, close };
+    // A template captures the detail; a shared code is told apart on frames only.
+    return { ...draft, directive, frame, close, template: draft.template && draft.detail && frame, shared: draft.shared && frame && !draft.upgrade };
   });
 
 /** A valid, lint-clean catalog of 1 to `maxEntries` entries in a random envelope. */
 export function catalogArbitrary(maxEntries = 6): fc.Arbitrary<RawCatalog> {
   return fc
     .record({
-      keys: fc.uniqueArray(identifier, { minLength: 7, maxLength: 7 }),
+      keys: fc.uniqueArray(identifier, { minLength: 9, maxLength: 9 }),
+      labelled: fc.boolean(),
+      aliases: fc.uniqueArray(fc.integer({ min: 100_000, max: 199_999 }), { minLength: maxEntries, maxLength: maxEntries }),
+      range: fc.option(
+        fc.record({
+          layer: fc.constantFrom<string[]>(["close"], ["frame"], ["frame", "close"]),
+          from: fc.integer({ min: 4000, max: 4900 }),
+          width: fc.integer({ min: 0, max: 99 }),
+          kind: fc.constantFrom(...KIND_NAMES),
+        }),
+        { nil: undefined },
+      ),
       nest: fc.option(identifier.map((k) => `w${k}`), { nil: undefined }),
       typeValue: identifier,
       correlated: fc.boolean(),
@@ -77,10 +96,10 @@ export function catalogArbitrary(maxEntries = 6): fc.Arbitrary<RawCatalog> {
       codes: fc.uniqueArray(fc.oneof(numberCode, stringCode), { minLength: maxEntries, maxLength: maxEntries, selector: (c) => String(c) }),
       closeCodes: fc.uniqueArray(fc.integer({ min: 4000, max: 4999 }), { minLength: 2 * maxEntries, maxLength: 2 * maxEntries }),
       statuses: fc.uniqueArray(fc.integer({ min: 400, max: 599 }), { minLength: maxEntries, maxLength: maxEntries }),
-      reasonsDistinct: fc.uniqueArray(text, { minLength: maxEntries, maxLength: maxEntries, selector: (t) => t.toLowerCase() }),
+      reasonsDistinct: fc.uniqueArray(text, { minLength: 2 * maxEntries, maxLength: 2 * maxEntries, selector: (t) => t.toLowerCase() }),
     })
-    .map(({ keys, nest, typeValue, correlated, upgradeForm, drafts, codes, closeCodes, statuses, reasonsDistinct }) => {
-      const [type, code, message, requestId, details, command, upgradeCode] = keys as [string, string, string, string, string, string, string];
+    .map(({ keys, nest, typeValue, correlated, upgradeForm, drafts, codes, closeCodes, statuses, reasonsDistinct, labelled, aliases, range }) => {
+      const [type, code, message, requestId, details, command, upgradeCode, label, sub] = keys as [string, string, string, string, string, string, string, string, string];
       const inner = (path: string) => (nest ? `${nest}.${path}` : path);
       const frame: Record<string, unknown> = {
         name: "error",
@@ -90,31 +109,46 @@ export function catalogArbitrary(maxEntries = 6): fc.Arbitrary<RawCatalog> {
         code: inner(code),
         message: inner(message),
         details: inner(details),
+        ...(labelled && { label: inner(label) }),
         ...(correlated && { requestId }),
       };
       const upgrade: Record<string, unknown> = upgradeForm === "header" ? { header: "X-Error-Code" } : upgradeForm === "body" ? { code: upgradeCode, message } : {};
+      // An entry shares the previous one's code only where both are said on frames alone.
+      const sharing = drafts.map((draft, i) => i > 0 && draft.shared && (drafts[i - 1] as EntryDraft).shared && !(i > 1 && (drafts[i - 2] as EntryDraft).shared));
       const errors = drafts.map((draft, i) => {
-        const id = [`e${i}`, ...String(codes[i]).toLowerCase().split(/[^a-z0-9]+/).filter(Boolean)].join("-");
+        const shares = sharing[i] as boolean;
+        const shared = shares || (sharing[i + 1] ?? false);
+        const entryCode = shares ? codes[i - 1] : codes[i];
+        const id = [`e${i}`, ...String(entryCode).toLowerCase().split(/[^a-z0-9]+/).filter(Boolean)].join("-");
         const entry: Record<string, unknown> = {
           id,
-          code: codes[i],
+          code: entryCode,
           kind: draft.kind,
           scope: draft.scope,
           summary: draft.summary,
           retry: { directive: draft.directive },
         };
         if (draft.detail) entry.details = { amount: { type: "integer" } };
-        if (draft.frame) entry.frame = true;
+        if (draft.frame) {
+          const frameSpec = {
+            ...(labelled && { label: `L${i}_${typeValue.toUpperCase()}` }),
+            ...(draft.template && { template: `E${i} has {amount} left` }),
+            ...(shared && { when: [{ path: inner(sub), equals: `s${i}` }] }),
+          };
+          entry.frame = Object.keys(frameSpec).length > 0 ? frameSpec : true;
+        }
+        if (draft.alias && !shared) entry.aliases = [aliases[i]];
         if (draft.upgrade) entry.upgrade = { status: statuses[i], ...(draft.header && upgradeForm === "header" && { header: `E${i}` }) };
         if (draft.close !== "none") {
           entry.close = {
             code: closeCodes[2 * i],
             reason: reasonsDistinct[i],
             ...(draft.close === "optional" && { optional: true }),
+            ...(draft.close === "any-code" && { anyCode: true }),
           };
         }
         // A browser fallback stands in for an upgrade answer a browser cannot see.
-        if (draft.fallback && draft.upgrade) entry.browserFallback = { code: closeCodes[2 * i + 1], reason: draft.reason };
+        if (draft.fallback && draft.upgrade) entry.browserFallback = { code: closeCodes[2 * i + 1], reason: reasonsDistinct[maxEntries + i] };
         return entry;
       });
       return {
@@ -125,7 +159,8 @@ export function catalogArbitrary(maxEntries = 6): fc.Arbitrary<RawCatalog> {
           frames: [frame],
           requests: { command, ...(correlated && { requestId }), ...(!correlated && { errorReplies: "uncorrelated" }) },
           ...(upgradeForm !== "none" && { upgrade }),
-          fallbacks: [],
+          // A code range no entry need own, on frames, closes or both.
+          fallbacks: range ? [{ layer: range.layer, from: range.from, to: range.from + range.width, kind: range.kind, retry: { directive: KINDS[range.kind].allowed.find((d) => d !== "resume") ?? "stop" }, summary: "A range of codes" }] : [],
         },
         errors,
       };

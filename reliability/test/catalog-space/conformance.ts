@@ -1,8 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createCodec, entryOfKinds, type Codec, type EntrySpec, type WsError, type WsErrorClass } from "@ws-errors/core";
+import { createCodec, parsePath, setPath, type Codec, type EntrySpec, type WsError, type WsErrorClass } from "@ws-errors/core";
 import { loadCatalogText, formatProblem } from "@ws-errors/codegen";
-import { apiKey, attemptRate, connect, connectionCap, WsErrorServer, type ServerPolicy, type WsErrorServerOptions } from "@ws-errors/node";
+import { connect, WsErrorServer, type WsErrorServerOptions } from "@ws-errors/node";
 import { wsErrorsConnection } from "@ws-errors/rxjs";
 import { WebSocket } from "ws";
 import type { RawCatalog } from "./arbitrary";
@@ -32,6 +32,14 @@ export function roundTrips(codec: Codec<WsError>): string | undefined {
       if (back?.id !== entry.id) return `${entry.id}: its frame decodes as ${back?.id}`;
       if (JSON.stringify(back.details) !== JSON.stringify(details)) return `${entry.id}: its frame's details come back as ${JSON.stringify(back.details)}`;
     }
+    const codePath = codec.catalog.dialect.frames[0]?.code;
+    for (const alias of entry.frame && codePath ? (entry.aliases ?? []) : []) {
+      // A frame with the alias in place of the code is the same error.
+      const frame = JSON.parse(codec.encodeFrameText(error)) as Record<string, unknown>;
+      setPath(frame, parsePath(codePath) as string[], alias);
+      const back = codec.decodeFrame(frame);
+      if (back?.id !== entry.id) return `${entry.id}: its frame with alias ${alias} decodes as ${back?.id}`;
+    }
     if (entry.upgrade) {
       const back = codec.decodeUpgrade(codec.encodeUpgrade(error));
       if (back?.id !== entry.id) return `${entry.id}: its upgrade answer decodes as ${back?.id}`;
@@ -42,10 +50,21 @@ export function roundTrips(codec: Codec<WsError>): string | undefined {
       if (back?.id !== entry.id) return `${entry.id}: its ${layer} (${close.code} ${JSON.stringify(close.reason)}) decodes as ${back?.id}`;
     }
   }
+  // A close code in a fallback range that nothing else owns reads as the range's kind.
+  for (const rule of codec.catalog.dialect.fallbacks) {
+    if (rule.from === undefined || rule.to === undefined || rule.layer !== "close") continue;
+    const owned = new Set(codec.catalog.errors.flatMap((e) => [e.close?.code, e.browserFallback?.code]));
+    for (let code = rule.from; code <= rule.to; code++) {
+      if (owned.has(code)) continue;
+      const back = codec.decodeClose({ code, reason: "" });
+      if (back?.kind !== rule.kind) return `close ${code}, in the fallback range ${rule.from}-${rule.to}, decodes as ${back?.id} (${back?.kind}), not as ${rule.kind}`;
+      break;
+    }
+  }
   return undefined;
 }
 
-interface Running {
+export interface Running {
   readonly url: string;
   readonly server: WsErrorServer;
   close(): Promise<void>;
@@ -53,7 +72,7 @@ interface Running {
 
 const quiet = process.env.CATALOG_DEBUG ? { warn: console.warn, error: console.error } : { warn: () => undefined, error: () => undefined };
 
-async function serve(options: Omit<WsErrorServerOptions, "server" | "logger">, warnings: string[] = []): Promise<Running> {
+export async function serve(options: Omit<WsErrorServerOptions, "server" | "logger">, warnings: string[] = []): Promise<Running> {
   const http: Server = createServer((_req, res) => res.writeHead(426).end());
   const logger = { warn: (message: string) => void warnings.push(message), error: quiet.error };
   const server = new WsErrorServer({ ...options, server: http, logger, handshake: false });
@@ -70,25 +89,26 @@ async function serve(options: Omit<WsErrorServerOptions, "server" | "logger">, w
 }
 
 /** What a client facade saw: every catalog error, the decisions, and the end. */
-interface Seen {
+export interface Seen {
   readonly errors: WsError[];
   request(message: Record<string, unknown>): Promise<unknown>;
   readonly ended: Promise<unknown>;
   close(): void;
 }
 
-type Facade = (url: string, codec: Codec<WsError>, headers?: Record<string, string>) => Seen;
+/** A client facade connecting to `url`, with extra upgrade headers. */
+export type Facade = (url: string, codec: Codec<WsError>, headers?: Record<string, string>) => Seen;
 
-const nodeFacade: Facade = (url, codec, headers) => {
-  const client = connect(url, { codec, reconnect: false, requestTimeoutMs: 1_500, defaultRetryMs: 5, ...(headers && { ws: { headers } }) });
+const nodeFacade: Facade = (url, codec, headers = {}) => {
+  const client = connect(url, { codec, reconnect: false, requestTimeoutMs: 1_500, defaultRetryMs: 5, ws: { headers } });
   const errors: WsError[] = [];
   client.on("catalog-error", (e) => errors.push(e));
   const ended = new Promise((resolve) => client.once("stopped", resolve));
   return { errors, ended, request: (m) => client.request(m), close: () => client.close() };
 };
 
-const rxFacade: Facade = (url, codec, headers) => {
-  const connection = wsErrorsConnection(url, { codec, reconnect: false, requestTimeoutMs: 1_500, defaultRetryMs: 5, createSocket: (u: string) => new WebSocket(u, headers ? { headers } : {}) });
+const rxFacade: Facade = (url, codec, headers = {}) => {
+  const connection = wsErrorsConnection(url, { codec, reconnect: false, requestTimeoutMs: 1_500, defaultRetryMs: 5, createSocket: (u: string) => new WebSocket(u, { headers }) });
   const errors: WsError[] = [];
   const subs = [connection.errors$.subscribe((e) => errors.push(e))];
   const ended = new Promise((resolve) => subs.push(connection.messages$.subscribe({ error: resolve, complete: () => resolve(undefined) })));
@@ -98,12 +118,12 @@ const rxFacade: Facade = (url, codec, headers) => {
 
 export const FACADES: Readonly<Record<string, Facade>> = { node: nodeFacade, rxjs: rxFacade };
 
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out: ${what}`)), ms))]);
 }
 
 /* The ids a facade saw must all be the expected one: anything else went out that the catalog did not mean. */
-function sawOnly(seen: Seen, entry: EntrySpec, path: string): string | undefined {
+export function sawOnly(seen: Seen, entry: EntrySpec, path: string): string | undefined {
   if (seen.errors.length === 0) return `${path}: the client saw no error for ${entry.id}`;
   for (const error of seen.errors) {
     if (error.id !== entry.id) return `${path}: sent ${entry.id}, the client read ${error.id} (${error.layer} ${String(error.code)}: ${JSON.stringify(error.message)})`;
@@ -113,7 +133,7 @@ function sawOnly(seen: Seen, entry: EntrySpec, path: string): string | undefined
   return undefined;
 }
 
-async function until(check: () => boolean, what: string, ms = 3_000): Promise<void> {
+export async function until(check: () => boolean, what: string, ms = 3_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -185,90 +205,3 @@ export async function serverPaths(codec: Codec<WsError>): Promise<string | undef
   return undefined;
 }
 
-/** The facades' view of one upgrade: connect, wait for the end, and check what was read. */
-async function expectRefusal(url: string, codec: Codec<WsError>, entry: EntrySpec, path: string, headers?: Record<string, string>): Promise<string | undefined> {
-  for (const [name, facade] of Object.entries(FACADES)) {
-    const seen = facade(url, codec, headers);
-    try {
-      await within(seen.ended, 3_000, `${name}: ${path}`);
-      const broken = sawOnly(seen, entry, `${name} facade, ${path}`);
-      if (broken) return broken;
-    } finally {
-      seen.close();
-    }
-  }
-  return undefined;
-}
-
-/*
- * One server per policy, so one policy's refusals never stand in another's way. A server refused
- * at construction must name the entry and the policy, and the entry must really lack the layer.
- */
-async function withPolicy(codec: Codec<WsError>, policy: ServerPolicy, options: Omit<WsErrorServerOptions, "server" | "logger" | "codec"> = {}): Promise<Running | string> {
-  try {
-    return await serve({ codec, ...options, policies: [...(options.policies ?? []), policy] });
-  } catch (error) {
-    const message = (error as Error).message;
-    if (!message.includes(`the ${policy.name.split(":")[0]} policy`)) return `the server refused ${policy.name} without naming it: ${message}`;
-    return "refused";
-  }
-}
-
-/** How often each policy's scenario ran (not refused at construction): the suite checks the space reached them. */
-export const reached: Record<string, number> = {};
-
-const KEY = "good-key";
-const verify = (key: string) => key === KEY;
-const keyed = { "x-key": KEY };
-
-/**
- * The built-in policies' own errors: each refusal or close a policy makes reaches both facades as
- * the entry it picks (with and without a browser's Origin), or the server refuses to start.
- */
-export async function policyPaths(codec: Codec<WsError>): Promise<string | undefined> {
-  const auth = entryOfKinds(codec.catalog, ["unauthenticated", "permission-denied"], "upgrade");
-  const scenarios: [ServerPolicy, (running: Running) => Promise<string | undefined>, Omit<WsErrorServerOptions, "server" | "logger" | "codec">?][] = [
-    [
-      apiKey({ from: { header: "x-key" }, verify }),
-      async ({ url }) =>
-        (await expectRefusal(url, codec, auth as EntrySpec, "api-key, no key")) ??
-        (await expectRefusal(url, codec, auth as EntrySpec, "api-key, a wrong key", { "x-key": "bad" })) ??
-        (await expectRefusal(url, codec, auth as EntrySpec, "api-key, no key, from a browser", { origin: "https://app.example" })),
-    ],
-    [
-      attemptRate({ limit: 1, windowMs: 60_000 }),
-      async ({ url }) => {
-        const first = connect(url, { codec, reconnect: false });
-        await within(new Promise((resolve) => first.once("open", resolve)), 3_000, "the first attempt");
-        first.close();
-        return expectRefusal(url, codec, entryOfKinds(codec.catalog, "rate-limited", "upgrade") as EntrySpec, "attempt-rate, the second attempt");
-      },
-    ],
-    [
-      connectionCap({ perKey: 1 }),
-      async ({ url }) => {
-        const first = connect(url, { codec, reconnect: false, ws: { headers: keyed } });
-        await within(new Promise((resolve) => first.once("open", resolve)), 3_000, "the first connection");
-        try {
-          return await expectRefusal(url, codec, entryOfKinds(codec.catalog, "connection-limit", "upgrade") as EntrySpec, "connection-cap, a second connection", keyed);
-        } finally {
-          first.close();
-        }
-      },
-      { authenticate: () => ({ key: KEY }) },
-    ],
-  ];
-  for (const [policy, drive, options] of scenarios) {
-    const running = await withPolicy(codec, policy, options);
-    if (running === "refused") continue;
-    if (typeof running === "string") return running;
-    reached[policy.name.split(":")[0] as string] = (reached[policy.name.split(":")[0] as string] ?? 0) + 1;
-    try {
-      const broken = await drive(running);
-      if (broken) return broken;
-    } finally {
-      await running.close();
-    }
-  }
-  return undefined;
-}
