@@ -1,5 +1,5 @@
 import { tickdb, ApiKeyMissingError, InvalidApiKeyError, InvalidParametersError, SymbolNotFoundError, DepthUnavailableError, TradeUnavailableError, UnknownCommandError } from "@ws-errors/core/catalogs/tickdb";
-import { memoryState, messageRate, slowConsumer, WsErrorServer, type IncomingCommand, type ServerConnection, type SharedState } from "@ws-errors/node";
+import { memoryState, messageRate, WsErrorServer, type IncomingCommand, type ServerConnection, type SharedState } from "@ws-errors/node";
 import { connectionSet, every, type Endpoint } from "./endpoint";
 import { isKnownKey, type Timing } from "./keys";
 
@@ -40,7 +40,8 @@ export function tickdbEndpoint(timing: Timing, state: SharedState = memoryState(
       // generous; ten violations in ten seconds end the connection (3001, then close 4429, that
       // entry's close for browsers).
       messageRate({ limit: 20, windowMs: 1_000, closeAfter: 10, violationWindowMs: 10_000 }),
-      slowConsumer({ maxStallMs: timing.slowStallMs, checkEveryMs: timing.slowCheckMs }),
+      // No slowConsumer: TickDB's catalog has no slow-consumer entry, so its eviction could only
+      // be a close the catalog does not say (the server refuses to start with one).
     ],
     commands: {
       subscribe: (message, connection) => {

@@ -65,7 +65,7 @@ function fakeEndpoint(codec: Codec<WsError>): WsErrorServer {
  * ```ts
  * const fake = await createFakeServer([collective2]);
  * const client = connect(`${fake.urlFor(collective2)}?emit=unauthorized&layer=upgrade`, { codec: collective2 });
- * client.on("error", (error) => assert(error instanceof UnauthorizedError));
+ * client.on("catalog-error", (error) => assert(error instanceof UnauthorizedError));
  * ```
  */
 export async function createFakeServer(codecs: readonly Codec<WsError>[], options: { port?: number; host?: string } = {}): Promise<FakeServer> {

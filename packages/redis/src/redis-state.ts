@@ -46,11 +46,11 @@ export class StateTimeoutError extends Error {
  * @example
  * ```ts
  * import { Redis } from "ioredis";
- * import { WsErrorServer, connectionCap, attemptRate } from "@ws-errors/node";
+ * import { WsErrorServer, apiKey, attemptRate, connectionCap } from "@ws-errors/node";
  * import { redisState } from "@ws-errors/redis";
  *
  * const state = redisState({ client: new Redis(process.env.REDIS_URL!) });
- * new WsErrorServer({ codec, server, state, policies: [apiKey(...), connectionCap({ perKey: 10 }), attemptRate({ per: "key", limit: 60 })] });
+ * new WsErrorServer({ codec, server, state, policies: [apiKey({ from: { bearer: true }, verify }), connectionCap({ perKey: 10 }), attemptRate({ per: "key", limit: 60 })] });
  * ```
  */
 export function redisState(options: RedisStateOptions): SharedState {

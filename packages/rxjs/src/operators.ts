@@ -22,6 +22,7 @@ export type EntryIdOf<E> = E extends { readonly id: infer I; readonly _tag: infe
  *
  * @example
  * ```ts
+ * const connection = wsErrorsConnection("wss://api.example/ws", { codec: collective2Decoder });
  * connection.errors$.pipe(ofType(RateLimitedError)).subscribe((e) => backOff(e));
  * connection.errors$.pipe(ofType("unauthenticated", "permission-denied")).subscribe(logout);
  * connection.errors$.pipe(ofType("too-many-requests")).subscribe((e) => e.code); // "TOO_MANY_REQUESTS"

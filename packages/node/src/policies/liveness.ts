@@ -215,7 +215,7 @@ export interface RevocationOptions {
  *
  * @example
  * ```ts
- * const server = new WsErrorServer({ codec, server: http, state, policies: [apiKey(...), revocation()] });
+ * const server = new WsErrorServer({ codec, server: http, state, policies: [apiKey({ from: { bearer: true }, verify }), revocation()] });
  * await server.revoke("sk_live_123");   // closed within a round trip to Redis, everywhere
  * ```
  */
