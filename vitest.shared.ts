@@ -15,7 +15,12 @@ export function packageConfig() {
       // Under CI a JSON report lets .ci/run print one "N passed, N failed" line for every package.
       reporters: process.env.CI ? ["default", ["json", { outputFile: "test-results.json" }]] : ["default"],
       // Through vitest.tsc.mjs: tsc without incremental state, which let type tests read stale results.
-      typecheck: { enabled: true, include: ["test/**/*.test-d.ts"], tsconfig: "./tsconfig.json", checker: fileURLToPath(new URL("./vitest.tsc.mjs", import.meta.url)) },
+      typecheck: {
+        enabled: true,
+        include: ["test/**/*.test-d.ts"],
+        tsconfig: "./tsconfig.json",
+        checker: fileURLToPath(new URL("./vitest.tsc.mjs", import.meta.url)),
+      },
     },
   });
 }

@@ -17,7 +17,14 @@ const CPU = 100e6;
 
 /** A data frame as each API streams it. */
 const DATA: Record<string, (i: number) => unknown> = {
-  collective2: (i) => ({ msg_type: "strategy.signal", id: `msg_${i.toString(16).padStart(28, "0")}`, seq_id: 98765 + i, timestamp: "2024-01-01T12:00:00Z", v: 4, payload: { strategy_id: 12345678, symbol: "AAPL", side: "buy", quantity: 100 + (i % 7), price: 150.25 } }),
+  collective2: (i) => ({
+    msg_type: "strategy.signal",
+    id: `msg_${i.toString(16).padStart(28, "0")}`,
+    seq_id: 98765 + i,
+    timestamp: "2024-01-01T12:00:00Z",
+    v: 4,
+    payload: { strategy_id: 12345678, symbol: "AAPL", side: "buy", quantity: 100 + (i % 7), price: 150.25 },
+  }),
   tickdb: (i) => ({ cmd: "ticker", data: { symbol: "AAPL.US", last_price: `${150 + (i % 100) / 100}`, timestamp: 1703123456789 + i } }),
   "esca-rates": (i) => ({ type: "rate", pair: "EUR/USD", bid: 1.0842 + i / 1e6, ask: 1.0844 + i / 1e6, ts: 1703123456789 + i }),
   infoway: (i) => ({ code: 200, msg: "ok", trace: `t-${i}`, data: { s: "AAPL.US", p: 150.25, v: 100 + i, t: 1703123456789 + i } }),
@@ -25,7 +32,11 @@ const DATA: Record<string, (i: number) => unknown> = {
 
 /** 99% data frames, 1% error frames of the catalog's own entries, as the text a socket delivers. */
 function stream(name: string, codec: Codec<WsError>): string[] {
-  const errors = codec.catalog.errors.filter((e) => e.frame).map((e) => JSON.stringify(codec.encodeFrame(new (codec.classes[e.id] as new (i: object) => WsError)({ requestId: 7, message: e.summary }), { now: () => 0 })));
+  const errors = codec.catalog.errors
+    .filter((e) => e.frame)
+    .map((e) =>
+      JSON.stringify(codec.encodeFrame(new (codec.classes[e.id] as new (i: object) => WsError)({ requestId: 7, message: e.summary }), { now: () => 0 })),
+    );
   const data = DATA[name] as (i: number) => unknown;
   return Array.from({ length: STREAM }, (_, i) => (i % 100 === 99 ? (errors[i % errors.length] as string) : JSON.stringify(data(i))));
 }

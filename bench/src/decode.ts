@@ -16,7 +16,12 @@ interface Rounds {
 /** One catalog's rounds from each of three processes, pooled (see `inProcesses`). */
 function pooled(name: string): Rounds {
   const all = inProcesses<Rounds>("./decode-stream.ts", name, String(ROUNDS_PER_PROCESS));
-  return { candidate: all.flatMap((r) => r.candidate), baseline: all.flatMap((r) => r.baseline), ratios: all.flatMap((r) => r.ratios), frames: (all[0] as Rounds).frames };
+  return {
+    candidate: all.flatMap((r) => r.candidate),
+    baseline: all.flatMap((r) => r.baseline),
+    ratios: all.flatMap((r) => r.ratios),
+    frames: (all[0] as Rounds).frames,
+  };
 }
 
 export async function decodeBenchmarks(): Promise<Figure[]> {
@@ -38,7 +43,9 @@ export async function decodeBenchmarks(): Promise<Figure[]> {
     });
   }
 
-  const one = JSON.parse(execFileSync(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./decode-one.ts", import.meta.url))], { encoding: "utf8" })) as { one: number[]; mixed: number[]; plain: number; stack: number };
+  const one = JSON.parse(
+    execFileSync(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./decode-one.ts", import.meta.url))], { encoding: "utf8" }),
+  ) as { one: number[]; mixed: number[]; plain: number; stack: number };
   // The ratio is to a hand-made typed error (`class extends Error`, its stack captured): what an
   // application builds without the catalog. An object literal, the cheapest thing there is, is
   // named too, but a ratio to it moved from 3× to 23× between runs (a few ns, at the timer's grain).

@@ -22,16 +22,19 @@ if (kind === "raw") {
     codec: collective2,
     server: http,
     state: memoryState(),
-    policies: kind === "ours-bare" ? [] : [
-      apiKey({ from: { query: "key" }, verify: (key) => key === "good" }),
-      attemptRate({ limit: 1_000_000, windowMs: 60_000 }),
-      connectionCap({ perKey: 1_000_000 }),
-      messageRate({ limit: 100, windowMs: 1_000 }),
-      heartbeat({ intervalMs: 30_000, timeoutMs: 10_000 }),
-      slowConsumer({ maxStallMs: 30_000, checkEveryMs: 5_000 }),
-      recheck({ everyMs: 60_000, verify: () => true }),
-      revocation(),
-    ],
+    policies:
+      kind === "ours-bare"
+        ? []
+        : [
+            apiKey({ from: { query: "key" }, verify: (key) => key === "good" }),
+            attemptRate({ limit: 1_000_000, windowMs: 60_000 }),
+            connectionCap({ perKey: 1_000_000 }),
+            messageRate({ limit: 100, windowMs: 1_000 }),
+            heartbeat({ intervalMs: 30_000, timeoutMs: 10_000 }),
+            slowConsumer({ maxStallMs: 30_000, checkEveryMs: 5_000 }),
+            recheck({ everyMs: 60_000, verify: () => true }),
+            revocation(),
+          ],
     onMessage: (message) => message.data,
     logger: { error: () => undefined, warn: () => undefined },
   });

@@ -34,18 +34,24 @@ async function startServer(kind: "raw" | "ours"): Promise<Server> {
 async function openMany(url: string, n: number): Promise<WebSocket[]> {
   const sockets: WebSocket[] = [];
   for (let i = 0; i < n; i += 50) {
-    const batch = Array.from({ length: Math.min(50, n - i) }, () => new Promise<WebSocket>((resolve, reject) => {
-      const ws = new WebSocket(url);
-      ws.once("open", () => resolve(ws));
-      ws.on("error", reject);
-    }));
+    const batch = Array.from(
+      { length: Math.min(50, n - i) },
+      () =>
+        new Promise<WebSocket>((resolve, reject) => {
+          const ws = new WebSocket(url);
+          ws.once("open", () => resolve(ws));
+          ws.on("error", reject);
+        }),
+    );
     sockets.push(...(await Promise.all(batch)));
   }
   return sockets;
 }
 
 async function closeAll(sockets: readonly WebSocket[]): Promise<void> {
-  await Promise.all(sockets.map((ws) => new Promise<void>((resolve) => (ws.readyState === ws.CLOSED ? resolve() : (ws.once("close", () => resolve()), ws.close())))));
+  await Promise.all(
+    sockets.map((ws) => new Promise<void>((resolve) => (ws.readyState === ws.CLOSED ? resolve() : (ws.once("close", () => resolve()), ws.close())))),
+  );
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 300));
@@ -108,14 +114,27 @@ export async function memoryBenchmarks(): Promise<Figure[]> {
   const figures: Figure[] = [];
   // A thousand connections move the heap by under 3 MB, where a page more or less is a few percent:
   // more rounds there than at ten thousand for an equally narrow range.
-  for (const [n, rounds] of [[1_000, 7], [10_000, ROUNDS]] as const) {
+  for (const [n, rounds] of [
+    [1_000, 7],
+    [10_000, ROUNDS],
+  ] as const) {
     const ours: number[] = [];
     const raw: number[] = [];
     for (let i = 0; i < rounds; i++) {
       raw.push(await perConnection("raw", n));
       ours.push(await perConnection("ours", n));
     }
-    figures.push(pairedFigure("memory", `heap per idle connection, ${n.toLocaleString("en-US")} loopback connections, WsErrorServer with every policy on`, ours, raw, "a raw `ws` server", "≤ 1.15×", "B"));
+    figures.push(
+      pairedFigure(
+        "memory",
+        `heap per idle connection, ${n.toLocaleString("en-US")} loopback connections, WsErrorServer with every policy on`,
+        ours,
+        raw,
+        "a raw `ws` server",
+        "≤ 1.15×",
+        "B",
+      ),
+    );
   }
   const runs: { cycled: number; refused: number }[] = [];
   const rawRuns: { cycled: number; refused: number }[] = [];
@@ -127,7 +146,10 @@ export async function memoryBenchmarks(): Promise<Figure[]> {
     const ratios = runs.map((r) => r[key]);
     figures.push({
       suite: "memory",
-      name: key === "cycled" ? "heap after 20,000 connect/close cycles, against the heap before them (WsErrorServer, every policy on)" : "heap after a further 20,000 refused upgrades (bad key → 401), against the same start",
+      name:
+        key === "cycled"
+          ? "heap after 20,000 connect/close cycles, against the heap before them (WsErrorServer, every policy on)"
+          : "heap after a further 20,000 refused upgrades (bad key → 401), against the same start",
       median: median(ratios),
       spread: [Math.min(...ratios), Math.max(...ratios)],
       unit: "×",

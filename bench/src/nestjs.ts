@@ -51,7 +51,11 @@ export async function nestjsBenchmarks(): Promise<Figure[]> {
   const plain = new WsErrorServer({
     codec: esca,
     server: http,
-    commands: { subscribe: () => { throw new UnknownSymbolError({ message: "Unsupported symbol XAU/USD" }); } },
+    commands: {
+      subscribe: () => {
+        throw new UnknownSymbolError({ message: "Unsupported symbol XAU/USD" });
+      },
+    },
   });
   await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
   const plainUrl = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/`;

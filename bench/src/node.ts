@@ -33,7 +33,15 @@ async function listen(server: Server): Promise<number> {
 async function receiveThroughput(): Promise<Figure> {
   const N = STREAM_MESSAGES;
   const [a, b] = pooledReceiveRounds("node", RECEIVE_ROUNDS_PER_PROCESS) as [number[], number[]];
-  return pairedFigure("node", `client receive throughput: ${N.toLocaleString("en-US")} Collective2 signals, \`message\` events (decoded, sequence-tracked)`, a, b, "raw `ws` client doing JSON.parse", "≥ 0.97×", "msg/s");
+  return pairedFigure(
+    "node",
+    `client receive throughput: ${N.toLocaleString("en-US")} Collective2 signals, \`message\` events (decoded, sequence-tracked)`,
+    a,
+    b,
+    "raw `ws` client doing JSON.parse",
+    "≥ 0.97×",
+    "msg/s",
+  );
 }
 
 /** Error frames per second a server writes to one reading client. */
@@ -102,8 +110,24 @@ async function emission(): Promise<Figure[]> {
   oursHttp.closeAllConnections();
   oursHttp.close();
   return [
-    pairedFigure("node", "server error-frame emission: 50,000 TOO_MANY_REQUESTS frames via sendError (encoded each time)", a, b, "raw `ws.send` of the same bytes, pre-encoded", "≥ 0.95×", "msg/s"),
-    pairedFigure("node", "the same emission, against a baseline that batches writes per event-loop turn as ServerConnection does", a, c, "raw `ws.send` of the same bytes, pre-encoded, socket corked per turn", "(what encoding costs)", "msg/s"),
+    pairedFigure(
+      "node",
+      "server error-frame emission: 50,000 TOO_MANY_REQUESTS frames via sendError (encoded each time)",
+      a,
+      b,
+      "raw `ws.send` of the same bytes, pre-encoded",
+      "≥ 0.95×",
+      "msg/s",
+    ),
+    pairedFigure(
+      "node",
+      "the same emission, against a baseline that batches writes per event-loop turn as ServerConnection does",
+      a,
+      c,
+      "raw `ws.send` of the same bytes, pre-encoded, socket corked per turn",
+      "(what encoding costs)",
+      "msg/s",
+    ),
   ];
 }
 
@@ -111,10 +135,17 @@ async function emission(): Promise<Figure[]> {
 async function rejections(): Promise<Figure> {
   const bare = createServer();
   bare.on("upgrade", (_req, socket) => {
-    socket.end('HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json; charset=utf-8\r\nx-ws-error: Invalid API key\r\ncontent-length: 51\r\nconnection: close\r\n\r\n{"code":"UNAUTHORIZED","message":"Invalid API key"}');
+    socket.end(
+      'HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json; charset=utf-8\r\nx-ws-error: Invalid API key\r\ncontent-length: 51\r\nconnection: close\r\n\r\n{"code":"UNAUTHORIZED","message":"Invalid API key"}',
+    );
   });
   const oursHttp = createServer();
-  const server = new WsErrorServer({ codec: c2, server: oursHttp, policies: [apiKey({ from: { bearer: true }, verify: () => false })], logger: { error: () => undefined, warn: () => undefined } });
+  const server = new WsErrorServer({
+    codec: c2,
+    server: oursHttp,
+    policies: [apiKey({ from: { bearer: true }, verify: () => false })],
+    logger: { error: () => undefined, warn: () => undefined },
+  });
   const barePort = await listen(bare);
   const oursPort = await listen(oursHttp);
   const run = async (port: number) => JSON.parse(await peer("reject", `ws://127.0.0.1:${port}/`, "4000", "32").output).perSecond as number;
@@ -129,7 +160,15 @@ async function rejections(): Promise<Figure> {
   await server.close();
   bare.close();
   oursHttp.close();
-  return pairedFigure("node", "upgrade rejections: 4,000 attempts with a bad key, 32 concurrent (catalog 401 with X-WS-Error and body)", a, b, "a bare `ws`-style upgrade handler writing the same 401", "≥ 0.9×", "ops/s");
+  return pairedFigure(
+    "node",
+    "upgrade rejections: 4,000 attempts with a bad key, 32 concurrent (catalog 401 with X-WS-Error and body)",
+    a,
+    b,
+    "a bare `ws`-style upgrade handler writing the same 401",
+    "≥ 0.9×",
+    "ops/s",
+  );
 }
 
 export async function nodeBenchmarks(): Promise<Figure[]> {

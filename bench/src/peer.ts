@@ -13,7 +13,14 @@ import { WebSocket, WebSocketServer } from "ws";
 const [role, a, b, c] = process.argv.slice(2);
 
 export function signal(seq: number): string {
-  return JSON.stringify({ msg_type: "strategy.signal", id: `msg_${seq.toString(16).padStart(28, "0")}`, seq_id: seq, timestamp: "2024-01-01T12:00:00Z", v: 4, payload: { strategy_id: 12345678, symbol: "AAPL", action: "BTO", quantity: 100, price: 150.25 } });
+  return JSON.stringify({
+    msg_type: "strategy.signal",
+    id: `msg_${seq.toString(16).padStart(28, "0")}`,
+    seq_id: seq,
+    timestamp: "2024-01-01T12:00:00Z",
+    v: 4,
+    payload: { strategy_id: 12345678, symbol: "AAPL", action: "BTO", quantity: 100, price: 150.25 },
+  });
 }
 
 if (role === "stream-server") {
@@ -25,7 +32,10 @@ if (role === "stream-server") {
   const text = { binary: false } as const;
   // Port 0: the system's choice, printed; a port picked at random could be one of the thousands
   // the memory suite's connections have just left in TIME_WAIT.
-  const wss: WebSocketServer = new WebSocketServer({ port: Number(a), host: "127.0.0.1" }, (): void => void process.stdout.write(`${(wss.address() as { port: number }).port}\n`));
+  const wss: WebSocketServer = new WebSocketServer(
+    { port: Number(a), host: "127.0.0.1" },
+    (): void => void process.stdout.write(`${(wss.address() as { port: number }).port}\n`),
+  );
   wss.on("connection", (ws) => {
     let sent = 0;
     const tcp = (ws as unknown as { _socket: { cork(): void; uncork(): void } })._socket;
@@ -65,7 +75,18 @@ if (role === "stream-server") {
   const one = () => {
     if (started >= total) return;
     started++;
-    const req = request({ host: url.hostname, port: url.port, path: url.pathname, headers: { connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", authorization: `Bearer ${key}` } });
+    const req = request({
+      host: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      headers: {
+        connection: "Upgrade",
+        upgrade: "websocket",
+        "sec-websocket-version": "13",
+        "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+        authorization: `Bearer ${key}`,
+      },
+    });
     const finish = () => {
       done++;
       if (done === total) {

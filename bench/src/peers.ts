@@ -14,7 +14,14 @@ const PEER = fileURLToPath(new URL("./peer.ts", import.meta.url));
 const ROUNDS = 5;
 /* The same backoff for every client: first retry after 100 ms, doubling, at most 1 s. */
 const BACKOFF = { initialMs: 100, maxMs: 1_000, factor: 2 };
-const RWS_OPTIONS = { WebSocket, minReconnectionDelay: BACKOFF.initialMs, maxReconnectionDelay: BACKOFF.maxMs, reconnectionDelayGrowFactor: BACKOFF.factor, minUptime: 1_000, maxRetries: 1_000 };
+const RWS_OPTIONS = {
+  WebSocket,
+  minReconnectionDelay: BACKOFF.initialMs,
+  maxReconnectionDelay: BACKOFF.maxMs,
+  reconnectionDelayGrowFactor: BACKOFF.factor,
+  minUptime: 1_000,
+  maxRetries: 1_000,
+};
 
 /** A client under test: opened on a URL, reporting each message (parsed) and closable. */
 interface Client {
@@ -102,7 +109,17 @@ export async function peerBenchmarks(): Promise<Figure[]> {
   }
   stream.child.kill();
   for (const [name, values] of Object.entries(rates)) {
-    figures.push(pairedFigure("peers", `${name}: receive throughput, ${N.toLocaleString("en-US")} Collective2 signals (each client parses; ours also decode and track seq)`, values, raw, "raw `ws` client doing JSON.parse", "", "msg/s"));
+    figures.push(
+      pairedFigure(
+        "peers",
+        `${name}: receive throughput, ${N.toLocaleString("en-US")} Collective2 signals (each client parses; ours also decode and track seq)`,
+        values,
+        raw,
+        "raw `ws` client doing JSON.parse",
+        "",
+        "msg/s",
+      ),
+    );
   }
 
   // A port the system just gave out and took back: free now, and the ticker restarts on it.

@@ -5,7 +5,9 @@ import { inProcesses } from "./stats";
 
 /** The peer's stream server (bench/src/peer.ts) in its own process, ready: its URL and the process. */
 export async function startStreamServer(messages: number): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./peer.ts", import.meta.url)), "stream-server", "0", String(messages)], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./peer.ts", import.meta.url)), "stream-server", "0", String(messages)], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const port = await new Promise<number>((resolve) => child.stdout?.once("data", (data: Buffer) => resolve(Number(data.toString().trim()))));
   return { url: `ws://127.0.0.1:${port}/`, child };
 }
@@ -57,6 +59,7 @@ export const STREAM_MESSAGES = 100_000;
  */
 export function pooledReceiveRounds(which: "node" | "rxjs", roundsPerProcess: number): number[][] {
   const pooled: number[][] = [];
-  for (const samples of inProcesses<number[][]>("./receive.ts", which, String(roundsPerProcess))) samples.forEach((values, k) => (pooled[k] ??= []).push(...values));
+  for (const samples of inProcesses<number[][]>("./receive.ts", which, String(roundsPerProcess)))
+    samples.forEach((values, k) => (pooled[k] ??= []).push(...values));
   return pooled;
 }

@@ -34,7 +34,11 @@ const rxjs: Run = () =>
 const rxjsWebSocket: Run = () =>
   new Promise((resolve) => {
     const timer = streamTimer(N, resolve);
-    webSocket({ url, WebSocketCtor: WebSocket as unknown as typeof globalThis.WebSocket }).subscribe({ next: timer.message, complete: timer.end, error: timer.end });
+    webSocket({ url, WebSocketCtor: WebSocket as unknown as typeof globalThis.WebSocket }).subscribe({
+      next: timer.message,
+      complete: timer.end,
+      error: timer.end,
+    });
   });
 
 const runs = which === "node" ? [node, raw] : [rxjs, raw, rxjsWebSocket];

@@ -57,20 +57,36 @@ async function admission(redis: SharedState): Promise<Figure> {
     s.http.closeAllConnections();
     s.http.close();
   }
-  return pairedFigure("redis", "upgrade admission: 3,000 upgrades, 32 concurrent, through apiKey + per-key attempt window + per-key cap, state on Redis", a, b, "the same server with the embedded memory state", "", "ops/s");
+  return pairedFigure(
+    "redis",
+    "upgrade admission: 3,000 upgrades, 32 concurrent, through apiKey + per-key attempt window + per-key cap, state on Redis",
+    a,
+    b,
+    "the same server with the embedded memory state",
+    "",
+    "ops/s",
+  );
 }
 
 /** Appends and replays per second: the state's scripts against the bare Redis commands they wrap. */
 async function history(state: SharedState, client: Redis): Promise<Figure[]> {
   const N = 20_000;
   const IN_FLIGHT = 64;
-  const payload = JSON.stringify({ msg_type: "strategy.signal", id: "msg_0000000000000000000000000000", timestamp: "2024-01-01T12:00:00Z", v: 4, payload: { strategy_id: 12345678, symbol: "AAPL", action: "BTO", quantity: 100, price: 150.25 } });
+  const payload = JSON.stringify({
+    msg_type: "strategy.signal",
+    id: "msg_0000000000000000000000000000",
+    timestamp: "2024-01-01T12:00:00Z",
+    v: 4,
+    payload: { strategy_id: 12345678, symbol: "AAPL", action: "BTO", quantity: 100, price: 150.25 },
+  });
   const rate = async (one: (i: number) => Promise<unknown>, total: number, inFlight = IN_FLIGHT) => {
     let next = 0;
     const t0 = performance.now();
-    await Promise.all(Array.from({ length: inFlight }, async () => {
-      while (next < total) await one(next++);
-    }));
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (next < total) await one(next++);
+      }),
+    );
     return (total * 1000) / (performance.now() - t0);
   };
   let round = 0;
@@ -104,20 +120,53 @@ async function history(state: SharedState, client: Redis): Promise<Figure[]> {
     c.push(await replayOurs());
   }
   return [
-    pairedFigure("redis", "history append: 20,000 signals, 64 in flight (INCR + XADD with retention, one script)", a, b, "bare `XADD ... MAXLEN 10000 *` from ioredis", "", "ops/s"),
-    pairedFigure("redis", "history replay: 1,000 entries after a position in a 10,000-entry stream, 8 in flight", c, d, "bare `XRANGE ... COUNT 1001` from ioredis", "", "ops/s"),
+    pairedFigure(
+      "redis",
+      "history append: 20,000 signals, 64 in flight (INCR + XADD with retention, one script)",
+      a,
+      b,
+      "bare `XADD ... MAXLEN 10000 *` from ioredis",
+      "",
+      "ops/s",
+    ),
+    pairedFigure(
+      "redis",
+      "history replay: 1,000 entries after a position in a 10,000-entry stream, 8 in flight",
+      c,
+      d,
+      "bare `XRANGE ... COUNT 1001` from ioredis",
+      "",
+      "ops/s",
+    ),
   ];
 }
 
 /** From a subscribe with `resume_from` 100 signals back to the 100th replayed signal: on another instance over Redis, and on one instance in memory. */
 async function resumeLatency(redisUrl: string): Promise<Figure> {
-  const timing = { heartbeatIntervalMs: 30_000, heartbeatTimeoutMs: 40_000, slowStallMs: 3_000, slowCheckMs: 10_000, recheckMs: 1_000, signalEveryMs: 5, tickEveryMs: 250, revokeAfterMs: 5_000 };
+  const timing = {
+    heartbeatIntervalMs: 30_000,
+    heartbeatTimeoutMs: 40_000,
+    slowStallMs: 3_000,
+    slowCheckMs: 10_000,
+    recheckMs: 1_000,
+    signalEveryMs: 5,
+    tickEveryMs: 250,
+    revokeAfterMs: 5_000,
+  };
   const clients = [new Redis(redisUrl), new Redis(redisUrl)];
   const states = clients.map((client) => redisState({ client, historyRetention: 100_000 }));
-  const [a, b] = [await startDemoServers({ port: 0, timing, state: states[0] as SharedState }), await startDemoServers({ port: 0, timing, state: states[1] as SharedState })];
+  const [a, b] = [
+    await startDemoServers({ port: 0, timing, state: states[0] as SharedState }),
+    await startDemoServers({ port: 0, timing, state: states[1] as SharedState }),
+  ];
   const single = await startDemoServers({ port: 0, timing });
   await new Promise((r) => setTimeout(r, 1_500)); // a history to resume into
-  const subscribe = (from?: number) => JSON.stringify({ msg_type: "subscription.request", timestamp: new Date().toISOString(), payload: { action: "subscribe", channel: "strategy.signal", strategy_id: 12345678, ...(from !== undefined && { resume_from: String(from) }) } });
+  const subscribe = (from?: number) =>
+    JSON.stringify({
+      msg_type: "subscription.request",
+      timestamp: new Date().toISOString(),
+      payload: { action: "subscribe", channel: "strategy.signal", strategy_id: 12345678, ...(from !== undefined && { resume_from: String(from) }) },
+    });
   const open = (url: string) =>
     new Promise<WebSocket>((resolve, reject) => {
       const ws = new WebSocket(`${url}/collective2/ws`, { headers: { authorization: "Bearer demo-key" } });
@@ -160,7 +209,16 @@ async function resumeLatency(redisUrl: string): Promise<Figure> {
   await Promise.all([a.close(), b.close(), single.close()]);
   await Promise.all(states.map((s) => s.close()));
   for (const c of clients) c.disconnect();
-  return pairedFigure("redis", "resume latency: subscribe with resume_from 100 signals back until the 100th replayed signal, on another instance (history on Redis)", ours, base, "the same on one instance with the embedded memory state", "", "ms", false);
+  return pairedFigure(
+    "redis",
+    "resume latency: subscribe with resume_from 100 signals back until the 100th replayed signal, on another instance (history on Redis)",
+    ours,
+    base,
+    "the same on one instance with the embedded memory state",
+    "",
+    "ms",
+    false,
+  );
 }
 
 export async function redisBenchmarks(): Promise<Figure[]> {

@@ -13,12 +13,19 @@ const GOALS: Record<string, string> = {
 
 /** The browser bundle sizes size-limit measures (bench/.size-limit.cjs), against rxjs/webSocket; then what each part of our two client bundles weighs. */
 export async function sizeBenchmarks(): Promise<Figure[]> {
-  return [...budgets(), ...(await composition("core + one catalog's decoder", "size/core-decoder.js")), ...(await composition("@ws-errors/rxjs + one catalog's decoder", "size/rxjs-catalog.js"))];
+  return [
+    ...budgets(),
+    ...(await composition("core + one catalog's decoder", "size/core-decoder.js")),
+    ...(await composition("@ws-errors/rxjs + one catalog's decoder", "size/rxjs-catalog.js")),
+  ];
 }
 
 function budgets(): Figure[] {
   const bin = resolve(dirname(createRequire(import.meta.url).resolve("size-limit/package.json")), "bin.js");
-  const rows = JSON.parse(execFileSync(process.execPath, [bin, "--json"], { cwd: resolve(import.meta.dirname, ".."), encoding: "utf8" })) as { name: string; size: number }[];
+  const rows = JSON.parse(execFileSync(process.execPath, [bin, "--json"], { cwd: resolve(import.meta.dirname, ".."), encoding: "utf8" })) as {
+    name: string;
+    size: number;
+  }[];
   const base = rows.find((r) => r.name.startsWith("rxjs/webSocket"))?.size ?? Number.NaN;
   return rows.map((row) => ({
     suite: "size",
@@ -56,7 +63,17 @@ const gz = async (code: string) => gzipSync((await transform(code, { minify: tru
  * and the parts need not add up to the whole. rxjs is left out, as in the size-limit entry.
  */
 async function composition(bundleName: string, entry: string): Promise<Figure[]> {
-  const result = await build({ entryPoints: [resolve(import.meta.dirname, "..", entry)], bundle: true, write: false, minifySyntax: true, format: "esm", platform: "browser", conditions: ["ws-errors-source"], external: ["rxjs", "rxjs/*"], logLevel: "silent" });
+  const result = await build({
+    entryPoints: [resolve(import.meta.dirname, "..", entry)],
+    bundle: true,
+    write: false,
+    minifySyntax: true,
+    format: "esm",
+    platform: "browser",
+    conditions: ["ws-errors-source"],
+    external: ["rxjs", "rxjs/*"],
+    logLevel: "silent",
+  });
   const text = (result.outputFiles[0] as { text: string }).text;
   const sections = text.split(/^(?=\/\/ \S+\n)/m).map((body) => ({ path: /^\/\/ (\S+)\n/.exec(body)?.[1] ?? "", body }));
   const whole = await gz(text);
@@ -73,7 +90,17 @@ async function composition(bundleName: string, entry: string): Promise<Figure[]>
       if (kept.length === sections.length) continue;
       weight = files === GENERATED ? withoutSpec - (await gz(kept.map((s) => s.body).join(""))) : whole - (await gz(kept.map((s) => s.body).join("")));
     }
-    figures.push({ suite: "size", name: `${bundleName}, part: ${label}`, median: weight, spread: [weight, weight], unit: "B", baseline: "the whole bundle (built from the sources, esbuild minified, gzip -9)", baselineMedian: whole, ratio: weight / whole, ratioSpread: [weight / whole, weight / whole] });
+    figures.push({
+      suite: "size",
+      name: `${bundleName}, part: ${label}`,
+      median: weight,
+      spread: [weight, weight],
+      unit: "B",
+      baseline: "the whole bundle (built from the sources, esbuild minified, gzip -9)",
+      baselineMedian: whole,
+      ratio: weight / whole,
+      ratioSpread: [weight / whole, weight / whole],
+    });
   }
   return figures;
 }

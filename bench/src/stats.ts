@@ -49,7 +49,16 @@ export async function paired(
 }
 
 /** A figure from per-round samples of ours and the baseline; ratios per round (ours ÷ baseline when higher is better). */
-export function pairedFigure(suite: string, name: string, ours: number[], base: number[], baseline: string, goal: string, unit: Figure["unit"], higherIsBetter = true): Figure {
+export function pairedFigure(
+  suite: string,
+  name: string,
+  ours: number[],
+  base: number[],
+  baseline: string,
+  goal: string,
+  unit: Figure["unit"],
+  higherIsBetter = true,
+): Figure {
   const ratios = ours.map((o, i) => (higherIsBetter ? o / (base[i] as number) : (base[i] as number) / o));
   return {
     suite,
@@ -96,5 +105,8 @@ const PROCESSES = 3;
  */
 export function inProcesses<T>(script: string, ...args: string[]): T[] {
   const path = fileURLToPath(new URL(script, import.meta.url));
-  return Array.from({ length: PROCESSES }, () => JSON.parse(execFileSync(process.execPath, ["--import", "tsx", path, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })) as T);
+  return Array.from(
+    { length: PROCESSES },
+    () => JSON.parse(execFileSync(process.execPath, ["--import", "tsx", path, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })) as T,
+  );
 }

@@ -20,7 +20,11 @@ async function saveToRegenerated(file: string, edit: (text: string, round: numbe
     stdin: async () => "",
   };
   const controller = new AbortController();
-  const done = watchCatalogs({ files: [file], dirs: { code: join(dir, "out"), docs: join(dir, "out") }, prune: false, where: BUNDLED_OUTPUT }, io, controller.signal);
+  const done = watchCatalogs(
+    { files: [file], dirs: { code: join(dir, "out"), docs: join(dir, "out") }, prune: false, where: BUNDLED_OUTPUT },
+    io,
+    controller.signal,
+  );
   const original = readFileSync(file, "utf8");
   const times: number[] = [];
   for (let round = 0; round <= ROUNDS; round++) {

@@ -37,24 +37,53 @@ function framePayload(form: FrameForm, entry: EntrySpec): Schema {
   const root: Schema = { type: "object" };
   for (const [path, value] of Object.entries(form.constant ?? {})) place(root, path, { const: value as Json }, true);
   for (const [path, stamp] of Object.entries(form.stamps ?? {})) {
-    place(root, path, stamp === "unix-ms" ? { type: "integer" } : stamp === "iso-timestamp" ? { type: "string", format: "date-time" } : { type: "string" }, true);
+    place(
+      root,
+      path,
+      stamp === "unix-ms" ? { type: "integer" } : stamp === "iso-timestamp" ? { type: "string", format: "date-time" } : { type: "string" },
+      true,
+    );
   }
-  if (form.requestId !== undefined) place(root, form.requestId, { type: ["string", "integer"], description: "The correlation id of the command this answers." }, entry.scope === "command");
+  if (form.requestId !== undefined)
+    place(root, form.requestId, { type: ["string", "integer"], description: "The correlation id of the command this answers." }, entry.scope === "command");
   if (form.command !== undefined) place(root, form.command, { type: "string", description: "The command this answers." }, false);
   if (form.details !== undefined) {
     for (const [name, detail] of Object.entries(entry.details)) {
-      place(root, form.details === "" ? name : `${form.details}.${name}`, { ...DETAIL_SCHEMA[detail.type], ...(detail.summary !== undefined && { description: detail.summary }) }, false);
+      place(
+        root,
+        form.details === "" ? name : `${form.details}.${name}`,
+        { ...DETAIL_SCHEMA[detail.type], ...(detail.summary !== undefined && { description: detail.summary }) },
+        false,
+      );
     }
   }
   for (const [path, value] of Object.entries(entry.frame?.constant ?? {})) place(root, path, { const: value }, true);
   for (const condition of entry.frame?.when ?? []) if (condition.equals !== undefined) place(root, condition.path, { const: condition.equals }, true);
   const aliases = entry.aliases ?? [];
-  if (form.code !== undefined) place(root, form.code, aliases.length === 0 ? { const: entry.frame?.code ?? entry.code } : { enum: [entry.frame?.code ?? entry.code, ...aliases], description: `Written as ${JSON.stringify(entry.frame?.code ?? entry.code)}; the others are aliases read as the same error.` }, true);
+  if (form.code !== undefined)
+    place(
+      root,
+      form.code,
+      aliases.length === 0
+        ? { const: entry.frame?.code ?? entry.code }
+        : {
+            enum: [entry.frame?.code ?? entry.code, ...aliases],
+            description: `Written as ${JSON.stringify(entry.frame?.code ?? entry.code)}; the others are aliases read as the same error.`,
+          },
+      true,
+    );
   if (form.label !== undefined && entry.frame?.label !== undefined) place(root, form.label, { const: entry.frame.label }, form.code === undefined);
   if (form.field !== undefined) place(root, form.field, { type: "string", description: "The request field at fault." }, false);
   if (form.message !== undefined) {
     const template = entry.frame?.template;
-    place(root, form.message, template === undefined ? { type: "string" } : { type: "string", description: `Worded as the template "${template}"; its placeholders are detail fields.`, "x-ws-template": template }, true);
+    place(
+      root,
+      form.message,
+      template === undefined
+        ? { type: "string" }
+        : { type: "string", description: `Worded as the template "${template}"; its placeholders are detail fields.`, "x-ws-template": template },
+      true,
+    );
   }
   return root;
 }
@@ -102,7 +131,8 @@ export function toAsyncApi(spec: CatalogSpec): Record<string, unknown> {
         scope: entry.scope,
         retry: entry.retry,
         guidance: entry.guidance ?? directiveText(entry.retry),
-        ...(spec.dialect.requests?.errorReplies === "uncorrelated" && entry.scope !== "connection" && { correlation: "the oldest pending request of its command (error replies carry no request id)" }),
+        ...(spec.dialect.requests?.errorReplies === "uncorrelated" &&
+          entry.scope !== "connection" && { correlation: "the oldest pending request of its command (error replies carry no request id)" }),
       },
     };
   }

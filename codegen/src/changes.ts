@@ -9,7 +9,10 @@ import type { Problem } from "./problems";
 /** The repository a file is in, or `undefined` outside git. */
 export function repoRoot(path: string): string | undefined {
   try {
-    return execFileSync("git", ["-C", existsSync(path) && !path.match(/\.(ya?ml|json)$/) ? path : dirname(path), "rev-parse", "--show-toplevel"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    return execFileSync("git", ["-C", existsSync(path) && !path.match(/\.(ya?ml|json)$/) ? path : dirname(path), "rev-parse", "--show-toplevel"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
   } catch {
     return undefined;
   }

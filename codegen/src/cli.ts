@@ -269,7 +269,10 @@ function changesets(project: Project, io: CliIo): number {
     const root = repoRoot(file) ?? io.cwd;
     const written = writeChangeset(result.diff, owner.name, root, catalogLabel(file, root));
     overall = maxBump(overall, result.diff.bump);
-    if (written) io.stdout(`${relative(io.cwd, written) || written}: ${owner.name} ${result.diff.bump} (${result.diff.changes.length} change${result.diff.changes.length === 1 ? "" : "s"} in ${result.diff.catalog})\n`);
+    if (written)
+      io.stdout(
+        `${relative(io.cwd, written) || written}: ${owner.name} ${result.diff.bump} (${result.diff.changes.length} change${result.diff.changes.length === 1 ? "" : "s"} in ${result.diff.catalog})\n`,
+      );
   }
   if (overall === undefined) io.stdout("ws-errors changeset: no catalog changed since the last commit\n");
   return 0;

@@ -39,7 +39,11 @@ export function loadConfig(cwd: string): LoadedConfig | { readonly error: string
   try {
     // Read afresh each time (init edits the config, a watcher reads it again after the user does):
     // lilconfig's own JSON loader is require(), whose cache keeps the first version for good.
-    found = lilconfigSync("wsErrors", { searchPlaces: SEARCH, cache: false, loaders: { ".json": (_path, content) => JSON.parse(content.replace(/^\uFEFF/, "")) as unknown } }).search(cwd);
+    found = lilconfigSync("wsErrors", {
+      searchPlaces: SEARCH,
+      cache: false,
+      loaders: { ".json": (_path, content) => JSON.parse(content.replace(/^\uFEFF/, "")) as unknown },
+    }).search(cwd);
   } catch (error) {
     return { error: (error as Error).message };
   }
@@ -48,10 +52,12 @@ export function loadConfig(cwd: string): LoadedConfig | { readonly error: string
   const where = relative(cwd, filepath) || filepath;
   if (typeof config !== "object" || config === null) return { error: `${where}: the config must be an object with "catalogs" and "out"` };
   const c = config as Partial<Record<keyof ProjectConfig, unknown>>;
-  if (!Array.isArray(c.catalogs) || c.catalogs.length === 0 || !c.catalogs.every((x) => typeof x === "string")) return { error: `${where}: "catalogs" must be a non-empty list of catalog files or folders` };
+  if (!Array.isArray(c.catalogs) || c.catalogs.length === 0 || !c.catalogs.every((x) => typeof x === "string"))
+    return { error: `${where}: "catalogs" must be a non-empty list of catalog files or folders` };
   if (typeof c.out !== "string" || c.out === "") return { error: `${where}: "out" must name the folder for the generated TypeScript` };
   if (c.docs !== undefined && typeof c.docs !== "string") return { error: `${where}: "docs" must be a folder name` };
-  if (c.import !== undefined && (typeof c.import !== "string" || !c.import.includes("{name}"))) return { error: `${where}: "import" must be a module path containing {name}` };
+  if (c.import !== undefined && (typeof c.import !== "string" || !c.import.includes("{name}")))
+    return { error: `${where}: "import" must be a module path containing {name}` };
   const dir = dirname(filepath);
   const out = c.out;
   const template = (c.import as string | undefined) ?? `./${relative(dir, resolve(dir, out)).split("\\").join("/")}/{name}.js`;

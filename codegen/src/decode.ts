@@ -38,13 +38,16 @@ export function decodeInput(spec: CatalogSpec, layer: Layer, text: string): Deco
   }
   const input = value as Record<string, unknown>;
   if (layer === "close") {
-    if (typeof input.code !== "number" || !Number.isInteger(input.code)) return { ok: false, message: 'a close input needs an integer "code", e.g. {"code":1000,"reason":"Ping timeout"}' };
+    if (typeof input.code !== "number" || !Number.isInteger(input.code))
+      return { ok: false, message: 'a close input needs an integer "code", e.g. {"code":1000,"reason":"Ping timeout"}' };
     if (input.reason !== undefined && typeof input.reason !== "string") return { ok: false, message: 'the close "reason" must be a string' };
     const error = codec.decodeClose({ code: input.code, reason: (input.reason as string | undefined) ?? "" });
     return { ok: true, output: { error: error ? describeError(error) : null } };
   }
-  if (typeof input.status !== "number" || !Number.isInteger(input.status)) return { ok: false, message: 'an upgrade input needs an integer "status", e.g. {"status":401,"headers":{},"body":"..."}' };
-  if (input.headers !== undefined && (typeof input.headers !== "object" || input.headers === null)) return { ok: false, message: 'the upgrade "headers" must be an object' };
+  if (typeof input.status !== "number" || !Number.isInteger(input.status))
+    return { ok: false, message: 'an upgrade input needs an integer "status", e.g. {"status":401,"headers":{},"body":"..."}' };
+  if (input.headers !== undefined && (typeof input.headers !== "object" || input.headers === null))
+    return { ok: false, message: 'the upgrade "headers" must be an object' };
   const body = input.body === undefined ? "" : typeof input.body === "string" ? input.body : JSON.stringify(input.body);
   const error = codec.decodeUpgrade({ status: input.status, headers: (input.headers as Record<string, string> | undefined) ?? {}, body });
   return { ok: true, output: { error: error ? describeError(error) : null } };

@@ -37,7 +37,10 @@ const show = (value: unknown) => (value === undefined ? "none" : JSON.stringify(
 function wireCodes(entry: EntrySpec): string[] {
   const codes: string[] = [];
   const { frame, close, browserFallback } = entry;
-  if (frame) codes.push(`frame code ${show(frame.code)}${frame.label !== undefined ? ` labelled ${show(frame.label)}` : ""}${frame.when ? ` when ${show(frame.when)}` : ""}${frame.template !== undefined ? ` worded ${show(frame.template)}` : ""}`);
+  if (frame)
+    codes.push(
+      `frame code ${show(frame.code)}${frame.label !== undefined ? ` labelled ${show(frame.label)}` : ""}${frame.when ? ` when ${show(frame.when)}` : ""}${frame.template !== undefined ? ` worded ${show(frame.template)}` : ""}`,
+    );
   if (frame?.label !== undefined) codes.push(`frame label ${show(frame.label)}`);
   for (const alias of entry.aliases ?? []) codes.push(`alias ${show(alias)}`);
   if (entry.upgrade) codes.push(`upgrade body code ${show(entry.code)}`);
@@ -106,7 +109,8 @@ export function diffCatalogs(before: CatalogSpec, after: CatalogSpec): CatalogDi
     const acted = (retry: EntrySpec["retry"]) => ({ ...retry, because: undefined });
     if (!same(acted(old.retry), acted(next.retry))) add("major", id, `retry ${show(old.retry)} → ${show(next.retry)}`);
     else if (old.retry.because !== next.retry.because) add("patch", id, "retry reason reworded");
-    for (const alias of old.aliases ?? []) if (!(next.aliases ?? []).some((a) => same(a, alias))) add("major", id, `alias ${show(alias)} removed (frames with it no longer decode to this entry)`);
+    for (const alias of old.aliases ?? [])
+      if (!(next.aliases ?? []).some((a) => same(a, alias))) add("major", id, `alias ${show(alias)} removed (frames with it no longer decode to this entry)`);
     for (const alias of next.aliases ?? []) if (!(old.aliases ?? []).some((a) => same(a, alias))) add("minor", id, `alias ${show(alias)} added`);
     for (const layer of ["frame", "upgrade", "close", "browserFallback"] as const) {
       const a = old[layer];

@@ -41,7 +41,9 @@ export function generateOnce(project: Project, check: boolean, io: CliIo): numbe
     return 1;
   }
   const report = writeFiles(outputs, project.dirs, prune);
-  io.stdout(`ws-errors generate: ${report.written.length} written, ${report.unchanged.length} unchanged${report.removed.length ? `, ${report.removed.length} removed` : ""}\n`);
+  io.stdout(
+    `ws-errors generate: ${report.written.length} written, ${report.unchanged.length} unchanged${report.removed.length ? `, ${report.removed.length} removed` : ""}\n`,
+  );
   for (const path of [...report.written, ...report.removed]) io.stdout(`  ${relative(io.cwd, path)}\n`);
   return 0;
 }

@@ -61,7 +61,9 @@ function addCatalog(io: CliIo, config: LoadedConfig, name: string): number {
   let edit: (() => void) | undefined;
   if (!folder) {
     if (config.file.endsWith(".cjs")) {
-      io.stderr(`ws-errors init: ${relative(io.cwd, config.file)} is code, which init does not edit: add "${listed}" to its catalogs, or make a catalogs folder it lists; nothing was written\n`);
+      io.stderr(
+        `ws-errors init: ${relative(io.cwd, config.file)} is code, which init does not edit: add "${listed}" to its catalogs, or make a catalogs folder it lists; nothing was written\n`,
+      );
       return 2;
     }
     const text = readFileSync(config.file, "utf8");
@@ -83,7 +85,11 @@ function addCatalog(io: CliIo, config: LoadedConfig, name: string): number {
 function packageName(cwd: string): string | undefined {
   try {
     const name = (JSON.parse(readFileSync(join(cwd, "package.json"), "utf8")) as { name?: string }).name;
-    const bare = name?.replace(/^@[^/]+\//, "").toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^[^a-z]+/, "");
+    const bare = name
+      ?.replace(/^@[^/]+\//, "")
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, "-")
+      .replace(/^[^a-z]+/, "");
     return bare || undefined;
   } catch {
     return undefined;

@@ -1,4 +1,15 @@
-import { KIND_CLASSES, numericCode, parseTemplate, utf8ByteLength, type DetailType, type Directive, type KindName, type Layer, type Scope, type WireCode } from "@ws-errors/core";
+import {
+  KIND_CLASSES,
+  numericCode,
+  parseTemplate,
+  utf8ByteLength,
+  type DetailType,
+  type Directive,
+  type KindName,
+  type Layer,
+  type Scope,
+  type WireCode,
+} from "@ws-errors/core";
 import type { Problem, Segment } from "./problems";
 
 /** A catalog as read from its file, after the JSON Schema accepted it. */
@@ -45,7 +56,13 @@ export interface RawFrameForm {
 
 export interface RawRetry {
   directive: Directive;
-  delay?: { header?: string; field?: string; unit?: "seconds" | "milliseconds" | "epoch-seconds" | "epoch-milliseconds"; ms?: number; replacesBackoff?: boolean };
+  delay?: {
+    header?: string;
+    field?: string;
+    unit?: "seconds" | "milliseconds" | "epoch-seconds" | "epoch-milliseconds";
+    ms?: number;
+    replacesBackoff?: boolean;
+  };
   because?: string;
 }
 
@@ -90,7 +107,10 @@ export function isSendableCloseCode(code: number): boolean {
  * `parse-error` → `ParseError` (not `ParseErrorError`).
  */
 export function defaultClassName(id: string): string {
-  const pascal = id.split("-").map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join("");
+  const pascal = id
+    .split("-")
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join("");
   return /[a-z0-9]Error$/.test(pascal) ? pascal : `${pascal}Error`;
 }
 
@@ -135,7 +155,10 @@ export function lintCatalog(catalog: RawCatalog, report: Report): Problem[] {
     [["dialect", "requests", "requestId"], dialect.requests?.requestId],
     ...(["code", "message", "details"] as const).map((k): [Segment[], string | undefined] => [["dialect", "upgrade", k], dialect.upgrade?.[k]]),
     ...dialect.frames.flatMap((form, i) => [
-      ...(["code", "label", "message", "field", "requestId", "command", "details", "errors"] as const).map((k): [Segment[], string | undefined] => [["dialect", "frames", i, k], form[k]]),
+      ...(["code", "label", "message", "field", "requestId", "command", "details", "errors"] as const).map((k): [Segment[], string | undefined] => [
+        ["dialect", "frames", i, k],
+        form[k],
+      ]),
       ...(["code", "label", "message", "field"] as const).map((k): [Segment[], string | undefined] => [["dialect", "frames", i, "items", k], form.items?.[k]]),
       ...form.match.map((c, j): [Segment[], string | undefined] => [["dialect", "frames", i, "match", j, "path"], c.path]),
     ]),
@@ -166,24 +189,36 @@ export function lintCatalog(catalog: RawCatalog, report: Report): Problem[] {
       for (const name of ["message", "field"] as const) {
         const path = form[name];
         if (path !== undefined && path.split(".").slice(0, -1).join(".") !== parent) {
-          push(["dialect", "frames", i, name], `must sit beside code (${form.code}) so that items of "${form.errors}" use the same keys, or say where items keep their fields with items`);
+          push(
+            ["dialect", "frames", i, name],
+            `must sit beside code (${form.code}) so that items of "${form.errors}" use the same keys, or say where items keep their fields with items`,
+          );
         }
       }
     }
     // What a form matches on must be what encoding writes, or a server's frames would not be recognized by its own clients.
-    const written = [...Object.keys(form.constant ?? {}), form.code, form.label, form.message, form.errors, form.details, form.requestId, form.command].filter((p): p is string => p !== undefined);
+    const written = [...Object.keys(form.constant ?? {}), form.code, form.label, form.message, form.errors, form.details, form.requestId, form.command].filter(
+      (p): p is string => p !== undefined,
+    );
     for (const [j, condition] of form.match.entries()) {
       const constant = form.constant && Object.hasOwn(form.constant, condition.path) ? form.constant[condition.path] : undefined;
       if (condition.equals !== undefined && JSON.stringify(constant) !== JSON.stringify(condition.equals)) {
-        push(["dialect", "frames", i, "match", j], `frames match ${condition.path} = ${JSON.stringify(condition.equals)}, but encoding never writes it, so clients would not recognize the frames servers send: add constant: { ${condition.path}: ${JSON.stringify(condition.equals)} }`);
+        push(
+          ["dialect", "frames", i, "match", j],
+          `frames match ${condition.path} = ${JSON.stringify(condition.equals)}, but encoding never writes it, so clients would not recognize the frames servers send: add constant: { ${condition.path}: ${JSON.stringify(condition.equals)} }`,
+        );
       }
       if (condition.exists === true && !written.some((p) => p === condition.path || p.startsWith(`${condition.path}.`) || condition.path === "")) {
         push(["dialect", "frames", i, "match", j], `frames must have ${condition.path}, but encoding never writes it: point code, message or a constant at it`);
       }
     }
-    if (form.items !== undefined && form.errors === undefined) push(["dialect", "frames", i, "items"], "items describes the items of an errors list: give errors, the path of that list");
+    if (form.items !== undefined && form.errors === undefined)
+      push(["dialect", "frames", i, "items"], "items describes the items of an errors list: give errors, the path of that list");
     if (uncorrelated && form.requestId !== undefined) {
-      push(["dialect", "frames", i, "requestId"], "the dialect's error replies are uncorrelated (requests.errorReplies), so its error frames carry no request id: remove this path");
+      push(
+        ["dialect", "frames", i, "requestId"],
+        "the dialect's error replies are uncorrelated (requests.errorReplies), so its error frames carry no request id: remove this path",
+      );
     }
   }
   const hasCode = dialect.frames.some((f) => f.code !== undefined);
@@ -191,7 +226,8 @@ export function lintCatalog(catalog: RawCatalog, report: Report): Problem[] {
   const hasMessage = dialect.frames.some((f) => f.message !== undefined);
   for (const [i, fallback] of (dialect.fallbacks ?? []).entries()) {
     checkRetry(fallback.retry, ["dialect", "fallbacks", i, "retry"], {}, push, dialect.sequence);
-    if (fallback.from !== undefined && fallback.to !== undefined && fallback.from > fallback.to) push(["dialect", "fallbacks", i, "from"], `the range is empty: from (${fallback.from}) is above to (${fallback.to})`);
+    if (fallback.from !== undefined && fallback.to !== undefined && fallback.from > fallback.to)
+      push(["dialect", "fallbacks", i, "from"], `the range is empty: from (${fallback.from}) is above to (${fallback.to})`);
   }
 
   /* Entries by frame code (aliases included) and by label, to explain codes shared without a way to tell the entries apart. */
@@ -209,8 +245,15 @@ export function lintCatalog(catalog: RawCatalog, report: Report): Problem[] {
       const className = entry.className ?? defaultClassName(entry.id);
       unique("class", className, at(entry.className ? "className" : "id"), "class name");
       // A default name that collides is flagged; an explicit className is the author's choice.
-      const shadowed = entry.className !== undefined ? undefined : (RESERVED_CLASSES.get(className) ?? (className === reserved ? `the union of every error of this catalog` : undefined));
-      if (shadowed) push(at(entry.className ? "className" : "id"), `class name ${className} is ${shadowed}; a generated class of the same name would shadow it in code that imports both: set className (e.g. "${reserved.replace(/Error$/, "")}${className}")`);
+      const shadowed =
+        entry.className !== undefined
+          ? undefined
+          : (RESERVED_CLASSES.get(className) ?? (className === reserved ? `the union of every error of this catalog` : undefined));
+      if (shadowed)
+        push(
+          at(entry.className ? "className" : "id"),
+          `class name ${className} is ${shadowed}; a generated class of the same name would shadow it in code that imports both: set className (e.g. "${reserved.replace(/Error$/, "")}${className}")`,
+        );
       const details = entry.details ?? {};
       const frame = typeof entry.frame === "object" ? entry.frame : undefined;
       const hasFrame = entry.frame !== undefined && entry.frame !== false;
@@ -228,11 +271,18 @@ export function lintCatalog(catalog: RawCatalog, report: Report): Problem[] {
         if (frame?.label !== undefined) byLabel.set(frame.label, [...(byLabel.get(frame.label) ?? []), i]);
         if (frame?.label !== undefined && !hasLabel) push(at("frame", "label"), "no frame form of the dialect has a label path to carry it");
         if (!hasCode && !(hasLabel && frame?.label !== undefined) && frame?.template === undefined) {
-          push(at("frame"), "nothing identifies this error on the wire: the dialect's frames carry no code, so give frame.template (the message as the API words it) or frame.label");
+          push(
+            at("frame"),
+            "nothing identifies this error on the wire: the dialect's frames carry no code, so give frame.template (the message as the API words it) or frame.label",
+          );
         }
         if (frame?.form !== undefined) {
           const form = dialect.frames.find((f) => f.name === frame.form);
-          if (!form) push(at("frame", "form"), `names frame form "${frame.form}", which the dialect does not have (${dialect.frames.map((f) => f.name).join(", ") || "none"})`);
+          if (!form)
+            push(
+              at("frame", "form"),
+              `names frame form "${frame.form}", which the dialect does not have (${dialect.frames.map((f) => f.name).join(", ") || "none"})`,
+            );
         } else {
           if (entry.scope !== "connection" && !formScopes.has("command") && !formScopes.has("both")) {
             push(at("scope"), "is command-scoped but no frame form of the dialect has scope command or both");
@@ -249,11 +299,13 @@ export function lintCatalog(catalog: RawCatalog, report: Report): Problem[] {
       if (entry.upgrade) {
         unique("upgrade-code", entry.code, at("code"), "upgrade body code");
         for (const [j, alias] of (entry.aliases ?? []).entries()) unique("upgrade-code", alias, at("aliases", j), "upgrade body code");
-        if (dialect.upgrade?.code === undefined && !dialect.upgrade?.header) unique("upgrade-status", entry.upgrade.status, at("upgrade", "status"), "upgrade status (the dialect's upgrade body has no code to tell them apart)");
+        if (dialect.upgrade?.code === undefined && !dialect.upgrade?.header)
+          unique("upgrade-status", entry.upgrade.status, at("upgrade", "status"), "upgrade status (the dialect's upgrade body has no code to tell them apart)");
         if (entry.upgrade.header !== undefined && /[\u0000-\u001f\u007f-\uffff]/.test(entry.upgrade.header)) {
           push(at("upgrade", "header"), "header text must be printable ASCII (no CR, LF or other control characters)");
         }
-        if (entry.upgrade.header !== undefined && !dialect.upgrade?.header) push(at("upgrade", "header"), "the dialect's upgrade form names no header to carry this text");
+        if (entry.upgrade.header !== undefined && !dialect.upgrade?.header)
+          push(at("upgrade", "header"), "the dialect's upgrade form names no header to carry this text");
       }
       if (entry.close) {
         const { code, reason = "", matchReason = false, anyCode = false, optional = false } = entry.close;
@@ -263,10 +315,13 @@ export function lintCatalog(catalog: RawCatalog, report: Report): Problem[] {
         if (anyCode) {
           if (reason === "") push(at("close", "reason"), "anyCode tells this close apart by its reason alone: give the reason");
           unique("close-reason", reason, at("close", "reason"), "close reason (anyCode)");
-        } else if (!matchReason) unique("close-code", code, at("close", "code"), "close code (set matchReason to tell entries apart by reason, or anyCode when the code varies)");
-        if (code === 1000 && !matchReason && !anyCode) push(at("close", "matchReason"), "close 1000 is a normal closure: set matchReason so only its exact reason means this error");
+        } else if (!matchReason)
+          unique("close-code", code, at("close", "code"), "close code (set matchReason to tell entries apart by reason, or anyCode when the code varies)");
+        if (code === 1000 && !matchReason && !anyCode)
+          push(at("close", "matchReason"), "close 1000 is a normal closure: set matchReason so only its exact reason means this error");
         if ((matchReason || anyCode) && /[{}]/.test(reason)) checkTemplate(reason, details, at("close", "reason"), push);
-        if (optional && !hasFrame) push(at("close", "optional"), "an optional close follows the error's frame, or does not: give the entry a frame layer, or drop optional");
+        if (optional && !hasFrame)
+          push(at("close", "optional"), "an optional close follows the error's frame, or does not: give the entry a frame layer, or drop optional");
         if (entry.close.retry) checkRetry(entry.close.retry, at("close", "retry"), details, push, dialect.sequence);
       }
       if (entry.browserFallback) {
@@ -299,7 +354,10 @@ export function lintCatalog(catalog: RawCatalog, report: Report): Problem[] {
         }
         const value = key.replace(/^[a-z]+:/, "");
         const named = (n: number) => `errors[${n}] (${(catalog.errors[n] as RawEntry).id})`;
-        push(["errors", i, "frame"], `${named(other)} and ${named(i)} share frame ${what} ${value} and nothing on the wire tells them apart. A frame with that ${what} would always decode as the first. Give each but one of them something the other lacks: frame.when (a sub-code field: [{ path: subcode, equals: 2 }]), ${what === "label" ? "" : "frame.label, "}or frame.template (the message text)`);
+        push(
+          ["errors", i, "frame"],
+          `${named(other)} and ${named(i)} share frame ${what} ${value} and nothing on the wire tells them apart. A frame with that ${what} would always decode as the first. Give each but one of them something the other lacks: frame.when (a sub-code field: [{ path: subcode, equals: 2 }]), ${what === "label" ? "" : "frame.label, "}or frame.template (the message text)`,
+        );
       }
     }
   };
@@ -309,13 +367,19 @@ export function lintCatalog(catalog: RawCatalog, report: Report): Problem[] {
 }
 
 /** A message or reason template: well formed, and every placeholder a declared detail field (its type checks the capture). */
-function checkTemplate(template: string, details: Record<string, { type: DetailType }>, segments: Segment[], push: (s: readonly Segment[], m: string) => void): void {
+function checkTemplate(
+  template: string,
+  details: Record<string, { type: DetailType }>,
+  segments: Segment[],
+  push: (s: readonly Segment[], m: string) => void,
+): void {
   const parsed = parseTemplate(template);
   if (typeof parsed === "string") return push(segments, `template ${JSON.stringify(template)}: ${parsed}`);
   for (const name of parsed.names) {
     const detail = details[name];
     if (!detail) push(segments, `placeholder {${name}} names no detail field: declare details.${name} (its type decides what the placeholder accepts)`);
-    else if (!["string", "integer", "number", "boolean"].includes(detail.type)) push(segments, `placeholder {${name}} is a detail of type ${detail.type}; text can only be captured as string, integer, number or boolean`);
+    else if (!["string", "integer", "number", "boolean"].includes(detail.type))
+      push(segments, `placeholder {${name}} is a detail of type ${detail.type}; text can only be captured as string, integer, number or boolean`);
   }
 }
 
@@ -343,7 +407,8 @@ function checkRetry(
     if (delay.unit === undefined) push([...segments, "delay"], `a delay from a field needs a unit (seconds, milliseconds, epoch-seconds, epoch-milliseconds)`);
     const detail = details[delay.field];
     if (!detail) push([...segments, "delay", "field"], `names "${delay.field}", which is not a detail field of this entry`);
-    else if (!NUMERIC.includes(detail.type)) push([...segments, "delay", "field"], `detail "${delay.field}" is ${detail.type}; a delay needs integer or number`);
+    else if (!NUMERIC.includes(detail.type))
+      push([...segments, "delay", "field"], `detail "${delay.field}" is ${detail.type}; a delay needs integer or number`);
   } else if (delay.unit !== undefined) {
     push([...segments, "delay", "unit"], "a unit only applies to a delay read from a field");
   }

@@ -19,7 +19,9 @@ export const CATALOG_SCHEMA = require("../schema/catalog.schema.json") as object
 const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const validateSchema = ajv.compile(CATALOG_SCHEMA);
 
-export type LoadResult = { readonly ok: true; readonly spec: CatalogSpec; readonly file: string } | { readonly ok: false; readonly problems: readonly Problem[]; readonly file: string };
+export type LoadResult =
+  | { readonly ok: true; readonly spec: CatalogSpec; readonly file: string }
+  | { readonly ok: false; readonly problems: readonly Problem[]; readonly file: string };
 
 /**
  * Reads, validates and normalizes a catalog file (YAML, or JSON, which YAML reads too). Every
@@ -86,7 +88,12 @@ function locateProblems(text: string, file: string): LoadResult {
     const node = findNode(doc, segments, key);
     return node?.range ? at(node.range[0]) : { line: 1, col: 1 };
   };
-  const problem = (segments: readonly Segment[], message: string, key = false): Problem => ({ file, ...locate(segments, key), path: formatPath(segments), message });
+  const problem = (segments: readonly Segment[], message: string, key = false): Problem => ({
+    file,
+    ...locate(segments, key),
+    path: formatPath(segments),
+    message,
+  });
 
   if (!validateSchema(data)) {
     const problems = schemaProblems(validateSchema.errors ?? [], problem);
@@ -103,9 +110,14 @@ function locateProblems(text: string, file: string): LoadResult {
  * well as a misspelled field), except where the schema already found the place wrong: lint reads
  * a valid shape, and what it says of a broken one would only repeat the schema's problem.
  */
-function lintBeside(raw: RawCatalog, problem: (segments: readonly Segment[], message: string, key?: boolean) => Problem, schema: readonly Problem[]): Problem[] {
+function lintBeside(
+  raw: RawCatalog,
+  problem: (segments: readonly Segment[], message: string, key?: boolean) => Problem,
+  schema: readonly Problem[],
+): Problem[] {
   const broken = schema.map((p) => p.path);
-  const within = (path: string) => broken.some((b) => b === "" || path === b || path.startsWith(`${b}.`) || path.startsWith(`${b}[`) || b.startsWith(`${path}.`) || b.startsWith(`${path}[`));
+  const within = (path: string) =>
+    broken.some((b) => b === "" || path === b || path.startsWith(`${b}.`) || path.startsWith(`${b}[`) || b.startsWith(`${path}.`) || b.startsWith(`${path}[`));
   try {
     return lintCatalog(raw, problem).filter((p) => p.path !== "" && !within(p.path));
   } catch {
@@ -127,7 +139,15 @@ function sortProblems(problems: Problem[]): Problem[] {
   return problems.sort((a, b) => a.line - b.line || a.col - b.col || a.message.localeCompare(b.message));
 }
 
-const TYPE_WORDS: Record<string, string> = { string: "a string", integer: "an integer", number: "a number", boolean: "true or false", object: "a mapping (key: value)", array: "a list", null: "null" };
+const TYPE_WORDS: Record<string, string> = {
+  string: "a string",
+  integer: "an integer",
+  number: "a number",
+  boolean: "true or false",
+  object: "a mapping (key: value)",
+  array: "a list",
+  null: "null",
+};
 
 /** `["string", "integer"]` → "a string or an integer". */
 function typeWords(types: readonly string[]): string {
@@ -143,15 +163,26 @@ function schemaProblems(errors: readonly ErrorObject[], problem: (segments: read
   const seen = new Set<string>();
   const out: Problem[] = [];
   const typesAt = new Map<string, string[]>();
-  for (const error of errors) if (error.keyword === "type") typesAt.set(error.instancePath, [...(typesAt.get(error.instancePath) ?? []), ...[(error.params as { type: string | string[] }).type].flat()]);
+  for (const error of errors)
+    if (error.keyword === "type")
+      typesAt.set(error.instancePath, [...(typesAt.get(error.instancePath) ?? []), ...[(error.params as { type: string | string[] }).type].flat()]);
   // A misspelled property ("retyr") explains the required one it stands for ("retry"): said once.
   const meant = new Set<string>();
   for (const error of errors) {
     if (error.keyword !== "additionalProperties") continue;
-    const guess = didYouMean((error.params as { additionalProperty: string }).additionalProperty, Object.keys((error.parentSchema as { properties?: object })?.properties ?? {}));
+    const guess = didYouMean(
+      (error.params as { additionalProperty: string }).additionalProperty,
+      Object.keys((error.parentSchema as { properties?: object })?.properties ?? {}),
+    );
     if (guess) meant.add(`${error.instancePath}|${guess}`);
   }
-  const explainedBelow = (path: string) => errors.some((e) => e.keyword !== "type" && e.keyword !== "anyOf" && (e.instancePath.startsWith(`${path}/`) || (e.instancePath === path && e.keyword === "additionalProperties")));
+  const explainedBelow = (path: string) =>
+    errors.some(
+      (e) =>
+        e.keyword !== "type" &&
+        e.keyword !== "anyOf" &&
+        (e.instancePath.startsWith(`${path}/`) || (e.instancePath === path && e.keyword === "additionalProperties")),
+    );
   for (const error of errors) {
     if ((error.keyword === "type" || error.keyword === "anyOf") && explainedBelow(error.instancePath)) continue;
     if (error.keyword === "anyOf" && typesAt.has(error.instancePath)) continue;
@@ -177,7 +208,9 @@ function schemaProblems(errors: readonly ErrorObject[], problem: (segments: read
       case "enum": {
         const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map(String);
         const guess = typeof error.data === "string" ? didYouMean(error.data, allowed) : undefined;
-        message = guess ? `is "${String(error.data)}": did you mean "${guess}"? (must be one of: ${allowed.join(", ")})` : `must be one of: ${allowed.join(", ")}`;
+        message = guess
+          ? `is "${String(error.data)}": did you mean "${guess}"? (must be one of: ${allowed.join(", ")})`
+          : `must be one of: ${allowed.join(", ")}`;
         break;
       }
       case "propertyNames":

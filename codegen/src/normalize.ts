@@ -36,15 +36,17 @@ export function normalize(raw: RawCatalog): CatalogSpec {
         ...(dialect.upgrade?.constant !== undefined && { constant: dialect.upgrade.constant as Record<string, Json> }),
       },
       // A rule for several layers is one rule per layer, in the order written.
-      fallbacks: (dialect.fallbacks ?? []).flatMap((f) => (Array.isArray(f.layer) ? f.layer : [f.layer]).map((layer) => ({
-        layer,
-        ...(f.codes !== undefined && { codes: f.codes }),
-        ...(f.from !== undefined && { from: f.from }),
-        ...(f.to !== undefined && { to: f.to }),
-        kind: f.kind,
-        retry: retry(f.retry),
-        summary: f.summary,
-      }))),
+      fallbacks: (dialect.fallbacks ?? []).flatMap((f) =>
+        (Array.isArray(f.layer) ? f.layer : [f.layer]).map((layer) => ({
+          layer,
+          ...(f.codes !== undefined && { codes: f.codes }),
+          ...(f.from !== undefined && { from: f.from }),
+          ...(f.to !== undefined && { to: f.to }),
+          kind: f.kind,
+          retry: retry(f.retry),
+          summary: f.summary,
+        })),
+      ),
       ...(dialect.notes !== undefined && { notes: dialect.notes.trim() }),
     },
     errors: raw.errors.map((e): EntrySpec => {

@@ -40,7 +40,9 @@ export function resolveProject(flags: ProjectFlags, cwd: string, command: string
   }
   const core = findCorePackage(cwd);
   if (flags.out === undefined && !core) {
-    return { error: `ws-errors ${command}: no ${CONFIG_FILE} in this folder or above it. Run \`npx ws-errors init\` to create one, or pass --catalog and --out.` };
+    return {
+      error: `ws-errors ${command}: no ${CONFIG_FILE} in this folder or above it. Run \`npx ws-errors init\` to create one, or pass --catalog and --out.`,
+    };
   }
   const code = flags.out !== undefined ? resolve(cwd, flags.out) : join(core as string, "src", "generated");
   const docs = flags.docsOut !== undefined ? resolve(cwd, flags.docsOut) : flags.out !== undefined ? join(code, "docs") : join(core as string, "docs");
@@ -49,6 +51,13 @@ export function resolveProject(flags: ProjectFlags, cwd: string, command: string
   const where =
     core && flags.out === undefined
       ? BUNDLED_OUTPUT
-      : { regenerate: ["npx ws-errors generate", ...(flags.catalog ?? []).flatMap((c) => ["--catalog", relative(cwd, resolve(cwd, c)) || "."]), ...(flags.out !== undefined ? ["--out", relative(cwd, code) || "."] : [])].join(" "), importPath: BUNDLED_OUTPUT.importPath };
+      : {
+          regenerate: [
+            "npx ws-errors generate",
+            ...(flags.catalog ?? []).flatMap((c) => ["--catalog", relative(cwd, resolve(cwd, c)) || "."]),
+            ...(flags.out !== undefined ? ["--out", relative(cwd, code) || "."] : []),
+          ].join(" "),
+          importPath: BUNDLED_OUTPUT.importPath,
+        };
   return { files, dirs: { code, docs }, prune: flags.catalog === undefined, where };
 }

@@ -1,4 +1,18 @@
-import { KINDS, POLICY_CHOICES, createCodec, entryOfKinds, policyProblems, serverDefaults, writtenFromDetails, SERVER_ROLE_KINDS, type BuiltInPolicy, type CatalogSpec, type Directive, type KindName, type RetrySpec } from "@ws-errors/core";
+import {
+  KINDS,
+  POLICY_CHOICES,
+  createCodec,
+  entryOfKinds,
+  policyProblems,
+  serverDefaults,
+  writtenFromDetails,
+  SERVER_ROLE_KINDS,
+  type BuiltInPolicy,
+  type CatalogSpec,
+  type Directive,
+  type KindName,
+  type RetrySpec,
+} from "@ws-errors/core";
 
 const BUILT_IN = { malformed: "invalid_message", unknownCommand: "unknown_command", internal: "internal_error" } as const;
 const WHAT = { malformed: "a message it cannot parse", unknownCommand: "a command no handler takes", internal: "an unexpected exception" } as const;
@@ -16,7 +30,8 @@ export function catalogWarnings(spec: CatalogSpec): string[] {
       .map((role) => {
         // Entries of the role's kinds that are there but cannot stand in, named so the warning does not seem to contradict the catalog.
         const templated = spec.errors.filter((e) => (SERVER_ROLE_KINDS[role] as readonly string[]).includes(e.kind) && writtenFromDetails(e));
-        const why = templated.length > 0 ? ` (${templated.map((e) => `"${e.id}"`).join(", ")}: a templated message needs details the server does not have)` : "";
+        const why =
+          templated.length > 0 ? ` (${templated.map((e) => `"${e.id}"`).join(", ")}: a templated message needs details the server does not have)` : "";
         return `no ${SERVER_ROLE_KINDS[role].join(" or ")} entry with a frame layer${role === "internal" ? "" : " that keeps the connection open"}${why}: servers answer ${WHAT[role]} with the built-in "${BUILT_IN[role]}" error, which is not in this catalog`;
       }),
     ...closeWarnings(spec),
@@ -65,7 +80,9 @@ export function closeWarnings(spec: CatalogSpec): string[] {
   if (!bare || bare.id === "uncatalogued") return [];
   return spec.errors.flatMap((entry, i) =>
     CLOSED_FOR.includes(entry.kind) && entry.scope !== "command" && entry.close === undefined && entry.browserFallback === undefined && entry.id !== bare.id
-      ? [`errors[${i}] (${entry.id}): a server that ends a connection for it (kind "${entry.kind}") closes with 1008, which this catalog reads as "${bare.id}" (${bare.kind}, ${bare.retry.directive}); give it a close or a browserFallback`]
+      ? [
+          `errors[${i}] (${entry.id}): a server that ends a connection for it (kind "${entry.kind}") closes with 1008, which this catalog reads as "${bare.id}" (${bare.kind}, ${bare.retry.directive}); give it a close or a browserFallback`,
+        ]
       : [],
   );
 }
@@ -92,7 +109,9 @@ export function kindDirectiveWarnings(spec: CatalogSpec): string[] {
     const allowed = KINDS[kind].allowed as readonly Directive[];
     if (allowed.includes(retry.directive)) return;
     const why = WHY[kind] ? ` (${WHY[kind]})` : "";
-    out.push(`${where}: directive "${retry.directive}" is unusual for kind "${kind}", which usually takes ${allowed.join(" or ")}${why}; if the API really does this, say why in retry.because`);
+    out.push(
+      `${where}: directive "${retry.directive}" is unusual for kind "${kind}", which usually takes ${allowed.join(" or ")}${why}; if the API really does this, say why in retry.because`,
+    );
   };
   for (const fallback of spec.dialect.fallbacks) check(fallback.kind, fallback.retry, `the ${fallback.layer} fallback "${fallback.summary}"`);
   spec.errors.forEach((entry, i) => {

@@ -9,7 +9,12 @@ process.stdin.on("end", async () => {
   for (const line of input.split("\n").filter(Boolean)) {
     const { document, diagnostics } = await parser.parse(line);
     const errors = diagnostics.filter((d) => d.severity === 0).map((d) => `${d.path.join(".")}: ${d.message}`);
-    const messages = document ? document.allMessages().all().map((m) => ({ id: m.id(), name: m.name(), payload: m.payload() ? m.payload().json() : null, xWsErrors: m.extensions().get("x-ws-errors")?.value() })) : [];
+    const messages = document
+      ? document
+          .allMessages()
+          .all()
+          .map((m) => ({ id: m.id(), name: m.name(), payload: m.payload() ? m.payload().json() : null, xWsErrors: m.extensions().get("x-ws-errors")?.value() }))
+      : [];
     process.stdout.write(`${JSON.stringify({ errors, messages })}\n`);
   }
 });

@@ -12,11 +12,19 @@ interface Parsed {
 
 /** Runs the AsyncAPI parser (in plain Node) over documents; one result per document. */
 function validate(documents: readonly object[]): Parsed[] {
-  const output = execFileSync(process.execPath, [join(import.meta.dirname, "asyncapi-validate.cjs")], { input: documents.map((d) => JSON.stringify(d)).join("\n"), encoding: "utf8" });
-  return output.trim().split("\n").map((line) => JSON.parse(line) as Parsed);
+  const output = execFileSync(process.execPath, [join(import.meta.dirname, "asyncapi-validate.cjs")], {
+    input: documents.map((d) => JSON.stringify(d)).join("\n"),
+    encoding: "utf8",
+  });
+  return output
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as Parsed);
 }
 
-const catalogs = readdirSync(BUNDLED_DIR).filter((f) => f.endsWith(".yaml")).sort();
+const catalogs = readdirSync(BUNDLED_DIR)
+  .filter((f) => f.endsWith(".yaml"))
+  .sort();
 const specs = catalogs.map((file) => {
   const result = loadCatalogFile(join(BUNDLED_DIR, file));
   if (!result.ok) throw new Error("bundled catalog must load");
@@ -36,7 +44,11 @@ describe("ws-errors export --asyncapi", { timeout: 120_000 }, () => {
     const frames = spec.errors.filter((e) => e.frame);
     expect(result.messages.map((m) => m.name).sort()).toEqual(frames.map((e) => String(e.frame!.code)).sort());
     for (const entry of frames) {
-      expect(result.messages.find((m) => m.name === String(entry.frame!.code))?.xWsErrors).toMatchObject({ id: entry.id, kind: entry.kind, retry: entry.retry });
+      expect(result.messages.find((m) => m.name === String(entry.frame!.code))?.xWsErrors).toMatchObject({
+        id: entry.id,
+        kind: entry.kind,
+        retry: entry.retry,
+      });
     }
     const document = documents[i] as Record<string, unknown[]>;
     expect(document["x-ws-handshake-rejections"]).toHaveLength(spec.errors.filter((e) => e.upgrade).length);
@@ -50,6 +62,8 @@ describe("ws-errors export --asyncapi", { timeout: 120_000 }, () => {
     const [result] = validate([parse(out.join("")) as object]);
     expect(result!.errors).toEqual([]);
     const forbidden = result!.messages.find((m) => m.name === "FORBIDDEN")!;
-    expect((forbidden.payload as { properties: { payload: { properties: { code: { const: string } } } } }).properties.payload.properties.code.const).toBe("FORBIDDEN");
+    expect((forbidden.payload as { properties: { payload: { properties: { code: { const: string } } } } }).properties.payload.properties.code.const).toBe(
+      "FORBIDDEN",
+    );
   });
 });

@@ -39,7 +39,7 @@ describe("ws-errors changeset", () => {
     expect(await runCli(["changeset", "--catalog", "codegen/catalogs"], run)).toBe(0);
     const changeset = readFileSync(join(dir, ".changeset", "ws-errors-esca-rates.md"), "utf8");
     expect(changeset).toMatch(/^---\n"@ws-errors\/core": major\n---\n/);
-    expect(changeset).toContain("- major: `unknown-symbol`: removed (frame code \"unknown_symbol\")");
+    expect(changeset).toContain('- major: `unknown-symbol`: removed (frame code "unknown_symbol")');
     expect(run.out()).toContain("@ws-errors/core major");
   });
 
@@ -48,7 +48,10 @@ describe("ws-errors changeset", () => {
     expect(await runCli(["changeset", "--catalog", "codegen/catalogs"], io(dir))).toBe(0);
     expect(existsSync(join(dir, ".changeset", "ws-errors-esca-rates.md"))).toBe(false);
     const file = catalogIn(dir);
-    writeFileSync(file, readFileSync(file, "utf8").replace("summary: Subscribed to a pair that isn't supported.", "summary: The pair is not one this feed quotes."));
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace("summary: Subscribed to a pair that isn't supported.", "summary: The pair is not one this feed quotes."),
+    );
     expect(await runCli(["changeset", "--catalog", "codegen/catalogs"], io(dir))).toBe(0);
     const changeset = readFileSync(join(dir, ".changeset", "ws-errors-esca-rates.md"), "utf8");
     expect(changeset).toMatch(/^---\n"@ws-errors\/core": patch\n---\n/);
@@ -58,7 +61,9 @@ describe("ws-errors changeset", () => {
   it("writes a minor for an added entry, through generate --changeset", async () => {
     const dir = repo();
     const file = catalogIn(dir);
-    writeFileSync(file, `${readFileSync(file, "utf8")}
+    writeFileSync(
+      file,
+      `${readFileSync(file, "utf8")}
   - id: maintenance
     code: maintenance
     kind: service-unavailable
@@ -66,11 +71,14 @@ describe("ws-errors changeset", () => {
     summary: Down for maintenance.
     retry: { directive: reconnect }
     frame: true
-`);
+`,
+    );
     const run = io(dir);
     expect(await runCli(["generate", "--catalog", "codegen/catalogs", "--out", "packages/core/src/generated", "--changeset"], run)).toBe(0);
     expect(existsSync(join(dir, "packages", "core", "src", "generated", "esca-rates.ts"))).toBe(true);
-    expect(readFileSync(join(dir, ".changeset", "ws-errors-esca-rates.md"), "utf8")).toMatch(/"@ws-errors\/core": minor[\s\S]*- minor: `maintenance`: added \(frame code "maintenance"\)/);
+    expect(readFileSync(join(dir, ".changeset", "ws-errors-esca-rates.md"), "utf8")).toMatch(
+      /"@ws-errors\/core": minor[\s\S]*- minor: `maintenance`: added \(frame code "maintenance"\)/,
+    );
   });
 
   it("ws-errors diff exits 1 for a breaking change and prints JSON on request", async () => {

@@ -5,7 +5,14 @@ import { FRAME_EXAMPLES } from "../../packages/core/test/fixtures/seed-examples"
 function io(stdin = ""): CliIo & { out: () => string; err: () => string } {
   const out: string[] = [];
   const err: string[] = [];
-  return { cwd: process.cwd(), stdout: (t) => out.push(t), stderr: (t) => err.push(t), stdin: async () => stdin, out: () => out.join(""), err: () => err.join("") };
+  return {
+    cwd: process.cwd(),
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    stdin: async () => stdin,
+    out: () => out.join(""),
+    err: () => err.join(""),
+  };
 }
 
 describe("ws-errors decode", () => {
@@ -20,7 +27,9 @@ describe("ws-errors decode", () => {
   it("reads standard input with -", async () => {
     const run = io('{"cmd":"subscribe","code":4001,"message":"bad cmd"}');
     expect(await runCli(["decode", "--catalog", "tickdb", "-"], run)).toBe(0);
-    expect(JSON.parse(run.out())).toMatchObject({ error: { class: "UnknownCommandError", kind: "unknown-command", command: "subscribe", retry: { directive: "stop" } } });
+    expect(JSON.parse(run.out())).toMatchObject({
+      error: { class: "UnknownCommandError", kind: "unknown-command", command: "subscribe", retry: { directive: "stop" } },
+    });
   });
 
   it('prints {"error": null} for a frame that is not an error', async () => {
@@ -32,7 +41,9 @@ describe("ws-errors decode", () => {
   it("decodes closes and upgrade responses", async () => {
     const close = io();
     expect(await runCli(["decode", "--catalog", "collective2", "--layer", "close", '{"code":1000,"reason":"Ping timeout"}'], close)).toBe(0);
-    expect(JSON.parse(close.out())).toMatchObject({ error: { class: "PingTimeoutError", kind: "slow-consumer", retry: { directive: "resume" }, closeCode: 1000 } });
+    expect(JSON.parse(close.out())).toMatchObject({
+      error: { class: "PingTimeoutError", kind: "slow-consumer", retry: { directive: "resume" }, closeCode: 1000 },
+    });
     const upgrade = io();
     const input = JSON.stringify({ status: 401, headers: { "X-WS-Error": "Invalid API key" }, body: '{"code":"UNAUTHORIZED","message":"Invalid API key"}' });
     expect(await runCli(["decode", "--catalog", "collective2", "--layer", "upgrade", input], upgrade)).toBe(0);

@@ -17,7 +17,10 @@ import { quarry } from "./catalogs/generated/quarry";
  * can deliver, on all three layers: the specialized code is an optimization, never a second meaning.
  * The bundled catalogs and the test catalogs (templates, labels, `when`, aliases, lists) both run.
  */
-const MODULES = { collective2, "esca-rates": escaRates, infoway, tickdb, "tickdb-legacy": tickdbLegacy, beacon, murmur, quarry } as unknown as Record<string, Codec<WsError>>;
+const MODULES = { collective2, "esca-rates": escaRates, infoway, tickdb, "tickdb-legacy": tickdbLegacy, beacon, murmur, quarry } as unknown as Record<
+  string,
+  Codec<WsError>
+>;
 
 /* Everything public an error carries; the class itself differs (generated against run-time built). */
 function shape(error: WsError | null | undefined): unknown {
@@ -40,7 +43,10 @@ function merge(...parts: Record<string, unknown>[]): Record<string, unknown> {
   for (const part of parts) {
     for (const [key, value] of Object.entries(part)) {
       const prior = out[key];
-      out[key] = typeof prior === "object" && prior !== null && typeof value === "object" && value !== null ? merge(prior as Record<string, unknown>, value as Record<string, unknown>) : value;
+      out[key] =
+        typeof prior === "object" && prior !== null && typeof value === "object" && value !== null
+          ? merge(prior as Record<string, unknown>, value as Record<string, unknown>)
+          : value;
     }
   }
   return out;
@@ -50,9 +56,17 @@ describe.each(Object.entries(MODULES))("%s: the generated module decodes as the 
   const runtime = createCodec(codec.catalog);
   const { errors, dialect } = codec.catalog;
   const codes = [...new Set(errors.flatMap((e) => [e.code, e.frame?.code, ...(e.aliases ?? [])]).filter((c) => c !== undefined))];
-  const wireCode = fc.oneof(fc.constantFrom(...codes), fc.constantFrom(...codes).map(String), fc.integer({ min: -2, max: 5000 }), fc.string({ maxLength: 6 }), fc.constant(null));
+  const wireCode = fc.oneof(
+    fc.constantFrom(...codes),
+    fc.constantFrom(...codes).map(String),
+    fc.integer({ min: -2, max: 5000 }),
+    fc.string({ maxLength: 6 }),
+    fc.constant(null),
+  );
   // Catalog texts, and templates filled in (a number fits every placeholder type but a string list).
-  const texts = errors.flatMap((e) => [e.message, e.summary, e.frame?.label, e.close?.reason, e.frame?.template?.replace(/\{[^}]+\}/g, "7")].filter((t): t is string => typeof t === "string"));
+  const texts = errors.flatMap((e) =>
+    [e.message, e.summary, e.frame?.label, e.close?.reason, e.frame?.template?.replace(/\{[^}]+\}/g, "7")].filter((t): t is string => typeof t === "string"),
+  );
   const text = fc.oneof(fc.constantFrom(...texts), fc.string({ maxLength: 12 }));
 
   // Frames of every form: its constants and match equalities, a code, a message, a request id, detail
@@ -81,7 +95,17 @@ describe.each(Object.entries(MODULES))("%s: the generated module decodes as the 
         at(form.message, message),
         at(form.field, field),
         at(form.requestId, requestId),
-        list === undefined ? {} : at(form.errors, list.map((item) => merge(at(form.items?.code ?? form.code?.split(".").at(-1) ?? "code", item.code), at(form.items?.message ?? form.message?.split(".").at(-1), item.message)))),
+        list === undefined
+          ? {}
+          : at(
+              form.errors,
+              list.map((item) =>
+                merge(
+                  at(form.items?.code ?? form.code?.split(".").at(-1) ?? "code", item.code),
+                  at(form.items?.message ?? form.message?.split(".").at(-1), item.message),
+                ),
+              ),
+            ),
         at(dialect.sequence, seq),
       );
     });
@@ -109,15 +133,23 @@ describe.each(Object.entries(MODULES))("%s: the generated module decodes as the 
   it("on error frames and data frames alike", () => {
     const seen = new Set<string>();
     fc.assert(
-      fc.property(fc.oneof(frame, frame.map((value) => JSON.stringify(value)), fc.jsonValue(), fc.anything({ withNullPrototype: true })), (input) => {
-        const decoded = codec.decodeFrame(input);
-        if (decoded) seen.add(decoded.id);
-        expect(shape(decoded)).toEqual(shape(runtime.decodeFrame(input)));
-        expect(codec.decodeFrameErrors(input).map(shape)).toEqual(runtime.decodeFrameErrors(input).map(shape));
-        expect(codec.isErrorFrame(input)).toBe(runtime.isErrorFrame(input));
-        expect(codec.isSuccessFrame(input)).toBe(runtime.isSuccessFrame(input));
-        expect(codec.readSequence(input)).toBe(runtime.readSequence(input));
-      }),
+      fc.property(
+        fc.oneof(
+          frame,
+          frame.map((value) => JSON.stringify(value)),
+          fc.jsonValue(),
+          fc.anything({ withNullPrototype: true }),
+        ),
+        (input) => {
+          const decoded = codec.decodeFrame(input);
+          if (decoded) seen.add(decoded.id);
+          expect(shape(decoded)).toEqual(shape(runtime.decodeFrame(input)));
+          expect(codec.decodeFrameErrors(input).map(shape)).toEqual(runtime.decodeFrameErrors(input).map(shape));
+          expect(codec.isErrorFrame(input)).toBe(runtime.isErrorFrame(input));
+          expect(codec.isSuccessFrame(input)).toBe(runtime.isSuccessFrame(input));
+          expect(codec.readSequence(input)).toBe(runtime.readSequence(input));
+        },
+      ),
       { numRuns: 400 },
     );
     // The frames drawn reach the catalog's entries, not only its uncatalogued fallback.
@@ -125,11 +157,17 @@ describe.each(Object.entries(MODULES))("%s: the generated module decodes as the 
   });
 
   it("on closes", () => {
-    const closeCodes = [...errors.flatMap((e) => [e.close?.code, e.browserFallback?.code]), ...dialect.fallbacks.flatMap((f) => f.codes ?? [])].filter((c): c is number => typeof c === "number");
+    const closeCodes = [...errors.flatMap((e) => [e.close?.code, e.browserFallback?.code]), ...dialect.fallbacks.flatMap((f) => f.codes ?? [])].filter(
+      (c): c is number => typeof c === "number",
+    );
     fc.assert(
-      fc.property(fc.oneof(fc.constantFrom(...closeCodes, 1000, 1001, 1005, 1006, 1008, 1011), fc.integer({ min: 999, max: 5000 }), fc.double()), text, (code, reason) => {
-        expect(shape(codec.decodeClose({ code, reason }))).toEqual(shape(runtime.decodeClose({ code, reason })));
-      }),
+      fc.property(
+        fc.oneof(fc.constantFrom(...closeCodes, 1000, 1001, 1005, 1006, 1008, 1011), fc.integer({ min: 999, max: 5000 }), fc.double()),
+        text,
+        (code, reason) => {
+          expect(shape(codec.decodeClose({ code, reason }))).toEqual(shape(runtime.decodeClose({ code, reason })));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -149,7 +187,11 @@ describe.each(Object.entries(MODULES))("%s: the generated module decodes as the 
     fc.assert(
       fc.property(response, ({ status, header, code, message, details, json }) => {
         const body = merge(at(upgrade.code, code), at(upgrade.message, message), at(upgrade.details, details));
-        const input = { status, headers: header === undefined || !upgrade.header ? {} : { [upgrade.header]: header }, body: json ? JSON.stringify(body) : String(message ?? "") };
+        const input = {
+          status,
+          headers: header === undefined || !upgrade.header ? {} : { [upgrade.header]: header },
+          body: json ? JSON.stringify(body) : String(message ?? ""),
+        };
         expect(shape(codec.decodeUpgrade(input))).toEqual(shape(runtime.decodeUpgrade(input)));
       }),
       { numRuns: 300 },

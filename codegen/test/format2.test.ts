@@ -14,7 +14,9 @@ import { BannedError as MurmurBannedError, FloodError, MissingFieldError, murmur
 import { BadDateError, MissingFilterError, ParseError, ThrottledError, quarry } from "./catalogs/generated/quarry";
 
 const DIR = resolve(import.meta.dirname, "catalogs");
-const FILES = readdirSync(DIR).filter((f) => f.endsWith(".yaml")).sort();
+const FILES = readdirSync(DIR)
+  .filter((f) => f.endsWith(".yaml"))
+  .sort();
 
 function io(cwd: string): CliIo & { out: string[]; err: string[] } {
   const out: string[] = [];
@@ -31,7 +33,13 @@ describe("format 2 test catalogs", () => {
     expect(run.out.join("")).toContain(`${FILES.length} catalogs OK`);
     // Murmur and quarry throttle only in frames, as their APIs do: an attemptRate policy could not
     // refuse an upgrade with them, and lint says so by name (a server with one would not start).
-    expect(run.err.join("").split("\n").filter(Boolean).map((line) => line.replace(/^.*\/(\w+\.yaml)/, "$1"))).toEqual([
+    expect(
+      run.err
+        .join("")
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => line.replace(/^.*\/(\w+\.yaml)/, "$1")),
+    ).toEqual([
       'murmur.yaml: warning: if a server uses attemptRate: the attempt-rate policy refuses an upgrade over the attempt limit with "slow-down", which has no upgrade, close or browserFallback layer to say it on',
       'quarry.yaml: warning: if a server uses attemptRate: the attempt-rate policy refuses an upgrade over the attempt limit with "throttled", which has no upgrade, close or browserFallback layer to say it on',
     ]);
@@ -48,7 +56,11 @@ describe("format 2 test catalogs", () => {
       if (!result.ok) throw new Error(result.problems.map((p) => p.message).join("\n"));
       return result;
     };
-    const pages = Object.fromEntries(generate(FILES.map(load)).filter((f) => f.kind === "docs").map((f) => [f.name, f.content]));
+    const pages = Object.fromEntries(
+      generate(FILES.map(load))
+        .filter((f) => f.kind === "docs")
+        .map((f) => [f.name, f.content]),
+    );
     expect(pages["beacon.md"]).toContain("`TOO_FAST`");
     expect(pages["beacon.md"]).toMatch(/aliases.*`429`.*`SLOW_DOWN`/);
     expect(pages["beacon.md"]).toMatch(/at once/);
@@ -191,7 +203,10 @@ describe("one code, several errors (quarry)", () => {
 
   it("tells them apart by the message, and captures from it", () => {
     expect(quarry.decodeFrame(rpc({ code: -32000, message: "server busy, retry in 5s" }))).toMatchObject({ _tag: "quarry/busy", details: { seconds: 5 } });
-    expect(quarry.decodeFrame(rpc({ code: -32000, message: "cursor c-17 expired" }))).toMatchObject({ _tag: "quarry/stale-cursor", details: { cursor: "c-17" } });
+    expect(quarry.decodeFrame(rpc({ code: -32000, message: "cursor c-17 expired" }))).toMatchObject({
+      _tag: "quarry/stale-cursor",
+      details: { cursor: "c-17" },
+    });
     expect(quarry.decodeFrame(rpc({ code: -32000, message: "disk on fire" }))).toMatchObject({ _tag: "quarry/uncatalogued", code: -32000 });
   });
 
@@ -205,7 +220,14 @@ describe("one code, several errors (quarry)", () => {
 describe("nested fields in multi-error lists (quarry)", () => {
   it("reads each item's code at extensions.code", () => {
     const errors = quarry.decodeFrameErrors(
-      frame({ type: "invalid", id: 4, errors: [{ message: "bad date", path: "filter.from", extensions: { code: "BAD_DATE" } }, { message: "need a filter", extensions: { code: "MISSING_FILTER" } }] }),
+      frame({
+        type: "invalid",
+        id: 4,
+        errors: [
+          { message: "bad date", path: "filter.from", extensions: { code: "BAD_DATE" } },
+          { message: "need a filter", extensions: { code: "MISSING_FILTER" } },
+        ],
+      }),
     );
     expect(errors.map((e) => [e._tag, e.field, e.requestId])).toEqual([
       ["quarry/bad-date", "filter.from", 4],
@@ -215,7 +237,14 @@ describe("nested fields in multi-error lists (quarry)", () => {
 
   it("writes them back nested, one error or several, in the entry's own form", () => {
     const both = quarry.encodeFrame([new BadDateError({ field: "filter.to", requestId: 2 }), new MissingFilterError()]);
-    expect(both).toEqual({ type: "invalid", id: 2, errors: [{ extensions: { code: "BAD_DATE" }, path: "filter.to", message: "A date in the query is not valid." }, { extensions: { code: "MISSING_FILTER" }, message: "The query needs a filter." }] });
+    expect(both).toEqual({
+      type: "invalid",
+      id: 2,
+      errors: [
+        { extensions: { code: "BAD_DATE" }, path: "filter.to", message: "A date in the query is not valid." },
+        { extensions: { code: "MISSING_FILTER" }, message: "The query needs a filter." },
+      ],
+    });
     const one = quarry.encodeFrameText(new BadDateError({ requestId: 3 }));
     expect(quarry.decodeFrame(one)?._tag).toBe("quarry/bad-date");
   });
@@ -248,7 +277,11 @@ describe("the kind ⇄ directive check follows real APIs", () => {
     const result = loadCatalogText(without, "beacon.yaml");
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(catalogWarnings(result.spec)).toEqual([expect.stringMatching(/errors\[2\] \(banned\): directive "reconnect" is unusual for kind "permission-denied".*retrying without a change of permissions rarely succeeds.*retry\.because/)]);
+    expect(catalogWarnings(result.spec)).toEqual([
+      expect.stringMatching(
+        /errors\[2\] \(banned\): directive "reconnect" is unusual for kind "permission-denied".*retrying without a change of permissions rarely succeeds.*retry\.because/,
+      ),
+    ]);
     const original = loadCatalogText(text, "beacon.yaml");
     expect(original.ok && catalogWarnings(original.spec)).toEqual([]);
   });
@@ -295,9 +328,15 @@ describe("the two frame writers produce the same frame (property)", () => {
           const fixed = { now: () => 1_700_000_000_000, messageId: () => "msg_1" };
           const text = codec.encodeFrameText(error, defaults ? { requestId, command } : { requestId, command, ...fixed });
           const written = JSON.parse(text) as Record<string, unknown>;
-          const stamped = Object.fromEntries(codec.catalog.dialect.frames.flatMap((f) => Object.entries(f.stamps ?? {})).map(([path, stamp]) => [stamp, getPath(written, parsePath(path)!)]));
+          const stamped = Object.fromEntries(
+            codec.catalog.dialect.frames.flatMap((f) => Object.entries(f.stamps ?? {})).map(([path, stamp]) => [stamp, getPath(written, parsePath(path)!)]),
+          );
           const same = defaults
-            ? { now: () => (typeof stamped["unix-ms"] === "number" ? stamped["unix-ms"] : Date.parse(String(stamped["iso-timestamp"] ?? "1970-01-01T00:00:00Z"))), messageId: () => String(stamped["message-id"]) }
+            ? {
+                now: () =>
+                  typeof stamped["unix-ms"] === "number" ? stamped["unix-ms"] : Date.parse(String(stamped["iso-timestamp"] ?? "1970-01-01T00:00:00Z")),
+                messageId: () => String(stamped["message-id"]),
+              }
             : fixed;
           expect(written).toEqual(JSON.parse(JSON.stringify(codec.encodeFrame(error, { requestId, command, ...same }))));
           // Well-formed JSON text, as JSON.stringify writes it: lone surrogates escaped, not raw.
@@ -318,7 +357,10 @@ describe("the lean runtime loses nothing", () => {
       const codec = Object.values(runtime).find((v) => typeof v === "object" && v !== null && "decodeFrame" in v) as Codec<WsError>;
       const loaded = loadCatalogFile(join(BUNDLED_DIR, `${name}.yaml`));
       if (!loaded.ok) throw new Error(name);
-      expect(codec.catalog.errors.some((e) => e.description !== undefined || e.guidance !== undefined), name).toBe(false);
+      expect(
+        codec.catalog.errors.some((e) => e.description !== undefined || e.guidance !== undefined),
+        name,
+      ).toBe(false);
       expect(withReference(codec.catalog, Object.values(reference)[0]!), name).toEqual(loaded.spec);
     }
   });

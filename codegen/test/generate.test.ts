@@ -6,7 +6,9 @@ import { describe, expect, it } from "vitest";
 import { SEED_TABLE_CODES } from "../../packages/core/test/fixtures/seed-examples";
 
 const CORE = resolve(import.meta.dirname, "../../packages/core");
-const bundled = readdirSync(BUNDLED_DIR).filter((f) => f.endsWith(".yaml")).sort();
+const bundled = readdirSync(BUNDLED_DIR)
+  .filter((f) => f.endsWith(".yaml"))
+  .sort();
 
 function loadAll() {
   return bundled.map((name) => {
@@ -42,7 +44,11 @@ describe("generation", () => {
   });
 
   it("puts every code of every seed table on the reference page", () => {
-    const pages = Object.fromEntries(generate(loadAll()).filter((f) => f.kind === "docs").map((f) => [f.name.replace(/\.md$/, ""), f.content]));
+    const pages = Object.fromEntries(
+      generate(loadAll())
+        .filter((f) => f.kind === "docs")
+        .map((f) => [f.name.replace(/\.md$/, ""), f.content]),
+    );
     for (const [catalog, codes] of Object.entries(SEED_TABLE_CODES)) {
       for (const code of codes) expect(pages[catalog], `${catalog} lacks ${code}`).toMatch(new RegExp(`\\| \`?${String(code)}\`? \\|`));
     }
@@ -73,11 +79,19 @@ describe("generate --check and atomic writes", () => {
     const dir = workspace();
     const args = ["generate", "--catalog", "catalogs", "--out", "out"];
     expect(await runCli(args, io(dir))).toBe(0);
-    const snapshot = () => ["out", "out/docs"].flatMap((d) => readdirSync(join(dir, d)).filter((f) => f.includes(".")).map((f) => [`${d}/${f}`, readFileSync(join(dir, d, f), "utf8")]));
+    const snapshot = () =>
+      ["out", "out/docs"].flatMap((d) =>
+        readdirSync(join(dir, d))
+          .filter((f) => f.includes("."))
+          .map((f) => [`${d}/${f}`, readFileSync(join(dir, d, f), "utf8")]),
+      );
     const before = snapshot();
     expect(before.length).toBe(15);
     const yaml = join(dir, "catalogs", "collective2.yaml");
-    writeFileSync(yaml, readFileSync(yaml, "utf8").replace("title: Collective2 signals WebSocket", "title: Collective2 v5").replace("kind: permission-denied", "kind: nope"));
+    writeFileSync(
+      yaml,
+      readFileSync(yaml, "utf8").replace("title: Collective2 signals WebSocket", "title: Collective2 v5").replace("kind: permission-denied", "kind: nope"),
+    );
     const infoway = join(dir, "catalogs", "infoway.yaml");
     writeFileSync(infoway, readFileSync(infoway, "utf8").replace("code: 4513", "code: 1005"));
     const run = io(dir);

@@ -56,7 +56,10 @@ describe("the CLI in a user's project", () => {
     expect(existsSync(join(dir, "src/ws-errors/docs"))).toBe(false);
 
     expect((await cli(dir, "generate", "--check")).code).toBe(0);
-    writeFileSync(join(dir, "catalogs/prices-api.yaml"), readFileSync(join(dir, "catalogs/prices-api.yaml"), "utf8").replace("title: prices-api WebSocket API", "title: Prices"));
+    writeFileSync(
+      join(dir, "catalogs/prices-api.yaml"),
+      readFileSync(join(dir, "catalogs/prices-api.yaml"), "utf8").replace("title: prices-api WebSocket API", "title: Prices"),
+    );
     const stale = await cli(dir, "generate", "--check");
     expect(stale.code).toBe(1);
     expect(stale.err).toContain("run `npx ws-errors generate`");
@@ -86,7 +89,10 @@ describe("the CLI in a user's project", () => {
     // A config that lists files, in package.json: the new catalog is added to the list, the rest kept.
     const listed = scratch("ws-errors-project-");
     writeFileSync(join(listed, "package.json"), `${JSON.stringify({ name: "x", wsErrors: { catalogs: ["api.yaml"], out: "gen" } }, null, "\t")}\n`);
-    writeFileSync(join(listed, "api.yaml"), readFileSync(join(import.meta.dirname, "..", "catalogs", "esca-rates.yaml"), "utf8").replace("$schema=../schema/", "$schema=./"));
+    writeFileSync(
+      join(listed, "api.yaml"),
+      readFileSync(join(import.meta.dirname, "..", "catalogs", "esca-rates.yaml"), "utf8").replace("$schema=../schema/", "$schema=./"),
+    );
     const added = await cli(listed, "init", "--name", "fills");
     expect(added.code).toBe(0);
     expect(added.out).toContain("wrote catalogs/fills.yaml and added it to package.json");
@@ -104,7 +110,10 @@ describe("the CLI in a user's project", () => {
   it("reads the config from package.json's wsErrors field too, and from a subfolder", async () => {
     const dir = scratch("ws-errors-project-");
     writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "x", wsErrors: { catalogs: ["api.yaml"], out: "gen" } }));
-    writeFileSync(join(dir, "api.yaml"), readFileSync(join(import.meta.dirname, "..", "catalogs", "esca-rates.yaml"), "utf8").replace("$schema=../schema/", "$schema=./"));
+    writeFileSync(
+      join(dir, "api.yaml"),
+      readFileSync(join(import.meta.dirname, "..", "catalogs", "esca-rates.yaml"), "utf8").replace("$schema=../schema/", "$schema=./"),
+    );
     execFileSync("mkdir", ["-p", join(dir, "deep/er")]);
     expect((await cli(join(dir, "deep/er"), "generate")).code).toBe(0);
     expect(existsSync(join(dir, "gen/esca-rates.ts"))).toBe(true);
@@ -185,13 +194,20 @@ describe("lint warnings", () => {
     writeFileSync(file, readFileSync(file, "utf8").replace(/\n  - id: channel-not-found[\s\S]*$/, "\n"));
     const lint = await cli(dir, "lint", "catalogs/prices-api.yaml");
     expect(lint.code).toBe(0);
-    expect(lint.err).toContain('catalogs/prices-api.yaml: warning: no invalid-message entry with a frame layer that keeps the connection open: servers answer a message it cannot parse with the built-in "invalid_message" error');
+    expect(lint.err).toContain(
+      'catalogs/prices-api.yaml: warning: no invalid-message entry with a frame layer that keeps the connection open: servers answer a message it cannot parse with the built-in "invalid_message" error',
+    );
     expect(lint.err).toContain('built-in "internal_error"');
     // An entry of the role's kind whose message is a template cannot stand in: the warning names it.
-    writeFileSync(file, `${readFileSync(file, "utf8")}  - id: maintenance\n    code: maintenance\n    kind: service-unavailable\n    scope: connection\n    summary: Maintenance soon.\n    retry: { directive: reconnect }\n    details:\n      minutes: { type: integer }\n    frame: { template: "maintenance in {minutes} minutes" }\n`);
+    writeFileSync(
+      file,
+      `${readFileSync(file, "utf8")}  - id: maintenance\n    code: maintenance\n    kind: service-unavailable\n    scope: connection\n    summary: Maintenance soon.\n    retry: { directive: reconnect }\n    details:\n      minutes: { type: integer }\n    frame: { template: "maintenance in {minutes} minutes" }\n`,
+    );
     const templated = await cli(dir, "lint", "catalogs/prices-api.yaml");
     expect(templated.code).toBe(0);
-    expect(templated.err).toContain('no internal or service-unavailable or unknown entry with a frame layer ("maintenance": a templated message needs details the server does not have): servers answer an unexpected exception with the built-in "internal_error" error');
+    expect(templated.err).toContain(
+      'no internal or service-unavailable or unknown entry with a frame layer ("maintenance": a templated message needs details the server does not have): servers answer an unexpected exception with the built-in "internal_error" error',
+    );
     const full = project();
     await cli(full, "init");
     expect((await cli(full, "lint", "catalogs/prices-api.yaml")).err).toBe("");

@@ -27,7 +27,11 @@ const processes: ChildProcess[] = [];
 /** A command in the scratch project, as a user's shell runs it; output kept for the failure message. */
 async function sh(command: string, cwd = project): Promise<string> {
   try {
-    const { stdout } = await run("bash", ["-c", command], { cwd, env: { ...process.env, npm_config_fund: "false", npm_config_audit: "false", npm_config_update_notifier: "false" }, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await run("bash", ["-c", command], {
+      cwd,
+      env: { ...process.env, npm_config_fund: "false", npm_config_audit: "false", npm_config_update_notifier: "false" },
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return stdout;
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };
@@ -38,7 +42,11 @@ async function sh(command: string, cwd = project): Promise<string> {
 /** The README's "five minutes" blocks, in order, with what each is for. */
 function readmeBlocks(): { kind: string; arg: string; body: string }[] {
   const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-  return [...readme.matchAll(/<!-- consumer-test: (\w+)(?: ([^\s]+))? -->\n```\w*\n([\s\S]*?)```/g)].map((m) => ({ kind: m[1] as string, arg: m[2] ?? "", body: m[3] as string }));
+  return [...readme.matchAll(/<!-- consumer-test: (\w+)(?: ([^\s]+))? -->\n```\w*\n([\s\S]*?)```/g)].map((m) => ({
+    kind: m[1] as string,
+    arg: m[2] ?? "",
+    body: m[3] as string,
+  }));
 }
 
 const freePort = () =>
@@ -91,13 +99,19 @@ describe("the packed packages, as npm installs them", () => {
       const files = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).split("\n");
       expect(files, name).toContain("package/README.md");
       expect(files, name).toContain("package/LICENSE");
-      const manifest = JSON.parse(execFileSync("tar", ["-xzOf", tarball, "package/package.json"], { encoding: "utf8" })) as { version: string; dependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
+      const manifest = JSON.parse(execFileSync("tar", ["-xzOf", tarball, "package/package.json"], { encoding: "utf8" })) as {
+        version: string;
+        dependencies?: Record<string, string>;
+        peerDependencies?: Record<string, string>;
+      };
       expect(JSON.stringify(manifest), name).not.toContain("workspace:");
       expect(manifest.version, name).not.toBe("0.0.0");
       // Adapters depend on the core and node packages at versions that exist.
       for (const [dep, range] of Object.entries(manifest.dependencies ?? {})) {
         if (!dep.startsWith("@ws-errors/")) continue;
-        const target = (JSON.parse(execFileSync("tar", ["-xzOf", tarballs.get(dep) as string, "package/package.json"], { encoding: "utf8" })) as { version: string }).version;
+        const target = (
+          JSON.parse(execFileSync("tar", ["-xzOf", tarballs.get(dep) as string, "package/package.json"], { encoding: "utf8" })) as { version: string }
+        ).version;
         expect(range, `${name} → ${dep}`).toBe(`^${target}`);
       }
     }
@@ -107,7 +121,10 @@ describe("the packed packages, as npm installs them", () => {
     const port = await freePort();
     for (const block of readmeBlocks()) {
       if (block.kind === "shell") {
-        for (const line of block.body.split("\n").map((l) => l.replace(/\s+#.*$/, "").trim()).filter(Boolean)) {
+        for (const line of block.body
+          .split("\n")
+          .map((l) => l.replace(/\s+#.*$/, "").trim())
+          .filter(Boolean)) {
           // Not published yet: each @ws-errors/* package comes from its tarball.
           await sh(line.replace(/@ws-errors\/[a-z-]+/g, (name) => tarballs.get(name) ?? name));
         }
@@ -138,7 +155,25 @@ describe("the packed packages, as npm installs them", () => {
     copyFileSync(join(FIXTURES, "extra.ts"), join(project, "checks", "extra.ts"));
     copyFileSync(join(FIXTURES, "client.cts"), join(project, "checks", "client.cts"));
     copyFileSync(join(FIXTURES, "cluster.mts"), join(project, "checks", "cluster.mts"));
-    writeFileSync(join(project, "tsconfig.json"), JSON.stringify({ compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", strict: true, noEmit: true, skipLibCheck: false, types: ["node"] }, include: ["server.ts", "client.ts", "src", "checks"] }, null, 2));
+    writeFileSync(
+      join(project, "tsconfig.json"),
+      JSON.stringify(
+        {
+          compilerOptions: {
+            module: "nodenext",
+            moduleResolution: "nodenext",
+            target: "es2022",
+            strict: true,
+            noEmit: true,
+            skipLibCheck: false,
+            types: ["node"],
+          },
+          include: ["server.ts", "client.ts", "src", "checks"],
+        },
+        null,
+        2,
+      ),
+    );
     const installed = await sh("node node_modules/typescript/bin/tsc --version");
     expect(installed).toContain("5.9.3");
     await sh("node node_modules/typescript/bin/tsc -p tsconfig.json");
@@ -152,47 +187,90 @@ describe("the packed packages, as npm installs them", () => {
   });
 
   // Debian's redis-server: .ci/run installs it; elsewhere, without it, this test is skipped.
-  it.skipIf(!existsSync("/usr/bin/redis-server") && !process.env.CI)("two server instances share a cap and revocations on Redis, from the tarballs: a revoked key's clients read unauthorized", async () => {
-    expect(await sh("npx tsx checks/cluster.mts")).toBe("cluster: open open stopped collective2/too-many-connections upgrade; revoked: collective2/unauthorized close | collective2/unauthorized close; warnings: none\n");
-  });
+  it.skipIf(!existsSync("/usr/bin/redis-server") && !process.env.CI)(
+    "two server instances share a cap and revocations on Redis, from the tarballs: a revoked key's clients read unauthorized",
+    async () => {
+      expect(await sh("npx tsx checks/cluster.mts")).toBe(
+        "cluster: open open stopped collective2/too-many-connections upgrade; revoked: collective2/unauthorized close | collective2/unauthorized close; warnings: none\n",
+      );
+    },
+  );
 
   it("a NestJS app throws the user's generated error from a gateway; an RxJS client catches it with ofType", async () => {
-    await sh("npm install @nestjs/common@^11 @nestjs/core@^11 @nestjs/websockets@^11 @nestjs/platform-ws@^11 @nestjs/platform-express@^11 reflect-metadata rxjs@^7.8");
+    await sh(
+      "npm install @nestjs/common@^11 @nestjs/core@^11 @nestjs/websockets@^11 @nestjs/platform-ws@^11 @nestjs/platform-express@^11 reflect-metadata rxjs@^7.8",
+    );
     mkdirSync(join(project, "nest"), { recursive: true });
     copyFileSync(join(FIXTURES, "nest-main.ts"), join(project, "nest", "main.ts"));
-    writeFileSync(join(project, "nest", "tsconfig.json"), JSON.stringify({ compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", strict: true, experimentalDecorators: true, emitDecoratorMetadata: true, outDir: "dist", rootDir: "..", types: ["node"], skipLibCheck: true }, include: ["main.ts", "../src"] }, null, 2));
+    writeFileSync(
+      join(project, "nest", "tsconfig.json"),
+      JSON.stringify(
+        {
+          compilerOptions: {
+            module: "nodenext",
+            moduleResolution: "nodenext",
+            target: "es2022",
+            strict: true,
+            experimentalDecorators: true,
+            emitDecoratorMetadata: true,
+            outDir: "dist",
+            rootDir: "..",
+            types: ["node"],
+            skipLibCheck: true,
+          },
+          include: ["main.ts", "../src"],
+        },
+        null,
+        2,
+      ),
+    );
     await sh("node ../node_modules/typescript/bin/tsc -p tsconfig.json", join(project, "nest"));
     expect(await sh("node nest/dist/nest/main.js")).toBe("nest: ChannelNotFoundError not_found btc-usd true\n");
   });
 
-  it.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("an esbuild browser bundle of the RxJS adapter and the user's catalog runs in Chromium, with nothing from Node", async () => {
-    await sh("npm install esbuild@^0.25");
-    copyFileSync(join(FIXTURES, "browser-entry.ts"), join(project, "checks", "browser-entry.ts"));
-    await sh("npx esbuild checks/browser-entry.ts --bundle --format=esm --platform=browser --minify --outfile=browser/app.js --metafile=browser/meta.json");
-    const meta = JSON.parse(readFileSync(join(project, "browser", "meta.json"), "utf8")) as { inputs: Record<string, unknown> };
-    expect(Object.keys(meta.inputs).filter((input) => /node_modules\/(ws|ioredis)\/|^node:/.test(input))).toEqual([]);
-    // The README's server again, on a port of its own.
-    const port = await freePort();
-    writeFileSync(join(project, "server-port.ts"), readFileSync(join(project, "server.ts"), "utf8").replace(/http\.listen\(\d+/, `http.listen(${port}`));
-    const wsServer = serve("server-port.ts");
-    await new Promise<void>((resolve) => wsServer.stdout?.on("data", (d: Buffer) => d.toString().includes("listening") && resolve()));
-    const script = readFileSync(join(project, "browser", "app.js"), "utf8");
-    const page: Server = createHttpServer((req, res) => {
-      if (req.url === "/app.js") return void res.writeHead(200, { "content-type": "text/javascript" }).end(script);
-      res.writeHead(200, { "content-type": "text/html" }).end('<!doctype html><script type="module" src="/app.js"></script>');
-    });
-    await new Promise<void>((r) => page.listen(0, "127.0.0.1", r));
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
-    try {
-      const tab = await browser.newPage();
-      await tab.goto(`http://127.0.0.1:${(page.address() as { port: number }).port}/`);
-      await tab.waitForFunction(() => typeof (globalThis as { run?: unknown }).run === "function");
-      const result = await tab.evaluate((url) => (globalThis as unknown as { run(u: string): Promise<string> }).run(url), `ws://127.0.0.1:${port}`);
-      expect(result).toBe("browser: ChannelNotFoundError not_found btc-usd function");
-    } finally {
-      await browser.close();
-      page.close();
-      stopGroup(wsServer);
-    }
-  });
+  it.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
+    "an esbuild browser bundle of the RxJS adapter and the user's catalog runs in Chromium, with nothing from Node",
+    async () => {
+      await sh("npm install esbuild@^0.25");
+      copyFileSync(join(FIXTURES, "browser-entry.ts"), join(project, "checks", "browser-entry.ts"));
+      await sh("npx esbuild checks/browser-entry.ts --bundle --format=esm --platform=browser --minify --outfile=browser/app.js --metafile=browser/meta.json");
+      const meta = JSON.parse(readFileSync(join(project, "browser", "meta.json"), "utf8")) as { inputs: Record<string, unknown> };
+      expect(Object.keys(meta.inputs).filter((input) => /node_modules\/(ws|ioredis)\/|^node:/.test(input))).toEqual([]);
+      // The README's server again, on a port of its own.
+      const port = await freePort();
+      writeFileSync(join(project, "server-port.ts"), readFileSync(join(project, "server.ts"), "utf8").replace(/http\.listen\(\d+/, `http.listen(${port}`));
+      const wsServer = serve("server-port.ts");
+      await new Promise<void>((resolve) => wsServer.stdout?.on("data", (d: Buffer) => d.toString().includes("listening") && resolve()));
+      const script = readFileSync(join(project, "browser", "app.js"), "utf8");
+      const page: Server = createHttpServer((req, res) => {
+        if (req.url === "/app.js") return void res.writeHead(200, { "content-type": "text/javascript" }).end(script);
+        res.writeHead(200, { "content-type": "text/html" }).end('<!doctype html><script type="module" src="/app.js"></script>');
+      });
+      await new Promise<void>((r) => page.listen(0, "127.0.0.1", r));
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: [
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+        ],
+      });
+      try {
+        const tab = await browser.newPage();
+        await tab.goto(`http://127.0.0.1:${(page.address() as { port: number }).port}/`);
+        await tab.waitForFunction(() => typeof (globalThis as { run?: unknown }).run === "function");
+        const result = await tab.evaluate((url) => (globalThis as unknown as { run(u: string): Promise<string> }).run(url), `ws://127.0.0.1:${port}`);
+        expect(result).toBe("browser: ChannelNotFoundError not_found btc-usd function");
+      } finally {
+        await browser.close();
+        page.close();
+        stopGroup(wsServer);
+      }
+    },
+  );
 });

@@ -16,9 +16,31 @@ import { describe, expect, it } from "vitest";
 const ROOT = join(import.meta.dirname, "..", "..");
 const HERE = join(import.meta.dirname, "..");
 const SOURCES = ["packages/core/src", "packages/node/src", "packages/rxjs/src", "packages/nestjs/src", "packages/redis/src", "codegen/src"];
-const READMES = ["README.md", "packages/core/README.md", "packages/node/README.md", "packages/rxjs/README.md", "packages/nestjs/README.md", "packages/redis/README.md", "codegen/README.md"];
+const READMES = [
+  "README.md",
+  "packages/core/README.md",
+  "packages/node/README.md",
+  "packages/rxjs/README.md",
+  "packages/nestjs/README.md",
+  "packages/redis/README.md",
+  "codegen/README.md",
+];
 /* Where a free name is looked for, in order. */
-const MODULES = ["@ws-errors/core", "@ws-errors/node", "@ws-errors/rxjs", "@ws-errors/nestjs", "@ws-errors/redis", "@ws-errors/codegen", "@ws-errors/core/catalogs/collective2", "@ws-errors/core/catalogs/esca-rates", "rxjs", "ws", "node:http", "node:events", "vitest"];
+const MODULES = [
+  "@ws-errors/core",
+  "@ws-errors/node",
+  "@ws-errors/rxjs",
+  "@ws-errors/nestjs",
+  "@ws-errors/redis",
+  "@ws-errors/codegen",
+  "@ws-errors/core/catalogs/collective2",
+  "@ws-errors/core/catalogs/esca-rates",
+  "rxjs",
+  "ws",
+  "node:http",
+  "node:events",
+  "vitest",
+];
 
 interface Example {
   /** Where it is, for the failure message: `packages/node/src/server.ts:120`. */
@@ -45,7 +67,8 @@ function readmeExamples(): Example[] {
         if (token.type === "html") skip = /<!-- (example: not typescript|consumer-test:)/.test(token.raw);
         else if (token.type === "code") {
           const code = token as Tokens.Code;
-          if (!skip && /^(ts|typescript)$/.test(code.lang ?? "")) out.push({ where: `${file}:${text.slice(0, text.indexOf(code.raw)).split("\n").length}`, code: code.text });
+          if (!skip && /^(ts|typescript)$/.test(code.lang ?? ""))
+            out.push({ where: `${file}:${text.slice(0, text.indexOf(code.raw)).split("\n").length}`, code: code.text });
           skip = false;
         } else if (token.type !== "space") skip = false;
         if ("tokens" in token && Array.isArray(token.tokens) && token.type !== "code") walk(token.tokens);
@@ -142,23 +165,35 @@ function check(examples: readonly Example[]): string[] {
       if (from) imports.set(from, [...(imports.get(from) ?? []), name]);
       else declared.push(name);
     }
-    const prelude = [...[...imports].map(([from, list]) => (from === "* as core" ? `import * as core from "@ws-errors/core";` : `import { ${list.join(", ")} } from "${from}";`)), ...declared.map((n) => `declare const ${n}: any;`)];
+    const prelude = [
+      ...[...imports].map(([from, list]) =>
+        from === "* as core" ? `import * as core from "@ws-errors/core";` : `import { ${list.join(", ")} } from "${from}";`,
+      ),
+      ...declared.map((n) => `declare const ${n}: any;`),
+    ];
     // A module of its own (each example may reuse a name another declares), async for top-level await.
     return `${prelude.join(" ")}${prelude.length ? " " : ""}export {};\n${code}`;
   };
   const first = compile(new Map(examples.map((e, i) => [path(i), wrap(e.code, [])])));
   const free = examples.map((_, i) => {
     const diagnostics = ts.getPreEmitDiagnostics(first, first.getSourceFile(path(i)));
-    return [...new Set(diagnostics.filter((d) => CANNOT_FIND.has(d.code)).map((d) => /'([^']+)'/.exec(ts.flattenDiagnosticMessageText(d.messageText, "\n"))?.[1] as string))];
+    return [
+      ...new Set(
+        diagnostics.filter((d) => CANNOT_FIND.has(d.code)).map((d) => /'([^']+)'/.exec(ts.flattenDiagnosticMessageText(d.messageText, "\n"))?.[1] as string),
+      ),
+    ];
   });
   const sources = new Map(examples.map((e, i) => [path(i), wrap(e.code, free[i] as string[])]));
   const second = compile(sources);
   return examples.flatMap((example, i) => {
     const file = second.getSourceFile(path(i)) as ts.SourceFile;
-    return ts.getPreEmitDiagnostics(second, file).filter((d) => !IMPLICIT_ANY.has(d.code)).map((d) => {
-      const line = d.start === undefined ? 0 : file.getLineAndCharacterOfPosition(d.start).line;
-      return `${example.where} (example line ${line}): TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, " ")}\n    ${example.code.split("\n")[line - 1]?.trim() ?? ""}`;
-    });
+    return ts
+      .getPreEmitDiagnostics(second, file)
+      .filter((d) => !IMPLICIT_ANY.has(d.code))
+      .map((d) => {
+        const line = d.start === undefined ? 0 : file.getLineAndCharacterOfPosition(d.start).line;
+        return `${example.where} (example line ${line}): TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, " ")}\n    ${example.code.split("\n")[line - 1]?.trim() ?? ""}`;
+      });
   });
 }
 

@@ -8,7 +8,9 @@ import { policyPaths } from "./catalog-space/policies";
 
 /* Every counterexample the catalog-space suite (or a user) found, by name, through the same checks. */
 const DIR = join(import.meta.dirname, "../../codegen/test/catalogs/regressions");
-const FILES = readdirSync(DIR).filter((f) => f.endsWith(".yaml")).sort();
+const FILES = readdirSync(DIR)
+  .filter((f) => f.endsWith(".yaml"))
+  .sort();
 
 describe.each(FILES)("regression catalog %s", (file) => {
   const codec = codecOf(load(readFileSync(join(DIR, file), "utf8")) as RawCatalog);

@@ -45,6 +45,15 @@ describe("any catalog's built-in policies", () => {
       params,
     );
     // The generator reaches every policy's path, not only catalogs the server refuses.
-    expect(Object.keys(reached).sort()).toEqual(["api-key", "attempt-rate", "connection-cap", "heartbeat", "message-rate", "recheck", "revocation", "slow-consumer"]);
+    expect(Object.keys(reached).sort()).toEqual([
+      "api-key",
+      "attempt-rate",
+      "connection-cap",
+      "heartbeat",
+      "message-rate",
+      "recheck",
+      "revocation",
+      "slow-consumer",
+    ]);
   }, 300_000);
 });

@@ -16,7 +16,7 @@ const MIN_DROPS = 50;
  */
 async function chaosServer(seed: number) {
   let random = seed;
-  const next = () => ((random = (random * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const next = () => (random = (random * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   const http = createServer();
   let drops = 0;
   const frame = (seq: number) => `{"msg_type":"strategy.signal","seq_id":${seq},"v":4,"payload":{"strategy_id":12345678,"price":${seq % 997}}}`;
@@ -66,7 +66,10 @@ async function chaosServer(seed: number) {
 describe("chaos: resume through dropped connections", () => {
   it(`delivers ${TOTAL.toLocaleString("en-US")} sequenced messages exactly once and in order through at least ${MIN_DROPS} disconnects`, async () => {
     const server = await chaosServer(42);
-    const subscribe = (from: number) => ({ msg_type: "subscription.request", payload: { action: "subscribe", channel: "strategy.signal", strategy_id: 12345678, resume_from: String(from) } });
+    const subscribe = (from: number) => ({
+      msg_type: "subscription.request",
+      payload: { action: "subscribe", channel: "strategy.signal", strategy_id: 12345678, resume_from: String(from) },
+    });
     const started = performance.now();
     const client = connect(server.url, {
       codec: collective2,
@@ -86,7 +89,13 @@ describe("chaos: resume through dropped connections", () => {
     const seconds = (performance.now() - started) / 1000;
     client.close();
     await server.close();
-    report("chaos", { messages: TOTAL, disconnects: server.drops(), outOfOrderOrDuplicate: outOfOrder, seconds: seconds.toFixed(1), messagesPerSecond: Math.round(TOTAL / seconds) });
+    report("chaos", {
+      messages: TOTAL,
+      disconnects: server.drops(),
+      outOfOrderOrDuplicate: outOfOrder,
+      seconds: seconds.toFixed(1),
+      messagesPerSecond: Math.round(TOTAL / seconds),
+    });
     expect(expected).toBe(TOTAL + 1);
     expect(outOfOrder).toBe(0);
     expect(server.drops()).toBeGreaterThanOrEqual(MIN_DROPS);

@@ -18,7 +18,17 @@ const maybe = redisServerAvailable() || process.env.CI ? describe : describe.ski
  */
 const STRATEGY_ID = 12345678;
 const C2 = "/collective2/ws";
-const subscribe = (resumeFrom?: number) => JSON.stringify({ msg_type: "subscription.request", timestamp: new Date().toISOString(), payload: { action: "subscribe", channel: "strategy.signal", strategy_id: STRATEGY_ID, ...(resumeFrom !== undefined && { resume_from: String(resumeFrom) }) } });
+const subscribe = (resumeFrom?: number) =>
+  JSON.stringify({
+    msg_type: "subscription.request",
+    timestamp: new Date().toISOString(),
+    payload: {
+      action: "subscribe",
+      channel: "strategy.signal",
+      strategy_id: STRATEGY_ID,
+      ...(resumeFrom !== undefined && { resume_from: String(resumeFrom) }),
+    },
+  });
 
 type Outcome = { ws?: WebSocket; status?: number; headers?: Record<string, unknown>; ms?: number };
 function open(url: string, headers: Record<string, string>): Promise<Outcome> {
@@ -31,7 +41,12 @@ function open(url: string, headers: Record<string, string>): Promise<Outcome> {
   });
 }
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
-const post = (port: number, path: string) => new Promise<number>((resolve, reject) => request({ port, host: "127.0.0.1", path, method: "POST" }, (res) => (res.resume(), resolve(res.statusCode ?? 0))).on("error", reject).end());
+const post = (port: number, path: string) =>
+  new Promise<number>((resolve, reject) =>
+    request({ port, host: "127.0.0.1", path, method: "POST" }, (res) => (res.resume(), resolve(res.statusCode ?? 0)))
+      .on("error", reject)
+      .end(),
+  );
 async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {
@@ -70,14 +85,25 @@ maybe("three instances sharing one Redis", () => {
     const admitted = await open(`${instances[2]!.url}${C2}`, bearer("demo-key"));
     expect(admitted.ws).toBeDefined();
     held.push(admitted.ws as WebSocket);
-    report("cluster caps", { instances: 3, perKey: 10, held: 10, refusedOnEveryInstance: refused.filter((r) => r.status === 429).length, refusedIn: `${Math.max(...refused.map((r) => r.ms ?? 0)).toFixed(1)} ms` });
+    report("cluster caps", {
+      instances: 3,
+      perKey: 10,
+      held: 10,
+      refusedOnEveryInstance: refused.filter((r) => r.status === 429).length,
+      refusedIn: `${Math.max(...refused.map((r) => r.ms ?? 0)).toFixed(1)} ms`,
+    });
     for (const ws of held) ws.close();
     await new Promise((r) => setTimeout(r, 300));
   });
 
   it("a revocation on one instance closes the key's connections on every instance within one second", async () => {
     const esca = await Promise.all(instances.map((i) => open(`${i.url}/esca/v1/rates`, { "x-api-key": "demo-key" })));
-    const closed = esca.map((o) => new Promise<{ code: number; reason: string; at: number }>((r) => o.ws!.once("close", (code, reason) => r({ code, reason: reason.toString(), at: performance.now() }))));
+    const closed = esca.map(
+      (o) =>
+        new Promise<{ code: number; reason: string; at: number }>((r) =>
+          o.ws!.once("close", (code, reason) => r({ code, reason: reason.toString(), at: performance.now() })),
+        ),
+    );
     const started = performance.now();
     expect(await post(instances[0]!.port, "/revoke?key=demo-key&ttl_ms=1000")).toBe(204);
     const closes = await Promise.all(closed);
@@ -114,7 +140,15 @@ maybe("three instances sharing one Redis", () => {
     client.close();
     await balancer.close();
     const gaps = seqs.slice(1).filter((s, i) => s !== (seqs[i] as number) + 1).length;
-    report("cluster resume", { instances: 3, killed: `instance ${balancer.routed[0]}`, signals: seqs.length, resumedOn: `instance ${balancer.routed.at(-1)}`, resumedAfter: `${resumedAfter.toFixed(0)} ms`, gaps, duplicates: seqs.length - new Set(seqs).size });
+    report("cluster resume", {
+      instances: 3,
+      killed: `instance ${balancer.routed[0]}`,
+      signals: seqs.length,
+      resumedOn: `instance ${balancer.routed.at(-1)}`,
+      resumedAfter: `${resumedAfter.toFixed(0)} ms`,
+      gaps,
+      duplicates: seqs.length - new Set(seqs).size,
+    });
     expect(balancer.routed.at(-1)).not.toBe(balancer.routed[0]);
     expect(new Set(seqs).size).toBe(seqs.length);
     expect(gaps).toBe(0);
@@ -183,7 +217,13 @@ maybe("Redis killed and restarted under two instances", () => {
         await new Promise((r) => setTimeout(r, 300));
       }
     }
-    report("redis restart", { upgradesWhileDown: during.length, admittedWhileDown: admittedDuring.length, slowestUpgradeWhileDown: `${Math.max(...during).toFixed(0)} ms`, heldAfterRestart: held.length, refusedAfterRestart: refused });
+    report("redis restart", {
+      upgradesWhileDown: during.length,
+      admittedWhileDown: admittedDuring.length,
+      slowestUpgradeWhileDown: `${Math.max(...during).toFixed(0)} ms`,
+      heldAfterRestart: held.length,
+      refusedAfterRestart: refused,
+    });
     expect(admittedDuring).toHaveLength(6);
     expect(Math.max(...during)).toBeLessThan(1_500);
     expect(refused).toBe(1);

@@ -6,7 +6,9 @@ export const FIGURES_FILE = join(import.meta.dirname, "..", "figures.log");
 
 /** Records one test's figures (RELIABILITY.md quotes them). */
 export function report(test: string, figures: Record<string, string | number>): void {
-  const line = `[reliability] ${test}: ${Object.entries(figures).map(([k, v]) => `${k}=${v}`).join(", ")}`;
+  const line = `[reliability] ${test}: ${Object.entries(figures)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(", ")}`;
   console.log(line);
   appendFileSync(FIGURES_FILE, `${new Date().toISOString()} ${line}\n`);
 }

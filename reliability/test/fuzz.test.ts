@@ -21,7 +21,25 @@ function rng(seed: number) {
   return () => ((s = (s + 0x6d2b79f5) >>> 0), (((s ^ (s >>> 15)) * (1 | s)) >>> 0) / 2 ** 32);
 }
 
-const NASTY: unknown[] = [null, true, 0, -0, 1e308, -1, 2 ** 53 + 1, "", "__proto__", "constructor", "\u0000", "é😀", [], {}, [[[]]], { __proto__: { x: 1 } }, "x".repeat(5000)];
+const NASTY: unknown[] = [
+  null,
+  true,
+  0,
+  -0,
+  1e308,
+  -1,
+  2 ** 53 + 1,
+  "",
+  "__proto__",
+  "constructor",
+  "\u0000",
+  "é😀",
+  [],
+  {},
+  [[[]]],
+  { __proto__: { x: 1 } },
+  "x".repeat(5000),
+];
 
 /** Mutates a seed frame: replaces, deletes, retypes or nests values, swaps keys, adds __proto__. */
 function mutate(value: unknown, random: () => number, depth = 0): unknown {
@@ -56,29 +74,46 @@ function damage(text: string, random: () => number): string {
 }
 
 describe("fuzz", () => {
-  it.each(Object.entries(CODECS))(`%s: ${FRAMES.toLocaleString("en-US")} generated and mutated frames through decode, none throws, Object.prototype untouched`, (name, codec) => {
-    const random = rng(name.length * 7919);
-    const seeds = codec.catalog.errors.filter((e) => e.frame).map((e) => codec.encodeFrame(new codec.classes[e.id]!({ requestId: 1, field: "f" }), { now: () => 0 }));
-    seeds.push({ msg_type: "strategy.signal", seq_id: 1, payload: {} }, { cmd: "ticker", data: { symbol: "AAPL.US" } }, { code: 0, message: "success" }, { success: true, req_id: 1 });
-    const before = Object.getOwnPropertyNames(Object.prototype).join();
-    let errors = 0;
-    const started = performance.now();
-    for (let i = 0; i < FRAMES; i++) {
-      const seed = seeds[i % seeds.length];
-      const frame = mutate(seed, random);
-      const input = i % 4 === 0 ? damage(JSON.stringify(frame) ?? "", random) : i % 4 === 1 ? JSON.stringify(frame) : frame;
-      errors += codec.decodeFrameErrors(input).length;
-    }
-    const seconds = (performance.now() - started) / 1000;
-    report(`fuzz ${name}`, { frames: FRAMES, decodedErrors: errors, seconds: seconds.toFixed(1) });
-    expect(Object.getOwnPropertyNames(Object.prototype).join()).toBe(before);
-    expect(({} as Record<string, unknown>).x).toBeUndefined();
-    expect(errors).toBeGreaterThan(FRAMES / 20); // the mutations keep plenty of frames recognizable
-  }, 120_000);
+  it.each(Object.entries(CODECS))(
+    `%s: ${FRAMES.toLocaleString("en-US")} generated and mutated frames through decode, none throws, Object.prototype untouched`,
+    (name, codec) => {
+      const random = rng(name.length * 7919);
+      const seeds = codec.catalog.errors
+        .filter((e) => e.frame)
+        .map((e) => codec.encodeFrame(new codec.classes[e.id]!({ requestId: 1, field: "f" }), { now: () => 0 }));
+      seeds.push(
+        { msg_type: "strategy.signal", seq_id: 1, payload: {} },
+        { cmd: "ticker", data: { symbol: "AAPL.US" } },
+        { code: 0, message: "success" },
+        { success: true, req_id: 1 },
+      );
+      const before = Object.getOwnPropertyNames(Object.prototype).join();
+      let errors = 0;
+      const started = performance.now();
+      for (let i = 0; i < FRAMES; i++) {
+        const seed = seeds[i % seeds.length];
+        const frame = mutate(seed, random);
+        const input = i % 4 === 0 ? damage(JSON.stringify(frame) ?? "", random) : i % 4 === 1 ? JSON.stringify(frame) : frame;
+        errors += codec.decodeFrameErrors(input).length;
+      }
+      const seconds = (performance.now() - started) / 1000;
+      report(`fuzz ${name}`, { frames: FRAMES, decodedErrors: errors, seconds: seconds.toFixed(1) });
+      expect(Object.getOwnPropertyNames(Object.prototype).join()).toBe(before);
+      expect(({} as Record<string, unknown>).x).toBeUndefined();
+      expect(errors).toBeGreaterThan(FRAMES / 20); // the mutations keep plenty of frames recognizable
+    },
+    120_000,
+  );
 
   it("the server keeps serving through random bytes, binary frames, oversized frames and TCP garbage", async () => {
     const http = createServer();
-    const server = new WsErrorServer({ codec: CODECS.tickdb!, server: http, maxPayload: 64 * 1024, onMessage: (m) => ({ cmd: m.command, code: 0 }), logger: { error: () => undefined, warn: () => undefined } });
+    const server = new WsErrorServer({
+      codec: CODECS.tickdb!,
+      server: http,
+      maxPayload: 64 * 1024,
+      onMessage: (m) => ({ cmd: m.command, code: 0 }),
+      logger: { error: () => undefined, warn: () => undefined },
+    });
     await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
     const port = (http.address() as AddressInfo).port;
     const random = rng(7);
@@ -114,7 +149,13 @@ describe("fuzz", () => {
       ok.once("message", (d) => resolve(d.toString()));
       ok.send(JSON.stringify({ cmd: "ping" }));
     });
-    report("fuzz server", { connections: 40, randomFramesUpTo: 4000, closeCodes: JSON.stringify(Object.fromEntries(closeCodes)), oversizedClosedWith1009: closesOversized, tcpGarbageConnections: 20 });
+    report("fuzz server", {
+      connections: 40,
+      randomFramesUpTo: 4000,
+      closeCodes: JSON.stringify(Object.fromEntries(closeCodes)),
+      oversizedClosedWith1009: closesOversized,
+      tcpGarbageConnections: 20,
+    });
     expect(JSON.parse(reply)).toEqual({ cmd: "ping", code: 0 });
     expect(closesOversized).toBe(20);
     ok.close();

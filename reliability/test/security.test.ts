@@ -13,7 +13,8 @@ function rng(seed: number) {
   let s = seed >>> 0;
   return () => ((s = (s + 0x6d2b79f5) >>> 0), (((s ^ (s >>> 15)) * (1 | s)) >>> 0) / 2 ** 32);
 }
-const randomText = (random: () => number, length: number) => Array.from({ length }, () => String.fromCharCode(random() < 0.3 ? Math.floor(random() * 32) : Math.floor(random() * 0x2fff))).join("");
+const randomText = (random: () => number, length: number) =>
+  Array.from({ length }, () => String.fromCharCode(random() < 0.3 ? Math.floor(random() * 32) : Math.floor(random() * 0x2fff))).join("");
 
 function rawUpgrade(port: number, headers: string): Promise<string> {
   return new Promise((resolve) => {
@@ -22,7 +23,9 @@ function rawUpgrade(port: number, headers: string): Promise<string> {
     socket.on("data", (d) => (text += d.toString("latin1")));
     socket.on("end", () => resolve(text));
     socket.on("error", () => resolve(text));
-    socket.write(`GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n${headers}\r\n`);
+    socket.write(
+      `GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n${headers}\r\n`,
+    );
   });
 }
 
@@ -105,7 +108,11 @@ describe("security", () => {
       codec: collective2,
       server: http,
       policies: [apiKey({ from: [{ header: "x-api-key" }, { bearer: true }, { query: "api_key" }], verify: (k) => valid.has(k) })],
-      commands: { "subscription.request": () => { throw new Error("handler failed while holding the request"); } },
+      commands: {
+        "subscription.request": () => {
+          throw new Error("handler failed while holding the request");
+        },
+      },
       logger: { error: (m, c) => logs.push(`${m} ${JSON.stringify(c)}`), warn: (m, c) => logs.push(`${m} ${JSON.stringify(c)}`) },
     });
     await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));

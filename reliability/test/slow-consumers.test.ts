@@ -21,7 +21,17 @@ describe.each([
     await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
     const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/`;
     // Ten clients stop reading at the TCP level; one keeps reading.
-    const slow = await Promise.all(Array.from({ length: 10 }, () => new Promise<WebSocket>((r) => { const ws = new WebSocket(url); ws.on("error", () => undefined); ws.once("open", () => r(ws)); })));
+    const slow = await Promise.all(
+      Array.from(
+        { length: 10 },
+        () =>
+          new Promise<WebSocket>((r) => {
+            const ws = new WebSocket(url);
+            ws.on("error", () => undefined);
+            ws.once("open", () => r(ws));
+          }),
+      ),
+    );
     for (const ws of slow) (ws as unknown as { _socket: { pause(): void } })._socket.pause();
     const reader = new WebSocket(url);
     let read = 0;
@@ -50,7 +60,14 @@ describe.each([
     clearInterval(pump);
     // The close each evicted client would read, as the server sent it.
     const sent = codec.encodeClose(new (codec.catalog.errors.map((e) => codec.classes[e.id]!).find((C) => new C().kind === "slow-consumer")!)());
-    report(`slow consumers ${name}`, { slowClients: 10, evictedWithin: `${seconds.toFixed(2)} s`, peakQueuedPerConnection: peakQueued, limit: LIMIT, rssGrowthMB: ((peakRss - rssBefore) / 2 ** 20).toFixed(1), readerMessages: read });
+    report(`slow consumers ${name}`, {
+      slowClients: 10,
+      evictedWithin: `${seconds.toFixed(2)} s`,
+      peakQueuedPerConnection: peakQueued,
+      limit: LIMIT,
+      rssGrowthMB: ((peakRss - rssBefore) / 2 ** 20).toFixed(1),
+      readerMessages: read,
+    });
     expect(sent).toEqual(expectedClose);
     expect(peakQueued).toBeLessThanOrEqual(LIMIT + PAYLOAD.length * 8 + 16);
     expect(peakRss - rssBefore).toBeLessThan(200 * 2 ** 20);

@@ -43,33 +43,35 @@ describe("storms: concurrent connection attempts against per-key caps", () => {
     const sockets: WebSocket[] = [];
     const started = performance.now();
     await Promise.all(
-      Array.from({ length: ATTEMPTS }, (_, i) =>
-        new Promise<void>((resolve) => {
-          const ws = new WebSocket(url, { headers: { authorization: `Bearer key-${i % KEYS}` } });
-          sockets.push(ws);
-          let opened = false;
-          ws.on("open", () => {
-            opened = true;
-            // Settle after a moment: a race loser is closed right after opening.
-            setTimeout(() => (ws.readyState === ws.OPEN && outcomes.open++, resolve()), 200);
-          });
-          ws.on("close", (code) => {
-            if (opened && code === 1008) {
-              outcomes.race1008++;
-              resolve();
-            }
-          });
-          ws.on("unexpected-response", (_q, res) => {
-            const chunks: Buffer[] = [];
-            res.on("data", (c: Buffer) => chunks.push(c));
-            res.on("end", () => {
-              if (res.statusCode === 429 && Buffer.concat(chunks).toString().includes("TOO_MANY_CONNECTIONS")) outcomes.http429++;
-              else outcomes.other.push(`HTTP ${res.statusCode}`);
-              resolve();
+      Array.from(
+        { length: ATTEMPTS },
+        (_, i) =>
+          new Promise<void>((resolve) => {
+            const ws = new WebSocket(url, { headers: { authorization: `Bearer key-${i % KEYS}` } });
+            sockets.push(ws);
+            let opened = false;
+            ws.on("open", () => {
+              opened = true;
+              // Settle after a moment: a race loser is closed right after opening.
+              setTimeout(() => (ws.readyState === ws.OPEN && outcomes.open++, resolve()), 200);
             });
-          });
-          ws.on("error", () => undefined);
-        }),
+            ws.on("close", (code) => {
+              if (opened && code === 1008) {
+                outcomes.race1008++;
+                resolve();
+              }
+            });
+            ws.on("unexpected-response", (_q, res) => {
+              const chunks: Buffer[] = [];
+              res.on("data", (c: Buffer) => chunks.push(c));
+              res.on("end", () => {
+                if (res.statusCode === 429 && Buffer.concat(chunks).toString().includes("TOO_MANY_CONNECTIONS")) outcomes.http429++;
+                else outcomes.other.push(`HTTP ${res.statusCode}`);
+                resolve();
+              });
+            });
+            ws.on("error", () => undefined);
+          }),
       ),
     );
     const seconds = (performance.now() - started) / 1000;
@@ -79,7 +81,16 @@ describe("storms: concurrent connection attempts against per-key caps", () => {
       survivor.once("message", (d) => resolve(d.toString()));
       survivor.send(JSON.stringify({ msg_type: "ping", request_id: "after-storm" }));
     });
-    report("storms", { attempts: ATTEMPTS, keys: KEYS, cap: CAP, open: outcomes.open, rejected429: outcomes.http429, raceClosed1008: outcomes.race1008, peakPerKey: peak, seconds: seconds.toFixed(2) });
+    report("storms", {
+      attempts: ATTEMPTS,
+      keys: KEYS,
+      cap: CAP,
+      open: outcomes.open,
+      rejected429: outcomes.http429,
+      raceClosed1008: outcomes.race1008,
+      peakPerKey: peak,
+      seconds: seconds.toFixed(2),
+    });
     expect(peak).toBeLessThanOrEqual(CAP);
     expect(outcomes.open).toBe(KEYS * CAP);
     expect(outcomes.open + outcomes.http429 + outcomes.race1008).toBe(ATTEMPTS);

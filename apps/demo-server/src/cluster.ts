@@ -13,7 +13,11 @@ import { startBalancer } from "./balancer";
 import { startDemoProcess, type DemoProcess } from "./process";
 
 const STRATEGY_ID = 12345678;
-const subscribe = (from?: number) => ({ msg_type: "subscription.request", timestamp: new Date().toISOString(), payload: { action: "subscribe", channel: "strategy.signal", strategy_id: STRATEGY_ID, ...(from !== undefined && { resume_from: String(from) }) } });
+const subscribe = (from?: number) => ({
+  msg_type: "subscription.request",
+  timestamp: new Date().toISOString(),
+  payload: { action: "subscribe", channel: "strategy.signal", strategy_id: STRATEGY_ID, ...(from !== undefined && { resume_from: String(from) }) },
+});
 const step = (text: string) => console.log(`\n${text}`);
 const line = (text: string) => console.log(`  ${text}`);
 
@@ -46,18 +50,31 @@ try {
     const refused = await open(`${instance.url}/collective2/ws`, { authorization: "Bearer demo-key" });
     if (refused instanceof WebSocket) throw new Error(`instance ${i + 1} admitted an 11th connection`);
     const error = collective2.decodeUpgrade({ status: refused.status, headers: refused.headers, body: refused.body });
-    line(`11th on instance ${i + 1}: HTTP ${refused.status}, X-WS-Error: ${refused.headers["x-ws-error"]} → ${error?.name} (${error?.kind}, ${error?.retry.directive})`);
+    line(
+      `11th on instance ${i + 1}: HTTP ${refused.status}, X-WS-Error: ${refused.headers["x-ws-error"]} → ${error?.name} (${error?.kind}, ${error?.retry.directive})`,
+    );
   }
   for (const ws of held) ws.close();
 
   step("2. A revocation on instance 3 closes the key's Esca connections on instances 1 and 2.");
   const esca = (await Promise.all([0, 1].map((i) => open(`${instances[i]!.url}/esca/v1/rates`, { "x-api-key": "demo-key" })))) as WebSocket[];
-  const closes = esca.map((ws) => new Promise<{ code: number; reason: string }>((r) => ws.once("close", (code, reason) => r({ code, reason: reason.toString() }))));
+  const closes = esca.map(
+    (ws) => new Promise<{ code: number; reason: string }>((r) => ws.once("close", (code, reason) => r({ code, reason: reason.toString() }))),
+  );
   const revokedAt = performance.now();
-  await new Promise<void>((resolve, reject) => request({ port: instances[2]!.port, host: "127.0.0.1", path: "/revoke?key=demo-key&ttl_ms=1000", method: "POST" }, (res) => (res.resume(), res.on("end", resolve))).on("error", reject).end());
+  await new Promise<void>((resolve, reject) =>
+    request(
+      { port: instances[2]!.port, host: "127.0.0.1", path: "/revoke?key=demo-key&ttl_ms=1000", method: "POST" },
+      (res) => (res.resume(), res.on("end", resolve)),
+    )
+      .on("error", reject)
+      .end(),
+  );
   for (const [i, close] of (await Promise.all(closes)).entries()) {
     const error = escaRates.decodeClose(close);
-    line(`instance ${i + 1}: close ${close.code} ${close.reason} → ${error?.name} (${error?.retry.directive}), ${(performance.now() - revokedAt).toFixed(0)} ms after the revocation`);
+    line(
+      `instance ${i + 1}: close ${close.code} ${close.reason} → ${error?.name} (${error?.retry.directive}), ${(performance.now() - revokedAt).toFixed(0)} ms after the revocation`,
+    );
   }
   await new Promise((r) => setTimeout(r, 1_100)); // the revocation lasts one second here
 
@@ -72,7 +89,9 @@ try {
   const seqs: number[] = [];
   client.on("message", (m: { msg_type: string; seq_id?: number }) => m.msg_type === "strategy.signal" && seqs.push(m.seq_id as number));
   client.on("decision", (d: { action: string }) => line(`the catalog decided: ${d.action}`));
-  client.on("resumed", ({ from }: { from: unknown }) => line(`reconnected through the balancer to instance ${(balancer.routed.at(-1) as number) + 1}; resume_from ${String(from)}`));
+  client.on("resumed", ({ from }: { from: unknown }) =>
+    line(`reconnected through the balancer to instance ${(balancer.routed.at(-1) as number) + 1}; resume_from ${String(from)}`),
+  );
   await new Promise((r) => client.once("open", r));
   client.send(subscribe());
   while (seqs.length < 15) await new Promise((r) => setTimeout(r, 20));

@@ -8,7 +8,20 @@ import {
   TooManySubscriptionsError,
 } from "@ws-errors/core/catalogs/collective2";
 import type { WsError } from "@ws-errors/core";
-import { apiKey, connectionCap, heartbeat, memoryState, messageRate, revocation, slowConsumer, WsErrorServer, type HistoryEntry, type IncomingCommand, type ServerConnection, type SharedState } from "@ws-errors/node";
+import {
+  apiKey,
+  connectionCap,
+  heartbeat,
+  memoryState,
+  messageRate,
+  revocation,
+  slowConsumer,
+  WsErrorServer,
+  type HistoryEntry,
+  type IncomingCommand,
+  type ServerConnection,
+  type SharedState,
+} from "@ws-errors/node";
 import { connectionSet, every, type Endpoint } from "./endpoint";
 import { isKnownKey, type Timing } from "./keys";
 
@@ -28,12 +41,27 @@ interface Cursor {
   readonly waiting: HistoryEntry[];
 }
 
-type Envelope = { msg_type: string; id: string; timestamp: string; v: 4; seq_id?: number; request_id?: string | number | undefined; payload: Record<string, unknown> };
+type Envelope = {
+  msg_type: string;
+  id: string;
+  timestamp: string;
+  v: 4;
+  seq_id?: number;
+  request_id?: string | number | undefined;
+  payload: Record<string, unknown>;
+};
 
 let counter = 0;
 function envelope(msg_type: string, payload: Record<string, unknown>, extra: Partial<Envelope> = {}): Envelope {
   counter = (counter + 1) % 0xffffff;
-  return { msg_type, id: `msg_${Date.now().toString(16).padStart(16, "0")}${counter.toString(16).padStart(12, "0")}`, timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"), v: 4, ...extra, payload };
+  return {
+    msg_type,
+    id: `msg_${Date.now().toString(16).padStart(16, "0")}${counter.toString(16).padStart(12, "0")}`,
+    timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+    v: 4,
+    ...extra,
+    payload,
+  };
 }
 
 const subs = (connection: ServerConnection) => connectionSet<string>(connection, SUBS);
@@ -64,14 +92,28 @@ export function collective2Endpoint(timing: Timing, state: SharedState = memoryS
     connection.state.set(CURSOR, cursor);
     const replay = await state.replay(STREAM, from, REPLAY_LIMIT);
     if (replay.lost) {
-      await connection.send(envelope("gap", { strategy_id: STRATEGY_ID, channel: `strategy.signal:${STRATEGY_ID}`, from: SEQ_BASE + replay.lost.from, message: "Signals before this point are no longer kept" }));
+      await connection.send(
+        envelope("gap", {
+          strategy_id: STRATEGY_ID,
+          channel: `strategy.signal:${STRATEGY_ID}`,
+          from: SEQ_BASE + replay.lost.from,
+          message: "Signals before this point are no longer kept",
+        }),
+      );
     }
     for (const entry of replay.entries) {
       await connection.send(frameOf(entry));
       cursor.last = entry.seq;
     }
     if (replay.more) {
-      await connection.send(envelope("gap", { strategy_id: STRATEGY_ID, channel: `strategy.signal:${STRATEGY_ID}`, from: SEQ_BASE + cursor.last + 1, message: "Replay limit of 1000 messages exceeded" }));
+      await connection.send(
+        envelope("gap", {
+          strategy_id: STRATEGY_ID,
+          channel: `strategy.signal:${STRATEGY_ID}`,
+          from: SEQ_BASE + cursor.last + 1,
+          message: "Replay limit of 1000 messages exceeded",
+        }),
+      );
     }
     cursor.replaying = false;
     for (const entry of cursor.waiting.splice(0)) deliver(connection, entry, frameOf(entry));
@@ -81,9 +123,12 @@ export function collective2Endpoint(timing: Timing, state: SharedState = memoryS
     const data = message.data as { timestamp?: unknown; payload?: { action?: unknown; channel?: unknown; strategy_id?: unknown; resume_from?: unknown } };
     const payload = data.payload ?? {};
     const missing: WsError[] = [];
-    if (typeof payload.action !== "string" || payload.action === "") missing.push(new MandatoryParamEmptyOrMalformedError({ field: "payload.action", message: "Missing parameter" }));
-    if (typeof payload.channel !== "string" || payload.channel === "") missing.push(new MandatoryParamEmptyOrMalformedError({ field: "payload.channel", message: "Missing parameter" }));
-    if (typeof payload.strategy_id !== "number" || !Number.isInteger(payload.strategy_id)) missing.push(new InvalidParameterError({ field: "payload.strategy_id", message: "Invalid parameter" }));
+    if (typeof payload.action !== "string" || payload.action === "")
+      missing.push(new MandatoryParamEmptyOrMalformedError({ field: "payload.action", message: "Missing parameter" }));
+    if (typeof payload.channel !== "string" || payload.channel === "")
+      missing.push(new MandatoryParamEmptyOrMalformedError({ field: "payload.channel", message: "Missing parameter" }));
+    if (typeof payload.strategy_id !== "number" || !Number.isInteger(payload.strategy_id))
+      missing.push(new InvalidParameterError({ field: "payload.strategy_id", message: "Invalid parameter" }));
     if (missing.length === 1) throw missing[0];
     if (missing.length > 1) throw missing; // several validation errors go out in one frame
     if (typeof data.timestamp === "string" && Math.abs(Date.parse(data.timestamp) - Date.now()) > 60_000) {
@@ -95,13 +140,21 @@ export function collective2Endpoint(timing: Timing, state: SharedState = memoryS
     if (payload.action === "unsubscribe") {
       if (!subs(connection).delete(key)) throw new NotFoundError({ message: "Not subscribed to this channel" });
       if (payload.channel === "strategy.signal") connection.state.delete(CURSOR);
-      return envelope("subscription.ack", { action: "unsubscribe", channel: payload.channel, strategy_id: payload.strategy_id }, { request_id: message.requestId });
+      return envelope(
+        "subscription.ack",
+        { action: "unsubscribe", channel: payload.channel, strategy_id: payload.strategy_id },
+        { request_id: message.requestId },
+      );
     }
     if (payload.action !== "subscribe") throw new InvalidParameterError({ field: "payload.action", message: "Invalid parameter" });
     if (subs(connection).has(key)) throw new AlreadyExistsError({ message: "Already subscribed to this channel and strategy" });
     if (subs(connection).size >= 100) throw new TooManySubscriptionsError({ details: { limit: 100 } });
     subs(connection).add(key);
-    const ack = envelope("subscription.ack", { action: "subscribe", channel: payload.channel, strategy_id: payload.strategy_id }, { request_id: message.requestId });
+    const ack = envelope(
+      "subscription.ack",
+      { action: "subscribe", channel: payload.channel, strategy_id: payload.strategy_id },
+      { request_id: message.requestId },
+    );
     if (payload.channel !== "strategy.signal") return ack;
     const resumeFrom = Number(payload.resume_from ?? 0);
     if (resumeFrom > 0) {
@@ -146,7 +199,13 @@ export function collective2Endpoint(timing: Timing, state: SharedState = memoryS
   let n = 0;
   const stop = every(timing.signalEveryMs, () => {
     n++;
-    const signal = envelope("strategy.signal", { strategy_id: STRATEGY_ID, symbol: "AAPL", action: n % 2 ? "BTO" : "STC", quantity: 100, price: 150 + (n % 50) / 10 });
+    const signal = envelope("strategy.signal", {
+      strategy_id: STRATEGY_ID,
+      symbol: "AAPL",
+      action: n % 2 ? "BTO" : "STC",
+      quantity: 100,
+      price: 150 + (n % 50) / 10,
+    });
     Promise.resolve(state.append(STREAM, JSON.stringify(signal))).catch(() => undefined);
   });
   return { name: "Collective2", path: "/collective2/ws", server, dispose: async () => (stop(), untail(), server.close()) };

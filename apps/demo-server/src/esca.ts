@@ -1,5 +1,16 @@
 import { escaRates, UnknownSymbolError } from "@ws-errors/core/catalogs/esca-rates";
-import { apiKey, attemptRate, connectionCap, memoryState, recheck, revocation, slowConsumer, WsErrorServer, type ServerConnection, type SharedState } from "@ws-errors/node";
+import {
+  apiKey,
+  attemptRate,
+  connectionCap,
+  memoryState,
+  recheck,
+  revocation,
+  slowConsumer,
+  WsErrorServer,
+  type ServerConnection,
+  type SharedState,
+} from "@ws-errors/node";
 import { connectionSet, every, type Endpoint } from "./endpoint";
 import { isKnownKey, stillValid, type Timing } from "./keys";
 
@@ -15,14 +26,15 @@ const pairsOf = (connection: ServerConnection) => connectionSet<string>(connecti
  */
 export function escaEndpoint(timing: Timing, state: SharedState = memoryState()): Endpoint {
   const codec = escaRates;
-  const pairsCommand = (method: "subscribe" | "unsubscribe") => (message: { data: unknown; requestId: string | number | undefined }, connection: ServerConnection) => {
-    const requested = (message.data as { pairs?: unknown }).pairs;
-    const list = Array.isArray(requested) ? requested.filter((p): p is string => typeof p === "string") : [];
-    const unknown = list.find((p) => !PAIRS.includes(p));
-    if (unknown !== undefined || list.length === 0) throw new UnknownSymbolError({ message: `Unsupported symbol ${unknown ?? "(none given)"}` });
-    for (const pair of list) method === "subscribe" ? pairsOf(connection).add(pair) : pairsOf(connection).delete(pair);
-    return { method, success: true, req_id: message.requestId, pairs: [...pairsOf(connection)] };
-  };
+  const pairsCommand =
+    (method: "subscribe" | "unsubscribe") => (message: { data: unknown; requestId: string | number | undefined }, connection: ServerConnection) => {
+      const requested = (message.data as { pairs?: unknown }).pairs;
+      const list = Array.isArray(requested) ? requested.filter((p): p is string => typeof p === "string") : [];
+      const unknown = list.find((p) => !PAIRS.includes(p));
+      if (unknown !== undefined || list.length === 0) throw new UnknownSymbolError({ message: `Unsupported symbol ${unknown ?? "(none given)"}` });
+      for (const pair of list) method === "subscribe" ? pairsOf(connection).add(pair) : pairsOf(connection).delete(pair);
+      return { method, success: true, req_id: message.requestId, pairs: [...pairsOf(connection)] };
+    };
   const server = new WsErrorServer({
     codec,
     state,

@@ -29,7 +29,9 @@ export interface DemoServers {
  * const demo = await startDemoServers({ port: 8080 });
  * ```
  */
-export async function startDemoServers(options: { port?: number; host?: string; timing?: Timing; handshakeTimeoutMs?: number; state?: SharedState } = {}): Promise<DemoServers> {
+export async function startDemoServers(
+  options: { port?: number; host?: string; timing?: Timing; handshakeTimeoutMs?: number; state?: SharedState } = {},
+): Promise<DemoServers> {
   const timing = options.timing ?? REAL_TIMING;
   // One state for every API: keys are prefixed per catalog. With Redis, instances share it.
   const state = options.state ?? memoryState();

@@ -22,7 +22,12 @@ export function infowayEndpoint(timing: Timing, state: SharedState = memoryState
       apiKey({ from: [{ header: "apikey" }, { query: "apiKey" }], verify: isKnownKey }),
       connectionCap({ perKey: 5 }),
       // Infoway expects the client to send heartbeats: the server only listens for them.
-      heartbeat({ intervalMs: timing.heartbeatIntervalMs, timeoutMs: timing.heartbeatTimeoutMs, send: () => undefined, isAck: (m) => m.command === "heartbeat" }),
+      heartbeat({
+        intervalMs: timing.heartbeatIntervalMs,
+        timeoutMs: timing.heartbeatTimeoutMs,
+        send: () => undefined,
+        isAck: (m) => m.command === "heartbeat",
+      }),
       // Message frequency over the plan is 429; 501 is the per-minute request limit.
       // Ten violations in ten seconds end the connection (429, then close 1008).
       messageRate({ limit: 10, windowMs: 1000, error: MessageRateExceededError, closeAfter: 10, violationWindowMs: 10_000 }),
@@ -41,7 +46,8 @@ export function infowayEndpoint(timing: Timing, state: SharedState = memoryState
   });
   const stop = every(timing.tickEveryMs, () => {
     for (const connection of server.connections) {
-      for (const code of codes(connection)) void connection.send({ action: "quote", data: { s: code, p: Number((100 + Math.random()).toFixed(2)), t: Date.now() } });
+      for (const code of codes(connection))
+        void connection.send({ action: "quote", data: { s: code, p: Number((100 + Math.random()).toFixed(2)), t: Date.now() } });
     }
   });
   return { name: "Infoway", path: "/infoway/ws", server, dispose: async () => (stop(), server.close()) };

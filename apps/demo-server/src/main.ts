@@ -9,8 +9,15 @@ const handshakeTimeoutMs = process.env.HANDSHAKE_TIMEOUT_MS ? Number(process.env
 const redis = process.env.REDIS_URL ? new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: 1 }) : undefined;
 redis?.on("error", () => undefined); // reconnects by itself; each policy says what to do meanwhile
 const state = redis ? redisState({ client: redis, ...(process.env.LEASE_MS ? { leaseMs: Number(process.env.LEASE_MS) } : {}) }) : undefined;
-const demo = await startDemoServers({ port, host: process.env.HOST ?? "127.0.0.1", ...(handshakeTimeoutMs ? { handshakeTimeoutMs } : {}), ...(state ? { state } : {}) });
-console.log(`ws-errors demo servers on ${demo.url} (keys: demo-key; revoked-key is revoked 5 s after connecting)${redis ? `; state shared on ${process.env.REDIS_URL}` : ""}`);
+const demo = await startDemoServers({
+  port,
+  host: process.env.HOST ?? "127.0.0.1",
+  ...(handshakeTimeoutMs ? { handshakeTimeoutMs } : {}),
+  ...(state ? { state } : {}),
+});
+console.log(
+  `ws-errors demo servers on ${demo.url} (keys: demo-key; revoked-key is revoked 5 s after connecting)${redis ? `; state shared on ${process.env.REDIS_URL}` : ""}`,
+);
 for (const endpoint of demo.endpoints) console.log(`  ${endpoint.name.padEnd(14)} ${demo.url}${endpoint.path}`);
 const stop = async () => {
   await demo.close();

@@ -1,4 +1,13 @@
-import { tickdb, ApiKeyMissingError, InvalidApiKeyError, InvalidParametersError, SymbolNotFoundError, DepthUnavailableError, TradeUnavailableError, UnknownCommandError } from "@ws-errors/core/catalogs/tickdb";
+import {
+  tickdb,
+  ApiKeyMissingError,
+  InvalidApiKeyError,
+  InvalidParametersError,
+  SymbolNotFoundError,
+  DepthUnavailableError,
+  TradeUnavailableError,
+  UnknownCommandError,
+} from "@ws-errors/core/catalogs/tickdb";
 import { memoryState, messageRate, WsErrorServer, type IncomingCommand, type ServerConnection, type SharedState } from "@ws-errors/node";
 import { connectionSet, every, type Endpoint } from "./endpoint";
 import { isKnownKey, type Timing } from "./keys";

@@ -9,7 +9,10 @@ const maybe = redisServerAvailable() || process.env.CI ? describe : describe.ski
 
 maybe("pnpm demo:cluster", () => {
   it("walks a client across three instances on one Redis and stops everything it started", async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", join(import.meta.dirname, "..", "src", "cluster.ts")], { cwd: join(import.meta.dirname, ".."), timeout: 60_000 });
+    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", join(import.meta.dirname, "..", "src", "cluster.ts")], {
+      cwd: join(import.meta.dirname, ".."),
+      timeout: 60_000,
+    });
     expect(stdout.match(/11th on instance \d: HTTP 429, X-WS-Error: Too many connections → TooManyConnectionsError/g)).toHaveLength(3);
     expect(stdout.match(/close 4001 auth_failed → AuthFailedError/g)).toHaveLength(2);
     expect(stdout).toMatch(/reconnected through the balancer to instance \d; resume_from \d+/);

@@ -23,14 +23,29 @@ async function until(check: () => boolean, what: string, ms = 5000): Promise<voi
   }
 }
 const start = async (timing: Partial<Timing> = {}) => (demo = await startDemoServers({ port: 0, timing: { ...REAL_TIMING, ...timing } }));
-const subscribe = (resumeFrom?: number) => ({ msg_type: "subscription.request", timestamp: new Date().toISOString(), payload: { action: "subscribe", channel: "strategy.signal", strategy_id: STRATEGY_ID, ...(resumeFrom !== undefined && { resume_from: String(resumeFrom) }) } });
+const subscribe = (resumeFrom?: number) => ({
+  msg_type: "subscription.request",
+  timestamp: new Date().toISOString(),
+  payload: { action: "subscribe", channel: "strategy.signal", strategy_id: STRATEGY_ID, ...(resumeFrom !== undefined && { resume_from: String(resumeFrom) }) },
+});
 
 describe("the demo servers", () => {
   it("answer seed 003's curl example at /collective2/ws with exactly the documented 401, header and body", async () => {
     const { port } = await start();
     const { stdout } = await promisify(execFile)("curl", [
-      "-i", "-s", "-H", "Authorization: Bearer INVALID_KEY", "-H", "Connection: Upgrade", "-H", "Upgrade: websocket",
-      "-H", "Sec-WebSocket-Version: 13", "-H", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", `http://127.0.0.1:${port}/collective2/ws`,
+      "-i",
+      "-s",
+      "-H",
+      "Authorization: Bearer INVALID_KEY",
+      "-H",
+      "Connection: Upgrade",
+      "-H",
+      "Upgrade: websocket",
+      "-H",
+      "Sec-WebSocket-Version: 13",
+      "-H",
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+      `http://127.0.0.1:${port}/collective2/ws`,
     ]);
     const [head, body] = stdout.split("\r\n\r\n");
     expect(head?.split("\r\n")[0]).toBe("HTTP/1.1 401 Unauthorized");
@@ -79,7 +94,10 @@ describe("the demo servers", () => {
     // Wait until more than 1000 signals were published after `first`.
     const probe = new WebSocket(`${demo!.url}/collective2/ws`, { headers: { authorization: "Bearer demo-key" } });
     let latest = first;
-    probe.on("message", (d) => { const m = JSON.parse(d.toString()); if (m.msg_type === "strategy.signal") latest = m.seq_id; });
+    probe.on("message", (d) => {
+      const m = JSON.parse(d.toString());
+      if (m.msg_type === "strategy.signal") latest = m.seq_id;
+    });
     await new Promise((r) => probe.once("open", r));
     probe.send(JSON.stringify(subscribe()));
     await until(() => latest > first + 1100, "1100 more signals", 15_000);
@@ -90,10 +108,18 @@ describe("the demo servers", () => {
     await new Promise((r) => replay.once("open", r));
     replay.send(JSON.stringify(subscribe(first)));
     await until(() => got.some((m) => m.msg_type === "gap"), "the gap message", 5000);
-    const replayed = got.slice(got.findIndex((m) => m.msg_type === "subscription.ack") + 1, got.findIndex((m) => m.msg_type === "gap"));
+    const replayed = got.slice(
+      got.findIndex((m) => m.msg_type === "subscription.ack") + 1,
+      got.findIndex((m) => m.msg_type === "gap"),
+    );
     expect(replayed).toHaveLength(1000);
     expect(replayed.map((m) => m.seq_id)).toEqual(Array.from({ length: 1000 }, (_, i) => first + 1 + i));
-    expect(got.find((m) => m.msg_type === "gap")?.payload).toEqual({ strategy_id: STRATEGY_ID, channel: `strategy.signal:${STRATEGY_ID}`, from: first + 1001, message: "Replay limit of 1000 messages exceeded" });
+    expect(got.find((m) => m.msg_type === "gap")?.payload).toEqual({
+      strategy_id: STRATEGY_ID,
+      channel: `strategy.signal:${STRATEGY_ID}`,
+      from: first + 1001,
+      message: "Replay limit of 1000 messages exceeded",
+    });
     replay.close();
   }, 30_000);
 
@@ -110,7 +136,9 @@ describe("the demo servers", () => {
 
   it("cap Collective2 at 10 connections per key under racing connects, and stream TickDB tickers", async () => {
     await start();
-    const many = Array.from({ length: 14 }, () => connect(`${demo!.url}/collective2/ws`, { codec: collective2, ws: { headers: { authorization: "Bearer demo-key" } }, reconnect: false }));
+    const many = Array.from({ length: 14 }, () =>
+      connect(`${demo!.url}/collective2/ws`, { codec: collective2, ws: { headers: { authorization: "Bearer demo-key" } }, reconnect: false }),
+    );
     clients.push(...(many as unknown as WsErrorClient[]));
     await until(() => many.every((c) => c.state !== "connecting"), "every attempt to settle");
     expect(many.filter((c) => c.state === "open")).toHaveLength(10);

@@ -19,7 +19,9 @@ function describe(decision: Decision): string {
   switch (decision.action) {
     case "stop":
       // A command's answer: only that request fails; the connection goes on.
-      return decision.error.layer === "frame" && (decision.error.requestId !== undefined || decision.error.command !== undefined) ? "the request fails; the connection stays open" : "stopped";
+      return decision.error.layer === "frame" && (decision.error.requestId !== undefined || decision.error.command !== undefined)
+        ? "the request fails; the connection stays open"
+        : "stopped";
     case "none":
       return "noted (the connection decides when it closes)";
     case "retry-later":
@@ -54,7 +56,8 @@ function open<E extends WsError>(path: string, codec: Codec<E>, options: Omit<Co
 }
 
 const opened = (client: WsErrorClient<WsError>) => new Promise<void>((resolve) => (client.state === "open" ? resolve() : client.once("open", () => resolve())));
-const stopped = (client: WsErrorClient<WsError>) => new Promise<void>((resolve) => (client.state === "closed" ? resolve() : client.once("stopped", () => resolve())));
+const stopped = (client: WsErrorClient<WsError>) =>
+  new Promise<void>((resolve) => (client.state === "closed" ? resolve() : client.once("stopped", () => resolve())));
 const reopened = (client: WsErrorClient<WsError>) => new Promise<void>((resolve) => client.once("reconnecting", () => client.once("open", () => resolve())));
 const quietly = (promise: Promise<unknown>) => promise.catch(() => undefined);
 
@@ -91,7 +94,11 @@ console.log("\nCollective2 (/collective2/ws)");
 await stopped(open("/collective2/ws", collective2, { ws: { headers: { authorization: "Bearer INVALID_KEY" } } }) as WsErrorClient);
 {
   const auth = { headers: { authorization: `Bearer ${DEMO_KEY}` } };
-  const subscribe = (from?: number) => ({ msg_type: "subscription.request", timestamp: new Date().toISOString(), payload: { action: "subscribe", channel: "strategy.signal", strategy_id: STRATEGY_ID, ...(from !== undefined && { resume_from: String(from) }) } });
+  const subscribe = (from?: number) => ({
+    msg_type: "subscription.request",
+    timestamp: new Date().toISOString(),
+    payload: { action: "subscribe", channel: "strategy.signal", strategy_id: STRATEGY_ID, ...(from !== undefined && { resume_from: String(from) }) },
+  });
   const client = open("/collective2/ws", collective2, {
     ws: auth,
     resume: (seq, c) => c.send(subscribe(Number(seq))),

@@ -16,7 +16,10 @@ describe("the README's RxJS example", () => {
   it("runs as written against the demo servers and exits", async () => {
     const demo = await startDemoServers({ port: 0 });
     try {
-      const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", EXAMPLE], { env: { ...process.env, DEMO_URL: demo.url }, timeout: 20_000 });
+      const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", EXAMPLE], {
+        env: { ...process.env, DEMO_URL: demo.url },
+        timeout: 20_000,
+      });
       expect(stdout).toContain("depth: 4003, stop: use the HTTP API");
       expect(stdout).toMatch(/ticks: \d+\.\d\d, \d+\.\d\d, \d+\.\d\d/);
       expect(stdout).toContain("signals: UnauthorizedError 401 stop");

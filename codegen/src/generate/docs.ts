@@ -18,25 +18,31 @@ export function generateDocs(spec: CatalogSpec, source: string, where: Required<
     line(spec.description);
     line();
   }
-  line(`Catalog \`${spec.name}\`, version ${spec.version}. In TypeScript: \`import { ${camel(spec.name)} } from "${where.importPath(spec.name)}"\` (the codec, for servers), or \`${camel(spec.name)}Decoder\` (decoding only, for clients).`);
+  line(
+    `Catalog \`${spec.name}\`, version ${spec.version}. In TypeScript: \`import { ${camel(spec.name)} } from "${where.importPath(spec.name)}"\` (the codec, for servers), or \`${camel(spec.name)}Decoder\` (decoding only, for clients).`,
+  );
   line();
 
-/* A stand-in value of each detail type, for examples. */
-const EXAMPLE_VALUE: Record<DetailType, (name: string) => unknown> = {
-  string: (name) => name,
-  integer: () => 1,
-  number: () => 1.5,
-  boolean: () => true,
-  "string[]": (name) => [name],
-  object: () => ({}),
-  "object[]": () => [{}],
-};
+  /* A stand-in value of each detail type, for examples. */
+  const EXAMPLE_VALUE: Record<DetailType, (name: string) => unknown> = {
+    string: (name) => name,
+    integer: () => 1,
+    number: () => 1.5,
+    boolean: () => true,
+    "string[]": (name) => [name],
+    object: () => ({}),
+    "object[]": () => [{}],
+  };
 
   const frames = spec.errors.filter((e) => e.frame);
   if (frames.length > 0) {
     line("## Error codes");
     line();
-    table(out, ["Code", "Description", "Scope", "Kind", "Retryable"], frames.map((e) => [frameCodeText(e), `${describe(e)}${frameMatchText(e)}`, e.scope, e.kind, directiveText(e.retry)]));
+    table(
+      out,
+      ["Code", "Description", "Scope", "Kind", "Retryable"],
+      frames.map((e) => [frameCodeText(e), `${describe(e)}${frameMatchText(e)}`, e.scope, e.kind, directiveText(e.retry)]),
+    );
   }
   const success = spec.dialect.success;
   if (success && success.codes.length > 0) {
@@ -44,7 +50,11 @@ const EXAMPLE_VALUE: Record<DetailType, (name: string) => unknown> = {
     line();
     line("Success replies share the error frame's shape; these codes are not errors.");
     line();
-    table(out, ["Code", "Meaning"], success.codes.map((c) => [code(c.code), c.summary]));
+    table(
+      out,
+      ["Code", "Meaning"],
+      success.codes.map((c) => [code(c.code), c.summary]),
+    );
   }
   const upgrades = spec.errors.filter((e) => e.upgrade);
   if (upgrades.length > 0) {
@@ -52,7 +62,9 @@ const EXAMPLE_VALUE: Record<DetailType, (name: string) => unknown> = {
     line();
     line("These reject the WebSocket upgrade with an HTTP response instead of `101 Switching Protocols`.");
     if (spec.dialect.upgrade.header) line(`The \`${spec.dialect.upgrade.header}\` header carries a short description for clients that do not read the body.`);
-    line("Browsers cannot see these statuses (they report close 1006); entries with a browser fallback accept the upgrade and close with the code shown instead.");
+    line(
+      "Browsers cannot see these statuses (they report close 1006); entries with a browser fallback accept the upgrade and close with the code shown instead.",
+    );
     line();
     table(
       out,
@@ -72,24 +84,35 @@ const EXAMPLE_VALUE: Record<DetailType, (name: string) => unknown> = {
   if (closes.length > 0 || closeFallbacks.length > 0) {
     line("## Close codes");
     line();
-    table(out, ["Close code", "Reason", "Code", "Meaning", "Retryable"], [
-      ...closes.map((e) => [
-        String(e.close?.code),
-        e.close?.reason ? `\`${e.close.reason}\`${e.close.anyCode ? " (whatever the close code)" : e.close.matchReason ? " (exact)" : ""}` : "",
-        code(e.code),
-        `${describe(e)}${e.close?.optional ? " (may follow its error frame, or not)" : ""}`,
-        directiveText(e.close?.retry ?? e.retry),
-      ]),
-      ...closeFallbacks.map((f) => [rangeText(f), "", "", f.summary, directiveText(f.retry)]),
-    ]);
+    table(
+      out,
+      ["Close code", "Reason", "Code", "Meaning", "Retryable"],
+      [
+        ...closes.map((e) => [
+          String(e.close?.code),
+          e.close?.reason ? `\`${e.close.reason}\`${e.close.anyCode ? " (whatever the close code)" : e.close.matchReason ? " (exact)" : ""}` : "",
+          code(e.code),
+          `${describe(e)}${e.close?.optional ? " (may follow its error frame, or not)" : ""}`,
+          directiveText(e.close?.retry ?? e.retry),
+        ]),
+        ...closeFallbacks.map((f) => [rangeText(f), "", "", f.summary, directiveText(f.retry)]),
+      ],
+    );
   }
   line("## Reconnection guidance");
   line();
-  table(out, ["Situation", "What to do"], [
-    // With the label, as in the code table: entries sharing a code are told apart by it.
-    ...spec.errors.map((e) => [`${code(e.code)}${e.frame?.label !== undefined ? ` / ${code(e.frame.label)}` : ""} (${e.kind})`, e.guidance ?? directiveText(e.retry)]),
-    ...spec.dialect.fallbacks.map((f) => [`${f.summary} (${f.layer} ${rangeText(f)})`, directiveText(f.retry)]),
-  ]);
+  table(
+    out,
+    ["Situation", "What to do"],
+    [
+      // With the label, as in the code table: entries sharing a code are told apart by it.
+      ...spec.errors.map((e) => [
+        `${code(e.code)}${e.frame?.label !== undefined ? ` / ${code(e.frame.label)}` : ""} (${e.kind})`,
+        e.guidance ?? directiveText(e.retry),
+      ]),
+      ...spec.dialect.fallbacks.map((f) => [`${f.summary} (${f.layer} ${rangeText(f)})`, directiveText(f.retry)]),
+    ],
+  );
 
   line("## Wire format");
   line();
@@ -103,9 +126,17 @@ const EXAMPLE_VALUE: Record<DetailType, (name: string) => unknown> = {
     if (!sample) continue;
     // A templated message is shown filled (a detail's name stands for its value): a frame with
     // {placeholders} in it is one no server sends.
-    const details = sample.frame?.template === undefined ? {} : Object.fromEntries(Object.entries(sample.details).map(([name, d]) => [name, EXAMPLE_VALUE[d.type](name)]));
-    const error = new (codec.classes[sample.id] as new (init: object) => WsError)({ details, ...((form.scope === "command" || sample.scope === "command") && { requestId: "req-1" }) });
-    const frame = codec.encodeFrame(error, { now: () => FIXED_TIME, messageId: () => "msg_00000000000000000000000000ab", ...(form.scope === "command" && { requestId: "req-1", command: "subscribe" }) });
+    const details =
+      sample.frame?.template === undefined ? {} : Object.fromEntries(Object.entries(sample.details).map(([name, d]) => [name, EXAMPLE_VALUE[d.type](name)]));
+    const error = new (codec.classes[sample.id] as new (init: object) => WsError)({
+      details,
+      ...((form.scope === "command" || sample.scope === "command") && { requestId: "req-1" }),
+    });
+    const frame = codec.encodeFrame(error, {
+      now: () => FIXED_TIME,
+      messageId: () => "msg_00000000000000000000000000ab",
+      ...(form.scope === "command" && { requestId: "req-1", command: "subscribe" }),
+    });
     line(`Error frame "${form.name}" (${form.scope} scope), recognized when ${form.match.map((c) => conditionText(c)).join(" and ")}:`);
     line();
     line("```json");
@@ -128,10 +159,14 @@ const EXAMPLE_VALUE: Record<DetailType, (name: string) => unknown> = {
   }
   const requests = spec.dialect.requests;
   if (requests) {
-    line(`Client messages name their command at \`${requests.command}\`${requests.requestId ? ` and carry a correlation id at \`${requests.requestId}\`` : ""}; command-scope errors echo ${requests.requestId ? "the correlation id" : "the command"}.`);
+    line(
+      `Client messages name their command at \`${requests.command}\`${requests.requestId ? ` and carry a correlation id at \`${requests.requestId}\`` : ""}; command-scope errors echo ${requests.requestId ? "the correlation id" : "the command"}.`,
+    );
     line();
     if (requests.errorReplies === "uncorrelated") {
-      line("Error replies carry no request id: a client takes such an error as the answer to the oldest pending request of its command, or of the connection when it names none.");
+      line(
+        "Error replies carry no request id: a client takes such an error as the answer to the oldest pending request of its command, or of the connection when it names none.",
+      );
       line();
     }
   }
@@ -153,11 +188,18 @@ const EXAMPLE_VALUE: Record<DetailType, (name: string) => unknown> = {
     if (e.frame?.template !== undefined) line(`- Message: \`${e.frame.template}\`; its placeholders are detail fields.`);
     if (e.frame?.when) line(`- Told apart from entries sharing its code when ${e.frame.when.map(conditionText).join(" and ")}.`);
     if (e.frame?.form !== undefined) line(`- Sent in the "${e.frame.form}" frame form.`);
-    if (e.frame?.constant) line(`- Written with ${Object.entries(e.frame.constant).map(([path, value]) => `\`${path}\` = \`${JSON.stringify(value)}\``).join(", ")}.`);
+    if (e.frame?.constant)
+      line(
+        `- Written with ${Object.entries(e.frame.constant)
+          .map(([path, value]) => `\`${path}\` = \`${JSON.stringify(value)}\``)
+          .join(", ")}.`,
+      );
     if (e.upgrade) line(`- Upgrade: HTTP ${e.upgrade.status}${e.upgrade.header ? `, header text "${e.upgrade.header}"` : ""}.`);
     if (e.close) {
       const how = e.close.anyCode ? " (this reason, whatever the close code)" : e.close.matchReason ? " (only with exactly this reason)" : "";
-      line(`- Close: ${e.close.code}${e.close.reason ? ` "${e.close.reason}"` : ""}${how}${e.close.optional ? "; the API may close after the error frame, or may not" : ""}.`);
+      line(
+        `- Close: ${e.close.code}${e.close.reason ? ` "${e.close.reason}"` : ""}${how}${e.close.optional ? "; the API may close after the error frame, or may not" : ""}.`,
+      );
       if (e.close.retry) line(`- After the close: ${directiveText(e.close.retry)}.`);
     }
     if (e.browserFallback) line(`- Browser fallback: accept, then close ${e.browserFallback.code} "${e.browserFallback.reason}".`);
@@ -166,7 +208,11 @@ const EXAMPLE_VALUE: Record<DetailType, (name: string) => unknown> = {
     const details = Object.entries(e.details);
     if (details.length > 0) {
       line();
-      table(out, ["Detail", "Type", "Meaning"], details.map(([name, d]) => [`\`${name}\``, d.type, d.summary ?? ""]));
+      table(
+        out,
+        ["Detail", "Type", "Meaning"],
+        details.map(([name, d]) => [`\`${name}\``, d.type, d.summary ?? ""]),
+      );
     } else {
       line();
     }
@@ -177,7 +223,11 @@ const EXAMPLE_VALUE: Record<DetailType, (name: string) => unknown> = {
 
 /** The code cell of the error-code table: the code, the label beside it, the aliases. */
 function frameCodeText(e: EntrySpec): string {
-  const parts = [code(e.frame?.code ?? e.code), ...(e.frame?.label !== undefined ? [` / ${code(e.frame.label)}`] : []), ...(e.aliases ? [` (aliases ${e.aliases.map(code).join(", ")})`] : [])];
+  const parts = [
+    code(e.frame?.code ?? e.code),
+    ...(e.frame?.label !== undefined ? [` / ${code(e.frame.label)}`] : []),
+    ...(e.aliases ? [` (aliases ${e.aliases.map(code).join(", ")})`] : []),
+  ];
   return parts.join("");
 }
 

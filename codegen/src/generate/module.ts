@@ -1,4 +1,13 @@
-import { compileTemplate, usesMatching, usesTemplates, type CatalogSpec, type Condition, type DetailType, type EntrySpec, type FrameForm } from "@ws-errors/core";
+import {
+  compileTemplate,
+  usesMatching,
+  usesTemplates,
+  type CatalogSpec,
+  type Condition,
+  type DetailType,
+  type EntrySpec,
+  type FrameForm,
+} from "@ws-errors/core";
 import { createRequire } from "node:module";
 import type {
   Project,
@@ -112,7 +121,13 @@ export function generateModule(spec: CatalogSpec, source: string, where: Require
     statements: `return core.isWsError(value) && value.catalog === ${JSON.stringify(spec.name)} && value.id !== "uncatalogued";`,
   } satisfies FunctionDeclarationStructure);
 
-  statements.push(constTable(`${base}Classes`, `The classes of the \`${spec.name}\` catalog, in catalog order.`, `[\n${spec.errors.map((e) => `  ${e.className},`).join("\n")}\n] as const`));
+  statements.push(
+    constTable(
+      `${base}Classes`,
+      `The classes of the \`${spec.name}\` catalog, in catalog order.`,
+      `[\n${spec.errors.map((e) => `  ${e.className},`).join("\n")}\n] as const`,
+    ),
+  );
 
   const tests = spec.dialect.frames.map((form) => matcherSource(form.match));
   const specialized = tests.every((t) => t !== undefined);
@@ -133,14 +148,17 @@ export function generateModule(spec: CatalogSpec, source: string, where: Require
     statements.push({
       kind: StructureKind.Function,
       name: "isSuccessReply",
-      docs: [`Whether a parsed frame is a success reply sharing the error frames' shape: when ${spec.dialect.success!.match.map(describeCondition).join(" and ")}.`],
+      docs: [
+        `Whether a parsed frame is a success reply sharing the error frames' shape: when ${spec.dialect.success!.match.map(describeCondition).join(" and ")}.`,
+      ],
       parameters: [{ name: "value", type: "Record<string, any>" }],
       returnType: "boolean",
       statements: `return ${successTest};`,
     } satisfies FunctionDeclarationStructure);
   }
   // The runtime's condition compiler only for what could not be specialized here.
-  const needsConditions = !specialized || (spec.dialect.success !== undefined && successTest === undefined) || spec.errors.some((e) => (e.frame?.when?.length ?? 0) > 0);
+  const needsConditions =
+    !specialized || (spec.dialect.success !== undefined && successTest === undefined) || spec.errors.some((e) => (e.frame?.when?.length ?? 0) > 0);
   spec.dialect.frames.forEach((form, i) => {
     const read = (path: string | undefined) => (path === undefined ? "undefined" : access(path));
     statements.push({
@@ -214,7 +232,9 @@ export function generateModule(spec: CatalogSpec, source: string, where: Require
           isExported: true,
           declarationKind: VariableDeclarationKind.Const,
           docs: [decoderDoc],
-          declarations: [{ name: `${base}Decoder`, type: `core.Decoder<${union}>`, initializer: `/* @__PURE__ */ core.internal.compileDecoder(${base}Compiled)` }],
+          declarations: [
+            { name: `${base}Decoder`, type: `core.Decoder<${union}>`, initializer: `/* @__PURE__ */ core.internal.compileDecoder(${base}Compiled)` },
+          ],
         } satisfies VariableStatementStructure),
   );
   const codecDoc = `Decoders and encoders of the \`${spec.name}\` catalog on all three layers: what a server needs.\n\n@example\n\`\`\`ts\nimport { ${base} } from "${where.importPath(spec.name)}";\nconst error = ${base}.decodeFrame(text);\nif (error) console.log(error.kind, error.retry.directive);\n\`\`\``;
@@ -224,7 +244,13 @@ export function generateModule(spec: CatalogSpec, source: string, where: Require
     declarationKind: VariableDeclarationKind.Const,
     docs: [codecDoc],
     // Pure: a bundle that imports only the decoder leaves the encoders (and the frame writers) out.
-    declarations: [{ name: base, type: `core.Codec<${union}>`, initializer: `/* @__PURE__ */ core.withEncoder(${base}Decoder, ${base}Compiled, [${writers.map((w, i) => (w === undefined ? "undefined" : `writeFrameForm${i}`)).join(", ")}])` }],
+    declarations: [
+      {
+        name: base,
+        type: `core.Codec<${union}>`,
+        initializer: `/* @__PURE__ */ core.withEncoder(${base}Decoder, ${base}Compiled, [${writers.map((w, i) => (w === undefined ? "undefined" : `writeFrameForm${i}`)).join(", ")}])`,
+      },
+    ],
   } satisfies VariableStatementStructure);
 
   const docs: string[] = [];
@@ -268,7 +294,15 @@ function exampleInit(entry: EntrySpec): string {
     ...(entry.close?.matchReason === true || entry.close?.anyCode === true ? (compileTemplate(entry.close.reason)?.names ?? []) : []),
   ];
   if (names.length === 0) return `{ message: ${JSON.stringify(entry.summary.slice(0, 60))} }`;
-  const sample: Record<DetailType, (name: string) => string> = { string: (n) => JSON.stringify(n), integer: () => "1", number: () => "1.5", boolean: () => "true", "string[]": (n) => `[${JSON.stringify(n)}]`, object: () => "{}", "object[]": () => "[]" };
+  const sample: Record<DetailType, (name: string) => string> = {
+    string: (n) => JSON.stringify(n),
+    integer: () => "1",
+    number: () => "1.5",
+    boolean: () => "true",
+    "string[]": (n) => `[${JSON.stringify(n)}]`,
+    object: () => "{}",
+    "object[]": () => "[]",
+  };
   const fields = [...new Set(names)].map((n) => `${/^[A-Za-z_$][\w$]*$/.test(n) ? n : JSON.stringify(n)}: ${sample[entry.details[n]?.type ?? "string"](n)}`);
   return `{ details: { ${fields.join(", ")} } }`;
 }
@@ -303,7 +337,12 @@ function entryClass(spec: CatalogSpec, entry: EntrySpec, index: number, specName
       { name: "id", type: JSON.stringify(entry.id), isReadonly: true, hasDeclareKeyword: true },
       { name: "code", type: JSON.stringify(entry.code), isReadonly: true, hasDeclareKeyword: true },
       { name: "scope", type: JSON.stringify(entry.scope), isReadonly: true, hasDeclareKeyword: true },
-      { name: "entry", isStatic: true, isReadonly: true, initializer: `core.bindEntry(this, ${JSON.stringify(spec.name)}, ${specName}.errors[${index}]!${entry.frame?.template === undefined ? "" : ", core.TEMPLATES"})` },
+      {
+        name: "entry",
+        isStatic: true,
+        isReadonly: true,
+        initializer: `core.bindEntry(this, ${JSON.stringify(spec.name)}, ${specName}.errors[${index}]!${entry.frame?.template === undefined ? "" : ", core.TEMPLATES"})`,
+      },
     ],
   };
 }
@@ -330,9 +369,12 @@ function constTable(name: string, doc: string, initializer: string): VariableSta
   };
 }
 
-
 /* An optional member that lands on a constant's path keeps the constant when absent (`"id": null`). */
-type WriterLeaf = { readonly json: string } | { readonly optional: string; readonly value: string; readonly otherwise?: string } | { readonly value: string } | "details";
+type WriterLeaf =
+  | { readonly json: string }
+  | { readonly optional: string; readonly value: string; readonly otherwise?: string }
+  | { readonly value: string }
+  | "details";
 interface WriterNode {
   readonly members: Map<string, WriterNode | WriterLeaf>;
 }
@@ -358,7 +400,10 @@ function writerSource(form: FrameForm): string | undefined {
     const last = segments.at(-1);
     if (last === undefined) return leaf === "details" ? void node.members.set("\u0000details", leaf) : undefined;
     const before = node.members.get(last);
-    const kept = before !== undefined && typeof before === "object" && "json" in before && typeof leaf === "object" && "optional" in leaf ? { ...leaf, otherwise: before.json } : leaf;
+    const kept =
+      before !== undefined && typeof before === "object" && "json" in before && typeof leaf === "object" && "optional" in leaf
+        ? { ...leaf, otherwise: before.json }
+        : leaf;
     node.members.set(leaf === "details" ? "\u0000details" : last, kept);
   };
   for (const [path, value] of Object.entries(form.constant ?? {})) place(path, { json: JSON.stringify(value) });
@@ -375,7 +420,9 @@ function writerSource(form: FrameForm): string | undefined {
     const required: string[] = [];
     const optional: string[] = [];
     for (const [key, member] of node.members) {
-      const name = JSON.stringify(key).slice(1, -1).replace(/[`$\\]/g, (ch) => `\\${ch}`);
+      const name = JSON.stringify(key)
+        .slice(1, -1)
+        .replace(/[`$\\]/g, (ch) => `\\${ch}`);
       if (member === "details") optional.push('${c.details === "" ? "" : `,${c.details}`}');
       else if ("members" in member) {
         const onlyDetails = member.members.size === 1 && member.members.values().next().value === "details";
@@ -401,7 +448,10 @@ function writerSource(form: FrameForm): string | undefined {
 /** A dot path as a chain of direct reads that never throws: `value["payload"]?.["code"]`. */
 function access(path: string): string {
   if (path === "") return "value";
-  return `value${path.split(".").map((segment, i) => `${i === 0 ? "" : "?."}[${JSON.stringify(segment)}]`).join("")}`;
+  return `value${path
+    .split(".")
+    .map((segment, i) => `${i === 0 ? "" : "?."}[${JSON.stringify(segment)}]`)
+    .join("")}`;
 }
 
 /**
@@ -426,7 +476,10 @@ function matcherSource(conditions: readonly Condition[]): string | undefined {
         : `(typeof ${parent} === "object" && ${parent} !== null && Object.hasOwn(${parent}, ${last}))`;
     if (condition.exists === true) parts.push(own);
     if (condition.exists === false) parts.push(`!${own}`);
-    for (const [op, expected] of [["===", condition.equals], ["!==", condition.notEquals]] as const) {
+    for (const [op, expected] of [
+      ["===", condition.equals],
+      ["!==", condition.notEquals],
+    ] as const) {
       if (expected === undefined) continue;
       if (expected !== null && typeof expected === "object") return undefined;
       parts.push(`${access(condition.path)} ${op} ${JSON.stringify(expected)}`);

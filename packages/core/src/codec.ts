@@ -1,11 +1,11 @@
-import type { UncataloguedError,WsError,WsErrorClass } from "./errors";
+import type { UncataloguedError, WsError, WsErrorClass } from "./errors";
 import { compileConditions } from "./path";
-import type { CatalogSpec,EntrySpec } from "./spec";
-import { MATCHING,type MatchingSupport } from "./matching";
-import { TEMPLATES,type TemplateSupport } from "./template";
-import { compileCatalog,genericReader,formPaths,runtimeClass } from "./codec/compile";
+import type { CatalogSpec, EntrySpec } from "./spec";
+import { MATCHING, type MatchingSupport } from "./matching";
+import { TEMPLATES, type TemplateSupport } from "./template";
+import { compileCatalog, genericReader, formPaths, runtimeClass } from "./codec/compile";
 import { compileDecoder } from "./codec/decode";
-import { withEncoder,type ErrorFrameWriter } from "./codec/encode";
+import { withEncoder, type ErrorFrameWriter } from "./codec/encode";
 
 /*
  * A catalog's codec: the public shapes, and `createCodec`, which compiles the catalog once
@@ -189,7 +189,14 @@ export interface Codec<E extends WsError = WsError> extends Decoder<E>, Encoder 
  */
 export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, options: CodecOptions<E> = {}): Codec<E> {
   const readers = options.readers ?? catalog.dialect.frames.map((form) => genericReader(formPaths(form)));
-  const compiled = compileCatalog(catalog, { templates: TEMPLATES, conditions: compileConditions, matching: MATCHING, ...options, readers, classes: options.classes ?? (catalog.errors.map((entry) => runtimeClass(catalog.name, entry)) as unknown as WsErrorClass<E>[]) });
+  const compiled = compileCatalog(catalog, {
+    templates: TEMPLATES,
+    conditions: compileConditions,
+    matching: MATCHING,
+    ...options,
+    readers,
+    classes: options.classes ?? (catalog.errors.map((entry) => runtimeClass(catalog.name, entry)) as unknown as WsErrorClass<E>[]),
+  });
   return withEncoder(compileDecoder(compiled), compiled, options.writers);
 }
 

@@ -60,13 +60,17 @@ export function decide(error: WsError, context: DecideContext): Decision {
   const directive = error.retry.directive;
   const hinted = retryDelayMs(error, context.now);
   if (context.answersRequest && error.layer === "frame") {
-    return directive === "retry-later" ? { action: "retry-later", delayMs: hinted ?? context.defaultRetryMs ?? 1000, error } : { action: "stop", delayMs: 0, error };
+    return directive === "retry-later"
+      ? { action: "retry-later", delayMs: hinted ?? context.defaultRetryMs ?? 1000, error }
+      : { action: "stop", delayMs: 0, error };
   }
   if (error.layer === "frame") return { action: "none", delayMs: 0, error };
-  if (context.reconnect === false || directive === "stop" || (directive === "refresh-credentials" && !context.canRefresh)) return { action: "stop", delayMs: 0, error };
+  if (context.reconnect === false || directive === "stop" || (directive === "refresh-credentials" && !context.canRefresh))
+    return { action: "stop", delayMs: 0, error };
   const attempt = context.attempt + 1;
   const elapsed = context.failingSince === undefined ? 0 : (context.now ?? Date.now()) - context.failingSince;
-  if (attempt > (context.reconnect.maxAttempts ?? Infinity) || elapsed > (context.reconnect.maxElapsedMs ?? Infinity)) return { action: "stop", delayMs: 0, error, gaveUp: true };
+  if (attempt > (context.reconnect.maxAttempts ?? Infinity) || elapsed > (context.reconnect.maxElapsedMs ?? Infinity))
+    return { action: "stop", delayMs: 0, error, gaveUp: true };
   // Retrying a refused connection later is a reconnect; resuming needs a sequence to resume from.
   const action = directive === "retry-later" || (directive === "resume" && !context.canResume) ? "reconnect" : directive;
   // An API that says when to come back ("reconnect at once") is taken at its word, not backed off.

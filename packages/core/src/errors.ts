@@ -132,9 +132,26 @@ export class WsError<D extends object = Record<string, unknown>> extends Error {
 const NO_DETAILS = Object.freeze({});
 
 Object.defineProperty(WsError.prototype, BRAND, { value: true });
-setProto(WsError.prototype, { name: "WsError", _tag: "ws-errors/error", catalog: "", id: "error", code: "", kind: "unknown", scope: "connection", retry: { directive: "stop" } });
+setProto(WsError.prototype, {
+  name: "WsError",
+  _tag: "ws-errors/error",
+  catalog: "",
+  id: "error",
+  code: "",
+  kind: "unknown",
+  scope: "connection",
+  retry: { directive: "stop" },
+});
 /* Defaults that wire-decoded instances inherit instead of storing: see fromWire. */
-setProto(WsError.prototype, { layer: "frame", details: NO_DETAILS, field: undefined, requestId: undefined, command: undefined, wire: undefined, raw: undefined });
+setProto(WsError.prototype, {
+  layer: "frame",
+  details: NO_DETAILS,
+  field: undefined,
+  requestId: undefined,
+  command: undefined,
+  wire: undefined,
+  raw: undefined,
+});
 
 /** The stack of a wire-decoded error is computed only when read, and without capturing frames. */
 Object.defineProperty(WsError.prototype, "stack", {
@@ -200,7 +217,8 @@ export type WsErrorClass<E extends WsError = WsError> = (new (init?: WsErrorInit
 export function bindEntry(ctor: abstract new (...args: never[]) => WsError, catalog: string, entry: EntrySpec, templates?: TemplateSupport): EntryBinding {
   const tag = `${catalog}/${entry.id}`;
   const source = entry.frame?.template;
-  if (source !== undefined && !templates) throw new TypeError(`entry "${tag}" has a message template: pass the template support to bindEntry (generated modules do)`);
+  if (source !== undefined && !templates)
+    throw new TypeError(`entry "${tag}" has a message template: pass the template support to bindEntry (generated modules do)`);
   // Parsed once: errors built to be sent render their message from it every time.
   const template = source === undefined ? undefined : templates?.compile(source);
   const render = template && templates ? (details: Readonly<Record<string, unknown>>) => templates.render(template, details) : undefined;
@@ -234,7 +252,12 @@ type AnyDetails = Record<string, unknown>;
  * from the kind (rate-limited: RateLimitedError) rather than written out again. Together these took
  * about 180 B off a gzipped decoder bundle (bench: size).
  */
-function kindClass<C extends abstract new (...args: never[]) => WsError, K extends KindName>(ctor: C, kind: K, directive: (typeof KIND_DIRECTIVES)[K], name = `${kind.replace(/(?:^|-)(.)/g, (_, c: string) => c.toUpperCase())}Error`): C {
+function kindClass<C extends abstract new (...args: never[]) => WsError, K extends KindName>(
+  ctor: C,
+  kind: K,
+  directive: (typeof KIND_DIRECTIVES)[K],
+  name = `${kind.replace(/(?:^|-)(.)/g, (_, c: string) => c.toUpperCase())}Error`,
+): C {
   Object.defineProperty(ctor, "name", { value: name });
   Object.defineProperty(ctor, KIND, { value: kind });
   setProto(ctor.prototype, { name, kind, retry: { directive }, _tag: `ws-errors/${kind}` });
@@ -244,132 +267,184 @@ function kindClass<C extends abstract new (...args: never[]) => WsError, K exten
 /* One base class per canonical kind. Generated classes extend these, so `instanceof RateLimitedError`
    and `ofType(RateLimitedError)` hold for every vendor's rate-limit error. */
 
-class CancelledErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "cancelled"; }
+class CancelledErrorClass<D extends object = AnyDetails> extends WsError<D> {
+  declare readonly kind: "cancelled";
+}
 /** Base of every catalog error of kind `cancelled`. @example `if (error instanceof CancelledError) ...` */
 export const CancelledError = /* @__PURE__ */ kindClass(CancelledErrorClass, "cancelled", "stop");
 export type CancelledError<D extends object = AnyDetails> = CancelledErrorClass<D>;
 
-class UnknownKindErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "unknown"; }
+class UnknownKindErrorClass<D extends object = AnyDetails> extends WsError<D> {
+  declare readonly kind: "unknown";
+}
 /** Base of every catalog error of kind `unknown`. @example `if (error instanceof UnknownKindError) ...` */
 export const UnknownKindError = /* @__PURE__ */ kindClass(UnknownKindErrorClass, "unknown", "stop", "UnknownKindError");
 export type UnknownKindError<D extends object = AnyDetails> = UnknownKindErrorClass<D>;
 
-class InvalidArgumentErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "invalid-argument"; }
+class InvalidArgumentErrorClass<D extends object = AnyDetails> extends WsError<D> {
+  declare readonly kind: "invalid-argument";
+}
 /** Base of every catalog error of kind `invalid-argument`. @example `if (error instanceof InvalidArgumentError) ...` */
 export const InvalidArgumentError = /* @__PURE__ */ kindClass(InvalidArgumentErrorClass, "invalid-argument", "stop");
 export type InvalidArgumentError<D extends object = AnyDetails> = InvalidArgumentErrorClass<D>;
 
-class InvalidMessageErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "invalid-message"; }
+class InvalidMessageErrorClass<D extends object = AnyDetails> extends WsError<D> {
+  declare readonly kind: "invalid-message";
+}
 /** Base of every catalog error of kind `invalid-message`. @example `if (error instanceof InvalidMessageError) ...` */
 export const InvalidMessageError = /* @__PURE__ */ kindClass(InvalidMessageErrorClass, "invalid-message", "stop");
 export type InvalidMessageError<D extends object = AnyDetails> = InvalidMessageErrorClass<D>;
 
-class UnknownCommandErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "unknown-command"; }
+class UnknownCommandErrorClass<D extends object = AnyDetails> extends WsError<D> {
+  declare readonly kind: "unknown-command";
+}
 /** Base of every catalog error of kind `unknown-command`. @example `if (error instanceof UnknownCommandError) ...` */
 export const UnknownCommandError = /* @__PURE__ */ kindClass(UnknownCommandErrorClass, "unknown-command", "stop");
 export type UnknownCommandError<D extends object = AnyDetails> = UnknownCommandErrorClass<D>;
 
-class OutOfRangeErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "out-of-range"; }
+class OutOfRangeErrorClass<D extends object = AnyDetails> extends WsError<D> {
+  declare readonly kind: "out-of-range";
+}
 /** Base of every catalog error of kind `out-of-range`. @example `if (error instanceof OutOfRangeError) ...` */
 export const OutOfRangeError = /* @__PURE__ */ kindClass(OutOfRangeErrorClass, "out-of-range", "stop");
 export type OutOfRangeError<D extends object = AnyDetails> = OutOfRangeErrorClass<D>;
 
-class NotFoundErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "not-found"; }
+class NotFoundErrorClass<D extends object = AnyDetails> extends WsError<D> {
+  declare readonly kind: "not-found";
+}
 /** Base of every catalog error of kind `not-found`. @example `if (error instanceof NotFoundError) ...` */
 export const NotFoundError = /* @__PURE__ */ kindClass(NotFoundErrorClass, "not-found", "stop");
 export type NotFoundError<D extends object = AnyDetails> = NotFoundErrorClass<D>;
 
-class AlreadyExistsErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "already-exists"; }
+class AlreadyExistsErrorClass<D extends object = AnyDetails> extends WsError<D> {
+  declare readonly kind: "already-exists";
+}
 /** Base of every catalog error of kind `already-exists`. @example `if (error instanceof AlreadyExistsError) ...` */
 export const AlreadyExistsError = /* @__PURE__ */ kindClass(AlreadyExistsErrorClass, "already-exists", "stop");
 export type AlreadyExistsError<D extends object = AnyDetails> = AlreadyExistsErrorClass<D>;
 
-class PermissionDeniedErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "permission-denied"; }
+class PermissionDeniedErrorClass<D extends object = AnyDetails> extends WsError<D> {
+  declare readonly kind: "permission-denied";
+}
 /** Base of every catalog error of kind `permission-denied`. @example `if (error instanceof PermissionDeniedError) ...` */
 export const PermissionDeniedError = /* @__PURE__ */ kindClass(PermissionDeniedErrorClass, "permission-denied", "stop");
 export type PermissionDeniedError<D extends object = AnyDetails> = PermissionDeniedErrorClass<D>;
 
-class UnauthenticatedErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "unauthenticated"; }
+class UnauthenticatedErrorClass<D extends object = AnyDetails> extends WsError<D> {
+  declare readonly kind: "unauthenticated";
+}
 /** Base of every catalog error of kind `unauthenticated`. @example `if (error instanceof UnauthenticatedError) ...` */
 export const UnauthenticatedError = /* @__PURE__ */ kindClass(UnauthenticatedErrorClass, "unauthenticated", "refresh-credentials");
 export type UnauthenticatedError<D extends object = AnyDetails> = UnauthenticatedErrorClass<D>;
 
-class FailedPreconditionErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "failed-precondition"; }
+class FailedPreconditionErrorClass<D extends object = AnyDetails> extends WsError<D> {
+  declare readonly kind: "failed-precondition";
+}
 /** Base of every catalog error of kind `failed-precondition`. @example `if (error instanceof FailedPreconditionError) ...` */
 export const FailedPreconditionError = /* @__PURE__ */ kindClass(FailedPreconditionErrorClass, "failed-precondition", "stop");
 export type FailedPreconditionError<D extends object = AnyDetails> = FailedPreconditionErrorClass<D>;
 
-class RateLimitedErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "rate-limited"; }
+class RateLimitedErrorClass<D extends object = AnyDetails> extends WsError<D> {
+  declare readonly kind: "rate-limited";
+}
 /** Base of every catalog error of kind `rate-limited`. @example `if (error instanceof RateLimitedError) ...` */
 export const RateLimitedError = /* @__PURE__ */ kindClass(RateLimitedErrorClass, "rate-limited", "retry-later");
 export type RateLimitedError<D extends object = AnyDetails> = RateLimitedErrorClass<D>;
 
-class QuotaExhaustedErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "quota-exhausted"; }
+class QuotaExhaustedErrorClass<D extends object = AnyDetails> extends WsError<D> {
+  declare readonly kind: "quota-exhausted";
+}
 /** Base of every catalog error of kind `quota-exhausted`. @example `if (error instanceof QuotaExhaustedError) ...` */
 export const QuotaExhaustedError = /* @__PURE__ */ kindClass(QuotaExhaustedErrorClass, "quota-exhausted", "stop");
 export type QuotaExhaustedError<D extends object = AnyDetails> = QuotaExhaustedErrorClass<D>;
 
-class ConnectionLimitErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "connection-limit"; }
+class ConnectionLimitErrorClass<D extends object = AnyDetails> extends WsError<D> {
+  declare readonly kind: "connection-limit";
+}
 /** Base of every catalog error of kind `connection-limit`. @example `if (error instanceof ConnectionLimitError) ...` */
 export const ConnectionLimitError = /* @__PURE__ */ kindClass(ConnectionLimitErrorClass, "connection-limit", "free-connection");
 export type ConnectionLimitError<D extends object = AnyDetails> = ConnectionLimitErrorClass<D>;
 
-class SubscriptionLimitErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "subscription-limit"; }
+class SubscriptionLimitErrorClass<D extends object = AnyDetails> extends WsError<D> {
+  declare readonly kind: "subscription-limit";
+}
 /** Base of every catalog error of kind `subscription-limit`. @example `if (error instanceof SubscriptionLimitError) ...` */
 export const SubscriptionLimitError = /* @__PURE__ */ kindClass(SubscriptionLimitErrorClass, "subscription-limit", "stop");
 export type SubscriptionLimitError<D extends object = AnyDetails> = SubscriptionLimitErrorClass<D>;
 
-class ChannelUnavailableErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "channel-unavailable"; }
+class ChannelUnavailableErrorClass<D extends object = AnyDetails> extends WsError<D> {
+  declare readonly kind: "channel-unavailable";
+}
 /** Base of every catalog error of kind `channel-unavailable`. @example `if (error instanceof ChannelUnavailableError) ...` */
 export const ChannelUnavailableError = /* @__PURE__ */ kindClass(ChannelUnavailableErrorClass, "channel-unavailable", "retry-later");
 export type ChannelUnavailableError<D extends object = AnyDetails> = ChannelUnavailableErrorClass<D>;
 
-class HeartbeatTimeoutErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "heartbeat-timeout"; }
+class HeartbeatTimeoutErrorClass<D extends object = AnyDetails> extends WsError<D> {
+  declare readonly kind: "heartbeat-timeout";
+}
 /** Base of every catalog error of kind `heartbeat-timeout`. @example `if (error instanceof HeartbeatTimeoutError) ...` */
 export const HeartbeatTimeoutError = /* @__PURE__ */ kindClass(HeartbeatTimeoutErrorClass, "heartbeat-timeout", "resume");
 export type HeartbeatTimeoutError<D extends object = AnyDetails> = HeartbeatTimeoutErrorClass<D>;
 
-class SlowConsumerErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "slow-consumer"; }
+class SlowConsumerErrorClass<D extends object = AnyDetails> extends WsError<D> {
+  declare readonly kind: "slow-consumer";
+}
 /** Base of every catalog error of kind `slow-consumer`. @example `if (error instanceof SlowConsumerError) ...` */
 export const SlowConsumerError = /* @__PURE__ */ kindClass(SlowConsumerErrorClass, "slow-consumer", "resume");
 export type SlowConsumerError<D extends object = AnyDetails> = SlowConsumerErrorClass<D>;
 
-class ClientDisconnectErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "client-disconnect"; }
+class ClientDisconnectErrorClass<D extends object = AnyDetails> extends WsError<D> {
+  declare readonly kind: "client-disconnect";
+}
 /** Base of every catalog error of kind `client-disconnect`. @example `if (error instanceof ClientDisconnectError) ...` */
 export const ClientDisconnectError = /* @__PURE__ */ kindClass(ClientDisconnectErrorClass, "client-disconnect", "resume");
 export type ClientDisconnectError<D extends object = AnyDetails> = ClientDisconnectErrorClass<D>;
 
-class UpstreamTimeoutErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "upstream-timeout"; }
+class UpstreamTimeoutErrorClass<D extends object = AnyDetails> extends WsError<D> {
+  declare readonly kind: "upstream-timeout";
+}
 /** Base of every catalog error of kind `upstream-timeout`. @example `if (error instanceof UpstreamTimeoutError) ...` */
 export const UpstreamTimeoutError = /* @__PURE__ */ kindClass(UpstreamTimeoutErrorClass, "upstream-timeout", "reconnect");
 export type UpstreamTimeoutError<D extends object = AnyDetails> = UpstreamTimeoutErrorClass<D>;
 
-class DeadlineExceededErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "deadline-exceeded"; }
+class DeadlineExceededErrorClass<D extends object = AnyDetails> extends WsError<D> {
+  declare readonly kind: "deadline-exceeded";
+}
 /** Base of every catalog error of kind `deadline-exceeded`. @example `if (error instanceof DeadlineExceededError) ...` */
 export const DeadlineExceededError = /* @__PURE__ */ kindClass(DeadlineExceededErrorClass, "deadline-exceeded", "retry-later");
 export type DeadlineExceededError<D extends object = AnyDetails> = DeadlineExceededErrorClass<D>;
 
-class AbortedErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "aborted"; }
+class AbortedErrorClass<D extends object = AnyDetails> extends WsError<D> {
+  declare readonly kind: "aborted";
+}
 /** Base of every catalog error of kind `aborted`. @example `if (error instanceof AbortedError) ...` */
 export const AbortedError = /* @__PURE__ */ kindClass(AbortedErrorClass, "aborted", "retry-later");
 export type AbortedError<D extends object = AnyDetails> = AbortedErrorClass<D>;
 
-class UnimplementedErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "unimplemented"; }
+class UnimplementedErrorClass<D extends object = AnyDetails> extends WsError<D> {
+  declare readonly kind: "unimplemented";
+}
 /** Base of every catalog error of kind `unimplemented`. @example `if (error instanceof UnimplementedError) ...` */
 export const UnimplementedError = /* @__PURE__ */ kindClass(UnimplementedErrorClass, "unimplemented", "stop");
 export type UnimplementedError<D extends object = AnyDetails> = UnimplementedErrorClass<D>;
 
-class ServiceUnavailableErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "service-unavailable"; }
+class ServiceUnavailableErrorClass<D extends object = AnyDetails> extends WsError<D> {
+  declare readonly kind: "service-unavailable";
+}
 /** Base of every catalog error of kind `service-unavailable`. @example `if (error instanceof ServiceUnavailableError) ...` */
 export const ServiceUnavailableError = /* @__PURE__ */ kindClass(ServiceUnavailableErrorClass, "service-unavailable", "reconnect");
 export type ServiceUnavailableError<D extends object = AnyDetails> = ServiceUnavailableErrorClass<D>;
 
-class InternalErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "internal"; }
+class InternalErrorClass<D extends object = AnyDetails> extends WsError<D> {
+  declare readonly kind: "internal";
+}
 /** Base of every catalog error of kind `internal`. @example `if (error instanceof InternalError) ...` */
 export const InternalError = /* @__PURE__ */ kindClass(InternalErrorClass, "internal", "reconnect");
 export type InternalError<D extends object = AnyDetails> = InternalErrorClass<D>;
 
-class DataLossErrorClass<D extends object = AnyDetails> extends WsError<D> { declare readonly kind: "data-loss"; }
+class DataLossErrorClass<D extends object = AnyDetails> extends WsError<D> {
+  declare readonly kind: "data-loss";
+}
 /** Base of every catalog error of kind `data-loss`. @example `if (error instanceof DataLossError) ...` */
 export const DataLossError = /* @__PURE__ */ kindClass(DataLossErrorClass, "data-loss", "resume");
 export type DataLossError<D extends object = AnyDetails> = DataLossErrorClass<D>;
@@ -410,7 +485,6 @@ export const KIND_CLASSES = {
   internal: InternalError,
   "data-loss": DataLossError,
 } as const satisfies { [K in KindName]: typeof WsError };
-
 
 /**
  * An error whose code the catalog does not list. It keeps the raw frame, close or response, and

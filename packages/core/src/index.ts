@@ -42,7 +42,18 @@ export {
 } from "./errors";
 // `withEncoder` is a named export, not in `internal`, for the same reason: a bundle of a decoder
 // alone leaves it, and every encoder, out.
-export { createCodec, withEncoder, type Codec, type Decoder, type Encoder, type CodecOptions, type CloseInfo, type EncodeFrameOptions, type EncodeUpgradeOptions, type UpgradeResponse } from "./codec";
+export {
+  createCodec,
+  withEncoder,
+  type Codec,
+  type Decoder,
+  type Encoder,
+  type CodecOptions,
+  type CloseInfo,
+  type EncodeFrameOptions,
+  type EncodeUpgradeOptions,
+  type UpgradeResponse,
+} from "./codec";
 /** What generated catalog modules use; not for applications. */
 export { internal } from "./internal";
 export { backoffDelayMs, fallbackFor, isCleanClose, retryDelayMs, defaultDirective, type BackoffOptions, type FallbackPolicy } from "./retry-policy";
@@ -50,12 +61,41 @@ export { compileConditions, getPath, parsePath, setPath, type Path } from "./pat
 export { withReference } from "./reference";
 // `TEMPLATES` is a named export, not in `internal`: a bundle keeps the whole `internal` object, and
 // only catalogs with templates should carry the template code.
-export { parseTemplate, compileTemplate, matchTemplate, renderTemplate, usesMatching, usesTemplates, TEMPLATES, type Template, type TemplateSupport } from "./template";
+export {
+  parseTemplate,
+  compileTemplate,
+  matchTemplate,
+  renderTemplate,
+  usesMatching,
+  usesTemplates,
+  TEMPLATES,
+  type Template,
+  type TemplateSupport,
+} from "./template";
 // `MATCHING` likewise: only catalogs whose entries share codes or are told apart by text carry it.
 export { MATCHING, type MatchingContext, type MatchingSupport } from "./matching";
 export { MAX_CLOSE_REASON_BYTES, numericCode, sanitizeHeaderValue, truncateCloseReason, utf8ByteLength } from "./text";
 export type * from "./spec";
 export { decide, type Decision, type DecideContext, type ReconnectOptions } from "./decide";
 export { serverDefaults, writtenFromDetails, SERVER_ROLE_KINDS, type ServerRole } from "./server-defaults";
-export { ClientSession, RequestError, HANDLED, isHandled, type SocketLike, type UpgradeResponseLike, type SessionState, type SessionListener, type SessionOptions } from "./session";
-export { POLICY_CHOICES, entryOfKinds, missingLayer, policyProblems, type BuiltInPolicy, type PolicyChoice, type PolicyProblem, type SendLayer } from "./policy-choices";
+export {
+  ClientSession,
+  RequestError,
+  HANDLED,
+  isHandled,
+  type SocketLike,
+  type UpgradeResponseLike,
+  type SessionState,
+  type SessionListener,
+  type SessionOptions,
+} from "./session";
+export {
+  POLICY_CHOICES,
+  entryOfKinds,
+  missingLayer,
+  policyProblems,
+  type BuiltInPolicy,
+  type PolicyChoice,
+  type PolicyProblem,
+  type SendLayer,
+} from "./policy-choices";

@@ -3,7 +3,18 @@
  * do not: reached as `core.internal.*` from the package's one entry, so it shares that entry's
  * single copy of the runtime. Not covered by semver for applications.
  */
-import { compileCatalog, compileDecoder, NO_ERRORS, specialize, type CatalogCompilation, type ErrorFrameClassifier, type ErrorFrameFields, type ErrorFrameReader, type ErrorFrameWriteContext, type ErrorFrameWriter } from "./codec";
+import {
+  compileCatalog,
+  compileDecoder,
+  NO_ERRORS,
+  specialize,
+  type CatalogCompilation,
+  type ErrorFrameClassifier,
+  type ErrorFrameFields,
+  type ErrorFrameReader,
+  type ErrorFrameWriteContext,
+  type ErrorFrameWriter,
+} from "./codec";
 import { bindEntry, type EntryBinding, type WsError } from "./errors";
 
 /**

@@ -26,11 +26,22 @@ export interface MatchingSupport {
    * `when` conditions and message template all fit, else the first with none of them; without
    * candidates and without a code, the first entry whose template the message fits.
    */
-  readonly resolve: (context: MatchingContext, candidates: readonly CompiledEntry[] | undefined, code: unknown, label: unknown, message: unknown, value: object) => CompiledEntry | undefined;
+  readonly resolve: (
+    context: MatchingContext,
+    candidates: readonly CompiledEntry[] | undefined,
+    code: unknown,
+    label: unknown,
+    message: unknown,
+    value: object,
+  ) => CompiledEntry | undefined;
   /** The template's captures as typed details, or undefined when the text does not fit it. */
   readonly captures: (context: MatchingContext, compiled: CompiledEntry, template: Template | undefined, text: unknown) => Record<string, unknown> | undefined;
   /** The entry whose close reason template fits a close, with its captures. */
-  readonly closeByTemplate: (context: MatchingContext, code: number, reason: string) => { readonly compiled: CompiledEntry; readonly details: object } | undefined;
+  readonly closeByTemplate: (
+    context: MatchingContext,
+    code: number,
+    reason: string,
+  ) => { readonly compiled: CompiledEntry; readonly details: object } | undefined;
 }
 
 function captures(context: MatchingContext, compiled: CompiledEntry, template: Template | undefined, text: unknown): Record<string, unknown> | undefined {
@@ -47,7 +58,14 @@ function captures(context: MatchingContext, compiled: CompiledEntry, template: T
   return details;
 }
 
-function resolve(context: MatchingContext, candidates: readonly CompiledEntry[] | undefined, code: unknown, label: unknown, message: unknown, value: object): CompiledEntry | undefined {
+function resolve(
+  context: MatchingContext,
+  candidates: readonly CompiledEntry[] | undefined,
+  code: unknown,
+  label: unknown,
+  message: unknown,
+  value: object,
+): CompiledEntry | undefined {
   if (candidates === undefined) {
     if (code !== undefined && code !== null) return undefined;
     for (const compiled of context.templated) if (captures(context, compiled, compiled.template, message) !== undefined) return compiled;

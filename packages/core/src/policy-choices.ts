@@ -94,12 +94,20 @@ export interface PolicyProblem {
  * // ['the api-key policy refuses an upgrade without a valid key with "bad-token", which has no upgrade, close or browserFallback layer to say it on']
  * ```
  */
-export function policyProblems(catalog: CatalogSpec, policy: BuiltInPolicy, given: readonly (EntrySpec | undefined)[] = [], bare1008?: string): PolicyProblem[] {
+export function policyProblems(
+  catalog: CatalogSpec,
+  policy: BuiltInPolicy,
+  given: readonly (EntrySpec | undefined)[] = [],
+  bare1008?: string,
+): PolicyProblem[] {
   const out: PolicyProblem[] = [];
   (POLICY_CHOICES[policy] as readonly PolicyChoice[]).forEach((choice, i) => {
     const entry = given[i] ?? entryOfKinds(catalog, choice.kinds, choice.layer);
     const say = (text: string) => out.push({ text, layer: choice.layer, entry });
-    if (!entry) return say(`the ${policy} policy ${choice.when} with the catalog's ${choice.kinds.join(" or ")} entry, and catalog "${catalog.name}" has none: add one, or pass the entry to use`);
+    if (!entry)
+      return say(
+        `the ${policy} policy ${choice.when} with the catalog's ${choice.kinds.join(" or ")} entry, and catalog "${catalog.name}" has none: add one, or pass the entry to use`,
+      );
     const missing = missingLayer(entry, choice.layer);
     if (!missing) return;
     if (choice.layer !== "close") say(`the ${policy} policy ${choice.when} with "${entry.id}", which has no ${missing} layer to say it on`);

@@ -21,8 +21,15 @@ export function withReference(spec: CatalogSpec, reference: CatalogReference): C
     errors: spec.errors.map((entry) => {
       const text = reference.errors[entry.id];
       if (!text) return entry;
-      const details = Object.fromEntries(Object.entries(entry.details).map(([name, d]) => [name, text.details?.[name] !== undefined ? { ...d, summary: text.details[name] } : d]));
-      return { ...entry, ...(text.description !== undefined && { description: text.description }), ...(text.guidance !== undefined && { guidance: text.guidance }), details };
+      const details = Object.fromEntries(
+        Object.entries(entry.details).map(([name, d]) => [name, text.details?.[name] !== undefined ? { ...d, summary: text.details[name] } : d]),
+      );
+      return {
+        ...entry,
+        ...(text.description !== undefined && { description: text.description }),
+        ...(text.guidance !== undefined && { guidance: text.guidance }),
+        details,
+      };
     }),
   };
 }

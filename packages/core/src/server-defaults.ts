@@ -32,7 +32,9 @@ export function serverDefaults(catalog: CatalogSpec): Partial<Record<ServerRole,
     const found = SERVER_ROLE_KINDS[role]
       .map((kind) => candidates.find((e) => e.kind === kind && e.frame !== undefined && (role === "internal" || e.close === undefined)))
       .find((e) => e !== undefined);
-    const entry = found ?? (role === "internal" ? SERVER_ROLE_KINDS.internal.map((kind) => candidates.find((e) => e.kind === kind)).find((e) => e !== undefined) : undefined);
+    const entry =
+      found ??
+      (role === "internal" ? SERVER_ROLE_KINDS.internal.map((kind) => candidates.find((e) => e.kind === kind)).find((e) => e !== undefined) : undefined);
     if (entry) out[role] = entry;
   }
   return out;

@@ -224,7 +224,8 @@ export class ClientSession<E extends WsError = WsError> {
     const text = typeof data === "string" ? data : JSON.stringify(data);
     if (this.ended) throw new RequestError("the session has ended", "closed");
     if (this.socket?.readyState === 1) return this.socket.send(text);
-    if (this.queued.length >= (this.options.maxQueued ?? 100)) throw new RequestError(`not connected, and ${this.queued.length} messages already wait for the connection`, "closed");
+    if (this.queued.length >= (this.options.maxQueued ?? 100))
+      throw new RequestError(`not connected, and ${this.queued.length} messages already wait for the connection`, "closed");
     this.queued.push(text);
   }
 
@@ -249,17 +250,37 @@ export class ClientSession<E extends WsError = WsError> {
     const slot = key === id ? key : Symbol(key);
     return new Promise<R>((resolve, reject) => {
       const timeoutMs = this.options.requestTimeoutMs ?? 10_000;
-      const entry: Pending = { key, slot, command: typeof command === "string" ? command : undefined, text: JSON.stringify(body), resolve: resolve as (reply: unknown) => void, reject, cancelTimer: () => undefined, retries: 0, waiting: this.socket?.readyState !== 1 };
-      entry.cancelTimer = this.schedule(timeoutMs, () => {
-        if (this.pending.get(slot) !== entry) return;
-        this.pending.delete(slot);
-        const never = entry.waiting && this.openedAt === 0;
-        const cause = this.current.reason ?? this.transportCause;
-        // Says what would have counted as the answer: a reply without the id is the usual mistake.
-        const requests = this.options.codec.catalog.dialect.requests;
-        const answer = key === id ? `${requests?.requestId} ${JSON.stringify(id)}` : `${requests?.command} ${JSON.stringify(command)}`;
-        reject(new RequestError(`no answer to ${String(key)} within ${timeoutMs} ms${never ? ": the connection never opened" : ` (an answer carries ${answer})`}`, "timeout", cause === undefined ? undefined : { cause }));
-      }, true);
+      const entry: Pending = {
+        key,
+        slot,
+        command: typeof command === "string" ? command : undefined,
+        text: JSON.stringify(body),
+        resolve: resolve as (reply: unknown) => void,
+        reject,
+        cancelTimer: () => undefined,
+        retries: 0,
+        waiting: this.socket?.readyState !== 1,
+      };
+      entry.cancelTimer = this.schedule(
+        timeoutMs,
+        () => {
+          if (this.pending.get(slot) !== entry) return;
+          this.pending.delete(slot);
+          const never = entry.waiting && this.openedAt === 0;
+          const cause = this.current.reason ?? this.transportCause;
+          // Says what would have counted as the answer: a reply without the id is the usual mistake.
+          const requests = this.options.codec.catalog.dialect.requests;
+          const answer = key === id ? `${requests?.requestId} ${JSON.stringify(id)}` : `${requests?.command} ${JSON.stringify(command)}`;
+          reject(
+            new RequestError(
+              `no answer to ${String(key)} within ${timeoutMs} ms${never ? ": the connection never opened" : ` (an answer carries ${answer})`}`,
+              "timeout",
+              cause === undefined ? undefined : { cause },
+            ),
+          );
+        },
+        true,
+      );
       this.pending.set(slot, entry);
       if (!entry.waiting) this.socket?.send(entry.text);
     });
@@ -356,9 +377,13 @@ export class ClientSession<E extends WsError = WsError> {
     const decoded = this.codec.decodeClose({ code, reason });
     // A close the catalog only knows as a standard code (a server going away, a bare 1008 or 1011)
     // right after such a frame: the frame says why, not the generic close.
-    const error = (decoded === null || decoded.id === "uncatalogued" ? ending : undefined) ?? decoded ?? (isCleanClose(code) ? undefined : this.codec.decodeClose({ code: 1006, reason: "" }));
+    const error =
+      (decoded === null || decoded.id === "uncatalogued" ? ending : undefined) ??
+      decoded ??
+      (isCleanClose(code) ? undefined : this.codec.decodeClose({ code: 1006, reason: "" }));
     if (!error) return this.finish(undefined);
-    if (this.transportCause !== undefined && error.cause === undefined) Object.defineProperty(error, "cause", { value: this.transportCause, configurable: true, writable: true });
+    if (this.transportCause !== undefined && error.cause === undefined)
+      Object.defineProperty(error, "cause", { value: this.transportCause, configurable: true, writable: true });
     this.fail(error);
   }
 
@@ -434,7 +459,11 @@ export class ClientSession<E extends WsError = WsError> {
   /** Reports an error and carries out the decision on it. */
   private fail(error: WsError, entry?: Pending): void {
     this.listener.error?.(error);
-    if (error.layer !== "frame" && this.openedAt > 0 && Date.now() - this.openedAt >= (this.options.reconnect ? (this.options.reconnect.minUptimeMs ?? 5_000) : 0)) {
+    if (
+      error.layer !== "frame" &&
+      this.openedAt > 0 &&
+      Date.now() - this.openedAt >= (this.options.reconnect ? (this.options.reconnect.minUptimeMs ?? 5_000) : 0)
+    ) {
       this.attempt = 0;
       this.firstFailureAt = 0;
     }
@@ -476,11 +505,17 @@ export class ClientSession<E extends WsError = WsError> {
 
   private act(decision: Decision): void {
     this.openedAt = 0;
-    if (decision.gaveUp) this.listener.gaveUp?.({ attempts: this.attempt, elapsedMs: this.firstFailureAt ? Date.now() - this.firstFailureAt : 0, error: decision.error });
+    if (decision.gaveUp)
+      this.listener.gaveUp?.({ attempts: this.attempt, elapsedMs: this.firstFailureAt ? Date.now() - this.firstFailureAt : 0, error: decision.error });
     if (decision.action === "stop" || decision.action === "none") return this.finish(decision.error);
     this.attempt = decision.attempt ?? this.attempt + 1;
     this.resumeNext = this.resumeNext || decision.action === "resume";
-    this.setState({ status: "reconnecting", reason: decision.error, attempt: this.attempt, ...(this.transportCause !== undefined && { cause: this.transportCause }) });
+    this.setState({
+      status: "reconnecting",
+      reason: decision.error,
+      attempt: this.attempt,
+      ...(this.transportCause !== undefined && { cause: this.transportCause }),
+    });
     // Requests already sent may or may not have been handled: they fail. Those still waiting for
     // an open were never sent, and go out on the next connection.
     for (const entry of [...this.pending.values()]) {
@@ -552,7 +587,9 @@ const EMITTER_LISTENERS = new WeakMap<SocketLike, (data: unknown, isBinary: bool
    data as is; browsers' sockets, and wrappers that only drive `onmessage`, are not. */
 function eventEmitterOf(socket: SocketLike): Emitter | undefined {
   const candidate = socket as unknown as Partial<Emitter> & { binaryType?: unknown };
-  return typeof candidate.on === "function" && typeof candidate.off === "function" && typeof candidate.emit === "function" && "binaryType" in candidate ? (candidate as Emitter) : undefined;
+  return typeof candidate.on === "function" && typeof candidate.off === "function" && typeof candidate.emit === "function" && "binaryType" in candidate
+    ? (candidate as Emitter)
+    : undefined;
 }
 
 /* Stops listening to a socket; `onerror` stays a no-op because `ws` emits "error" when a socket

@@ -187,7 +187,10 @@ export const TEMPLATES: TemplateSupport = { compile: compileTemplate, match: mat
  * usesTemplates({ frame: { template: "{field} is required" } }); // true
  * ```
  */
-export function usesTemplates(entry: { readonly frame?: { readonly template?: string | undefined } | undefined; readonly close?: CloseLike | undefined }): boolean {
+export function usesTemplates(entry: {
+  readonly frame?: { readonly template?: string | undefined } | undefined;
+  readonly close?: CloseLike | undefined;
+}): boolean {
   return entry.frame?.template !== undefined || (entry.close !== undefined && closeReasonIsTemplate(entry.close));
 }
 
@@ -200,9 +203,18 @@ export function usesTemplates(entry: { readonly frame?: { readonly template?: st
  * usesMatching({ frame: { code: "E1", label: "busy" } }); // true
  * ```
  */
-export function usesMatching(entry: { readonly frame?: Partial<FrameSpec> | undefined; readonly close?: (CloseLike & Partial<CloseSpec>) | undefined }): boolean {
+export function usesMatching(entry: {
+  readonly frame?: Partial<FrameSpec> | undefined;
+  readonly close?: (CloseLike & Partial<CloseSpec>) | undefined;
+}): boolean {
   const { frame, close } = entry;
-  return frame?.label !== undefined || (frame?.when?.length ?? 0) > 0 || frame?.template !== undefined || close?.anyCode === true || (close !== undefined && closeReasonIsTemplate(close));
+  return (
+    frame?.label !== undefined ||
+    (frame?.when?.length ?? 0) > 0 ||
+    frame?.template !== undefined ||
+    close?.anyCode === true ||
+    (close !== undefined && closeReasonIsTemplate(close))
+  );
 }
 
 interface CloseLike {

@@ -45,10 +45,13 @@ describe.each(Object.entries(CODECS))("%s: decoding never throws", (_name, codec
 
   it("on close and upgrade inputs with wrong types", () => {
     fc.assert(
-      fc.property(fc.record({ code: fc.anything(), reason: fc.anything(), status: fc.anything(), headers: fc.anything(), body: fc.anything() }, { requiredKeys: [] }), (input) => {
-        codec.decodeClose(input as never);
-        codec.decodeUpgrade(input as never);
-      }),
+      fc.property(
+        fc.record({ code: fc.anything(), reason: fc.anything(), status: fc.anything(), headers: fc.anything(), body: fc.anything() }, { requiredKeys: [] }),
+        (input) => {
+          codec.decodeClose(input as never);
+          codec.decodeUpgrade(input as never);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -73,11 +76,15 @@ describe.each(Object.entries(CODECS))("%s: decoding never throws", (_name, codec
 describe.each(Object.entries(CODECS))("%s: the generated data-frame test in front of the runtime", (_name, codec) => {
   // The codec the runtime builds from the same catalog, without the catalog module's own fast path.
   const runtime = createCodec(codec.catalog);
-  const frames = codec.catalog.errors.filter((e) => e.frame).map((e) => codec.encodeFrame(new (codec.classes[e.id] as new (i: object) => WsError)({ requestId: 7 }), { now: () => 0 }));
+  const frames = codec.catalog.errors
+    .filter((e) => e.frame)
+    .map((e) => codec.encodeFrame(new (codec.classes[e.id] as new (i: object) => WsError)({ requestId: 7 }), { now: () => 0 }));
 
   const path = codec.catalog.dialect.sequence;
   // Values that carry the catalog's sequence id (top-level or nested), of every JSON type.
-  const sequenced = fc.jsonValue().map((seq) => (path ? Object.fromEntries([[path.split(".")[0] as string, path.includes(".") ? { [path.split(".")[1] as string]: seq } : seq]]) : {}));
+  const sequenced = fc
+    .jsonValue()
+    .map((seq) => (path ? Object.fromEntries([[path.split(".")[0] as string, path.includes(".") ? { [path.split(".")[1] as string]: seq } : seq]]) : {}));
 
   it("answers every value as the runtime's own decoder does: data frames null or none, error frames decoded alike", () => {
     fc.assert(

@@ -9,8 +9,21 @@ const DETAIL: Record<DetailType, fc.Arbitrary<unknown>> = {
   number: fc.double({ noNaN: true, noDefaultInfinity: true }).map((n) => (Object.is(n, -0) ? 0 : n)),
   boolean: fc.boolean(),
   "string[]": fc.array(fc.string(), { maxLength: 4 }),
-  object: fc.dictionary(fc.string().filter((k) => k !== "__proto__"), fc.jsonValue(), { maxKeys: 3 }).map((o) => JSON.parse(JSON.stringify(o)) as unknown),
-  "object[]": fc.array(fc.dictionary(fc.string().filter((k) => k !== "__proto__"), fc.integer(), { maxKeys: 2 }), { maxLength: 3 }),
+  object: fc
+    .dictionary(
+      fc.string().filter((k) => k !== "__proto__"),
+      fc.jsonValue(),
+      { maxKeys: 3 },
+    )
+    .map((o) => JSON.parse(JSON.stringify(o)) as unknown),
+  "object[]": fc.array(
+    fc.dictionary(
+      fc.string().filter((k) => k !== "__proto__"),
+      fc.integer(),
+      { maxKeys: 2 },
+    ),
+    { maxLength: 3 },
+  ),
 };
 
 function initArbitrary(entry: EntrySpec): fc.Arbitrary<WsErrorInit> {
@@ -103,7 +116,15 @@ describe("generated matchers agree with the catalog's conditions", () => {
     const runtime = createCodec(generated.catalog);
     const frames = fc.oneof(
       fc.jsonValue(),
-      fc.record({ code: fc.oneof(fc.integer({ min: -1, max: 6000 }), fc.constantFrom(0, 200, "FORBIDDEN", "auth_failed")), msg_type: fc.constantFrom("error", "heartbeat"), type: fc.constantFrom("error", "data"), success: fc.boolean() }, { requiredKeys: [] }),
+      fc.record(
+        {
+          code: fc.oneof(fc.integer({ min: -1, max: 6000 }), fc.constantFrom(0, 200, "FORBIDDEN", "auth_failed")),
+          msg_type: fc.constantFrom("error", "heartbeat"),
+          type: fc.constantFrom("error", "data"),
+          success: fc.boolean(),
+        },
+        { requiredKeys: [] },
+      ),
     );
     fc.assert(
       fc.property(frames, (frame) => {

@@ -20,7 +20,15 @@ import {
   type FrameSpec,
   type WsErrorClass,
 } from "@ws-errors/core";
-import { TooManyConnectionsError, TooManyRequestsError, collective2, collective2Catalog, collective2Decoder, isCollective2Error, isTooManyRequestsError } from "@ws-errors/core/catalogs/collective2";
+import {
+  TooManyConnectionsError,
+  TooManyRequestsError,
+  collective2,
+  collective2Catalog,
+  collective2Decoder,
+  isCollective2Error,
+  isTooManyRequestsError,
+} from "@ws-errors/core/catalogs/collective2";
 import { AuthFailedError, escaRates } from "@ws-errors/core/catalogs/esca-rates";
 import { describe, expect, it } from "vitest";
 
@@ -100,14 +108,20 @@ describe("encoding", () => {
   });
 
   it("picks Esca's command ack for command scope and the standalone frame for connection scope", () => {
-    const ack = escaRates.encodeFrame(new escaRates.classes["unknown-symbol"]!({ message: "Unsupported symbol XAU/USD" }), { requestId: 1, command: "subscribe" });
+    const ack = escaRates.encodeFrame(new escaRates.classes["unknown-symbol"]!({ message: "Unsupported symbol XAU/USD" }), {
+      requestId: 1,
+      command: "subscribe",
+    });
     expect(ack).toEqual({ success: false, req_id: 1, method: "subscribe", error: { code: "unknown_symbol", message: "Unsupported symbol XAU/USD" } });
     const standalone = escaRates.encodeFrame(new AuthFailedError({ message: "revoked" }));
     expect(standalone).toEqual({ type: "error", code: "auth_failed", message: "revoked" });
   });
 
   it("puts several errors in one frame where the dialect has a list", () => {
-    const [a, b] = [new collective2.classes["mandatory-param-empty-or-malformed"]!({ field: "payload.channel", message: "Missing parameter" }), new collective2.classes["invalid-parameter"]!({ field: "payload.strategy_id", message: "Invalid parameter" })];
+    const [a, b] = [
+      new collective2.classes["mandatory-param-empty-or-malformed"]!({ field: "payload.channel", message: "Missing parameter" }),
+      new collective2.classes["invalid-parameter"]!({ field: "payload.strategy_id", message: "Invalid parameter" }),
+    ];
     const frame = collective2.encodeFrame([a!, b!], { messageId: () => "m", now: () => 0 });
     expect((frame.payload as { errors: unknown[] }).errors).toEqual([
       { code: "MANDATORY_PARAM_EMPTY_OR_MALFORMED", field: "payload.channel", message: "Missing parameter" },
@@ -132,7 +146,10 @@ describe("encoding", () => {
   });
 
   it("never lets untrusted text split a header", () => {
-    const codec = createCodec({ ...collective2Catalog, errors: collective2Catalog.errors.map((e) => (e.id === "unauthorized" ? { ...e, upgrade: { status: 401 } } : e)) });
+    const codec = createCodec({
+      ...collective2Catalog,
+      errors: collective2Catalog.errors.map((e) => (e.id === "unauthorized" ? { ...e, upgrade: { status: 401 } } : e)),
+    });
     const response = codec.encodeUpgrade(new codec.classes.unauthorized!({ message: "bad\r\nSet-Cookie: session=1\u0000é" }));
     expect(response.headers["x-ws-error"]).toBe("bad  Set-Cookie: session=1 ?");
     expect(Object.keys(response.headers)).not.toContain("set-cookie");
@@ -152,7 +169,11 @@ describe("policy", () => {
     const now = Date.UTC(2024, 0, 1);
     const seconds = collective2.decodeUpgrade({ status: 429, headers: { "Retry-After": "7" }, body: '{"code":"TOO_MANY_REQUESTS"}' })!;
     expect(retryDelayMs(seconds, now)).toBe(7000);
-    const date = collective2.decodeUpgrade({ status: 429, headers: { "retry-after": new Date(now + 4000).toUTCString() }, body: '{"code":"TOO_MANY_REQUESTS"}' })!;
+    const date = collective2.decodeUpgrade({
+      status: 429,
+      headers: { "retry-after": new Date(now + 4000).toUTCString() },
+      body: '{"code":"TOO_MANY_REQUESTS"}',
+    })!;
     expect(retryDelayMs(date, now)).toBe(4000);
     expect(retryDelayMs(new TooManyConnectionsError())).toBeUndefined();
   });
@@ -168,19 +189,29 @@ describe("policy", () => {
 describe("what a catalog module passes in, and what it gets", () => {
   const withWhen: CatalogSpec = {
     ...collective2Catalog,
-    errors: collective2Catalog.errors.map((e) => (e.id === "forbidden" && e.frame ? { ...e, frame: { ...e.frame, when: [{ path: "payload.strategy", exists: true }] } } : e)),
+    errors: collective2Catalog.errors.map((e) =>
+      e.id === "forbidden" && e.frame ? { ...e, frame: { ...e.frame, when: [{ path: "payload.strategy", exists: true }] } } : e,
+    ),
   };
   const withTemplate: CatalogSpec = {
     ...collective2Catalog,
-    errors: collective2Catalog.errors.map((e) => (e.id === "forbidden" && e.frame ? { ...e, frame: { ...e.frame, template: "not yours: {strategy}" }, details: { strategy: { type: "string" } } } : e)),
+    errors: collective2Catalog.errors.map((e) =>
+      e.id === "forbidden" && e.frame ? { ...e, frame: { ...e.frame, template: "not yours: {strategy}" }, details: { strategy: { type: "string" } } } : e,
+    ),
   };
   const classes = collective2Catalog.errors.map(() => class extends WsError {}) as unknown as WsErrorClass[];
 
   it("a catalog with conditions, templates or matching the module did not pass needs their support, and says which", () => {
-    expect(() => internal.compileCatalog(withWhen, { classes, classify: () => -1 })).toThrow(/catalog "collective2" has match conditions that were not specialized: pass `conditions`/);
-    expect(() => internal.compileCatalog(withTemplate, { classes, classify: () => -1 })).toThrow(/entry "forbidden" is told apart by more than its code: pass `templates` and `matching`/);
+    expect(() => internal.compileCatalog(withWhen, { classes, classify: () => -1 })).toThrow(
+      /catalog "collective2" has match conditions that were not specialized: pass `conditions`/,
+    );
+    expect(() => internal.compileCatalog(withTemplate, { classes, classify: () => -1 })).toThrow(
+      /entry "forbidden" is told apart by more than its code: pass `templates` and `matching`/,
+    );
     // Conditions compiled, but not the matching that reads them: said as well, not decoded wrong.
-    expect(() => internal.compileCatalog(withWhen, { classes, classify: () => -1, conditions: compileConditions })).toThrow(/entry "forbidden" is told apart by more than its code: pass `templates` and `matching`/);
+    expect(() => internal.compileCatalog(withWhen, { classes, classify: () => -1, conditions: compileConditions })).toThrow(
+      /entry "forbidden" is told apart by more than its code: pass `templates` and `matching`/,
+    );
     expect(() => internal.compileCatalog(collective2Catalog, { classes, classify: () => -1 })).toThrow(/frame form "error" has no reader: pass `readers`/);
     // createCodec brings both, and they work.
     const codec = createCodec(withTemplate);
@@ -194,7 +225,15 @@ describe("what a catalog module passes in, and what it gets", () => {
     const shared: CatalogSpec = {
       ...collective2Catalog,
       errors: [
-        ...collective2Catalog.errors.map((e) => (e === forbidden ? { ...e, frame: { ...forbidden.frame, template: "not yours: {strategy}", when: [{ path: "payload.scope", equals: "strategy" }] }, details: { strategy: { type: "string" as const } } } : e)),
+        ...collective2Catalog.errors.map((e) =>
+          e === forbidden
+            ? {
+                ...e,
+                frame: { ...forbidden.frame, template: "not yours: {strategy}", when: [{ path: "payload.scope", equals: "strategy" }] },
+                details: { strategy: { type: "string" as const } },
+              }
+            : e,
+        ),
         { ...forbidden, id: "forbidden-account", frame: { ...forbidden.frame, when: [{ path: "payload.scope", equals: "account" }] } },
       ],
     };
@@ -225,6 +264,10 @@ describe("what a catalog module passes in, and what it gets", () => {
     expect(collective2Decoder.decodeFrame(text)).toMatchObject({ id: "too-many-requests", requestId: 9 });
     expect(collective2Decoder.decodeClose({ code: 1008, reason: "" })).toMatchObject({ id: "too-many-connections" });
     expect("encodeFrame" in collective2Decoder).toBe(false);
-    expect(Object.keys(collective2).filter((k) => !(k in collective2Decoder)).sort()).toEqual(["encodeBrowserFallback", "encodeClose", "encodeFrame", "encodeFrameText", "encodeUpgrade"]);
+    expect(
+      Object.keys(collective2)
+        .filter((k) => !(k in collective2Decoder))
+        .sort(),
+    ).toEqual(["encodeBrowserFallback", "encodeClose", "encodeFrame", "encodeFrameText", "encodeUpgrade"]);
   });
 });

@@ -8,7 +8,9 @@ const parsed = (text: string) => parseTemplate(text) as Template;
    as possible, the last one up to the final literal). Only safe on short inputs, which is the point. */
 function reference(template: Template, text: string): Record<string, string> | undefined {
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const pattern = template.literals.map(escape).reduce((out, literal, i) => (i === 0 ? literal : `${out}(${i === template.literals.length - 1 ? "[\\s\\S]+" : "[\\s\\S]+?"})${literal}`), "");
+  const pattern = template.literals
+    .map(escape)
+    .reduce((out, literal, i) => (i === 0 ? literal : `${out}(${i === template.literals.length - 1 ? "[\\s\\S]+" : "[\\s\\S]+?"})${literal}`), "");
   const found = new RegExp(`^${pattern}$`).exec(text);
   if (!found) return undefined;
   return Object.fromEntries(template.names.map((name, i) => [name, found[i + 1] as string]));
@@ -18,7 +20,10 @@ describe("message templates", () => {
   it("capture the variable parts", () => {
     expect(matchTemplate(parsed("{field} is required"), "symbol is required")).toEqual({ field: "symbol" });
     expect(matchTemplate(parsed("unknown message type: {type}"), "unknown message type: ping")).toEqual({ type: "ping" });
-    expect(matchTemplate(parsed("message too long: {length} > {max} characters"), "message too long: 900 > 500 characters")).toEqual({ length: "900", max: "500" });
+    expect(matchTemplate(parsed("message too long: {length} > {max} characters"), "message too long: 900 > 500 characters")).toEqual({
+      length: "900",
+      max: "500",
+    });
     expect(matchTemplate(parsed("could not parse message"), "could not parse message")).toEqual({});
     expect(matchTemplate(parsed("{{literal}} {x}"), "{literal} y")).toEqual({ x: "y" });
   });
@@ -46,14 +51,24 @@ describe("message templates", () => {
   it("agree with the equivalent regular expression on any input (property)", () => {
     const piece = fc.constantFrom("a", "b", ": ", " ", "x");
     const literal = fc.array(piece, { minLength: 1, maxLength: 3 }).map((parts) => parts.join(""));
-    const template = fc.tuple(fc.array(piece, { maxLength: 2 }).map((p) => p.join("")), fc.array(literal, { minLength: 0, maxLength: 3 }), fc.array(piece, { maxLength: 2 }).map((p) => p.join(""))).map(([head, middles, tail]) => {
-      const literals = [head, ...middles, tail];
-      return { literals, names: literals.slice(1).map((_, i) => `p${i}`) } satisfies Template;
-    });
+    const template = fc
+      .tuple(
+        fc.array(piece, { maxLength: 2 }).map((p) => p.join("")),
+        fc.array(literal, { minLength: 0, maxLength: 3 }),
+        fc.array(piece, { maxLength: 2 }).map((p) => p.join("")),
+      )
+      .map(([head, middles, tail]) => {
+        const literals = [head, ...middles, tail];
+        return { literals, names: literals.slice(1).map((_, i) => `p${i}`) } satisfies Template;
+      });
     fc.assert(
-      fc.property(template, fc.array(piece, { maxLength: 12 }).map((p) => p.join("")), (t, text) => {
-        expect(matchTemplate(t, text)).toEqual(reference(t, text));
-      }),
+      fc.property(
+        template,
+        fc.array(piece, { maxLength: 12 }).map((p) => p.join("")),
+        (t, text) => {
+          expect(matchTemplate(t, text)).toEqual(reference(t, text));
+        },
+      ),
       { numRuns: 3000 },
     );
   });

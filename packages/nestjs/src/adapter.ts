@@ -37,7 +37,8 @@ export class WsErrorsAdapter extends WsAdapter {
   }
 
   override create(port: number, gateway: Partial<WsErrorsModuleOptions> & { path?: string } = {}): WebSocketServer {
-    if (port !== 0 || !this.httpServer) throw new Error("WsErrorsAdapter serves gateways on the application's HTTP server: use @WebSocketGateway({ path }) without a port");
+    if (port !== 0 || !this.httpServer)
+      throw new Error("WsErrorsAdapter serves gateways on the application's HTTP server: use @WebSocketGateway({ path }) without a port");
     const path = gateway.path ?? "/";
     // A gateway may speak its own catalog, with its own policies: they override the module's.
     const options: WsErrorsModuleOptions = { ...this.options, ...pick(gateway, ["codec", "policies", "authenticate", "browserFallback", "errors", "logger"]) };

@@ -32,9 +32,7 @@ export class WsErrorsModule {
     return {
       module: WsErrorsModule,
       imports: options.imports ?? [],
-      providers: [
-        { provide: WS_ERRORS_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
-      ],
+      providers: [{ provide: WS_ERRORS_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] }],
       exports: [WS_ERRORS_OPTIONS],
     };
   }

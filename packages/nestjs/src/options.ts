@@ -13,7 +13,12 @@ export interface WsErrorsModuleOptions {
   readonly authenticate?: WsErrorServerOptions["authenticate"];
   readonly browserFallback?: WsErrorServerOptions["browserFallback"];
   /** The entries for a malformed message, an unknown command and an unexpected exception. */
-  readonly errors?: { readonly malformed?: WsErrorClass; readonly unknownCommand?: WsErrorClass; readonly internal?: WsErrorClass; readonly invalidArgument?: WsErrorClass };
+  readonly errors?: {
+    readonly malformed?: WsErrorClass;
+    readonly unknownCommand?: WsErrorClass;
+    readonly internal?: WsErrorClass;
+    readonly invalidArgument?: WsErrorClass;
+  };
   readonly logger?: Logger;
   /**
    * Where caps, attempt windows, revocations and history live: `redisState(...)` from

@@ -79,13 +79,18 @@ maybe("WsErrorsModule.forRoot({ state }) with @ws-errors/redis", () => {
     expect(first.ws && second.ws).toBeTruthy();
     expect((await open(a.url)).status).toBe(429);
     expect((await open(b.url)).status).toBe(429);
-    const closed = [first, second].map((o) => new Promise<{ code: number; reason: string }>((r) => o.ws!.once("close", (code, reason) => r({ code, reason: reason.toString() }))));
+    const closed = [first, second].map(
+      (o) => new Promise<{ code: number; reason: string }>((r) => o.ws!.once("close", (code, reason) => r({ code, reason: reason.toString() }))),
+    );
     // Revoked through one instance's state: both applications close the key's connections.
     await states[0]!.revoke("sk_shared", 2_000);
     const closes = await Promise.all(closed);
     // Collective2's unauthorized entry has no close layer: its browser fallback, which clients read as
     // that entry (a bare 1008 would read as too-many-connections).
-    expect(closes).toEqual([{ code: 4401, reason: "Invalid API key" }, { code: 4401, reason: "Invalid API key" }]);
+    expect(closes).toEqual([
+      { code: 4401, reason: "Invalid API key" },
+      { code: 4401, reason: "Invalid API key" },
+    ]);
     expect(closes.map((c) => collective2.decodeClose(c)?._tag)).toEqual(["collective2/unauthorized", "collective2/unauthorized"]);
   }, 20_000);
 });

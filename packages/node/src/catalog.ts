@@ -1,4 +1,18 @@
-import { entryOfKinds, getPath, parsePath, policyProblems, setPath, type BuiltInPolicy, type PolicyProblem, type Codec, type KindName, type SendLayer, type WsError, type WsErrorClass, type WsErrorInit } from "@ws-errors/core";
+import {
+  entryOfKinds,
+  getPath,
+  parsePath,
+  policyProblems,
+  setPath,
+  type BuiltInPolicy,
+  type PolicyProblem,
+  type Codec,
+  type KindName,
+  type SendLayer,
+  type WsError,
+  type WsErrorClass,
+  type WsErrorInit,
+} from "@ws-errors/core";
 
 /**
  * The catalog entry class of a kind, preferring one on the given layer: how built-in policies and

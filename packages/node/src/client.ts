@@ -1,5 +1,15 @@
 import { EventEmitter } from "node:events";
-import { ClientSession, RequestError, type Decision, type Decoder, type ReconnectOptions, type SessionState, type SocketLike, type UncataloguedError, type WsError } from "@ws-errors/core";
+import {
+  ClientSession,
+  RequestError,
+  type Decision,
+  type Decoder,
+  type ReconnectOptions,
+  type SessionState,
+  type SocketLike,
+  type UncataloguedError,
+  type WsError,
+} from "@ws-errors/core";
 import { WebSocket, type ClientOptions } from "ws";
 
 export type { Decision };
@@ -184,7 +194,12 @@ export class WsErrorClient<E extends WsError = WsError, T = any> extends EventEm
     this.iterators++;
     try {
       for (;;) {
-        const next: IteratorResult<T, undefined> = this.queue.length > 0 ? { value: this.queue.shift() as T, done: false } : this.state === "closed" ? { value: undefined, done: true } : await new Promise<IteratorResult<T, undefined>>((r) => this.waiters.push(r));
+        const next: IteratorResult<T, undefined> =
+          this.queue.length > 0
+            ? { value: this.queue.shift() as T, done: false }
+            : this.state === "closed"
+              ? { value: undefined, done: true }
+              : await new Promise<IteratorResult<T, undefined>>((r) => this.waiters.push(r));
         if (next.done) return;
         yield next.value;
       }

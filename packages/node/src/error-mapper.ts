@@ -1,4 +1,14 @@
-import { InternalError, InvalidMessageError, isWsError, serverDefaults, UnknownCommandError, type Codec, type ServerRole, type WsError, type WsErrorClass } from "@ws-errors/core";
+import {
+  InternalError,
+  InvalidMessageError,
+  isWsError,
+  serverDefaults,
+  UnknownCommandError,
+  type Codec,
+  type ServerRole,
+  type WsError,
+  type WsErrorClass,
+} from "@ws-errors/core";
 import type { Logger } from "./redact";
 
 /** The entries a server answers with when its code does not throw a catalog error itself. */

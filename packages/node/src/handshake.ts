@@ -118,7 +118,10 @@ export function forwardedFor(options: { readonly header?: string; readonly hops?
   const hops = Math.max(1, options.hops ?? 1);
   return (request) => {
     const value = request.headers[header];
-    const list = (Array.isArray(value) ? value.join(",") : (value ?? "")).split(",").map((s) => s.trim()).filter(Boolean);
+    const list = (Array.isArray(value) ? value.join(",") : (value ?? ""))
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
     const candidate = list[list.length - hops];
     return candidate !== undefined && isIP(candidate) !== 0 ? candidate : socketAddress(request);
   };

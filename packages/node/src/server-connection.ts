@@ -301,7 +301,9 @@ export class ServerConnection {
     // Nothing on an open connection tells this error (an entry only on the upgrade layer, say): the
     // client reads a generic policy violation, so the operator is told which entry needs a layer.
     if (!close && entry && !entry.frame && !this.closing) {
-      this.server?.logger.warn(`"${entry.id}" has no frame, close or browserFallback layer: the connection closes with a bare 1008, which clients do not read as it`);
+      this.server?.logger.warn(
+        `"${entry.id}" has no frame, close or browserFallback layer: the connection closes with a bare 1008, which clients do not read as it`,
+      );
     }
     this.close(close?.code ?? 1008, close?.reason ?? "", graceMs);
   }

@@ -237,7 +237,13 @@ export class WsErrorServer extends EventEmitter {
     this.state = options.state ?? memoryState();
     // One message per connection per turn of the event loop, so a flood on one socket interleaves
     // with everyone else's frames instead of running ahead of them.
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? 1024 * 1024, allowSynchronousEvents: false, WebSocket: AcceptedSocket, clientTracking: options.clientTracking ?? false });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxPayload ?? 1024 * 1024,
+      allowSynchronousEvents: false,
+      WebSocket: AcceptedSocket,
+      clientTracking: options.clientTracking ?? false,
+    });
     this.logger = redactingLogger(options.logger ?? consoleLogger, () => [...this.secrets]);
     for (const warning of new Set(checks.flatMap((c) => c?.warn ?? []))) this.logger.warn(`catalog "${options.codec.catalog.name}": ${warning}`);
     this.readRequest = requestFields(options.codec);
@@ -263,7 +269,9 @@ export class WsErrorServer extends EventEmitter {
      its address, so per-address attempt limits would throttle all clients together. */
   private warnProxy(): void {
     this.unwarnedProxy = false;
-    this.logger.warn("upgrade requests carry X-Forwarded-For, but client addresses are read from the socket: behind a proxy or load balancer every client counts as its one address in attempt limits and handshake caps. Pass clientAddress: forwardedFor({ hops: 1 }) (one trusted proxy in front), or clientAddress: socketAddress to keep counting by the socket's peer.");
+    this.logger.warn(
+      "upgrade requests carry X-Forwarded-For, but client addresses are read from the socket: behind a proxy or load balancer every client counts as its one address in attempt limits and handshake caps. Pass clientAddress: forwardedFor({ hops: 1 }) (one trusted proxy in front), or clientAddress: socketAddress to keep counting by the socket's peer.",
+    );
   }
 
   /** The connection of a socket this server accepted. */
@@ -377,7 +385,9 @@ export class WsErrorServer extends EventEmitter {
     // be the internal error's, or a bare 500 no client reads as this error.
     const browser = typeof fallback === "function" ? fallback(request) : fallback;
     const close = this.codec.entryOf(error)?.upgrade
-      ? browser ? this.codec.encodeBrowserFallback(error) : undefined
+      ? browser
+        ? this.codec.encodeBrowserFallback(error)
+        : undefined
       : (this.codec.encodeClose(error) ?? this.codec.encodeBrowserFallback(error));
     if (close) {
       this.wss.handleUpgrade(request, socket, head, (ws) => ws.close(close.code, close.reason));

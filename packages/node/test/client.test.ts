@@ -23,7 +23,11 @@ function track<C extends { close(): void }>(client: C): C {
   return client;
 }
 function record<E extends WsError>(client: WsErrorClient<E>) {
-  const events: { errors: WsError[]; decisions: Decision[]; reconnecting: { attempt: number; delayMs: number }[] } = { errors: [], decisions: [], reconnecting: [] };
+  const events: { errors: WsError[]; decisions: Decision[]; reconnecting: { attempt: number; delayMs: number }[] } = {
+    errors: [],
+    decisions: [],
+    reconnecting: [],
+  };
   client.on("catalog-error", (e: WsError) => events.errors.push(e));
   client.on("decision", (d: Decision) => events.decisions.push(d));
   client.on("reconnecting", (r: { attempt: number; delayMs: number }) => events.reconnecting.push(r));
@@ -33,7 +37,10 @@ function record<E extends WsError>(client: WsErrorClient<E>) {
 describe("what the catalog decides", () => {
   it("stops on a bad key: one attempt, never a reconnect loop", async () => {
     let attempts = 0;
-    running = await start({ codec: c2, policies: [{ name: "count", upgrade: () => void attempts++ }, apiKey({ from: { bearer: true }, verify: () => false })] });
+    running = await start({
+      codec: c2,
+      policies: [{ name: "count", upgrade: () => void attempts++ }, apiKey({ from: { bearer: true }, verify: () => false })],
+    });
     const client = track(connect(running.url, { codec: c2, ws: { headers: { authorization: "Bearer nope" } }, reconnect: { initialMs: 1, maxMs: 5 } }));
     const events = record(client);
     await until(() => client.state === "closed", "the stop");
@@ -48,7 +55,14 @@ describe("what the catalog decides", () => {
     let attempts = 0;
     running = await start({
       codec: c2,
-      policies: [{ name: "limit", upgrade: () => { if (attempts++ === 0) throw withRetryAfter(new TooManyRequestsError(), 1); } }],
+      policies: [
+        {
+          name: "limit",
+          upgrade: () => {
+            if (attempts++ === 0) throw withRetryAfter(new TooManyRequestsError(), 1);
+          },
+        },
+      ],
     });
     const started = Date.now();
     const client = track(connect(running.url, { codec: c2, reconnect: { initialMs: 1, maxMs: 5 } }));
@@ -62,7 +76,9 @@ describe("what the catalog decides", () => {
     let calls = 0;
     running = await start({
       codec: c2,
-      commands: { "subscription.request": (m) => (++calls < 3 ? Promise.reject(new TooManyRequestsError()) : { msg_type: "subscription.ack", request_id: m.requestId }) },
+      commands: {
+        "subscription.request": (m) => (++calls < 3 ? Promise.reject(new TooManyRequestsError()) : { msg_type: "subscription.ack", request_id: m.requestId }),
+      },
     });
     const client = track(connect(running.url, { codec: c2, defaultRetryMs: 20 }));
     const events = record(client);
@@ -75,7 +91,10 @@ describe("what the catalog decides", () => {
   });
 
   it("rejects a request with the typed command-scope error that answers it", async () => {
-    running = await start({ codec: esca, commands: { subscribe: () => Promise.reject(new escaRates.classes["unknown-symbol"]!({ message: "Unsupported symbol XAU/USD" })) } });
+    running = await start({
+      codec: esca,
+      commands: { subscribe: () => Promise.reject(new escaRates.classes["unknown-symbol"]!({ message: "Unsupported symbol XAU/USD" })) },
+    });
     const client = track(connect(running.url, { codec: esca }));
     await new Promise((r) => client.once("open", r));
     const error = await client.request({ method: "subscribe", pairs: ["XAU/USD"] }).catch((e: unknown) => e as WsError);
@@ -86,7 +105,13 @@ describe("what the catalog decides", () => {
 
   it("reconnects with capped exponential backoff on an internal close, and resets it after a minimum uptime", async () => {
     let opened = 0;
-    running = await start({ codec: esca, onConnection: (c) => { opened++; if (opened <= 3) c.close(1011, ""); } });
+    running = await start({
+      codec: esca,
+      onConnection: (c) => {
+        opened++;
+        if (opened <= 3) c.close(1011, "");
+      },
+    });
     const client = track(connect(running.url, { codec: esca, reconnect: { initialMs: 20, maxMs: 60, minUptimeMs: 10_000 } }));
     const events = record(client);
     await until(() => opened === 4, "four connections");
@@ -122,7 +147,12 @@ describe("what the catalog decides", () => {
 
   it("treats Collective2's 1000 'Ping timeout' as an eviction to resume from, not a clean end", async () => {
     let connections = 0;
-    running = await start({ codec: c2, onConnection: (c) => { if (++connections === 1) c.close(1000, "Ping timeout"); } });
+    running = await start({
+      codec: c2,
+      onConnection: (c) => {
+        if (++connections === 1) c.close(1000, "Ping timeout");
+      },
+    });
     const client = track(connect(running.url, { codec: c2, reconnect: { initialMs: 5, maxMs: 10 }, resume: () => undefined }));
     const events = record(client);
     await until(() => connections === 2, "a second connection");
@@ -132,7 +162,10 @@ describe("what the catalog decides", () => {
 
   it("lets the user override a decision", async () => {
     let attempts = 0;
-    running = await start({ codec: c2, policies: [{ name: "n", upgrade: () => void attempts++ }, apiKey({ from: { bearer: true }, verify: () => attempts > 2 })] });
+    running = await start({
+      codec: c2,
+      policies: [{ name: "n", upgrade: () => void attempts++ }, apiKey({ from: { bearer: true }, verify: () => attempts > 2 })],
+    });
     const client = track(
       connect(running.url, {
         codec: c2,
@@ -146,7 +179,10 @@ describe("what the catalog decides", () => {
   });
 
   it("reports a clean close with an error code as an error, and iterates messages until the end", async () => {
-    running = await start({ codec: tickdb, onConnection: (c) => void c.send({ cmd: "ticker", data: { symbol: "AAPL.US" } }).then(() => c.close(4004, "gone")) });
+    running = await start({
+      codec: tickdb,
+      onConnection: (c) => void c.send({ cmd: "ticker", data: { symbol: "AAPL.US" } }).then(() => c.close(4004, "gone")),
+    });
     const client = track(connect(running.url, { codec: tickdb, reconnect: false }));
     const events = record(client);
     const messages: unknown[] = [];
@@ -272,7 +308,10 @@ describe("first use, as the README shows it", () => {
     // A reply given as text is sent as it is: this one leaves out the id, and names another method.
     running = await start({ codec: esca, commands: { subscribe: () => '{"method":"subscribed","success":true}' } });
     const client = track(connect(running.url, { codec: esca, requestTimeoutMs: 300 }));
-    await expect(client.request({ method: "subscribe", pairs: ["EUR/USD"] })).rejects.toMatchObject({ reason: "timeout", message: 'no answer to 1 within 300 ms (an answer carries req_id 1)' });
+    await expect(client.request({ method: "subscribe", pairs: ["EUR/USD"] })).rejects.toMatchObject({
+      reason: "timeout",
+      message: "no answer to 1 within 300 ms (an answer carries req_id 1)",
+    });
   });
 
   it("a request made before the open still times out if the connection never opens, and is refused once the client is closed", async () => {
@@ -290,7 +329,7 @@ describe("a clean close after an error frame", () => {
       codec: esca,
       onConnection: (c) => {
         if (++connections > 1) return;
-        c.sendError(new (escaRates.classes["internal-error"]!)());
+        c.sendError(new escaRates.classes["internal-error"]!());
         c.close(code, "");
       },
     });
@@ -311,7 +350,7 @@ describe("a bare close right after an error frame that answered a request", () =
       codec: esca,
       commands: {
         subscribe: (message, connection) => {
-          connection.sendError(new (escaRates.classes["unknown-symbol"]!)(), { requestId: message.requestId });
+          connection.sendError(new escaRates.classes["unknown-symbol"]!(), { requestId: message.requestId });
           connection.close(1008, "");
           return undefined;
         },
@@ -346,7 +385,9 @@ describe("a server going away", () => {
       await once(client, "open");
       expect(instances[1]!.connections.size).toBe(1);
       // Collective2's stream has sequence ids: the client resumes from the last one it saw.
-      expect(events.errors.map((e) => [e.layer, e.kind, e.message, e.retry.directive])).toEqual([["close", "service-unavailable", "Server shutting down", "resume"]]);
+      expect(events.errors.map((e) => [e.layer, e.kind, e.message, e.retry.directive])).toEqual([
+        ["close", "service-unavailable", "Server shutting down", "resume"],
+      ]);
       expect(events.decisions.map((d) => d.action)).toEqual(["resume"]);
     } finally {
       await instances[1]!.close();
@@ -355,7 +396,16 @@ describe("a server going away", () => {
   });
 
   it("stops where the catalog's close fallback for 1001 says so; 1000 stays a clean end", () => {
-    const stopping = createCodec({ ...c2.catalog, dialect: { ...c2.catalog.dialect, fallbacks: [...c2.catalog.dialect.fallbacks, { layer: "close", codes: [1001], kind: "cancelled", retry: { directive: "stop" }, summary: "Gone for good" }] } });
+    const stopping = createCodec({
+      ...c2.catalog,
+      dialect: {
+        ...c2.catalog.dialect,
+        fallbacks: [
+          ...c2.catalog.dialect.fallbacks,
+          { layer: "close", codes: [1001], kind: "cancelled", retry: { directive: "stop" }, summary: "Gone for good" },
+        ],
+      },
+    });
     expect(stopping.decodeClose({ code: 1001, reason: "" })).toMatchObject({ kind: "cancelled", retry: { directive: "stop" }, message: "Gone for good" });
     expect(c2.decodeClose({ code: 1000, reason: "" })).toBeNull();
   });
@@ -370,7 +420,11 @@ describe("a script awaiting a request", () => {
     await once(probe, "listening");
     const port = (probe.address() as AddressInfo).port;
     await new Promise((resolve) => probe.close(resolve));
-    const child = spawn(process.execPath, ["--conditions=ws-errors-source", "--import", "tsx", new URL("./fixtures/await-request.ts", import.meta.url).pathname, String(port)], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(
+      process.execPath,
+      ["--conditions=ws-errors-source", "--import", "tsx", new URL("./fixtures/await-request.ts", import.meta.url).pathname, String(port)],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));

@@ -73,72 +73,93 @@ export function conformanceSuite(name: string, codecs: Readonly<Record<string, C
       for (const entry of codec.catalog.errors) {
         const tag = `${catalog}/${entry.id}`;
         if (entry.upgrade) {
-          it(`${tag}: upgrade → HTTP ${entry.upgrade.status}`, async () => {
-            const client = open(codec, `?emit=${entry.id}&layer=upgrade`);
-            const [error] = await Promise.all([once<WsError>(client, "catalog-error"), once(client, "stopped")]);
-            expect(error._tag).toBe(tag);
-            expect(error.layer).toBe("upgrade");
-            expect(error.wire?.status).toBe(entry.upgrade!.status);
-            expect(client.state).toBe("closed");
-          }, CONFORMANCE_TIMEOUT);
+          it(
+            `${tag}: upgrade → HTTP ${entry.upgrade.status}`,
+            async () => {
+              const client = open(codec, `?emit=${entry.id}&layer=upgrade`);
+              const [error] = await Promise.all([once<WsError>(client, "catalog-error"), once(client, "stopped")]);
+              expect(error._tag).toBe(tag);
+              expect(error.layer).toBe("upgrade");
+              expect(error.wire?.status).toBe(entry.upgrade!.status);
+              expect(client.state).toBe("closed");
+            },
+            CONFORMANCE_TIMEOUT,
+          );
         }
         if (entry.browserFallback) {
-          it(`${tag}: browser fallback → close ${entry.browserFallback.code}`, async () => {
-            const client = open(codec, `?emit=${entry.id}&layer=upgrade&browser=1`);
-            const error = await once<WsError>(client, "catalog-error");
-            expect(error._tag).toBe(tag);
-            expect(error.layer).toBe("close");
-            expect(error.wire?.closeCode).toBe(entry.browserFallback!.code);
-          }, CONFORMANCE_TIMEOUT);
+          it(
+            `${tag}: browser fallback → close ${entry.browserFallback.code}`,
+            async () => {
+              const client = open(codec, `?emit=${entry.id}&layer=upgrade&browser=1`);
+              const error = await once<WsError>(client, "catalog-error");
+              expect(error._tag).toBe(tag);
+              expect(error.layer).toBe("close");
+              expect(error.wire?.closeCode).toBe(entry.browserFallback!.code);
+            },
+            CONFORMANCE_TIMEOUT,
+          );
         }
         if (entry.frame && entry.scope !== "connection") {
-          it(`${tag}: frame answering a command`, async () => {
-            const client = open(codec);
-            await once(client, "open");
-            const failure = await client.request(emitMessage(codec, entry, {})).then(
-              () => undefined,
-              (e: unknown) => e as WsError,
-            );
-            expect(failure?._tag).toBe(tag);
-            expect(failure?.layer).toBe("frame");
-            expectCaptured(entry, entry.frame!.template, failure);
-            if (codec.catalog.dialect.requests?.requestId && codec.catalog.dialect.requests.errorReplies !== "uncorrelated") expect(failure?.requestId).toBeDefined();
-            if (!entry.close || entry.close.optional) {
-              // The connection stays open: the next command still gets its answer.
-              const echo = await client.request(emitMessage(codec, entry, {})).catch((e: unknown) => e as WsError);
-              expect((echo as WsError)._tag).toBe(tag);
-            }
-          }, CONFORMANCE_TIMEOUT);
+          it(
+            `${tag}: frame answering a command`,
+            async () => {
+              const client = open(codec);
+              await once(client, "open");
+              const failure = await client.request(emitMessage(codec, entry, {})).then(
+                () => undefined,
+                (e: unknown) => e as WsError,
+              );
+              expect(failure?._tag).toBe(tag);
+              expect(failure?.layer).toBe("frame");
+              expectCaptured(entry, entry.frame!.template, failure);
+              if (codec.catalog.dialect.requests?.requestId && codec.catalog.dialect.requests.errorReplies !== "uncorrelated")
+                expect(failure?.requestId).toBeDefined();
+              if (!entry.close || entry.close.optional) {
+                // The connection stays open: the next command still gets its answer.
+                const echo = await client.request(emitMessage(codec, entry, {})).catch((e: unknown) => e as WsError);
+                expect((echo as WsError)._tag).toBe(tag);
+              }
+            },
+            CONFORMANCE_TIMEOUT,
+          );
         }
         if (entry.frame && entry.scope !== "command") {
-          it(`${tag}: connection-scope frame`, async () => {
-            const client = open(codec);
-            await once(client, "open");
-            const got = once<WsError>(client, "catalog-error");
-            client.send(emitMessage(codec, entry, { scope: "connection" }));
-            const error = await got;
-            expect(error._tag).toBe(tag);
-            expect(error.layer).toBe("frame");
-            if (entry.close && !entry.close.optional) {
-              const closed = await once<{ code: number }>(client, "close");
-              expect(closed.code).toBe(entry.close.code);
-            } else {
-              expect(client.state).toBe("open");
-            }
-          }, CONFORMANCE_TIMEOUT);
+          it(
+            `${tag}: connection-scope frame`,
+            async () => {
+              const client = open(codec);
+              await once(client, "open");
+              const got = once<WsError>(client, "catalog-error");
+              client.send(emitMessage(codec, entry, { scope: "connection" }));
+              const error = await got;
+              expect(error._tag).toBe(tag);
+              expect(error.layer).toBe("frame");
+              if (entry.close && !entry.close.optional) {
+                const closed = await once<{ code: number }>(client, "close");
+                expect(closed.code).toBe(entry.close.code);
+              } else {
+                expect(client.state).toBe("open");
+              }
+            },
+            CONFORMANCE_TIMEOUT,
+          );
         }
         if (entry.close) {
-          it(`${tag}: close ${entry.close.code}`, async () => {
-            const client = open(codec);
-            await once(client, "open");
-            const got = once<WsError>(client, "catalog-error", (e) => e.layer === "close");
-            client.send(emitMessage(codec, entry, { layer: "close" }));
-            const error = await got;
-            expect(error._tag).toBe(tag);
-            expect(error.wire?.closeCode).toBe(entry.close!.code);
-            if (entry.close!.matchReason || entry.close!.anyCode) expectCaptured(entry, entry.close!.reason, error);
-            expect(error.retry.directive).toBe((entry.close!.retry ?? entry.retry).directive);
-          }, CONFORMANCE_TIMEOUT);
+          it(
+            `${tag}: close ${entry.close.code}`,
+            async () => {
+              const client = open(codec);
+              await once(client, "open");
+              const got = once<WsError>(client, "catalog-error", (e) => e.layer === "close");
+              client.send(emitMessage(codec, entry, { layer: "close" }));
+              const error = await got;
+              expect(error._tag).toBe(tag);
+              expect(error.wire?.closeCode).toBe(entry.close!.code);
+              if (entry.close!.matchReason || entry.close!.anyCode) expectCaptured(entry, entry.close!.reason, error);
+              expect(error.retry.directive).toBe((entry.close!.retry ?? entry.retry).directive);
+            },
+            CONFORMANCE_TIMEOUT,
+          );
         }
       }
     }

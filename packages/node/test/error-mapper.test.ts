@@ -7,7 +7,11 @@ import { raw, start, until, type Running } from "./helpers";
 
 /* Esca's catalog without its internal entry, and without its invalid-message entry: what a user's
    small catalog often looks like. */
-const lean = createCodec({ ...escaRates.catalog, name: "lean", errors: escaRates.catalog.errors.filter((e) => e.kind !== "internal" && e.kind !== "invalid-message") }) as Codec<WsError>;
+const lean = createCodec({
+  ...escaRates.catalog,
+  name: "lean",
+  errors: escaRates.catalog.errors.filter((e) => e.kind !== "internal" && e.kind !== "invalid-message"),
+}) as Codec<WsError>;
 let running: Running | undefined;
 afterEach(async () => {
   await running?.close();
@@ -16,7 +20,14 @@ afterEach(async () => {
 
 describe("one server error mapper", () => {
   it("never sends a thrown object: a catalog with no internal entry answers with the built-in internal error (it sent the exception's message)", async () => {
-    running = await start({ codec: lean, commands: { subscribe: () => { throw new Error("db password hunter2"); } } });
+    running = await start({
+      codec: lean,
+      commands: {
+        subscribe: () => {
+          throw new Error("db password hunter2");
+        },
+      },
+    });
     const { ws, messages } = await raw(running.url);
     ws.send(JSON.stringify({ method: "subscribe", req_id: 1 }));
     await until(() => messages.length === 1, "the answer");
@@ -30,9 +41,26 @@ describe("one server error mapper", () => {
 
   it("never stands in an entry it cannot write: a thrown exception is not answered with a templated entry's unfilled text (it sent 'maintenance in {minutes} minutes')", async () => {
     // The lean catalog plus a service-unavailable entry (a kind the internal role accepts) whose message is a template.
-    const maintenance = { id: "maintenance", className: "MaintenanceError", code: "maintenance", kind: "service-unavailable", scope: "connection", summary: "Maintenance is coming.", retry: { directive: "reconnect" }, details: { minutes: { type: "integer" } }, frame: { code: "maintenance", template: "maintenance in {minutes} minutes" } } as const;
+    const maintenance = {
+      id: "maintenance",
+      className: "MaintenanceError",
+      code: "maintenance",
+      kind: "service-unavailable",
+      scope: "connection",
+      summary: "Maintenance is coming.",
+      retry: { directive: "reconnect" },
+      details: { minutes: { type: "integer" } },
+      frame: { code: "maintenance", template: "maintenance in {minutes} minutes" },
+    } as const;
     const templated = createCodec({ ...lean.catalog, name: "templated", errors: [...lean.catalog.errors, maintenance] }) as Codec<WsError>;
-    running = await start({ codec: templated, commands: { subscribe: () => { throw new Error("boom"); } } });
+    running = await start({
+      codec: templated,
+      commands: {
+        subscribe: () => {
+          throw new Error("boom");
+        },
+      },
+    });
     const { ws, messages } = await raw(running.url);
     ws.send(JSON.stringify({ method: "subscribe", req_id: 2 }));
     await until(() => messages.length === 1, "the answer");
@@ -44,7 +72,13 @@ describe("one server error mapper", () => {
 
   it("answers malformed input with a non-closing entry, never an unrelated closing one (it closed with 1009 'Message too big')", async () => {
     // Infoway's invalid-parameter-format (515) does not close; a catalog whose only invalid-message entry closes gets the built-in.
-    const closing = createCodec({ ...infoway.catalog, name: "closing", errors: infoway.catalog.errors.map((e) => (e.kind === "invalid-message" ? { ...e, close: { code: 1009, reason: "Message too big", matchReason: false } } : e)) }) as Codec<WsError>;
+    const closing = createCodec({
+      ...infoway.catalog,
+      name: "closing",
+      errors: infoway.catalog.errors.map((e) =>
+        e.kind === "invalid-message" ? { ...e, close: { code: 1009, reason: "Message too big", matchReason: false } } : e,
+      ),
+    }) as Codec<WsError>;
     running = await start({ codec: closing, onMessage: () => ({ code: 200 }) });
     const { ws, messages } = await raw(running.url);
     ws.send("{not json");

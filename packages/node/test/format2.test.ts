@@ -77,7 +77,11 @@ describe("a close that may follow an error frame (murmur: flood)", () => {
 describe("policies on a catalog told apart by message text (murmur)", () => {
   it("messageRate answers with the rate-limited entry's template filled with the wait, which the client reads as that entry", async () => {
     // Murmur's slow-down message is "rate limit: retry in {seconds} seconds", its delay that field.
-    running = await start({ codec: murmur, policies: [messageRate({ limit: 1, windowMs: 2_000, closeAfter: 100 })], onMessage: (m) => ({ action: "send", nonce: m.requestId, ok: true }) });
+    running = await start({
+      codec: murmur,
+      policies: [messageRate({ limit: 1, windowMs: 2_000, closeAfter: 100 })],
+      onMessage: (m) => ({ action: "send", nonce: m.requestId, ok: true }),
+    });
     const client = raw(running.url);
     const c = await client;
     c.ws.send(JSON.stringify({ action: "send", text: "a" }));

@@ -40,7 +40,10 @@ export async function start(options: Omit<WsErrorServerOptions, "server" | "logg
 }
 
 /** A raw `ws` client, as a user without ws-errors would have. */
-export function raw(url: string, options: ConstructorParameters<typeof WebSocket>[2] = {}): Promise<{ ws: WebSocket; messages: unknown[]; closed: Promise<{ code: number; reason: string }> }> {
+export function raw(
+  url: string,
+  options: ConstructorParameters<typeof WebSocket>[2] = {},
+): Promise<{ ws: WebSocket; messages: unknown[]; closed: Promise<{ code: number; reason: string }> }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, options);
     const messages: unknown[] = [];

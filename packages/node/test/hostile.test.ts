@@ -36,7 +36,10 @@ function exchange(port: number, head: string, localAddress = "127.0.0.1"): Promi
 
 describe("attempt limits cannot lock users out", () => {
   it("counts attempts per client address: a flood of bad keys from one address leaves another address alone", async () => {
-    running = await start({ codec: esca, policies: [attemptRate({ per: "address", limit: 10 }), apiKey({ from: { header: "x-api-key" }, verify: (k) => k === "good" })] });
+    running = await start({
+      codec: esca,
+      policies: [attemptRate({ per: "address", limit: 10 }), apiKey({ from: { header: "x-api-key" }, verify: (k) => k === "good" })],
+    });
     const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => exchange(running!.port, UPGRADE(`bad-${i}`), "127.0.0.1")));
     expect(answers.filter((a) => a.startsWith("HTTP/1.1 401")).length).toBe(10);
     expect(answers.filter((a) => a.startsWith("HTTP/1.1 429")).length).toBe(190);
@@ -47,7 +50,10 @@ describe("attempt limits cannot lock users out", () => {
   });
 
   it("counts per key only after authentication: bad keys never spend a valid key's budget", async () => {
-    running = await start({ codec: esca, policies: [apiKey({ from: { header: "x-api-key" }, verify: (k) => k === "good" }), attemptRate({ per: "key", limit: 3 })] });
+    running = await start({
+      codec: esca,
+      policies: [apiKey({ from: { header: "x-api-key" }, verify: (k) => k === "good" }), attemptRate({ per: "key", limit: 3 })],
+    });
     for (let i = 0; i < 50; i++) await expect(raw(running.url, { headers: { "x-api-key": "bad" } })).rejects.toMatchObject({ status: 401 });
     for (let i = 0; i < 3; i++) (await raw(running.url, { headers: { "x-api-key": "good" } })).ws.close();
     // The key's own fourth attempt in the window is the one refused.
@@ -89,7 +95,11 @@ describe("message floods", () => {
   });
 
   it("pauses a connection over its limit instead of dropping what it sends next", async () => {
-    running = await start({ codec: c2, policies: [messageRate({ limit: 2, windowMs: 300, closeAfter: 100 })], onMessage: (m) => ({ msg_type: "ok", request_id: m.requestId }) });
+    running = await start({
+      codec: c2,
+      policies: [messageRate({ limit: 2, windowMs: 300, closeAfter: 100 })],
+      onMessage: (m) => ({ msg_type: "ok", request_id: m.requestId }),
+    });
     const client = await raw(running.url);
     for (let i = 1; i <= 3; i++) client.ws.send(JSON.stringify({ msg_type: "x", request_id: `r${i}` }));
     await until(() => client.messages.length === 3, "three answers");

@@ -21,8 +21,19 @@ describe("upgrade layer", () => {
   it("answers seed 003's own curl example with the documented 401", async () => {
     running = await start({ codec: c2, policies: [apiKey({ from: { bearer: true }, verify: (k) => k === "demo-key" })] });
     const { stdout } = await promisify(execFile)("curl", [
-      "-s", "-i", "-H", "Authorization: Bearer INVALID_KEY", "-H", "Connection: Upgrade", "-H", "Upgrade: websocket",
-      "-H", "Sec-WebSocket-Version: 13", "-H", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", `http://127.0.0.1:${running.port}/ws`,
+      "-s",
+      "-i",
+      "-H",
+      "Authorization: Bearer INVALID_KEY",
+      "-H",
+      "Connection: Upgrade",
+      "-H",
+      "Upgrade: websocket",
+      "-H",
+      "Sec-WebSocket-Version: 13",
+      "-H",
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+      `http://127.0.0.1:${running.port}/ws`,
     ]);
     expect(stdout).toMatch(/^HTTP\/1\.1 401 Unauthorized\r\n/);
     expect(stdout).toMatch(/\r\nx-ws-error: Invalid API key\r\n/i);
@@ -80,9 +91,16 @@ describe("upgrade layer", () => {
   });
 
   it("turns an exception in an upgrade check into the catalog's internal error, leaking nothing", async () => {
-    running = await start({ codec: esca, authenticate: () => { throw new Error("db password hunter2 at /srv/app.js:12"); } });
+    running = await start({
+      codec: esca,
+      authenticate: () => {
+        throw new Error("db password hunter2 at /srv/app.js:12");
+      },
+    });
     const socket = netConnect(running.port, "127.0.0.1");
-    socket.write(`GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nX-Api-Key: sk_live_secret\r\n\r\n`);
+    socket.write(
+      `GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nX-Api-Key: sk_live_secret\r\n\r\n`,
+    );
     const response = await new Promise<string>((resolve) => {
       let text = "";
       socket.on("data", (d) => (text += d.toString()));
@@ -103,7 +121,12 @@ describe("connection caps", () => {
       policies: [
         apiKey({ from: { bearer: true }, verify: () => true }),
         connectionCap({ perKey: 1 }),
-        { name: "refuse-twice", upgrade: () => { if (refuse-- > 0) throw new collective2.classes["forbidden"]!(); } },
+        {
+          name: "refuse-twice",
+          upgrade: () => {
+            if (refuse-- > 0) throw new collective2.classes["forbidden"]!();
+          },
+        },
       ],
     });
     await expect(raw(running.url, { headers: { authorization: "Bearer k" } })).rejects.toBeTruthy();
@@ -124,7 +147,12 @@ describe("connection caps", () => {
       policies: [
         apiKey({ from: { bearer: true }, verify: () => true }),
         connectionCap({ perKey: 1 }),
-        { name: "refuse-open", open: () => { if (refuse-- > 0) throw new collective2.classes["forbidden"]!(); } },
+        {
+          name: "refuse-open",
+          open: () => {
+            if (refuse-- > 0) throw new collective2.classes["forbidden"]!();
+          },
+        },
       ],
     });
     const refused = await raw(running.url, { headers: { authorization: "Bearer k" } });
@@ -182,7 +210,11 @@ describe("connection caps", () => {
 
   it("emits connection for each open connection, after onConnection, and close once when close() is done", async () => {
     const order: string[] = [];
-    running = await start({ codec: c2, policies: [apiKey({ from: { header: "x-api-key" }, verify: (key) => key === "good" })], onConnection: (c) => void order.push(`option ${c.principal?.key}`) });
+    running = await start({
+      codec: c2,
+      policies: [apiKey({ from: { header: "x-api-key" }, verify: (key) => key === "good" })],
+      onConnection: (c) => void order.push(`option ${c.principal?.key}`),
+    });
     const server = running.server;
     server.on("connection", (connection) => {
       order.push(`event ${connection.principal?.key}`);
@@ -212,7 +244,11 @@ describe("connection caps", () => {
   it("keeps the request headers it is told to keep, and none by default", async () => {
     const seen: Record<string, unknown>[] = [];
     for (const keepHeaders of [undefined, ["User-Agent"], true] as const) {
-      running = await start({ codec: c2, ...(keepHeaders !== undefined && { keepHeaders }), onConnection: (c) => void seen.push({ ...c.request.headers, url: c.request.url, method: c.request.method }) });
+      running = await start({
+        codec: c2,
+        ...(keepHeaders !== undefined && { keepHeaders }),
+        onConnection: (c) => void seen.push({ ...c.request.headers, url: c.request.url, method: c.request.method }),
+      });
       (await raw(`${running.url}?stream=1`, { headers: { "user-agent": "probe/1", "x-team": "blue" } })).ws.close();
       await running.close();
       running = undefined;
@@ -241,7 +277,9 @@ describe("connection caps", () => {
     const attempts = await Promise.allSettled(Array.from({ length: 12 }, () => raw(running!.url, { headers: { authorization: "Bearer demo-key" } })));
     const open = attempts.filter((a) => a.status === "fulfilled").map((a) => (a as PromiseFulfilledResult<Awaited<ReturnType<typeof raw>>>).value);
     expect(open).toHaveLength(3);
-    expect(attempts.filter((a) => a.status === "rejected").map((a) => ((a as PromiseRejectedResult).reason as { status: number }).status)).toEqual(Array(9).fill(429));
+    expect(attempts.filter((a) => a.status === "rejected").map((a) => ((a as PromiseRejectedResult).reason as { status: number }).status)).toEqual(
+      Array(9).fill(429),
+    );
     expect(peak).toBeLessThanOrEqual(3);
     expect(running.server.connections.size).toBe(3);
     // With three open, the next one is refused before the upgrade.
@@ -284,9 +322,24 @@ describe("frame layer", () => {
       },
     });
     const { ws, messages } = await raw(running.url);
-    for (const [msg_type, request_id] of [["subscribe", 1], ["dto", "r-2"], ["own", 3], ["list", 4], ["text", 5], ["subscribe", undefined]] as const) ws.send(JSON.stringify({ msg_type, request_id }));
+    for (const [msg_type, request_id] of [
+      ["subscribe", 1],
+      ["dto", "r-2"],
+      ["own", 3],
+      ["list", 4],
+      ["text", 5],
+      ["subscribe", undefined],
+    ] as const)
+      ws.send(JSON.stringify({ msg_type, request_id }));
     await until(() => messages.length === 6, "six replies");
-    expect(messages).toEqual([{ success: true, nested: { ok: 1 }, request_id: 1 }, { symbol: "AAPL", request_id: "r-2" }, { request_id: "mine" }, [1, 2], { as: "is" }, { success: true, nested: { ok: 1 } }]);
+    expect(messages).toEqual([
+      { success: true, nested: { ok: 1 }, request_id: 1 },
+      { symbol: "AAPL", request_id: "r-2" },
+      { request_id: "mine" },
+      [1, 2],
+      { as: "is" },
+      { success: true, nested: { ok: 1 } },
+    ]);
     expect(shared).toEqual({ success: true, nested: { ok: 1 } }); // the handler's object is not changed
     // And a client's request() gets its answer.
     const client = (await import("../src/index")).connect(running.url, { codec: c2, reconnect: false });
@@ -296,7 +349,11 @@ describe("frame layer", () => {
   });
 
   it("echoes a nested request id path without touching the handler's nested object", async () => {
-    const nested = createCodec({ ...esca.catalog, name: "nested", dialect: { ...esca.catalog.dialect, requests: { command: "method", requestId: "meta.id" } } }) as Codec<WsError>;
+    const nested = createCodec({
+      ...esca.catalog,
+      name: "nested",
+      dialect: { ...esca.catalog.dialect, requests: { command: "method", requestId: "meta.id" } },
+    }) as Codec<WsError>;
     const meta = { trace: "t" };
     running = await start({ codec: nested, commands: { ping: () => ({ pong: true, meta }) } });
     const { ws, messages } = await raw(running.url);
@@ -312,7 +369,12 @@ describe("frame layer", () => {
     const { ws, messages } = await raw(running.url);
     ws.send(JSON.stringify({ method: "frobnicate", req_id: 42 }));
     await until(() => messages.length === 1, "the answer");
-    expect(messages[0]).toEqual({ success: false, req_id: 42, method: "frobnicate", error: { code: "invalid_message", message: "Malformed JSON, or an unknown method." } });
+    expect(messages[0]).toEqual({
+      success: false,
+      req_id: 42,
+      method: "frobnicate",
+      error: { code: "invalid_message", message: "Malformed JSON, or an unknown method." },
+    });
     ws.close();
   });
 
@@ -320,7 +382,11 @@ describe("frame layer", () => {
     running = await start({
       codec: esca,
       policies: [apiKey({ from: { header: "x-api-key" }, verify: () => true })],
-      commands: { subscribe: () => { throw new Error("cannot reach db for key sk_live_abcdef123"); } },
+      commands: {
+        subscribe: () => {
+          throw new Error("cannot reach db for key sk_live_abcdef123");
+        },
+      },
     });
     const { ws, messages } = await raw(running.url, { headers: { "x-api-key": "sk_live_abcdef123" } });
     ws.send(JSON.stringify({ method: "subscribe", req_id: 1 }));
@@ -333,12 +399,19 @@ describe("frame layer", () => {
   });
 
   it("limits messages per connection with the rate-limited frame and keeps serving", async () => {
-    running = await start({ codec: c2, policies: [messageRate({ limit: 3, windowMs: 10_000 })], onMessage: (m) => ({ msg_type: "ok", request_id: m.requestId }) });
+    running = await start({
+      codec: c2,
+      policies: [messageRate({ limit: 3, windowMs: 10_000 })],
+      onMessage: (m) => ({ msg_type: "ok", request_id: m.requestId }),
+    });
     const { ws, messages } = await raw(running.url);
     for (let i = 1; i <= 4; i++) ws.send(JSON.stringify({ msg_type: "subscription.request", request_id: `r${i}` }));
     await until(() => messages.length === 4, "four answers");
     // Handlers are async, so answers may come in any order; each carries its request id.
-    expect(messages.find((m) => (m as { request_id: string }).request_id === "r4")).toMatchObject({ msg_type: "error", payload: { code: "TOO_MANY_REQUESTS" } });
+    expect(messages.find((m) => (m as { request_id: string }).request_id === "r4")).toMatchObject({
+      msg_type: "error",
+      payload: { code: "TOO_MANY_REQUESTS" },
+    });
     expect(messages.filter((m) => (m as { msg_type: string }).msg_type === "ok")).toHaveLength(3);
     expect(ws.readyState).toBe(ws.OPEN);
     ws.close();
@@ -364,7 +437,9 @@ describe("liveness policies", () => {
   it("closes a client that never answers the heartbeat with the catalog's heartbeat timeout", async () => {
     running = await start({
       codec: c2,
-      policies: [heartbeat({ intervalMs: 40, timeoutMs: 150, send: (c) => void c.send({ msg_type: "heartbeat" }), isAck: (m) => m.command === "heartbeat.ack" })],
+      policies: [
+        heartbeat({ intervalMs: 40, timeoutMs: 150, send: (c) => void c.send({ msg_type: "heartbeat" }), isAck: (m) => m.command === "heartbeat.ack" }),
+      ],
     });
     const silent = await raw(running.url);
     const polite = await raw(running.url);
@@ -390,7 +465,10 @@ describe("liveness policies", () => {
 
   it("closes a revoked key within the re-check interval (Esca: auth_failed frame, then close)", async () => {
     const revoked = new Set<string>();
-    running = await start({ codec: esca, policies: [apiKey({ from: { header: "x-api-key" }, verify: () => true }), recheck({ everyMs: 50, verify: ({ key }) => !revoked.has(key) })] });
+    running = await start({
+      codec: esca,
+      policies: [apiKey({ from: { header: "x-api-key" }, verify: () => true }), recheck({ everyMs: 50, verify: ({ key }) => !revoked.has(key) })],
+    });
     const client = await raw(running.url, { headers: { "x-api-key": "revoked-key" } });
     const keeper = await raw(running.url, { headers: { "x-api-key": "demo-key" } });
     revoked.add("revoked-key");

@@ -27,7 +27,10 @@ describe("policies on shared state", () => {
     await expect(raw(b.url, key("k"))).rejects.toMatchObject({ status: 429 });
     for (const o of open) o.ws.close();
     await Promise.all(servers.map((s) => s.close()));
-    const [c, d] = await pair(memoryState(), () => [apiKey({ from: { header: "x-api-key" }, verify: () => true }), connectionCap({ perKey: 1, scope: "instance" })]);
+    const [c, d] = await pair(memoryState(), () => [
+      apiKey({ from: { header: "x-api-key" }, verify: () => true }),
+      connectionCap({ perKey: 1, scope: "instance" }),
+    ]);
     const both = [await raw(c.url, key("k")), await raw(d.url, key("k"))];
     await expect(raw(c.url, key("k"))).rejects.toMatchObject({ status: 429 });
     for (const o of both) o.ws.close();
@@ -64,13 +67,23 @@ describe("policies on shared state", () => {
   });
 
   it("fails open or closed, as each policy is told, when the state cannot answer", async () => {
-    const broken = { ...memoryState(), acquire: () => Promise.reject(new Error("ECONNREFUSED 127.0.0.1:6379")), hit: () => Promise.reject(new Error("ECONNREFUSED")) } as SharedState;
-    const [open] = [await start({ codec: esca, state: broken, policies: [apiKey({ from: { header: "x-api-key" }, verify: () => true }), connectionCap({ perKey: 1 })] })];
+    const broken = {
+      ...memoryState(),
+      acquire: () => Promise.reject(new Error("ECONNREFUSED 127.0.0.1:6379")),
+      hit: () => Promise.reject(new Error("ECONNREFUSED")),
+    } as SharedState;
+    const [open] = [
+      await start({ codec: esca, state: broken, policies: [apiKey({ from: { header: "x-api-key" }, verify: () => true }), connectionCap({ perKey: 1 })] }),
+    ];
     servers.push(open);
     (await raw(open.url, key("k"))).ws.close();
     (await raw(open.url, key("k"))).ws.close();
     expect(open.logs.some((l) => l.message.includes("failing open"))).toBe(true);
-    const closed = await start({ codec: esca, state: broken, policies: [apiKey({ from: { header: "x-api-key" }, verify: () => true }), connectionCap({ perKey: 1, onStateError: "closed" })] });
+    const closed = await start({
+      codec: esca,
+      state: broken,
+      policies: [apiKey({ from: { header: "x-api-key" }, verify: () => true }), connectionCap({ perKey: 1, onStateError: "closed" })],
+    });
     servers.push(closed);
     // Esca has no service-unavailable entry: its internal error, 500.
     await expect(raw(closed.url, key("k"))).rejects.toMatchObject({ status: 500 });

@@ -87,7 +87,7 @@ export function stateContract(name: string, make: () => Promise<{ a: SharedState
         for (let i = 0; i < 150; i++) seqs.push(await a.append(stream, `m${i}`));
         // Both implementations are created with a retention of 100 entries for this suite.
         const replay = await a.replay(stream, seqs[10] as number, 1000);
-        expect(replay.lost).toEqual({ from: (seqs[11] as number), to: (seqs[49] as number) });
+        expect(replay.lost).toEqual({ from: seqs[11] as number, to: seqs[49] as number });
         expect(replay.entries[0]?.seq).toBe(seqs[50]);
         expect(replay.entries.at(-1)?.seq).toBe(seqs[149]);
       }));

@@ -73,7 +73,8 @@ export function redisState(options: RedisStateOptions): SharedState {
   // The first connection is awaited (bounded); a lost one fails the call at once.
   const ready = (): Promise<void> => {
     if (client.status === "ready") return Promise.resolve();
-    if (client.status !== "wait" && client.status !== "connecting" && client.status !== "connect") return Promise.reject(new Error(`Redis is ${client.status}`));
+    if (client.status !== "wait" && client.status !== "connecting" && client.status !== "connect")
+      return Promise.reject(new Error(`Redis is ${client.status}`));
     if (client.status === "wait") void client.connect().catch(() => undefined);
     return new Promise((resolve) => client.once("ready", () => resolve()));
   };
@@ -87,11 +88,14 @@ export function redisState(options: RedisStateOptions): SharedState {
 
   // Slots this process holds, renewed while it lives.
   const held = new Map<string, Set<string>>();
-  const renewal = setInterval(() => {
-    for (const [key, holders] of held) {
-      if (holders.size > 0) client.wsErrorsRenew(key, leaseMs, ...holders).catch(() => undefined);
-    }
-  }, Math.max(100, Math.floor(leaseMs / 3)));
+  const renewal = setInterval(
+    () => {
+      for (const [key, holders] of held) {
+        if (holders.size > 0) client.wsErrorsRenew(key, leaseMs, ...holders).catch(() => undefined);
+      }
+    },
+    Math.max(100, Math.floor(leaseMs / 3)),
+  );
   renewal.unref();
 
   let subscriber: Redis | undefined;
@@ -116,7 +120,15 @@ export function redisState(options: RedisStateOptions): SharedState {
       const names = [...tails.keys()].filter((n) => tails.get(n)?.last !== undefined);
       if (names.length === 0) break;
       try {
-        const result = (await reader.xread("COUNT", 1000, "BLOCK", 500, "STREAMS", ...names.map(streamKey), ...names.map((n) => tails.get(n)?.last as string))) as [string, [string, string[]][]][] | null;
+        const result = (await reader.xread(
+          "COUNT",
+          1000,
+          "BLOCK",
+          500,
+          "STREAMS",
+          ...names.map(streamKey),
+          ...names.map((n) => tails.get(n)?.last as string),
+        )) as [string, [string, string[]][]][] | null;
         for (const [key, entries] of result ?? []) {
           const tail = tails.get(key.slice(streamKey("").length));
           if (!tail) continue;

@@ -42,7 +42,11 @@ export function freePort(): Promise<number> {
  */
 export async function startRedisServer(options: { port?: number; binary?: string } = {}): Promise<RedisServer> {
   const port = options.port ?? (await freePort());
-  const child: ChildProcess = spawn(options.binary ?? "redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(
+    options.binary ?? "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no"],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   await new Promise<void>((resolve, reject) => {
     let out = "";

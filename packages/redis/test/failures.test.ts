@@ -84,10 +84,27 @@ maybe("an instance that shuts down", () => {
       const client = new Redis(redis.url);
       const state = redisState({ client });
       const http = createServer();
-      const server = new WsErrorServer({ codec: collective2 as Codec<WsError>, server: http, path: "/ws", state, handshake: false, policies: [apiKey({ from: { bearer: true }, verify: () => true }), connectionCap({ perKey: 2 })], logger: { error: () => undefined, warn: (message) => warnings.push(message) } });
+      const server = new WsErrorServer({
+        codec: collective2 as Codec<WsError>,
+        server: http,
+        path: "/ws",
+        state,
+        handshake: false,
+        policies: [apiKey({ from: { bearer: true }, verify: () => true }), connectionCap({ perKey: 2 })],
+        logger: { error: () => undefined, warn: (message) => warnings.push(message) },
+      });
       await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
       const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/ws`;
-      return { url, state, async stop() { await server.close(); await state.close(); await client.quit(); http.close(); } };
+      return {
+        url,
+        state,
+        async stop() {
+          await server.close();
+          await state.close();
+          await client.quit();
+          http.close();
+        },
+      };
     };
     const warnings: string[] = [];
     const [a, b] = [await instance(), await instance()];

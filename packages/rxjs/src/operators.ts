@@ -30,7 +30,9 @@ export type EntryIdOf<E> = E extends { readonly id: infer I; readonly _tag: infe
  */
 export function ofType<C extends readonly AnyClass[]>(...classes: C): OperatorFunction<unknown, InstanceType<C[number]> & WsError>;
 export function ofType<K extends KindName>(...kinds: readonly K[]): OperatorFunction<unknown, WsError & { readonly kind: K }>;
-export function ofType<E extends WsError, I extends EntryIdOf<E>>(...ids: readonly I[]): OperatorFunction<E, Extract<E, { readonly id: I } | { readonly _tag: I }>>;
+export function ofType<E extends WsError, I extends EntryIdOf<E>>(
+  ...ids: readonly I[]
+): OperatorFunction<E, Extract<E, { readonly id: I } | { readonly _tag: I }>>;
 export function ofType(...selectors: readonly ErrorSelector[]): OperatorFunction<unknown, WsError> {
   return filter((value: unknown): value is WsError => isWsError(value) && selectors.some((s) => matches(value, s)));
 }
@@ -91,7 +93,10 @@ export function retryByCatalog<T>(options: RetryByCatalogOptions = {}): MonoType
             });
             const decision = options.decide?.(error, proposed) ?? proposed;
             options.onDecision?.(decision);
-            const retryable = decision.action === "retry-later" ? ++messageRetries <= (options.maxMessageRetries ?? 3) : decision.action !== "stop" && decision.action !== "none";
+            const retryable =
+              decision.action === "retry-later"
+                ? ++messageRetries <= (options.maxMessageRetries ?? 3)
+                : decision.action !== "stop" && decision.action !== "none";
             if (!retryable) return throwError(() => error);
             return timer(decision.delayMs, options.scheduler);
           },

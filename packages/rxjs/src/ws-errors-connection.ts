@@ -1,5 +1,14 @@
 import { BehaviorSubject, Observable, Subject, timer, type SchedulerLike, type Subscriber } from "rxjs";
-import { ClientSession, type Decision, type Decoder, type ReconnectOptions, type SessionState, type SocketLike, type UncataloguedError, type WsError } from "@ws-errors/core";
+import {
+  ClientSession,
+  type Decision,
+  type Decoder,
+  type ReconnectOptions,
+  type SessionState,
+  type SocketLike,
+  type UncataloguedError,
+  type WsError,
+} from "@ws-errors/core";
 
 /** The part of the WebSocket API the connection uses: the browser's, which `ws` implements too. */
 export type WebSocketLike = SocketLike;
@@ -152,7 +161,13 @@ export function wsErrorsConnection<E extends WsError, T = unknown>(url: string, 
             return next;
           },
         }),
-        ...(scheduler && { schedule: (ms: number, run: () => void) => ((sub) => () => sub.unsubscribe())(timer(ms, scheduler).subscribe(run)) }),
+        ...(scheduler && {
+          schedule: (ms: number, run: () => void) =>
+            (
+              (sub) => () =>
+                sub.unsubscribe()
+            )(timer(ms, scheduler).subscribe(run)),
+        }),
       },
       {
         state: (s) => state.next(s),
@@ -228,6 +243,7 @@ export function wsErrorsConnection<E extends WsError, T = unknown>(url: string, 
 
 function browserSocket(): (url: string) => WebSocketLike {
   const native = (globalThis as { WebSocket?: new (url: string) => WebSocketLike }).WebSocket;
-  if (typeof native !== "function") throw new TypeError("no WebSocket in this runtime: pass createSocket, e.g. (url) => new WebSocket(url) with WebSocket from the ws package");
+  if (typeof native !== "function")
+    throw new TypeError("no WebSocket in this runtime: pass createSocket, e.g. (url) => new WebSocket(url) with WebSocket from the ws package");
   return (target) => new native(target);
 }

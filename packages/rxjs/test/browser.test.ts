@@ -37,12 +37,21 @@ maybe("@ws-errors/rxjs in a real browser (Debian's Chromium, playwright-core)", 
     const script = bundle.outputFiles[0]!.text;
     scenarios = await startScenarioServer();
     conformance = (
-      await build({ entryPoints: [join(import.meta.dirname, "conformance", "browser-entry.ts")], bundle: true, write: false, format: "esm", platform: "browser", target: "es2022", conditions: ["ws-errors-source"] })
+      await build({
+        entryPoints: [join(import.meta.dirname, "conformance", "browser-entry.ts")],
+        bundle: true,
+        write: false,
+        format: "esm",
+        platform: "browser",
+        target: "es2022",
+        conditions: ["ws-errors-source"],
+      })
     ).outputFiles[0]!.text;
     page = createServer((req, res) => {
       if (req.url === "/app.js") return void res.writeHead(200, { "content-type": "text/javascript" }).end(script);
       if (req.url === "/conformance.js") return void res.writeHead(200, { "content-type": "text/javascript" }).end(conformance);
-      if (req.url === "/conformance") return void res.writeHead(200, { "content-type": "text/html" }).end('<!doctype html><script type="module" src="/conformance.js"></script>');
+      if (req.url === "/conformance")
+        return void res.writeHead(200, { "content-type": "text/html" }).end('<!doctype html><script type="module" src="/conformance.js"></script>');
       res.writeHead(200, { "content-type": "text/html" }).end('<!doctype html><script type="module" src="/app.js"></script>');
     });
     await new Promise<void>((r) => page.listen(0, "127.0.0.1", r));
@@ -51,7 +60,15 @@ maybe("@ws-errors/rxjs in a real browser (Debian's Chromium, playwright-core)", 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
   }, 60_000);
 
@@ -70,10 +87,15 @@ maybe("@ws-errors/rxjs in a real browser (Debian's Chromium, playwright-core)", 
     onTestFailed(() => console.log(console_.join("\n")));
     await tab.goto(base);
     await tab.waitForFunction(() => typeof (globalThis as { runScenarios?: unknown }).runScenarios === "function");
-    const results = (await tab.evaluate((url) => (globalThis as unknown as { runScenarios(u: string): Promise<unknown> }).runScenarios(url), demo.url)) as Record<string, unknown>;
+    const results = (await tab.evaluate(
+      (url) => (globalThis as unknown as { runScenarios(u: string): Promise<unknown> }).runScenarios(url),
+      demo.url,
+    )) as Record<string, unknown>;
     expect(results.hasNativeWebSocket).toBe(true);
     // A refused upgrade a browser can only see as a close: typed, with the catalog's directive.
-    expect(results.c2Errors).toEqual([{ name: "UnauthorizedError", kind: "unauthenticated", layer: "close", closeCode: 4401, directive: "stop", message: "Invalid API key" }]);
+    expect(results.c2Errors).toEqual([
+      { name: "UnauthorizedError", kind: "unauthenticated", layer: "close", closeCode: 4401, directive: "stop", message: "Invalid API key" },
+    ]);
     expect(results.c2Messages).toMatchObject({ name: "UnauthorizedError" });
     expect(results.escaError).toMatchObject({ name: "AuthFailedError", layer: "close", closeCode: 4001 });
     expect(results.depthIsTyped).toBe(true);
@@ -89,7 +111,15 @@ maybe("@ws-errors/rxjs in a real browser (Debian's Chromium, playwright-core)", 
     await tab.goto(`${base}conformance`);
     await tab.waitForFunction(() => typeof (globalThis as { runConformance?: unknown }).runConformance === "function");
     const refused = `ws://127.0.0.1:${await closedPort()}/`;
-    const results = (await tab.evaluate(([url, r]) => (globalThis as unknown as { runConformance(u: string, id: string, r: string): Promise<Record<string, unknown>> }).runConformance(url as string, "chromium", r as string), [scenarios.url, refused])) as Record<string, unknown>;
+    const results = (await tab.evaluate(
+      ([url, r]) =>
+        (globalThis as unknown as { runConformance(u: string, id: string, r: string): Promise<Record<string, unknown>> }).runConformance(
+          url as string,
+          "chromium",
+          r as string,
+        ),
+      [scenarios.url, refused],
+    )) as Record<string, unknown>;
     expectConformance(results, { browser: true });
     expect(scenarios.seen("chromium-busy").messages).toBe(2);
   }, 60_000);

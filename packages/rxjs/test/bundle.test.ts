@@ -4,7 +4,9 @@ import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
 
 const GENERATED = resolve(import.meta.dirname, "../../core/src/generated");
-const catalogs = readdirSync(GENERATED).filter((f) => f.endsWith(".ts") && !f.endsWith(".reference.ts")).map((f) => f.slice(0, -3));
+const catalogs = readdirSync(GENERATED)
+  .filter((f) => f.endsWith(".ts") && !f.endsWith(".reference.ts"))
+  .map((f) => f.slice(0, -3));
 
 /** The files that put bytes in a browser bundle of `source`, built from the packages' sources as a user's bundler would from dist. */
 async function inputs(source: string): Promise<string[]> {
@@ -25,7 +27,12 @@ async function bundle(source: string): Promise<{ output: string; files: string[]
     logLevel: "silent",
   });
   const output = Object.values(result.metafile.outputs)[0]!;
-  return { output: result.outputFiles[0]!.text, files: Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([file]) => file) };
+  return {
+    output: result.outputFiles[0]!.text,
+    files: Object.entries(output.inputs)
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([file]) => file),
+  };
 }
 
 /* A piece of the template code that minifying leaves as it is: the number check of a capture. */
@@ -44,11 +51,16 @@ describe("browser bundles are tree-shaken", () => {
 
   it("only a catalog with message templates, unspecialized conditions or entries told apart by more than their code carries their code", async () => {
     for (const name of catalogs) {
-      const { output, files } = await bundle(`import { ${name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())} as c } from "@ws-errors/core/catalogs/${name}"; console.log(c);`);
+      const { output, files } = await bundle(
+        `import { ${name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())} as c } from "@ws-errors/core/catalogs/${name}"; console.log(c);`,
+      );
       expect(output, name).not.toContain(TEMPLATE_CODE);
       expect(output, name).not.toContain(CONDITION_CODE);
       // Every bundled catalog tells its entries apart by code alone.
-      expect(files.filter((f) => f.endsWith("/core/src/matching.ts")), name).toEqual([]);
+      expect(
+        files.filter((f) => f.endsWith("/core/src/matching.ts")),
+        name,
+      ).toEqual([]);
     }
     // Murmur has message templates; Quarry has entries told apart by `when` conditions.
     const test = (name: string) => JSON.stringify(resolve(import.meta.dirname, `../../../codegen/test/catalogs/generated/${name}.ts`));
@@ -63,7 +75,11 @@ describe("browser bundles are tree-shaken", () => {
     const ENCODER_CODE = ["application/json; charset=utf-8", "toISOString"];
     const decoder = (await bundle(`import { collective2Decoder } from "@ws-errors/core/catalogs/collective2"; console.log(collective2Decoder);`)).output;
     const codec = (await bundle(`import { collective2 } from "@ws-errors/core/catalogs/collective2"; console.log(collective2);`)).output;
-    const adapter = (await bundle(`import { collective2Decoder } from "@ws-errors/core/catalogs/collective2"; import { wsErrorsConnection } from "@ws-errors/rxjs"; console.log(wsErrorsConnection("wss://x", { codec: collective2Decoder }));`)).output;
+    const adapter = (
+      await bundle(
+        `import { collective2Decoder } from "@ws-errors/core/catalogs/collective2"; import { wsErrorsConnection } from "@ws-errors/rxjs"; console.log(wsErrorsConnection("wss://x", { codec: collective2Decoder }));`,
+      )
+    ).output;
     for (const piece of ENCODER_CODE) {
       expect(decoder).not.toContain(piece);
       expect(adapter).not.toContain(piece);
@@ -84,12 +100,17 @@ describe("browser bundles are tree-shaken", () => {
     const names = Object.keys(module).filter((key) => /^is[A-Z]\w*Error$/.test(key) || (/Error$/.test(key) && typeof module[key] === "function"));
     expect(names.length, name).toBeGreaterThan(1);
     const files = await inputs(`import { ${names.join(", ")} } from "@ws-errors/core/catalogs/${name}"; console.log(${names.join(", ")});`);
-    expect(files.filter((f) => /\/core\/src\/(codec|retry-policy|session)\.ts$/.test(f)), name).toEqual([]);
+    expect(
+      files.filter((f) => /\/core\/src\/(codec|retry-policy|session)\.ts$/.test(f)),
+      name,
+    ).toEqual([]);
     expect(files.some((f) => f.endsWith(`/generated/${name}.ts`))).toBe(true);
   });
 
   it("a bundle of the RxJS adapter and one catalog holds nothing from Node and no other catalog", async () => {
-    const files = await inputs(`import { wsErrorsConnection } from "@ws-errors/rxjs"; import { tickdb } from "@ws-errors/core/catalogs/tickdb"; console.log(wsErrorsConnection("wss://x", { codec: tickdb }));`);
+    const files = await inputs(
+      `import { wsErrorsConnection } from "@ws-errors/rxjs"; import { tickdb } from "@ws-errors/core/catalogs/tickdb"; console.log(wsErrorsConnection("wss://x", { codec: tickdb }));`,
+    );
     expect(files.filter((f) => f.includes("/generated/"))).toEqual([expect.stringMatching(/\/generated\/tickdb\.ts$/)]);
     expect(files.filter((f) => f.startsWith("node:") || /node_modules\/(ws|ioredis)\//.test(f) || f.includes("/packages/node/"))).toEqual([]);
   });

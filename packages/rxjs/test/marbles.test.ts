@@ -11,7 +11,6 @@ const rateLimited = (retryAfter: string) =>
   collective2.decodeUpgrade({ status: 429, headers: { "retry-after": retryAfter }, body: '{"code":"TOO_MANY_REQUESTS","message":"slow down"}' })!;
 const closeError = (code: number, reason = "") => escaRates.decodeClose({ code, reason })!;
 
-
 describe("retryByCatalog (marbles)", () => {
   it("waits as Retry-After says before re-subscribing", () => {
     scheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
@@ -38,7 +37,9 @@ describe("retryByCatalog (marbles)", () => {
       const error = closeError(1011);
       const decisions: Decision[] = [];
       const source = cold("#", undefined, error);
-      const result = source.pipe(retryByCatalog({ reconnect: { initialMs: 100, maxMs: 300, maxAttempts: 4 }, random: () => 0.5, onDecision: (d) => decisions.push(d) }));
+      const result = source.pipe(
+        retryByCatalog({ reconnect: { initialMs: 100, maxMs: 300, maxAttempts: 4 }, random: () => 0.5, onDecision: (d) => decisions.push(d) }),
+      );
       // delays: 50, 100, 150 (0.5 × min(300, 100·2^n)), 150, then stop
       expectObservable(result).toBe("50ms 100ms 150ms 150ms #", undefined, error);
       scheduler().flush();
@@ -48,7 +49,11 @@ describe("retryByCatalog (marbles)", () => {
 
   it("waits until reset_at for TickDB's 429", () => {
     const now = 1_700_000_000_000;
-    const error = tickdbLegacy.decodeUpgrade({ status: 429, headers: {}, body: JSON.stringify({ success: false, error: "Rate limit exceeded", code: 429, reset_at: now / 1000 + 60 }) })!;
+    const error = tickdbLegacy.decodeUpgrade({
+      status: 429,
+      headers: {},
+      body: JSON.stringify({ success: false, error: "Rate limit exceeded", code: 429, reset_at: now / 1000 + 60 }),
+    })!;
     const decisions: Decision[] = [];
     scheduler().run(({ cold, expectObservable }) => {
       const source = cold("#", undefined, error);

@@ -11,7 +11,10 @@ import { ofType, retryByCatalog, wsErrorsConnection, type WebSocketLike } from "
 
 let demo: DemoServers;
 beforeAll(async () => {
-  demo = await startDemoServers({ port: 0, timing: { ...REAL_TIMING, signalEveryMs: 5, tickEveryMs: 20, recheckMs: FAST_TIMING.recheckMs, revokeAfterMs: 300 } });
+  demo = await startDemoServers({
+    port: 0,
+    timing: { ...REAL_TIMING, signalEveryMs: 5, tickEveryMs: 20, recheckMs: FAST_TIMING.recheckMs, revokeAfterMs: 300 },
+  });
 });
 afterAll(() => demo.close());
 
@@ -20,7 +23,11 @@ const timeouts = () => process.getActiveResourcesInfo().filter((r) => r === "Tim
 
 describe("wsErrorsConnection in Node (ws)", () => {
   it("multicasts messages$ to every subscriber, and one that leaves mid-emission leaves only itself", async () => {
-    const connection = wsErrorsConnection(`${demo.url}/tickdb/v1/realtime?api_key=demo-key`, { codec: tickdb, reconnect: false, createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike });
+    const connection = wsErrorsConnection(`${demo.url}/tickdb/v1/realtime?api_key=demo-key`, {
+      codec: tickdb,
+      reconnect: false,
+      createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+    });
     const seen = { first: 0, second: 0, third: 0 };
     const first = connection.messages$.subscribe(() => {
       seen.first++;
@@ -38,7 +45,11 @@ describe("wsErrorsConnection in Node (ws)", () => {
 
   it("listens to a ws socket's own message event (no MessageEvent per message) and leaves no listener behind", async () => {
     const sockets: WebSocket[] = [];
-    const connection = wsErrorsConnection(`${demo.url}/tickdb/v1/realtime?api_key=demo-key`, { codec: tickdb, reconnect: false, createSocket: (url) => (sockets.push(new WebSocket(url)), sockets.at(-1) as unknown as WebSocketLike) });
+    const connection = wsErrorsConnection(`${demo.url}/tickdb/v1/realtime?api_key=demo-key`, {
+      codec: tickdb,
+      reconnect: false,
+      createSocket: (url) => (sockets.push(new WebSocket(url)), sockets.at(-1) as unknown as WebSocketLike),
+    });
     const sub = connection.messages$.subscribe();
     await firstValueFrom(connection.request({ cmd: "subscribe", data: { channel: "ticker", symbols: ["AAPL.US"] } }));
     const ticks = await firstValueFrom(connection.messages$.pipe(take(2), toArray()));
@@ -53,7 +64,10 @@ describe("wsErrorsConnection in Node (ws)", () => {
 
   it("shares one socket between subscribers, opens on the first and closes after the last", async () => {
     let sockets = 0;
-    const connection = wsErrorsConnection(`${demo.url}/tickdb/v1/realtime?api_key=demo-key`, { codec: tickdb, createSocket: (url) => (sockets++, new WebSocket(url) as unknown as WebSocketLike) });
+    const connection = wsErrorsConnection(`${demo.url}/tickdb/v1/realtime?api_key=demo-key`, {
+      codec: tickdb,
+      createSocket: (url) => (sockets++, new WebSocket(url) as unknown as WebSocketLike),
+    });
     expect(sockets).toBe(0);
     const before = timeouts();
     const a = connection.messages$.subscribe();
@@ -79,7 +93,9 @@ describe("wsErrorsConnection in Node (ws)", () => {
   it("errors a request with the typed command-scope error that answers it, and keeps the connection", async () => {
     const connection = wsErrorsConnection(`${demo.url}/tickdb/v1/realtime?api_key=demo-key`, { codec: tickdb, createSocket: withHeaders({}) });
     const keep = connection.state$.subscribe();
-    const error = await firstValueFrom(connection.request({ cmd: "subscribe", data: { channel: "depth", symbols: ["AAPL.US"] } }).pipe(catchError((e: unknown) => of(e))));
+    const error = await firstValueFrom(
+      connection.request({ cmd: "subscribe", data: { channel: "depth", symbols: ["AAPL.US"] } }).pipe(catchError((e: unknown) => of(e))),
+    );
     expect(error).toBeInstanceOf(DepthUnavailableError);
     expect((error as WsError).command).toBe("subscribe");
     const ok = await firstValueFrom(connection.request<{ code: number }>({ cmd: "ping" }));
@@ -89,7 +105,10 @@ describe("wsErrorsConnection in Node (ws)", () => {
 
   it("reports a rejected upgrade as a typed error, then messages$ errors instead of completing, and no reconnect loop", async () => {
     let sockets = 0;
-    const connection = wsErrorsConnection(`${demo.url}/collective2/ws`, { codec: collective2, createSocket: (url) => (sockets++, withHeaders({ authorization: "Bearer INVALID_KEY" })(url)) });
+    const connection = wsErrorsConnection(`${demo.url}/collective2/ws`, {
+      codec: collective2,
+      createSocket: (url) => (sockets++, withHeaders({ authorization: "Bearer INVALID_KEY" })(url)),
+    });
     const errors = lastValueFrom(connection.errors$.pipe(toArray()));
     const failure = await lastValueFrom(connection.messages$).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(UnauthorizedError);
@@ -112,7 +131,16 @@ describe("wsErrorsConnection in Node (ws)", () => {
 
   it("resumes from the last sequence id: every signal once and in order across dropped connections", async () => {
     const endpoint = demo.endpoints.find((e) => e.name === "Collective2")!;
-    const subscribe = (resumeFrom?: number) => ({ msg_type: "subscription.request", timestamp: new Date().toISOString(), payload: { action: "subscribe", channel: "strategy.signal", strategy_id: STRATEGY_ID, ...(resumeFrom !== undefined && { resume_from: String(resumeFrom) }) } });
+    const subscribe = (resumeFrom?: number) => ({
+      msg_type: "subscription.request",
+      timestamp: new Date().toISOString(),
+      payload: {
+        action: "subscribe",
+        channel: "strategy.signal",
+        strategy_id: STRATEGY_ID,
+        ...(resumeFrom !== undefined && { resume_from: String(resumeFrom) }),
+      },
+    });
     const connection = wsErrorsConnection(`${demo.url}/collective2/ws`, {
       codec: collective2,
       createSocket: withHeaders({ authorization: "Bearer demo-key" }),
@@ -138,7 +166,10 @@ describe("wsErrorsConnection in Node (ws)", () => {
   });
 
   it("ofType narrows errors from several vendors to one kind", async () => {
-    const connection = wsErrorsConnection(`${demo.url}/infoway/ws?apiKey=demo-key`, { codec: (await import("@ws-errors/core/catalogs/infoway")).infoway, createSocket: withHeaders({}) });
+    const connection = wsErrorsConnection(`${demo.url}/infoway/ws?apiKey=demo-key`, {
+      codec: (await import("@ws-errors/core/catalogs/infoway")).infoway,
+      createSocket: withHeaders({}),
+    });
     const rateLimited = firstValueFrom(connection.errors$.pipe(ofType(RateLimitedError)));
     const keep = connection.messages$.subscribe();
     await firstValueFrom(connection.state$.pipe(filter((s) => s.status === "open")));
@@ -168,7 +199,12 @@ describe("one retry owner", () => {
     await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
     const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/`;
     const connection = wsErrorsConnection(url, { codec: collective2, createSocket: (u) => new WebSocket(u) as unknown as WebSocketLike, defaultRetryMs: 5 });
-    const outcome = await lastValueFrom(connection.request({ msg_type: "subscription.request" }).pipe(retryByCatalog({ defaultRetryMs: 5 }), catchError((e: unknown) => of(e))));
+    const outcome = await lastValueFrom(
+      connection.request({ msg_type: "subscription.request" }).pipe(
+        retryByCatalog({ defaultRetryMs: 5 }),
+        catchError((e: unknown) => of(e)),
+      ),
+    );
     expect(outcome).toBeInstanceOf(TooManyRequestsError);
     expect(received).toBe(4);
     await server.close();

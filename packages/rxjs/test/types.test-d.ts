@@ -12,7 +12,9 @@ describe("ofType narrows", () => {
   });
   it("to the kinds given", () => {
     const errors = of<unknown>(null);
-    expectTypeOf(errors.pipe(ofType("rate-limited", "quota-exhausted"))).toEqualTypeOf<Observable<WsError & { readonly kind: "rate-limited" | "quota-exhausted" }>>();
+    expectTypeOf(errors.pipe(ofType("rate-limited", "quota-exhausted"))).toEqualTypeOf<
+      Observable<WsError & { readonly kind: "rate-limited" | "quota-exhausted" }>
+    >();
   });
 });
 

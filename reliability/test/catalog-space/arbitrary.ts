@@ -18,7 +18,16 @@ export interface RawCatalog {
 
 const KIND_NAMES = Object.keys(KINDS).filter((k) => k !== "unknown") as KindName[];
 /* Kinds the built-in policies pick, drawn more often so the policy paths are reached. */
-const POLICY_KINDS: KindName[] = ["unauthenticated", "permission-denied", "rate-limited", "connection-limit", "heartbeat-timeout", "slow-consumer", "internal", "invalid-message"];
+const POLICY_KINDS: KindName[] = [
+  "unauthenticated",
+  "permission-denied",
+  "rate-limited",
+  "connection-limit",
+  "heartbeat-timeout",
+  "slow-consumer",
+  "internal",
+  "invalid-message",
+];
 
 const identifier = fc.stringMatching(/^[a-z][a-z0-9_]{0,7}$/);
 const text = fc.stringMatching(/^[A-Za-z][A-Za-z0-9 .,'-]{0,30}[A-Za-z0-9.]$/);
@@ -88,7 +97,10 @@ export function catalogArbitrary(maxEntries = 6): fc.Arbitrary<RawCatalog> {
         }),
         { nil: undefined },
       ),
-      nest: fc.option(identifier.map((k) => `w${k}`), { nil: undefined }),
+      nest: fc.option(
+        identifier.map((k) => `w${k}`),
+        { nil: undefined },
+      ),
       typeValue: identifier,
       correlated: fc.boolean(),
       upgradeForm: fc.constantFrom("none", "status", "header", "body"),
@@ -99,7 +111,17 @@ export function catalogArbitrary(maxEntries = 6): fc.Arbitrary<RawCatalog> {
       reasonsDistinct: fc.uniqueArray(text, { minLength: 2 * maxEntries, maxLength: 2 * maxEntries, selector: (t) => t.toLowerCase() }),
     })
     .map(({ keys, nest, typeValue, correlated, upgradeForm, drafts, codes, closeCodes, statuses, reasonsDistinct, labelled, aliases, range }) => {
-      const [type, code, message, requestId, details, command, upgradeCode, label, sub] = keys as [string, string, string, string, string, string, string, string, string];
+      const [type, code, message, requestId, details, command, upgradeCode, label, sub] = keys as [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+      ];
       const inner = (path: string) => (nest ? `${nest}.${path}` : path);
       const frame: Record<string, unknown> = {
         name: "error",
@@ -112,14 +134,23 @@ export function catalogArbitrary(maxEntries = 6): fc.Arbitrary<RawCatalog> {
         ...(labelled && { label: inner(label) }),
         ...(correlated && { requestId }),
       };
-      const upgrade: Record<string, unknown> = upgradeForm === "header" ? { header: "X-Error-Code" } : upgradeForm === "body" ? { code: upgradeCode, message } : {};
+      const upgrade: Record<string, unknown> =
+        upgradeForm === "header" ? { header: "X-Error-Code" } : upgradeForm === "body" ? { code: upgradeCode, message } : {};
       // An entry shares the previous one's code only where both are said on frames alone.
-      const sharing = drafts.map((draft, i) => i > 0 && draft.shared && (drafts[i - 1] as EntryDraft).shared && !(i > 1 && (drafts[i - 2] as EntryDraft).shared));
+      const sharing = drafts.map(
+        (draft, i) => i > 0 && draft.shared && (drafts[i - 1] as EntryDraft).shared && !(i > 1 && (drafts[i - 2] as EntryDraft).shared),
+      );
       const errors = drafts.map((draft, i) => {
         const shares = sharing[i] as boolean;
         const shared = shares || (sharing[i + 1] ?? false);
         const entryCode = shares ? codes[i - 1] : codes[i];
-        const id = [`e${i}`, ...String(entryCode).toLowerCase().split(/[^a-z0-9]+/).filter(Boolean)].join("-");
+        const id = [
+          `e${i}`,
+          ...String(entryCode)
+            .toLowerCase()
+            .split(/[^a-z0-9]+/)
+            .filter(Boolean),
+        ].join("-");
         const entry: Record<string, unknown> = {
           id,
           code: entryCode,
@@ -160,7 +191,18 @@ export function catalogArbitrary(maxEntries = 6): fc.Arbitrary<RawCatalog> {
           requests: { command, ...(correlated && { requestId }), ...(!correlated && { errorReplies: "uncorrelated" }) },
           ...(upgradeForm !== "none" && { upgrade }),
           // A code range no entry need own, on frames, closes or both.
-          fallbacks: range ? [{ layer: range.layer, from: range.from, to: range.from + range.width, kind: range.kind, retry: { directive: KINDS[range.kind].allowed.find((d) => d !== "resume") ?? "stop" }, summary: "A range of codes" }] : [],
+          fallbacks: range
+            ? [
+                {
+                  layer: range.layer,
+                  from: range.from,
+                  to: range.from + range.width,
+                  kind: range.kind,
+                  retry: { directive: KINDS[range.kind].allowed.find((d) => d !== "resume") ?? "stop" },
+                  summary: "A range of codes",
+                },
+              ]
+            : [],
         },
         errors,
       };

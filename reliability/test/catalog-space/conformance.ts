@@ -44,7 +44,10 @@ export function roundTrips(codec: Codec<WsError>): string | undefined {
       const back = codec.decodeUpgrade(codec.encodeUpgrade(error));
       if (back?.id !== entry.id) return `${entry.id}: its upgrade answer decodes as ${back?.id}`;
     }
-    for (const [layer, close] of [["close", codec.encodeClose(error)], ["browser fallback", codec.encodeBrowserFallback(error)]] as const) {
+    for (const [layer, close] of [
+      ["close", codec.encodeClose(error)],
+      ["browser fallback", codec.encodeBrowserFallback(error)],
+    ] as const) {
       if (!close) continue;
       const back = codec.decodeClose(close);
       if (back?.id !== entry.id) return `${entry.id}: its ${layer} (${close.code} ${JSON.stringify(close.reason)}) decodes as ${back?.id}`;
@@ -57,7 +60,8 @@ export function roundTrips(codec: Codec<WsError>): string | undefined {
     for (let code = rule.from; code <= rule.to; code++) {
       if (owned.has(code)) continue;
       const back = codec.decodeClose({ code, reason: "" });
-      if (back?.kind !== rule.kind) return `close ${code}, in the fallback range ${rule.from}-${rule.to}, decodes as ${back?.id} (${back?.kind}), not as ${rule.kind}`;
+      if (back?.kind !== rule.kind)
+        return `close ${code}, in the fallback range ${rule.from}-${rule.to}, decodes as ${back?.id} (${back?.kind}), not as ${rule.kind}`;
       break;
     }
   }
@@ -108,11 +112,18 @@ const nodeFacade: Facade = (url, codec, headers = {}) => {
 };
 
 const rxFacade: Facade = (url, codec, headers = {}) => {
-  const connection = wsErrorsConnection(url, { codec, reconnect: false, requestTimeoutMs: 1_500, defaultRetryMs: 5, createSocket: (u: string) => new WebSocket(u, { headers }) });
+  const connection = wsErrorsConnection(url, {
+    codec,
+    reconnect: false,
+    requestTimeoutMs: 1_500,
+    defaultRetryMs: 5,
+    createSocket: (u: string) => new WebSocket(u, { headers }),
+  });
   const errors: WsError[] = [];
   const subs = [connection.errors$.subscribe((e) => errors.push(e))];
   const ended = new Promise((resolve) => subs.push(connection.messages$.subscribe({ error: resolve, complete: () => resolve(undefined) })));
-  const request = (m: Record<string, unknown>) => new Promise((resolve, reject) => subs.push(connection.request(m).subscribe({ next: resolve, error: reject })));
+  const request = (m: Record<string, unknown>) =>
+    new Promise((resolve, reject) => subs.push(connection.request(m).subscribe({ next: resolve, error: reject })));
   return { errors, ended, request, close: () => subs.forEach((s) => s.unsubscribe()) };
 };
 
@@ -126,7 +137,8 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
 export function sawOnly(seen: Seen, entry: EntrySpec, path: string): string | undefined {
   if (seen.errors.length === 0) return `${path}: the client saw no error for ${entry.id}`;
   for (const error of seen.errors) {
-    if (error.id !== entry.id) return `${path}: sent ${entry.id}, the client read ${error.id} (${error.layer} ${String(error.code)}: ${JSON.stringify(error.message)})`;
+    if (error.id !== entry.id)
+      return `${path}: sent ${entry.id}, the client read ${error.id} (${error.layer} ${String(error.code)}: ${JSON.stringify(error.message)})`;
     const directive = error.layer === "close" ? (entry.close?.retry ?? entry.retry).directive : entry.retry.directive;
     if (error.retry.directive !== directive) return `${path}: ${entry.id} arrived with directive ${error.retry.directive}, not ${directive}`;
   }
@@ -149,20 +161,23 @@ export async function serverPaths(codec: Codec<WsError>): Promise<string | undef
   const command = codec.catalog.dialect.requests?.command as string;
   const byId = new Map(codec.catalog.errors.map((e) => [e.id, codec.classes[e.id] as WsErrorClass]));
   const warnings: string[] = [];
-  const running = await serve({
-    codec,
-    onConnection: (connection) => {
-      const fail = new URL(connection.request.url, "http://x").searchParams.get("fail");
-      const Ctor = fail === null ? undefined : byId.get(fail);
-      if (Ctor) connection.fail(new Ctor());
-    },
-    commands: {
-      throw: ({ data }) => {
-        const Ctor = byId.get(String((data as Record<string, unknown>).entry));
-        throw Ctor ? new Ctor() : new Error("no such entry");
+  const running = await serve(
+    {
+      codec,
+      onConnection: (connection) => {
+        const fail = new URL(connection.request.url, "http://x").searchParams.get("fail");
+        const Ctor = fail === null ? undefined : byId.get(fail);
+        if (Ctor) connection.fail(new Ctor());
+      },
+      commands: {
+        throw: ({ data }) => {
+          const Ctor = byId.get(String((data as Record<string, unknown>).entry));
+          throw Ctor ? new Ctor() : new Error("no such entry");
+        },
       },
     },
-  }, warnings);
+    warnings,
+  );
   try {
     for (const entry of codec.catalog.errors) {
       for (const [name, facade] of Object.entries(FACADES)) {
@@ -176,7 +191,8 @@ export async function serverPaths(codec: Codec<WsError>): Promise<string | undef
             if (entry.scope === "connection") await until(() => seen.errors.length > 0, `${name}: ${entry.id} thrown by a handler`);
             else {
               const failure = (await within(answer, 3_000, `${name}: the answer to a request whose handler throws ${entry.id}`)) as WsError;
-              if (failure?.id !== entry.id) return `${name} facade, a handler throws ${entry.id}: the request settled with ${String((failure as { id?: unknown })?.id ?? failure)}`;
+              if (failure?.id !== entry.id)
+                return `${name} facade, a handler throws ${entry.id}: the request settled with ${String((failure as { id?: unknown })?.id ?? failure)}`;
             }
             const broken = sawOnly(seen, entry, `${name} facade, a handler throws`);
             if (broken) return broken;
@@ -189,7 +205,8 @@ export async function serverPaths(codec: Codec<WsError>): Promise<string | undef
           await within(seen.ended, 3_000, `${name}: the end after fail(${entry.id})`);
           if (!entry.frame && !entry.close && !entry.browserFallback) {
             // Only the upgrade can say it: a bare 1008, and the server names the entry in its log.
-            if (!warnings.some((w) => w.includes(`"${entry.id}" has no frame, close or browserFallback layer`))) return `${name} facade, connection.fail(${entry.id}): no warning names the entry that cannot be said`;
+            if (!warnings.some((w) => w.includes(`"${entry.id}" has no frame, close or browserFallback layer`)))
+              return `${name} facade, connection.fail(${entry.id}): no warning names the entry that cannot be said`;
             continue;
           }
           const broken = sawOnly(seen, entry, `${name} facade, connection.fail`);
@@ -204,4 +221,3 @@ export async function serverPaths(codec: Codec<WsError>): Promise<string | undef
   }
   return undefined;
 }
-

@@ -1,5 +1,17 @@
 import { entryOfKinds, missingLayer, POLICY_CHOICES, type BuiltInPolicy, type Codec, type EntrySpec, type WsError } from "@ws-errors/core";
-import { apiKey, attemptRate, connect, connectionCap, heartbeat, messageRate, recheck, revocation, slowConsumer, type ServerPolicy, type WsErrorServerOptions } from "@ws-errors/node";
+import {
+  apiKey,
+  attemptRate,
+  connect,
+  connectionCap,
+  heartbeat,
+  messageRate,
+  recheck,
+  revocation,
+  slowConsumer,
+  type ServerPolicy,
+  type WsErrorServerOptions,
+} from "@ws-errors/node";
 import { FACADES, sawOnly, serve, until, within, type Running, type Seen } from "./conformance";
 
 /*

@@ -5,10 +5,15 @@ import { WebSocket } from "ws";
 const [url, kind, count, read] = process.argv.slice(2);
 const frames = Number(count);
 const body =
-  kind === "malformed" ? "{not json" :
-  kind === "rejected" ? JSON.stringify({ cmd: "subscribe", data: { channel: "depth", symbols: ["AAPL.US"] } }) :
-  kind === "oversized" ? "x".repeat(2 * 1024 * 1024) :
-  (() => { throw new Error(`unknown flood kind ${kind}`); })();
+  kind === "malformed"
+    ? "{not json"
+    : kind === "rejected"
+      ? JSON.stringify({ cmd: "subscribe", data: { channel: "depth", symbols: ["AAPL.US"] } })
+      : kind === "oversized"
+        ? "x".repeat(2 * 1024 * 1024)
+        : (() => {
+            throw new Error(`unknown flood kind ${kind}`);
+          })();
 const ws = new WebSocket(url);
 const received = [];
 const started = performance.now();
@@ -23,8 +28,20 @@ ws.on("open", async () => {
   }
 });
 ws.on("close", (code, reason) => {
-  const codes = received.map((text) => { try { return JSON.parse(text).code; } catch { return undefined; } });
-  process.stdout.write(JSON.stringify({ code, reason: reason.toString(), received: received.length, codes: [...new Set(codes)], ms: Math.round(performance.now() - started) }) + "\n");
+  const codes = received.map((text) => {
+    try {
+      return JSON.parse(text).code;
+    } catch {
+      return undefined;
+    }
+  });
+  process.stdout.write(
+    JSON.stringify({ code, reason: reason.toString(), received: received.length, codes: [...new Set(codes)], ms: Math.round(performance.now() - started) }) +
+      "\n",
+  );
   process.exit(0);
 });
-setTimeout(() => { process.stdout.write(JSON.stringify({ code: null, received: received.length, ms: Math.round(performance.now() - started) }) + "\n"); process.exit(0); }, 20_000).unref();
+setTimeout(() => {
+  process.stdout.write(JSON.stringify({ code: null, received: received.length, ms: Math.round(performance.now() - started) }) + "\n");
+  process.exit(0);
+}, 20_000).unref();

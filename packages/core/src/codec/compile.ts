@@ -1,13 +1,9 @@
-import {
-KIND_CLASSES,
-NO_DETAILS,WsError,
-bindEntry,type WsErrorClass
-} from "../errors";
-import { compileConditions,define,getPath,parsePath,type Path } from "../path";
-import type { CatalogSpec,DetailType,EntrySpec,FrameForm,WireCode } from "../spec";
-import { closeReasonIsTemplate,TEMPLATES,usesMatching,usesTemplates,type Template,type TemplateSupport } from "../template";
+import { KIND_CLASSES, NO_DETAILS, WsError, bindEntry, type WsErrorClass } from "../errors";
+import { compileConditions, define, getPath, parsePath, type Path } from "../path";
+import type { CatalogSpec, DetailType, EntrySpec, FrameForm, WireCode } from "../spec";
+import { closeReasonIsTemplate, TEMPLATES, usesMatching, usesTemplates, type Template, type TemplateSupport } from "../template";
 import { numericCode } from "../text";
-import type { CodecOptions,ErrorFrameClassifier,ErrorFrameReader } from "../codec";
+import type { CodecOptions, ErrorFrameClassifier, ErrorFrameReader } from "../codec";
 
 /*
  * Compiling a catalog: its entries (classes, detail readers, templates, conditions) and its frame
@@ -65,7 +61,10 @@ export interface Compiled<E extends WsError> extends CatalogCompilation<E> {
  * classes: without the run-time class builder, a bundle of one catalog does not carry every kind's
  * base class.
  */
-export function compileCatalog<E extends WsError = WsError>(catalog: CatalogSpec, options: CodecOptions<E> & { readonly classes: readonly WsErrorClass<E>[] }): CatalogCompilation<E> {
+export function compileCatalog<E extends WsError = WsError>(
+  catalog: CatalogSpec,
+  options: CodecOptions<E> & { readonly classes: readonly WsErrorClass<E>[] },
+): CatalogCompilation<E> {
   const { classes } = options;
   // Only catalogs with templates bring the code that reads them, so other bundles carry none of it.
   const templates = options.templates as TemplateSupport;
@@ -73,7 +72,10 @@ export function compileCatalog<E extends WsError = WsError>(catalog: CatalogSpec
     const when = entry.frame?.when;
     const conditions = when && when.length > 0 ? conditionsOf(catalog, options)(when) : undefined;
     // One check, one message: the generator passes both wherever an entry needs either.
-    if ((usesTemplates(entry) && !options.templates) || (usesMatching(entry) && !options.matching)) throw new TypeError(`catalog "${catalog.name}" entry "${entry.id}" is told apart by more than its code: pass \`templates\` and \`matching\` to compileCatalog (generated modules do)`);
+    if ((usesTemplates(entry) && !options.templates) || (usesMatching(entry) && !options.matching))
+      throw new TypeError(
+        `catalog "${catalog.name}" entry "${entry.id}" is told apart by more than its code: pass \`templates\` and \`matching\` to compileCatalog (generated modules do)`,
+      );
     const reason = entry.close && closeReasonIsTemplate(entry.close) ? templates.compile(entry.close.reason) : undefined;
     const template = entry.frame?.template === undefined ? undefined : templates.compile(entry.frame.template);
     return {
@@ -88,9 +90,11 @@ export function compileCatalog<E extends WsError = WsError>(catalog: CatalogSpec
   const forms: CompiledForm[] = catalog.dialect.frames.map((form, i) => {
     const paths = formPaths(form);
     const read = options.readers?.[i];
-    if (!read) throw new TypeError(`catalog "${catalog.name}" frame form "${form.name}" has no reader: pass \`readers\` to compileCatalog (generated modules do)`);
+    if (!read)
+      throw new TypeError(`catalog "${catalog.name}" frame form "${form.name}" has no reader: pass \`readers\` to compileCatalog (generated modules do)`);
     // Items keep their fields under the same keys as the form, unless the form says where.
-    const last = (path: Path | undefined, fallback?: string): Path | undefined => (path?.length ? [path.at(-1) as string] : fallback === undefined ? undefined : [fallback]);
+    const last = (path: Path | undefined, fallback?: string): Path | undefined =>
+      path?.length ? [path.at(-1) as string] : fallback === undefined ? undefined : [fallback];
     const items = form.items;
     return {
       form,
@@ -107,7 +111,10 @@ export function compileCatalog<E extends WsError = WsError>(catalog: CatalogSpec
 
 /* The condition compiler, for a catalog that needs one. */
 export function conditionsOf(catalog: CatalogSpec, options: CodecOptions<WsError>): typeof compileConditions {
-  if (!options.conditions) throw new TypeError(`catalog "${catalog.name}" has match conditions that were not specialized: pass \`conditions\` to compileCatalog (generated modules do)`);
+  if (!options.conditions)
+    throw new TypeError(
+      `catalog "${catalog.name}" has match conditions that were not specialized: pass \`conditions\` to compileCatalog (generated modules do)`,
+    );
   return options.conditions;
 }
 

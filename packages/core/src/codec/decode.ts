@@ -1,16 +1,20 @@
+import { NO_DETAILS, UncataloguedError, WsError, fromWire, type WireInfo, type WsErrorClass } from "../errors";
+import { define, getPath, parsePath, type Path } from "../path";
+import { fallbackFor, isCleanClose } from "../retry-policy";
+import type { Layer, WireCode } from "../spec";
+import { type MatchingContext, type MatchingSupport } from "../matching";
+import type { CloseInfo, Decoder, ErrorFrameClassifier, ErrorFrameFields, UpgradeResponse } from "../codec";
 import {
-NO_DETAILS,
-UncataloguedError,
-WsError,fromWire,
-type WireInfo,
-type WsErrorClass
-} from "../errors";
-import { define,getPath,parsePath,type Path } from "../path";
-import { fallbackFor,isCleanClose } from "../retry-policy";
-import type { Layer,WireCode } from "../spec";
-import { type MatchingContext,type MatchingSupport } from "../matching";
-import type { CloseInfo,Decoder,ErrorFrameClassifier,ErrorFrameFields,UpgradeResponse } from "../codec";
-import { compiledEntryOf,conditionsOf,file,genericClassifier,lookup,type CatalogCompilation,type Compiled,type CompiledEntry,type CompiledForm } from "./compile";
+  compiledEntryOf,
+  conditionsOf,
+  file,
+  genericClassifier,
+  lookup,
+  type CatalogCompilation,
+  type Compiled,
+  type CompiledEntry,
+  type CompiledForm,
+} from "./compile";
 
 /* Decoding the three layers: error frames (one error or several), closes and refused upgrades. */
 
@@ -36,7 +40,9 @@ export function compileDecoder<E extends WsError = WsError>(source: CatalogCompi
   const byId: Record<string, WsErrorClass<E>> = {};
   for (const [i, entry] of catalog.errors.entries()) byId[entry.id] = source.classes[i] as WsErrorClass<E>;
   const classify: ErrorFrameClassifier = options.classify ?? genericClassifier(dialect.frames.map((form) => conditionsOf(catalog, options)(form.match)));
-  const successMatch: ((value: Record<string, unknown>) => boolean) | undefined = dialect.success ? (options.success ?? conditionsOf(catalog, options)(dialect.success.match)) : undefined;
+  const successMatch: ((value: Record<string, unknown>) => boolean) | undefined = dialect.success
+    ? (options.success ?? conditionsOf(catalog, options)(dialect.success.match))
+    : undefined;
   const sequencePath = parsePath(dialect.sequence);
   const entryFor = (error: WsError) => compiledEntryOf(source as Compiled<E>, error)?.entry;
 
@@ -89,7 +95,6 @@ export function compileDecoder<E extends WsError = WsError>(source: CatalogCompi
   const upgradeMessage = parsePath(dialect.upgrade.message);
   const upgradeDetails = parsePath(dialect.upgrade.details);
 
-
   const context: MatchingContext = { templated, closeTemplates, templates: options.templates };
 
   /**
@@ -102,7 +107,15 @@ export function compileDecoder<E extends WsError = WsError>(source: CatalogCompi
     return matching ? matching.resolve(context, candidates, code, label, message, value) : candidates?.[0];
   }
 
-  function uncatalogued(layer: Layer, code: WireCode | undefined, message: string | undefined, wire: WireInfo | undefined, raw: unknown, requestId?: string | number, command?: string): UncataloguedError {
+  function uncatalogued(
+    layer: Layer,
+    code: WireCode | undefined,
+    message: string | undefined,
+    wire: WireInfo | undefined,
+    raw: unknown,
+    requestId?: string | number,
+    command?: string,
+  ): UncataloguedError {
     const policy = fallbackFor(catalog, layer, code);
     const error = fromWire(UncataloguedError, layer, message ?? policy.summary, NO_DETAILS, undefined, requestId, command, wire, raw);
     error._tag = `${catalog.name}/uncatalogued`;
@@ -114,7 +127,17 @@ export function compileDecoder<E extends WsError = WsError>(source: CatalogCompi
     return error;
   }
 
-  function build(code: unknown, label: unknown, message: unknown, field: unknown, details: unknown, value: object, requestId: string | number | undefined, command: string | undefined, raw: unknown): E | UncataloguedError {
+  function build(
+    code: unknown,
+    label: unknown,
+    message: unknown,
+    field: unknown,
+    details: unknown,
+    value: object,
+    requestId: string | number | undefined,
+    command: string | undefined,
+    raw: unknown,
+  ): E | UncataloguedError {
     const text = typeof message === "string" ? message : undefined;
     const fieldText = typeof field === "string" ? field : undefined;
     const hit = resolve(code, label, message, value);
@@ -207,7 +230,17 @@ export function compileDecoder<E extends WsError = WsError>(source: CatalogCompi
     const found = findClose(code, reason);
     if (found) {
       const { compiled, viaClose } = found.hit;
-      const error = fromWire(compiled.ctor, "close", reason || compiled.entry.message || compiled.entry.summary, found.details, undefined, undefined, undefined, wire, input) as E;
+      const error = fromWire(
+        compiled.ctor,
+        "close",
+        reason || compiled.entry.message || compiled.entry.summary,
+        found.details,
+        undefined,
+        undefined,
+        undefined,
+        wire,
+        input,
+      ) as E;
       // A close may mean something else for the client than the entry's frame does.
       const retry = viaClose ? compiled.entry.close?.retry : undefined;
       if (retry) Object.defineProperty(error, "retry", { value: retry, writable: true, configurable: true, enumerable: false });
@@ -258,7 +291,9 @@ export function compileDecoder<E extends WsError = WsError>(source: CatalogCompi
       return typeof value === "object" && value !== null && !Array.isArray(value) && classify(value as Record<string, unknown>) >= 0;
     },
     isSuccessFrame(value) {
-      return successMatch !== undefined && typeof value === "object" && value !== null && !Array.isArray(value) && successMatch(value as Record<string, unknown>);
+      return (
+        successMatch !== undefined && typeof value === "object" && value !== null && !Array.isArray(value) && successMatch(value as Record<string, unknown>)
+      );
     },
     decodeFrame,
     decodeFrameErrors,

@@ -1,12 +1,10 @@
-import {
-NO_DETAILS,WsError
-} from "../errors";
-import { parsePath,setPath,type Path } from "../path";
-import type { Json,Stamp,WireCode } from "../spec";
+import { NO_DETAILS, WsError } from "../errors";
+import { parsePath, setPath, type Path } from "../path";
+import type { Json, Stamp, WireCode } from "../spec";
 import { type TemplateSupport } from "../template";
-import { sanitizeHeaderValue,truncateCloseReason } from "../text";
-import type { Codec,Decoder,EncodeFrameOptions,EncodeUpgradeOptions,UpgradeResponse } from "../codec";
-import { compiledEntryOf,type CatalogCompilation,type Compiled,type CompiledEntry,type CompiledForm } from "./compile";
+import { sanitizeHeaderValue, truncateCloseReason } from "../text";
+import type { Codec, Decoder, EncodeFrameOptions, EncodeUpgradeOptions, UpgradeResponse } from "../codec";
+import { compiledEntryOf, type CatalogCompilation, type Compiled, type CompiledEntry, type CompiledForm } from "./compile";
 
 /* Encoding the three layers, for servers: error frames in the dialect's envelope, upgrade answers and closes. */
 
@@ -46,7 +44,11 @@ interface EntryWriting {
  * export const myApi = core.withEncoder(myApiDecoder, compiled, [writeForm0]);
  * ```
  */
-export function withEncoder<E extends WsError = WsError>(decoder: Decoder<E>, source: CatalogCompilation<E>, writers?: readonly (ErrorFrameWriter | undefined)[]): Codec<E> {
+export function withEncoder<E extends WsError = WsError>(
+  decoder: Decoder<E>,
+  source: CatalogCompilation<E>,
+  writers?: readonly (ErrorFrameWriter | undefined)[],
+): Codec<E> {
   const compiled = source as Compiled<E>;
   const { catalog, entries } = compiled;
   const forms: WritingForm[] = compiled.forms.map((f) => ({
@@ -72,7 +74,10 @@ export function withEncoder<E extends WsError = WsError>(decoder: Decoder<E>, so
         ...Object.entries(entry.frame?.constant ?? {}).map(([path, value]) => [parsePath(path) ?? [], value] as const),
       ];
       const labelJson = entry.frame?.label === undefined ? undefined : JSON.stringify(entry.frame.label);
-      return [entry.id, { compiled: c, extras, codeJson: JSON.stringify(entry.frame?.code ?? entry.code), labelJson, lastMessage: undefined, lastMessageJson: "" }];
+      return [
+        entry.id,
+        { compiled: c, extras, codeJson: JSON.stringify(entry.frame?.code ?? entry.code), labelJson, lastMessage: undefined, lastMessageJson: "" },
+      ];
     }),
   );
   const writingOf = (error: WsError) => (error.catalog === catalog.name ? writing.get(error.id) : undefined);
@@ -104,8 +109,16 @@ export function withEncoder<E extends WsError = WsError>(decoder: Decoder<E>, so
   function formOf(error: WsError | undefined, requestId: unknown, entry = error && entryFor(error)): WritingForm {
     const named = entry?.frame?.form;
     const scope = error?.scope ?? "connection";
-    const compiled = named !== undefined ? formsByName.get(named) : scope === "command" || (scope === "both" && requestId !== undefined) ? formFor.command : formFor.connection;
-    if (compiled === undefined) throw new TypeError(`catalog "${catalog.name}" has no error-frame form (dialect.frames is empty): ${error?._tag ?? "this error"} cannot be sent as a frame`);
+    const compiled =
+      named !== undefined
+        ? formsByName.get(named)
+        : scope === "command" || (scope === "both" && requestId !== undefined)
+          ? formFor.command
+          : formFor.connection;
+    if (compiled === undefined)
+      throw new TypeError(
+        `catalog "${catalog.name}" has no error-frame form (dialect.frames is empty): ${error?._tag ?? "this error"} cannot be sent as a frame`,
+      );
     return compiled;
   }
 
@@ -188,7 +201,8 @@ export function withEncoder<E extends WsError = WsError>(decoder: Decoder<E>, so
       let details = "";
       const source = error.details as Record<string, unknown>;
       for (const name in known.compiled.entry.details) {
-        if (Object.hasOwn(source, name) && source[name] !== undefined) details += `${details === "" ? "" : ","}${JSON.stringify(name)}:${JSON.stringify(source[name])}`;
+        if (Object.hasOwn(source, name) && source[name] !== undefined)
+          details += `${details === "" ? "" : ","}${JSON.stringify(name)}:${JSON.stringify(source[name])}`;
       }
       const message = known.compiled.template === undefined ? error.message : wireMessage(error, known.compiled);
       if (message !== known.lastMessage) {

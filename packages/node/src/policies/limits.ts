@@ -8,7 +8,12 @@ import type { Awaitable, OnStateError, SharedState } from "../state/shared-state
 import type { Logger } from "../redact";
 
 /** An error of the given class, or the catalog's entry of the kind on the layer. */
-export function build(codec: Codec<WsError>, ctor: WsErrorClass | undefined, kinds: Parameters<typeof errorOfKind>[1], layer: "upgrade" | "frame" | "close"): WsError {
+export function build(
+  codec: Codec<WsError>,
+  ctor: WsErrorClass | undefined,
+  kinds: Parameters<typeof errorOfKind>[1],
+  layer: "upgrade" | "frame" | "close",
+): WsError {
   if (ctor) return new ctor();
   const error = errorOfKind(codec, kinds, layer);
   if (!error) throw new Error(`catalog ${codec.catalog.name} has no ${String(kinds)} entry; pass one explicitly`);

@@ -11,7 +11,11 @@ import { build, guarded } from "./limits";
  * than keeping a set of its own: an entry per connection per policy is memory an idle server pays
  * for hours.
  */
-function everyConnection(everyMs: number, tick: (connection: ServerConnection, now: number) => void, round?: (now: number) => void): Pick<ServerPolicy, "open" | "dispose"> {
+function everyConnection(
+  everyMs: number,
+  tick: (connection: ServerConnection, now: number) => void,
+  round?: (now: number) => void,
+): Pick<ServerPolicy, "open" | "dispose"> {
   const served = new Set<ReadonlySet<ServerConnection>>();
   // Connections made by hand, without a server (tests of a policy alone).
   const unowned = new Set<ServerConnection>();
@@ -150,7 +154,8 @@ export function slowConsumer(options: SlowConsumerOptions): ServerPolicy {
   const maxBytes = options.maxQueuedBytes ?? 8 * 1024 * 1024;
   // A client that does not read will not read the close either: it gets a short grace.
   // One function for every connection's overflow (it is given the connection): no closure each.
-  const evict = (connection: ServerConnection) => connection.closeWith(build(connection.codec, options.error, ["slow-consumer"], "close"), Math.min(1000, options.maxStallMs));
+  const evict = (connection: ServerConnection) =>
+    connection.closeWith(build(connection.codec, options.error, ["slow-consumer"], "close"), Math.min(1000, options.maxStallMs));
   const base = everyConnection(options.checkEveryMs, (connection, now) => {
     if (connection.queued > maxBytes || (connection.queued > 0 && now - connection.lastSendOk > options.maxStallMs)) evict(connection);
   });

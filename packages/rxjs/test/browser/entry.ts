@@ -18,7 +18,10 @@ async function run(base: string) {
   // and all a browser could ever see is close 1006, except that the catalog's fallback closes 4401.
   const c2 = wsErrorsConnection(`${base}/collective2/ws`, { codec: collective2Decoder });
   const c2Errors = lastValueFrom(c2.errors$.pipe(toArray()));
-  results.c2Messages = await lastValueFrom(c2.messages$).then(() => "completed", (e: WsError) => describe(e));
+  results.c2Messages = await lastValueFrom(c2.messages$).then(
+    () => "completed",
+    (e: WsError) => describe(e),
+  );
   results.c2Errors = (await c2Errors).map(describe);
 
   // Esca wants X-Api-Key: the same story, with Esca's own fallback (4001 auth_failed).
@@ -30,7 +33,9 @@ async function run(base: string) {
   const tdb = wsErrorsConnection(`${base}/tickdb/v1/realtime?api_key=demo-key`, { codec: tickdbDecoder });
   // Holding messages$ keeps the socket: a request alone closes it once answered.
   const ticks = firstValueFrom(tdb.messages$.pipe(take(3), toArray()));
-  const depth = await firstValueFrom(tdb.request({ cmd: "subscribe", data: { channel: "depth", symbols: ["AAPL.US"] } }).pipe(catchError((e: unknown) => of(e))));
+  const depth = await firstValueFrom(
+    tdb.request({ cmd: "subscribe", data: { channel: "depth", symbols: ["AAPL.US"] } }).pipe(catchError((e: unknown) => of(e))),
+  );
   results.depthIsTyped = depth instanceof DepthUnavailableError;
   results.depth = describe(depth as WsError);
   await firstValueFrom(tdb.request({ cmd: "subscribe", data: { channel: "ticker", symbols: ["AAPL.US"] } }));

@@ -42,7 +42,14 @@ export interface ErrorSeen {
   readonly all?: number;
 }
 
-const seen = (e: WsError): ErrorSeen => ({ name: e.name, kind: e.kind, layer: e.layer, directive: e.retry.directive, field: e.field, ...(e.errors && { all: e.errors.length }) });
+const seen = (e: WsError): ErrorSeen => ({
+  name: e.name,
+  kind: e.kind,
+  layer: e.layer,
+  directive: e.retry.directive,
+  field: e.field,
+  ...(e.errors && { all: e.errors.length }),
+});
 const c2 = collective2;
 const esca = escaRates;
 const fast = { initialMs: 10, maxMs: 20, minUptimeMs: 60_000 };
@@ -112,7 +119,13 @@ export async function runScenarios(facade: Facade, base: string, runId: string, 
     await sleep(30);
     const e = facade(url("/esca", "gone"), { codec: esca, reconnect: fast });
     await until(() => e.opens() >= 2);
-    out.goingAway = { seqs: h.messages.map((m) => (m as { seq_id?: number }).seq_id), resumedWith, decisions: h.decisions, errors: h.errors.map(seen), esca: { opens: e.opens(), decisions: e.decisions } };
+    out.goingAway = {
+      seqs: h.messages.map((m) => (m as { seq_id?: number }).seq_id),
+      resumedWith,
+      decisions: h.decisions,
+      errors: h.errors.map(seen),
+      esca: { opens: e.opens(), decisions: e.decisions },
+    };
     h.close();
     e.close();
   }
@@ -145,8 +158,14 @@ export async function runScenarios(facade: Facade, base: string, runId: string, 
   // frame layer, command scope: rejects that request only; the connection stays.
   {
     const h = facade(url("/esca", "symbols"), { codec: esca, reconnect: fast });
-    const rejected = await h.request({ method: "subscribe", pairs: ["XAU/USD"] }).then(() => undefined, (e: WsError) => seen(e));
-    const after = await h.request({ method: "subscribe", pairs: ["EUR/USD"] }).then((r) => (r as { success: boolean }).success, () => false);
+    const rejected = await h.request({ method: "subscribe", pairs: ["XAU/USD"] }).then(
+      () => undefined,
+      (e: WsError) => seen(e),
+    );
+    const after = await h.request({ method: "subscribe", pairs: ["EUR/USD"] }).then(
+      (r) => (r as { success: boolean }).success,
+      () => false,
+    );
     out.commandScope = { rejected, after, decisions: h.decisions };
     h.close();
   }
@@ -155,21 +174,30 @@ export async function runScenarios(facade: Facade, base: string, runId: string, 
     const h = facade(url("/esca", "malformed"), { codec: esca, reconnect: fast });
     h.send("{not json");
     await until(() => h.errors.length >= 1);
-    const after = await h.request({ method: "subscribe", pairs: ["EUR/USD"] }).then((r) => (r as { success: boolean }).success, () => false);
+    const after = await h.request({ method: "subscribe", pairs: ["EUR/USD"] }).then(
+      (r) => (r as { success: boolean }).success,
+      () => false,
+    );
     out.connectionScope = { errors: h.errors.map(seen), decisions: h.decisions, after };
     h.close();
   }
   // One frame with several validation errors: the request rejects with an error carrying all.
   {
     const h = facade(url("/collective2", "invalid"), { codec: c2, reconnect: fast });
-    const rejected = await h.request({ ...subscribe }).then(() => undefined, (e: WsError) => ({ ...seen(e), fields: e.errors?.map((x) => x.field) }));
+    const rejected = await h.request({ ...subscribe }).then(
+      () => undefined,
+      (e: WsError) => ({ ...seen(e), fields: e.errors?.map((x) => x.field) }),
+    );
     out.multiError = { rejected, reported: h.errors.length };
     h.close();
   }
   // A request made right after connecting waits for the open.
   {
     const h = facade(url("/collective2", "early"), { codec: c2, reconnect: fast });
-    out.requestBeforeOpen = await h.request({ ...subscribe }).then((r) => (r as { msg_type: string }).msg_type, (e: Error) => `rejected: ${e.message}`);
+    out.requestBeforeOpen = await h.request({ ...subscribe }).then(
+      (r) => (r as { msg_type: string }).msg_type,
+      (e: Error) => `rejected: ${e.message}`,
+    );
     h.close();
   }
   // A connection refused at the TCP level: the cause is kept; the backoff's limit ends it.
@@ -177,7 +205,11 @@ export async function runScenarios(facade: Facade, base: string, runId: string, 
     const h = facade(refusedUrl, { codec: c2, reconnect: { ...fast, maxAttempts: 2 } });
     const ended = await h.ended;
     const cause = h.cause();
-    out.refused = { ended: ended ? seen(ended) : undefined, decisions: h.decisions, cause: cause instanceof Error ? cause.message : cause === undefined ? "none" : String(cause) };
+    out.refused = {
+      ended: ended ? seen(ended) : undefined,
+      decisions: h.decisions,
+      cause: cause instanceof Error ? cause.message : cause === undefined ? "none" : String(cause),
+    };
   }
   return out;
 }

@@ -1,7 +1,15 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Codec, WsError } from "@ws-errors/core";
-import { collective2, InvalidParameterError, MandatoryParamEmptyOrMalformedError, PingTimeoutError, TooManyConnectionsError, TooManyRequestsError, UnauthorizedError } from "@ws-errors/core/catalogs/collective2";
+import {
+  collective2,
+  InvalidParameterError,
+  MandatoryParamEmptyOrMalformedError,
+  PingTimeoutError,
+  TooManyConnectionsError,
+  TooManyRequestsError,
+  UnauthorizedError,
+} from "@ws-errors/core/catalogs/collective2";
 import { AuthFailedError, escaRates, UnknownSymbolError } from "@ws-errors/core/catalogs/esca-rates";
 import { WsErrorServer } from "@ws-errors/node";
 
@@ -65,7 +73,12 @@ export async function startScenarioServer(): Promise<ScenarioServer> {
       const s = url.searchParams.get("s");
       const data = message.data as { msg_type?: string; payload?: { resume_from?: string } };
       if (s === "busy" && r.messages === 1) throw new TooManyRequestsError();
-      if (s === "invalid") throw [new MandatoryParamEmptyOrMalformedError({ field: "payload.action" }), new MandatoryParamEmptyOrMalformedError({ field: "payload.channel" }), new InvalidParameterError({ field: "payload.strategy_id" })];
+      if (s === "invalid")
+        throw [
+          new MandatoryParamEmptyOrMalformedError({ field: "payload.action" }),
+          new MandatoryParamEmptyOrMalformedError({ field: "payload.channel" }),
+          new InvalidParameterError({ field: "payload.strategy_id" }),
+        ];
       if (s === "away" && data.payload?.resume_from !== undefined) {
         void (async () => {
           for (let seq = Number(data.payload?.resume_from); seq <= 6; seq++) await connection.send({ msg_type: "strategy.signal", seq_id: seq, payload: {} });
