@@ -171,7 +171,7 @@ export function lintCatalog(catalog: RawCatalog, report: Report): Problem[] {
     }),
   ];
   for (const [segments, path] of paths) {
-    if (path !== undefined && path.split(".").some((s) => s === "__proto__" || s === "constructor" || s === "prototype")) {
+    if (path?.split(".").some((s) => s === "__proto__" || s === "constructor" || s === "prototype")) {
       push(segments, `path "${path}" names a prototype key (__proto__, constructor, prototype), which wire data must never reach`);
     }
   }
@@ -301,6 +301,7 @@ export function lintCatalog(catalog: RawCatalog, report: Report): Problem[] {
         for (const [j, alias] of (entry.aliases ?? []).entries()) unique("upgrade-code", alias, at("aliases", j), "upgrade body code");
         if (dialect.upgrade?.code === undefined && !dialect.upgrade?.header)
           unique("upgrade-status", entry.upgrade.status, at("upgrade", "status"), "upgrade status (the dialect's upgrade body has no code to tell them apart)");
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
         if (entry.upgrade.header !== undefined && /[\u0000-\u001f\u007f-\uffff]/.test(entry.upgrade.header)) {
           push(at("upgrade", "header"), "header text must be printable ASCII (no CR, LF or other control characters)");
         }
@@ -333,9 +334,7 @@ export function lintCatalog(catalog: RawCatalog, report: Report): Problem[] {
         if (code !== entry.close?.code) unique("close-code", code, at("browserFallback", "code"), "close code");
       }
       checkRetry(entry.retry, at("retry"), details, push, dialect.sequence);
-    } catch {
-      continue;
-    }
+    } catch {}
   }
 
   /* One code (or label), several errors: fine when each can be told apart, explained when not. */

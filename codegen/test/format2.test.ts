@@ -259,7 +259,7 @@ describe("bugs of format 1, each failing before its fix", () => {
 
   it("a catalog without frame forms fails lint, and encoding explains itself instead of a TypeError", () => {
     const empty = createCodec({ ...quarry.catalog, name: "empty", dialect: { ...quarry.catalog.dialect, frames: [] } });
-    const error = new empty.classes["busy"]!();
+    const error = new empty.classes.busy!();
     expect(() => empty.encodeFrame(error)).toThrow(/has no error-frame form \(dialect.frames is empty\)/);
   });
 
@@ -273,7 +273,7 @@ describe("bugs of format 1, each failing before its fix", () => {
 describe("the kind ⇄ directive check follows real APIs", () => {
   it("warns with the reason instead of refusing, and retry.because silences it", () => {
     const text = readFileSync(join(DIR, "beacon.yaml"), "utf8");
-    const without = text.replace(/\n      because: .*\n/, "\n");
+    const without = text.replace(/\n {6}because: .*\n/, "\n");
     const result = loadCatalogText(without, "beacon.yaml");
     expect(result.ok).toBe(true);
     if (!result.ok) return;

@@ -113,7 +113,7 @@ const CASES: Case[] = [
   },
   {
     name: "no frame forms",
-    text: VALID.replace(/  frames:\n[\s\S]*?(?=  upgrade:)/, "  frames: []\n").replace("    frame: true\n", ""),
+    text: VALID.replace(/ {2}frames:\n[\s\S]*?(?= {2}upgrade:)/, "  frames: []\n").replace("    frame: true\n", ""),
     at: "frames: []",
     message: /has no error-frame form/,
   },
@@ -255,7 +255,7 @@ const CASES: Case[] = [
     at: "stamps",
     message: /must be one of: iso-timestamp/,
   },
-  { name: "no errors", text: VALID.slice(0, VALID.indexOf("errors:")) + "errors: []\n", at: "errors: []", message: /must NOT have fewer than 1 items/ },
+  { name: "no errors", text: `${VALID.slice(0, VALID.indexOf("errors:"))}errors: []\n`, at: "errors: []", message: /must NOT have fewer than 1 items/ },
   {
     name: "command scope without a command form",
     text: replace("scope: both\n      match", "scope: connection\n      match"),
@@ -291,7 +291,7 @@ describe("a malformed catalog is rejected at the right place", () => {
     const result = loadCatalogText(text, "demo.yaml");
     const messages = result.ok ? [] : result.problems.map((p) => `${p.path}: ${p.message}`);
     expect(messages).toEqual([
-      'errors[1].kind: is "service-unavailabel": did you mean "service-unavailable"? (must be one of: ' + messages[0]?.split("(must be one of: ")[1],
+      `errors[1].kind: is "service-unavailabel": did you mean "service-unavailable"? (must be one of: ${messages[0]?.split("(must be one of: ")[1]}`,
       'errors[1].retyr: unknown property "retyr": did you mean "retry"?',
     ]);
     expect(messages[0]).toContain("service-unavailable, internal");

@@ -174,7 +174,7 @@ describe("diff and changeset with nothing to compare with", () => {
     const file = join(dir, "catalogs/prices-api.yaml");
     const text = readFileSync(file, "utf8");
     // Remove one entry, rename the id of another.
-    const removed = text.replace(/\n  - id: server-restarting[\s\S]*$/, "\n").replace("id: bad-message", "id: malformed-message");
+    const removed = text.replace(/\n {2}- id: server-restarting[\s\S]*$/, "\n").replace("id: bad-message", "id: malformed-message");
     writeFileSync(file, removed);
     const diff = await cli(dir, "diff");
     expect(diff.code).toBe(1);
@@ -191,7 +191,7 @@ describe("lint warnings", () => {
     await cli(dir, "init");
     const file = join(dir, "catalogs/prices-api.yaml");
     // Only the first two entries: no invalid-message, no internal entry.
-    writeFileSync(file, readFileSync(file, "utf8").replace(/\n  - id: channel-not-found[\s\S]*$/, "\n"));
+    writeFileSync(file, readFileSync(file, "utf8").replace(/\n {2}- id: channel-not-found[\s\S]*$/, "\n"));
     const lint = await cli(dir, "lint", "catalogs/prices-api.yaml");
     expect(lint.code).toBe(0);
     expect(lint.err).toContain(

@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { connect as tcp } from "node:net";
-import { sanitizeHeaderValue, type Codec, type WsError } from "@ws-errors/core";
+import { sanitizeHeaderValue } from "@ws-errors/core";
 import { collective2, UnauthorizedError } from "@ws-errors/core/catalogs/collective2";
 import { escaRates } from "@ws-errors/core/catalogs/esca-rates";
 import { apiKey, WsErrorServer } from "@ws-errors/node";

@@ -1,6 +1,5 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Codec, WsError } from "@ws-errors/core";
 import { collective2 } from "@ws-errors/core/catalogs/collective2";
 import { apiKey, connectionCap, WsErrorServer, type ServerConnection } from "@ws-errors/node";
 import { WebSocket } from "ws";

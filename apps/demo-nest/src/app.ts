@@ -2,8 +2,14 @@ import "reflect-metadata";
 import { Module, type INestApplication, type OnModuleDestroy } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
 import { ConnectedSocket, MessageBody, type OnGatewayConnection, type OnGatewayDisconnect } from "@nestjs/websockets";
-import type { Codec, WsError } from "@ws-errors/core";
-import { AlreadyExistsError, collective2, ForbiddenError, InvalidParameterError, MandatoryParamEmptyOrMalformedError } from "@ws-errors/core/catalogs/collective2";
+import type { WsError } from "@ws-errors/core";
+import {
+  AlreadyExistsError,
+  collective2,
+  ForbiddenError,
+  InvalidParameterError,
+  MandatoryParamEmptyOrMalformedError,
+} from "@ws-errors/core/catalogs/collective2";
 import { escaRates, UnknownSymbolError } from "@ws-errors/core/catalogs/esca-rates";
 import { isKnownKey, REVOKE_AFTER_MS } from "@ws-errors/demo-server";
 import { Command, connectionOfSocket, WsErrorsAdapter, WsErrorsGateway, WsErrorsModule } from "@ws-errors/nestjs";
@@ -15,7 +21,14 @@ const openedAt = new WeakMap<object, number>();
 const PAIRS = ["EUR/USD", "GBP/USD", "USD/JPY", "AUD/USD", "USD/CHF"];
 const subscribed = new WeakMap<ServerConnection, Set<string>>();
 const setOf = (connection: ServerConnection) => subscribed.get(connection) ?? (subscribed.set(connection, new Set()), subscribed.get(connection)!);
-const envelope = (msg_type: string, payload: object, extra: object = {}) => ({ msg_type, id: `msg_${Date.now().toString(16).padStart(28, "0")}`, timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"), v: 4, ...extra, payload });
+const envelope = (msg_type: string, payload: object, extra: object = {}) => ({
+  msg_type,
+  id: `msg_${Date.now().toString(16).padStart(28, "0")}`,
+  timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+  v: 4,
+  ...extra,
+  payload,
+});
 
 /** Collective2 at /collective2/ws: bearer key, 10 connections per key, heartbeats, subscription requests, signals. */
 @WsErrorsGateway({
@@ -51,10 +64,14 @@ export class Collective2Gateway implements OnGatewayConnection, OnGatewayDisconn
   }
 
   @Command("subscription.request")
-  subscribe(@MessageBody() message: { request_id?: string; payload?: { action?: unknown; channel?: unknown; strategy_id?: unknown } }, @ConnectedSocket() client: WebSocket) {
+  subscribe(
+    @MessageBody() message: { request_id?: string; payload?: { action?: unknown; channel?: unknown; strategy_id?: unknown } },
+    @ConnectedSocket() client: WebSocket,
+  ) {
     const payload = message.payload ?? {};
     const problems: WsError[] = [];
-    if (typeof payload.channel !== "string" || payload.channel === "") problems.push(new MandatoryParamEmptyOrMalformedError({ field: "payload.channel", message: "Missing parameter" }));
+    if (typeof payload.channel !== "string" || payload.channel === "")
+      problems.push(new MandatoryParamEmptyOrMalformedError({ field: "payload.channel", message: "Missing parameter" }));
     if (typeof payload.strategy_id !== "number") problems.push(new InvalidParameterError({ field: "payload.strategy_id", message: "Invalid parameter" }));
     if (problems.length > 0) throw problems.length === 1 ? problems[0] : problems;
     if (payload.strategy_id !== STRATEGY_ID) throw new ForbiddenError({ field: "StrategyId", message: "Not authorized to subscribe to Strategy" });
@@ -80,7 +97,10 @@ export class Collective2Gateway implements OnGatewayConnection, OnGatewayDisconn
     attemptRate({ limit: 60 }),
     apiKey({ from: { header: "x-api-key" }, verify: isKnownKey }),
     connectionCap({ perKey: 5 }),
-    recheck({ everyMs: 1000, verify: (principal) => principal.key !== "revoked-key" || Date.now() - (openedAt.get(principal) ?? Date.now()) < REVOKE_AFTER_MS }),
+    recheck({
+      everyMs: 1000,
+      verify: (principal) => principal.key !== "revoked-key" || Date.now() - (openedAt.get(principal) ?? Date.now()) < REVOKE_AFTER_MS,
+    }),
   ],
 })
 export class EscaGateway implements OnGatewayConnection {
@@ -99,7 +119,6 @@ export class EscaGateway implements OnGatewayConnection {
     return { method: "subscribe", success: true, pairs: [...setOf(connection)] }; // req_id is echoed for us
   }
 }
-
 
 @Module({ imports: [WsErrorsModule.forRoot({ codec: collective2 })], providers: [Collective2Gateway, EscaGateway] })
 class DemoModule {}

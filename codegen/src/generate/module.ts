@@ -423,6 +423,7 @@ function writerSource(form: FrameForm): string | undefined {
       const name = JSON.stringify(key)
         .slice(1, -1)
         .replace(/[`$\\]/g, (ch) => `\\${ch}`);
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: this is generated code's template literal
       if (member === "details") optional.push('${c.details === "" ? "" : `,${c.details}`}');
       else if ("members" in member) {
         const onlyDetails = member.members.size === 1 && member.members.values().next().value === "details";

@@ -200,7 +200,7 @@ export function hasKind<K extends KindName>(value: unknown, ...kinds: K[]): valu
 
 /** A class of ws-errors error, generated or built at run time. */
 // `any` details: a class of any entry, whatever its detail fields, is a WsErrorClass.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a class of any detail shape; `unknown` would reject every generated class
 export type WsErrorClass<E extends WsError = WsError> = (new (init?: WsErrorInit<any>) => E) & { prototype: E };
 
 /**

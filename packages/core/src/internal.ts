@@ -39,7 +39,6 @@ export const internal = /* @__PURE__ */ Object.freeze({ bindEntry, compileCatalo
  * published .d.ts is one bundled file, where an alias of the same name as its target would refer
  * to itself.
  */
-// eslint-disable-next-line @typescript-eslint/no-namespace
 export declare namespace internal {
   export type BoundEntry = EntryBinding;
   export type CompiledCatalog<E extends WsError = WsError> = CatalogCompilation<E>;

@@ -6,7 +6,7 @@ import { isCleanClose } from "./retry-policy";
 
 /* Handlers take `any`: handler properties are checked contravariantly, so the browser's and ws's
    own event types (Event, MessageEvent, CloseEvent) must be assignable here. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a socket's handler takes whatever event its runtime passes
 type Handler<E> = ((event: E & any) => void) | null;
 
 /**

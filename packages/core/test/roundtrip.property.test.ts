@@ -1,4 +1,4 @@
-import { createCodec, type DetailType, type EntrySpec, type WsError, type WsErrorInit } from "@ws-errors/core";
+import { createCodec, type DetailType, type EntrySpec, type WsErrorInit } from "@ws-errors/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CODECS } from "./fixtures/codecs";

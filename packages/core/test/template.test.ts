@@ -7,9 +7,9 @@ const parsed = (text: string) => parseTemplate(text) as Template;
 /* The reference: the same semantics as a regular expression (each capture non-empty and as short
    as possible, the last one up to the final literal). Only safe on short inputs, which is the point. */
 function reference(template: Template, text: string): Record<string, string> | undefined {
-  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const pattern = template.literals
-    .map(escape)
+    .map(escapeRegex)
     .reduce((out, literal, i) => (i === 0 ? literal : `${out}(${i === template.literals.length - 1 ? "[\\s\\S]+" : "[\\s\\S]+?"})${literal}`), "");
   const found = new RegExp(`^${pattern}$`).exec(text);
   if (!found) return undefined;

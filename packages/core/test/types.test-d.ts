@@ -1,6 +1,6 @@
-import { RateLimitedError, UncataloguedError, WsError, hasKind, type KindName } from "@ws-errors/core";
+import { type RateLimitedError, type UncataloguedError, type WsError, hasKind, type KindName } from "@ws-errors/core";
 import {
-  TooManyConnectionsError,
+  type TooManyConnectionsError,
   TooManyRequestsError,
   collective2,
   isCollective2Error,

@@ -6,7 +6,14 @@ import type { WebSocket } from "ws";
 import { WS_ERRORS_OPTIONS, type WsErrorsModuleOptions } from "./options";
 import { serverAndConnectionOf } from "./registry";
 
-const STATUS_KINDS: Record<number, KindName> = { 400: "invalid-argument", 401: "unauthenticated", 403: "permission-denied", 404: "not-found", 409: "already-exists", 429: "rate-limited" };
+const STATUS_KINDS: Record<number, KindName> = {
+  400: "invalid-argument",
+  401: "unauthenticated",
+  403: "permission-denied",
+  404: "not-found",
+  409: "already-exists",
+  429: "rate-limited",
+};
 
 /**
  * Sends whatever a gateway handler throws to the raw `ws` client, as the catalog says: catalog
@@ -46,17 +53,28 @@ export class WsErrorsExceptionFilter implements WsExceptionFilter {
     const own = codec === this.options.codec;
     // A catalog with no entry for bad input still answers it as bad input (the server's built-in
     // invalid-message error, with the exception's text): Nest code throws these for the client.
-    const invalid = (init: WsErrorInit) => (own && this.options.errors?.invalidArgument ? new this.options.errors.invalidArgument(init) : (errorOfKind(codec, ["invalid-argument", "invalid-message"], "frame", init) ?? withInit(server.errors.error("malformed"), init)));
+    const invalid = (init: WsErrorInit) =>
+      own && this.options.errors?.invalidArgument
+        ? new this.options.errors.invalidArgument(init)
+        : (errorOfKind(codec, ["invalid-argument", "invalid-message"], "frame", init) ?? withInit(server.errors.error("malformed"), init));
     if (exception instanceof WsException) {
       const error = exception.getError();
-      const message = typeof error === "string" ? error : typeof (error as { message?: unknown }).message === "string" ? (error as { message: string }).message : undefined;
+      const message =
+        typeof error === "string" ? error : typeof (error as { message?: unknown }).message === "string" ? (error as { message: string }).message : undefined;
       const made = invalid(message === undefined ? {} : { message });
       if (made) return made;
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse() as { message?: unknown } | string;
-      const messages = typeof body === "string" ? [body] : Array.isArray(body.message) ? body.message.filter((m): m is string => typeof m === "string") : typeof body.message === "string" ? [body.message] : [];
+      const messages =
+        typeof body === "string"
+          ? [body]
+          : Array.isArray(body.message)
+            ? body.message.filter((m): m is string => typeof m === "string")
+            : typeof body.message === "string"
+              ? [body.message]
+              : [];
       const kind = STATUS_KINDS[status];
       if (kind === "invalid-argument") {
         // ValidationPipe reports "symbols must be an array": the field is the first word.

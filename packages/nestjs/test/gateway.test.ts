@@ -72,7 +72,11 @@ class SignalsGateway {
 }
 
 /* Esca without its invalid-argument, invalid-message and internal entries: a user's small catalog. */
-const lean = createCodec({ ...escaRates.catalog, name: "lean", errors: escaRates.catalog.errors.filter((e) => !["invalid-argument", "invalid-message", "internal"].includes(e.kind)) }) as Codec<WsError>;
+const lean = createCodec({
+  ...escaRates.catalog,
+  name: "lean",
+  errors: escaRates.catalog.errors.filter((e) => !["invalid-argument", "invalid-message", "internal"].includes(e.kind)),
+}) as Codec<WsError>;
 
 @WsErrorsGateway({ path: "/lean", codec: lean })
 class LeanGateway {
@@ -187,7 +191,10 @@ describe("NestJS gateways with @ws-errors/nestjs, raw ws clients", () => {
   });
 
   it("answers WsException and ValidationPipe failures as bad input even when the catalog has no entry for it (they were internal errors, logged)", async () => {
-    @Module({ imports: [WsErrorsModule.forRoot({ codec: escaRates, logger: { error: (m) => logs.push(m), warn: () => undefined } })], providers: [LeanGateway] })
+    @Module({
+      imports: [WsErrorsModule.forRoot({ codec: escaRates, logger: { error: (m) => logs.push(m), warn: () => undefined } })],
+      providers: [LeanGateway],
+    })
     class LeanModule {}
     const app = await NestFactory.create(LeanModule, { logger: false });
     app.useWebSocketAdapter(new WsErrorsAdapter(app));
@@ -229,14 +236,31 @@ describe("NestJS gateways with @ws-errors/nestjs, raw ws clients", () => {
   });
 
   it("answers seed 003's curl example with the documented 401 (a Collective2 gateway)", async () => {
-    @Module({ imports: [WsErrorsModule.forRoot({ codec: collective2, policies: [apiKey({ from: { bearer: true }, verify: (k) => k === "demo-key" })] })], providers: [SignalsGateway] })
+    @Module({
+      imports: [WsErrorsModule.forRoot({ codec: collective2, policies: [apiKey({ from: { bearer: true }, verify: (k) => k === "demo-key" })] })],
+      providers: [SignalsGateway],
+    })
     class SignalsModule {}
     const app = await NestFactory.create(SignalsModule, { logger: false });
     app.useWebSocketAdapter(new WsErrorsAdapter(app));
     await app.listen(0, "127.0.0.1");
     running = app;
     const port = (app.getHttpServer().address() as AddressInfo).port;
-    const { stdout } = await promisify(execFile)("curl", ["-s", "-i", "-H", "Authorization: Bearer INVALID_KEY", "-H", "Connection: Upgrade", "-H", "Upgrade: websocket", "-H", "Sec-WebSocket-Version: 13", "-H", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", `http://127.0.0.1:${port}/ws`]);
+    const { stdout } = await promisify(execFile)("curl", [
+      "-s",
+      "-i",
+      "-H",
+      "Authorization: Bearer INVALID_KEY",
+      "-H",
+      "Connection: Upgrade",
+      "-H",
+      "Upgrade: websocket",
+      "-H",
+      "Sec-WebSocket-Version: 13",
+      "-H",
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+      `http://127.0.0.1:${port}/ws`,
+    ]);
     const [head, body] = stdout.split("\r\n\r\n");
     expect(head?.split("\r\n")[0]).toBe("HTTP/1.1 401 Unauthorized");
     expect(head).toMatch(/\r\nx-ws-error: Invalid API key(\r\n|$)/i);
@@ -247,4 +271,3 @@ describe("NestJS gateways with @ws-errors/nestjs, raw ws clients", () => {
     ws.close();
   });
 });
-

@@ -3,7 +3,6 @@ import type { AddressInfo } from "node:net";
 import { Module, type INestApplication } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
 import { collective2 } from "@ws-errors/core/catalogs/collective2";
-import type { Codec, WsError } from "@ws-errors/core";
 import { apiKey, connectionCap, revocation, type SharedState } from "@ws-errors/node";
 import { redisState } from "@ws-errors/redis";
 import { redisServerAvailable, startRedisServer, type RedisServer } from "@ws-errors/redis/testing";

@@ -29,7 +29,7 @@ export interface ConnectOptions<E extends WsError = WsError> {
    * re-subscribe from there (Collective2: `resume_from`). Messages at or below it are dropped, so
    * nothing arrives twice.
    */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: an untyped client's messages are any, as ws's own are
   readonly resume?: (lastSequence: number | string | undefined, client: WsErrorClient<E, any>) => void | Promise<void>;
   /** Called on `refresh-credentials`; resolves with what to reconnect with. Without it, the client stops. */
   readonly refreshCredentials?: (error: E | WsError) => Promise<{ readonly url?: string; readonly ws?: ClientOptions }>;
@@ -46,7 +46,7 @@ export interface ConnectOptions<E extends WsError = WsError> {
 /** The client's events and what each listener receives. */
 /* Data frames are `any` unless the second type parameter says what the API sends: a listener may
    annotate its own shape, as with `ws`. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: an untyped client's messages are any, as ws's own are
 export interface ClientEvents<E extends WsError = WsError, T = any> {
   /** Open, at this URL. */
   open: [url: string];
@@ -71,7 +71,7 @@ export interface ClientEvents<E extends WsError = WsError, T = any> {
 type Listener<E extends WsError, T, K extends keyof ClientEvents<E, T>> = (...args: ClientEvents<E, T>[K]) => void;
 
 /* Typed events: an unknown event name or a mistyped listener does not compile. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: an untyped client's messages are any, as ws's own are
 export interface WsErrorClient<E extends WsError = WsError, T = any> {
   on<K extends keyof ClientEvents<E, T>>(event: K, listener: Listener<E, T, K>): this;
   once<K extends keyof ClientEvents<E, T>>(event: K, listener: Listener<E, T, K>): this;
@@ -99,7 +99,8 @@ export interface WsErrorClient<E extends WsError = WsError, T = any> {
  * for await (const message of client) console.log(message);
  * ```
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: an untyped client's messages are any, as ws's own are
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface types the events the class emits
 export class WsErrorClient<E extends WsError = WsError, T = any> extends EventEmitter {
   private readonly session: ClientSession<E>;
   private wsOptions: ClientOptions | undefined;
@@ -217,7 +218,7 @@ export class WsErrorClient<E extends WsError = WsError, T = any> extends EventEm
   private messageListeners: ((value: T) => void)[] | undefined;
   private readonly emitsMessages = EventEmitter.captureRejections;
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: an untyped client's messages are any, as ws's own are
   override addListener(event: string | symbol, listener: (...args: any[]) => void): this {
     if (event === "message") this.messageListeners = undefined;
     return super.addListener(event, listener);
@@ -230,13 +231,13 @@ export class WsErrorClient<E extends WsError = WsError, T = any> extends EventEm
     return super.on(event, listener as (...args: unknown[]) => void);
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: an untyped client's messages are any, as ws's own are
   override prependListener(event: string | symbol, listener: (...args: any[]) => void): this {
     if (event === "message") this.messageListeners = undefined;
     return super.prependListener(event, listener);
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: an untyped client's messages are any, as ws's own are
   override removeListener(event: string | symbol, listener: (...args: any[]) => void): this {
     if (event === "message") this.messageListeners = undefined;
     return super.removeListener(event, listener);
@@ -284,7 +285,7 @@ function wsSocket(url: string, options: ClientOptions | undefined): SocketLike {
  * const ack = await client.request({ method: "subscribe", pairs: ["EUR/USD"] });
  * ```
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: an untyped client's messages are any, as ws's own are
 export function connect<E extends WsError, T = any>(url: string, options: ConnectOptions<E>): WsErrorClient<E, T> {
   return new WsErrorClient<E, T>(url, options);
 }

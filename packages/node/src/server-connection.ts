@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
-import { type Codec, type WsError } from "@ws-errors/core";
+import type { Codec, WsError } from "@ws-errors/core";
 import type { WebSocket } from "ws";
 import { errorOfKind } from "./catalog";
 import type { WsErrorServer } from "./server";
@@ -30,6 +30,7 @@ type SendCallback = (error?: Error) => void;
 
 /* The turn's frames are flushed by one shared callback (no closure per connection). */
 function uncork(connection: ServerConnection): void {
+  // biome-ignore lint/complexity/useLiteralKeys: the connection's private flag, reached from its own module
   connection["corked"] = false;
   (connection.socket as unknown as { _socket?: { uncork(): void } })._socket?.uncork();
 }
@@ -97,8 +98,8 @@ export class ServerConnection {
   private seenAt: number | undefined = undefined;
   readonly openedAt: number;
 
-  /* The socket's bytesRead at the heartbeat's last check. */
-  private bytesSeen = 0;
+  /** The socket's bytesRead at the heartbeat policy's last check (the policy's, not for handlers). @internal */
+  bytesSeen = 0;
   /** Past this many queued bytes a send is dropped and `onOverflow` runs (set by the slow-consumer policy). */
   maxQueuedBytes = Infinity;
   /** Runs (with this connection) when a send would pass `maxQueuedBytes`; default: the catalog's slow-consumer close, a second's grace. */

@@ -200,6 +200,7 @@ export interface WsErrorServer {
  * http.listen(8080);
  * ```
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface types the events the class emits
 export class WsErrorServer extends EventEmitter {
   readonly codec: Codec<WsError>;
   readonly connections = new Set<ServerConnection>();
@@ -441,6 +442,7 @@ export class WsErrorServer extends EventEmitter {
   }
 
   /* The shared socket listeners' way in. */
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: called by the module's shared listeners, outside the class body
   private closed(connection: ServerConnection): void {
     this.connections.delete(connection);
     for (const policy of this.options.policies ?? []) policy.close?.(connection);
@@ -452,6 +454,7 @@ export class WsErrorServer extends EventEmitter {
   }
 
   /* Every frame is counted by the inbound checks before any work is done for it. */
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: called by the module's shared listeners, outside the class body
   private onFrame(connection: ServerConnection, raw: RawData, isBinary: boolean): void {
     // Frames still arriving after a close (a flood in flight) are not worked on.
     if (!connection.isOpen) return;
@@ -541,11 +544,13 @@ function onSocketError(this: SocketWithConnection, error: Error): void {
 
 function onSocketClose(this: SocketWithConnection): void {
   const connection = this[CONNECTION];
+  // biome-ignore lint/complexity/useLiteralKeys: the server's private hook, reached from its own module
   connection?.server?.["closed"](connection);
 }
 
 function onSocketMessage(this: SocketWithConnection, data: RawData, isBinary: boolean): void {
   const connection = this[CONNECTION];
+  // biome-ignore lint/complexity/useLiteralKeys: the server's private hook, reached from its own module
   connection?.server?.["onFrame"](connection, data, isBinary);
 }
 

@@ -1,4 +1,4 @@
-import { createCodec, type Codec, type WsError } from "@ws-errors/core";
+import { createCodec, type WsError } from "@ws-errors/core";
 import { collective2, TooManyRequestsError } from "@ws-errors/core/catalogs/collective2";
 import { escaRates } from "@ws-errors/core/catalogs/esca-rates";
 import { tickdb } from "@ws-errors/core/catalogs/tickdb";

@@ -36,7 +36,9 @@ const SAMPLES: Record<string, unknown> = { string: "sample", integer: 7, number:
 function expectCaptured(entry: EntrySpec, template: string | undefined, error: WsError | undefined): void {
   if (template === undefined || !template.includes("{")) return;
   for (const [, name] of template.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)) {
-    expect((error?.details as Record<string, unknown>)[name as string], `${entry.id}: {${name}}`).toEqual(SAMPLES[entry.details[name as string]!.type]);
+    expect((error?.details as Record<string, unknown> | undefined)?.[name as string], `${entry.id}: {${name}}`).toEqual(
+      SAMPLES[entry.details[name as string]!.type],
+    );
   }
 }
 

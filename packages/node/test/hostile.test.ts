@@ -1,7 +1,6 @@
 import { connect as netConnect, type Socket } from "node:net";
 import { collective2 } from "@ws-errors/core/catalogs/collective2";
 import { escaRates } from "@ws-errors/core/catalogs/esca-rates";
-import type { Codec, WsError } from "@ws-errors/core";
 import { WebSocket } from "ws";
 import { afterEach, describe, expect, it } from "vitest";
 import { apiKey, attemptRate, forwardedFor, messageRate } from "../src/index";

@@ -124,7 +124,7 @@ describe("connection caps", () => {
         {
           name: "refuse-twice",
           upgrade: () => {
-            if (refuse-- > 0) throw new collective2.classes["forbidden"]!();
+            if (refuse-- > 0) throw new collective2.classes.forbidden!();
           },
         },
       ],
@@ -150,7 +150,7 @@ describe("connection caps", () => {
         {
           name: "refuse-open",
           open: () => {
-            if (refuse-- > 0) throw new collective2.classes["forbidden"]!();
+            if (refuse-- > 0) throw new collective2.classes.forbidden!();
           },
         },
       ],

@@ -2,7 +2,7 @@ import { collective2, UnauthorizedError } from "@ws-errors/core/catalogs/collect
 import { DepthUnavailableError, tickdb } from "@ws-errors/core/catalogs/tickdb";
 import { escaRates } from "@ws-errors/core/catalogs/esca-rates";
 import type { AddressInfo } from "node:net";
-import { RateLimitedError, type Codec, type WsError } from "@ws-errors/core";
+import { RateLimitedError, type WsError } from "@ws-errors/core";
 import { FAST_TIMING, REAL_TIMING, STRATEGY_ID, startDemoServers, type DemoServers } from "@ws-errors/demo-server";
 import { catchError, filter, firstValueFrom, lastValueFrom, of, share, take, takeUntil, timer, toArray } from "rxjs";
 import { WebSocket } from "ws";

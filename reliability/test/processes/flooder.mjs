@@ -42,6 +42,6 @@ ws.on("close", (code, reason) => {
   process.exit(0);
 });
 setTimeout(() => {
-  process.stdout.write(JSON.stringify({ code: null, received: received.length, ms: Math.round(performance.now() - started) }) + "\n");
+  process.stdout.write(`${JSON.stringify({ code: null, received: received.length, ms: Math.round(performance.now() - started) })}\n`);
   process.exit(0);
 }, 20_000).unref();

@@ -1,5 +1,5 @@
-import { KIND_CLASSES, NO_DETAILS, WsError, bindEntry, type WsErrorClass } from "../errors";
-import { compileConditions, define, getPath, parsePath, type Path } from "../path";
+import { KIND_CLASSES, NO_DETAILS, type WsError, bindEntry, type WsErrorClass } from "../errors";
+import { type compileConditions, define, getPath, parsePath, type Path } from "../path";
 import type { CatalogSpec, DetailType, EntrySpec, FrameForm, WireCode } from "../spec";
 import { closeReasonIsTemplate, TEMPLATES, usesMatching, usesTemplates, type Template, type TemplateSupport } from "../template";
 import { numericCode } from "../text";

@@ -1,8 +1,8 @@
-import { NO_DETAILS, UncataloguedError, WsError, fromWire, type WireInfo, type WsErrorClass } from "../errors";
+import { NO_DETAILS, UncataloguedError, type WsError, fromWire, type WireInfo, type WsErrorClass } from "../errors";
 import { define, getPath, parsePath, type Path } from "../path";
 import { fallbackFor, isCleanClose } from "../retry-policy";
 import type { Layer, WireCode } from "../spec";
-import { type MatchingContext, type MatchingSupport } from "../matching";
+import type { MatchingContext, MatchingSupport } from "../matching";
 import type { CloseInfo, Decoder, ErrorFrameClassifier, ErrorFrameFields, UpgradeResponse } from "../codec";
 import {
   compiledEntryOf,

@@ -1,7 +1,7 @@
-import { NO_DETAILS, WsError } from "../errors";
+import { NO_DETAILS, type WsError } from "../errors";
 import { parsePath, setPath, type Path } from "../path";
 import type { Json, Stamp, WireCode } from "../spec";
-import { type TemplateSupport } from "../template";
+import type { TemplateSupport } from "../template";
 import { sanitizeHeaderValue, truncateCloseReason } from "../text";
 import type { Codec, Decoder, EncodeFrameOptions, EncodeUpgradeOptions, UpgradeResponse } from "../codec";
 import { compiledEntryOf, type CatalogCompilation, type Compiled, type CompiledEntry, type CompiledForm } from "./compile";
@@ -308,6 +308,7 @@ const NO_STAMPS: readonly string[] = Object.freeze([]);
 /* What a string needs escaping for in JSON: quotes, backslashes, control characters, and surrogates
    (a lone one must be escaped). Text without any is its own JSON between quotes, without the cost
    of JSON.stringify, which is most of what writing a frame costs. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what must be escaped
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** A string as JSON text. */

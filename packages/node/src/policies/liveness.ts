@@ -97,8 +97,8 @@ export function heartbeat(options: HeartbeatOptions): ServerPolicy {
       // Anything the peer sent since the last check (a pong, a message, an ack) is a sign of life:
       // the socket counts the bytes, so no listener or timestamp per frame is needed.
       const read = bytesRead(connection);
-      if (read !== connection["bytesSeen"]) {
-        connection["bytesSeen"] = read;
+      if (read !== connection.bytesSeen) {
+        connection.bytesSeen = read;
         connection.lastSeen = now;
       }
       if (now - connection.lastSeen > options.timeoutMs) {
@@ -119,7 +119,7 @@ export function heartbeat(options: HeartbeatOptions): ServerPolicy {
     check: (codec) => choiceProblems(codec, "heartbeat", options.error),
     ...base,
     open(connection) {
-      connection["bytesSeen"] = bytesRead(connection);
+      connection.bytesSeen = bytesRead(connection);
       base.open?.(connection);
     },
     message(_connection, message) {

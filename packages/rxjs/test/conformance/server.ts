@@ -1,6 +1,5 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Codec, WsError } from "@ws-errors/core";
 import {
   collective2,
   InvalidParameterError,
