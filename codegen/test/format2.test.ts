@@ -92,6 +92,23 @@ describe("several wire identifiers per entry (beacon)", () => {
     expect(beacon.decodeFrame(frame(cases[0]!))?.details).toEqual({ retry_ms: 250 });
   });
 
+  it("reads a numeric detail sent as text as the number, and waits as it says (it was dropped, so the client waited its default)", () => {
+    const error = beacon.decodeFrame(frame({ type: "error", code: 4290, message: "slow down", info: { retry_ms: "250" } }));
+    expect(error?.details).toEqual({ retry_ms: 250 });
+    expect(retryDelayMs(error as WsError)).toBe(250);
+    // Text that is not a number of the field's type is still left out, never guessed at.
+    for (const retry_ms of ["250ms", "2.5", "", " 250", "0x10", true]) {
+      expect(beacon.decodeFrame(frame({ type: "error", code: 4290, message: "slow down", info: { retry_ms } }))?.details, String(retry_ms)).toEqual({});
+    }
+  });
+
+  it("lets the code win over a label that names another entry, keeping both as sent in wire", () => {
+    const error = beacon.decodeFrame(frame({ type: "error", code: 4290, error: "BAD_TOKEN", message: "slow down" }));
+    expect(error).toMatchObject({ id: "too-fast", wire: { code: 4290, label: "BAD_TOKEN" } });
+    // A code the catalog does not list: the label decides.
+    expect(beacon.decodeFrame(frame({ type: "error", code: 1, error: "BAD_TOKEN", message: "no" }))?.id).toBe("bad-token");
+  });
+
   it("writes the canonical code and the label, and both writers agree", () => {
     const error = new TooFastError({ details: { retry_ms: 100 }, requestId: 9 });
     expect(beacon.encodeFrame(error)).toEqual({ type: "error", code: 4290, error: "TOO_FAST", message: "Too many messages.", req: 9, info: { retry_ms: 100 } });

@@ -12,6 +12,10 @@ export interface WireInfo {
   readonly headers?: Readonly<Record<string, string>>;
   readonly closeCode?: number;
   readonly closeReason?: string;
+  /** A frame's code as sent, kept where the frame also carries a label (the code decides between them). */
+  readonly code?: string | number;
+  /** A frame's label as sent (`"TOO_FAST"`), beside its code. */
+  readonly label?: string;
 }
 
 /** What a caller may give when building an error to send. */

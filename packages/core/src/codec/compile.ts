@@ -189,27 +189,42 @@ export function runtimeClass(catalog: string, entry: EntrySpec): WsErrorClass {
   return ctor as unknown as WsErrorClass;
 }
 
-const CHECKS: Record<DetailType, (value: unknown) => boolean> = {
-  string: (v) => typeof v === "string",
-  integer: (v) => typeof v === "number" && Number.isInteger(v),
-  number: (v) => typeof v === "number" && Number.isFinite(v),
-  boolean: (v) => typeof v === "boolean",
-  "string[]": (v) => Array.isArray(v) && v.every((x) => typeof x === "string"),
-  object: (v) => typeof v === "object" && v !== null && !Array.isArray(v),
-  "object[]": (v) => Array.isArray(v) && v.every((x) => typeof x === "object" && x !== null && !Array.isArray(x)),
+/* A number written as JSON text ("4", "-2.5", "1e3"), as APIs that quote every value send them. */
+const DECIMAL = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
+const asNumber = (v: unknown): number | undefined =>
+  typeof v === "number" ? v : typeof v === "string" && v.length <= 32 && DECIMAL.test(v) ? Number(v) : undefined;
+
+/* Each detail type's reading of a wire value: the value as the type, or undefined when it is not one. */
+const READS: Record<DetailType, (value: unknown) => unknown> = {
+  string: (v) => (typeof v === "string" ? v : undefined),
+  integer: (v) => {
+    const n = asNumber(v);
+    return n !== undefined && Number.isSafeInteger(n) ? n : undefined;
+  },
+  number: (v) => {
+    const n = asNumber(v);
+    return n !== undefined && Number.isFinite(n) ? n : undefined;
+  },
+  boolean: (v) => (typeof v === "boolean" ? v : undefined),
+  "string[]": (v) => (Array.isArray(v) && v.every((x) => typeof x === "string") ? v : undefined),
+  object: (v) => (typeof v === "object" && v !== null && !Array.isArray(v) ? v : undefined),
+  "object[]": (v) => (Array.isArray(v) && v.every((x) => typeof x === "object" && x !== null && !Array.isArray(x)) ? v : undefined),
 };
 
-/** Reads only the entry's declared detail fields, each checked against its type. */
+/**
+ * Reads only the entry's declared detail fields, each as its type: a numeric field sent as text
+ * (`"retryAfter": "4"`) is read as the number, as codes are; anything else not of the type is left out.
+ */
 function detailsReader(entry: EntrySpec): (source: unknown) => object {
-  const fields = Object.entries(entry.details).map(([name, spec]) => [name, CHECKS[spec.type]] as const);
+  const fields = Object.entries(entry.details).map(([name, spec]) => [name, READS[spec.type]] as const);
   if (fields.length === 0) return () => NO_DETAILS;
   return (source) => {
     if (typeof source !== "object" || source === null) return NO_DETAILS;
     const details: Record<string, unknown> = {};
-    for (const [name, check] of fields) {
+    for (const [name, read] of fields) {
       if (!Object.hasOwn(source, name)) continue;
-      const value = (source as Record<string, unknown>)[name];
-      if (check(value)) define(details, name, value);
+      const value = read((source as Record<string, unknown>)[name]);
+      if (value !== undefined) define(details, name, value);
     }
     return details;
   };

@@ -152,7 +152,10 @@ export function compileDecoder<E extends WsError = WsError>(source: CatalogCompi
       const captured = (matching as MatchingSupport).captures(context, hit, hit.template, text);
       if (captured !== undefined) read = Object.assign({}, read, captured);
     }
-    return fromWire(hit.ctor, "frame", text ?? hit.entry.message ?? hit.entry.summary, read, fieldText, requestId, command, undefined, raw) as E;
+    // Both identifiers as sent, where the frame has a label: a label that names another entry than
+    // the code is then still there to see (the code won). Only such frames pay for the object.
+    const wire = typeof label === "string" && (typeof code === "string" || typeof code === "number") ? { code, label } : undefined;
+    return fromWire(hit.ctor, "frame", text ?? hit.entry.message ?? hit.entry.summary, read, fieldText, requestId, command, wire, raw) as E;
   }
 
   function parse(input: unknown): Record<string, unknown> | undefined {
