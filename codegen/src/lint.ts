@@ -61,6 +61,7 @@ export interface RawRetry {
     field?: string;
     unit?: "seconds" | "milliseconds" | "epoch-seconds" | "epoch-milliseconds";
     ms?: number;
+    window?: { fromMs: number; toMs: number };
     replacesBackoff?: boolean;
   };
   because?: string;
@@ -420,8 +421,12 @@ function checkRetry(
   }
   const delay = retry.delay;
   if (!delay) return;
-  const given = (["header", "field", "ms"] as const).filter((key) => delay[key] !== undefined);
-  if (given.length !== 1) push([...segments, "delay"], `give exactly one of header, field or ms (got ${given.length === 0 ? "none" : given.join(", ")})`);
+  const given = (["header", "field", "ms", "window"] as const).filter((key) => delay[key] !== undefined);
+  if (given.length !== 1)
+    push([...segments, "delay"], `give exactly one of header, field, ms or window (got ${given.length === 0 ? "none" : given.join(", ")})`);
+  if (delay.window && delay.window.fromMs > delay.window.toMs) {
+    push([...segments, "delay", "window"], `the window is empty: fromMs (${delay.window.fromMs}) is above toMs (${delay.window.toMs})`);
+  }
   if (delay.field !== undefined) {
     if (delay.unit === undefined) push([...segments, "delay"], `a delay from a field needs a unit (seconds, milliseconds, epoch-seconds, epoch-milliseconds)`);
     const detail = details[delay.field];

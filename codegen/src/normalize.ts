@@ -111,6 +111,7 @@ function retry(r: RawRetry): RetrySpec {
   const replaces = d.replacesBackoff === true ? { replacesBackoff: true as const } : {};
   if (d.header !== undefined) delay = { header: d.header, ...replaces };
   else if (d.field !== undefined) delay = { field: d.field, unit: d.unit ?? "seconds", ...replaces };
+  else if (d.window !== undefined) delay = { window: { fromMs: d.window.fromMs, toMs: d.window.toMs }, ...replaces };
   else delay = { ms: d.ms ?? 0, ...replaces };
   return { directive: r.directive, delay, ...because };
 }

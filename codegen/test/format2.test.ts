@@ -153,6 +153,35 @@ describe("retry timing as APIs state it (beacon)", () => {
   });
 });
 
+describe('a delay drawn from a window ("wait a random 1 to 5 seconds")', () => {
+  const text = readFileSync(join(import.meta.dirname, "catalogs", "beacon.yaml"), "utf8").replace(
+    "retry: { directive: retry-later, delay: { field: retry_ms, unit: milliseconds } }",
+    "retry: { directive: retry-later, delay: { window: { fromMs: 1000, toMs: 5000 } } }",
+  );
+  const loaded = loadCatalogText(text, "window.yaml");
+  const codec = createCodec(loaded.ok ? loaded.spec : (undefined as never));
+  const slow = () => codec.decodeFrame(frame({ type: "error", code: 4290, message: "slow down" }))!;
+
+  it("is drawn per error within the window, and a client waits it before retrying", () => {
+    expect(loaded.ok).toBe(true);
+    expect([0, 0.5, 1].map((r) => retryDelayMs(slow(), Date.now(), () => r))).toEqual([1000, 3000, 5000]);
+    const context = { reconnect: {}, answersRequest: true, canRefresh: false, canResume: false, attempt: 0 };
+    expect(decide(slow(), { ...context, random: () => 0.25 })).toMatchObject({ action: "retry-later", delayMs: 2000 });
+    for (let i = 0; i < 50; i++) {
+      const ms = retryDelayMs(slow()) as number;
+      expect(ms >= 1000 && ms <= 5000, String(ms)).toBe(true);
+    }
+    expect(codec.catalog.errors.find((e) => e.id === "too-fast")?.retry.delay).toEqual({ window: { fromMs: 1000, toMs: 5000 } });
+  });
+
+  it("is refused by lint when empty or given beside another source", () => {
+    const empty = loadCatalogText(text.replace("fromMs: 1000, toMs: 5000", "fromMs: 5000, toMs: 1000"), "window.yaml");
+    expect(empty.ok ? [] : empty.problems.map((p) => p.message)).toContain("the window is empty: fromMs (5000) is above toMs (1000)");
+    const both = loadCatalogText(text.replace("delay: { window:", "delay: { ms: 5, window:"), "window.yaml");
+    expect(both.ok ? [] : both.problems.map((p) => p.message)).toContain("give exactly one of header, field, ms or window (got ms, window)");
+  });
+});
+
 describe("entries matched by message text (murmur)", () => {
   const error = (text: string, action = "send") => murmur.decodeFrame(frame({ event: "error", action, text }));
   it("captures the variable parts into typed details", () => {

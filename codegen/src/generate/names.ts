@@ -35,9 +35,11 @@ export function directiveText(retry: RetrySpec): string {
         ? ` (wait for the \`${delay.header}\` header)`
         : "field" in delay
           ? ` (wait as \`${delay.field}\` says, in ${delay.unit})`
-          : delay.replacesBackoff && delay.ms === 0
-            ? " at once"
-            : ` (wait ${delay.ms} ms)`;
+          : "window" in delay
+            ? ` (wait a random ${delay.window.fromMs} to ${delay.window.toMs} ms)`
+            : delay.replacesBackoff && delay.ms === 0
+              ? " at once"
+              : ` (wait ${delay.ms} ms)`;
   switch (retry.directive) {
     case "stop":
       return "No: do not retry";

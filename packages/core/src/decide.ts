@@ -58,7 +58,7 @@ export interface DecideContext {
  */
 export function decide(error: WsError, context: DecideContext): Decision {
   const directive = error.retry.directive;
-  const hinted = retryDelayMs(error, context.now);
+  const hinted = retryDelayMs(error, context.now, context.random);
   if (context.answersRequest && error.layer === "frame") {
     return directive === "retry-later"
       ? { action: "retry-later", delayMs: hinted ?? context.defaultRetryMs ?? 1000, error }

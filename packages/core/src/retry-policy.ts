@@ -102,18 +102,20 @@ function covers(fallback: Fallback, code: WireCode | undefined): boolean {
 /**
  * The delay an error asks for before retrying, in milliseconds, from where its catalog entry says
  * it lives: a `Retry-After` header (seconds or an HTTP date), a detail field (seconds,
- * milliseconds, or an epoch time such as `reset_at`), or a fixed value. `undefined` when the
- * error carries none.
+ * milliseconds, or an epoch time such as `reset_at`), a fixed value, or one drawn from a window.
+ * `undefined` when the error carries none.
  *
  * @example
  * ```ts
  * const ms = retryDelayMs(error) ?? 1000;
  * ```
  */
-export function retryDelayMs(error: WsError, now: number = Date.now()): number | undefined {
+export function retryDelayMs(error: WsError, now: number = Date.now(), random: () => number = Math.random): number | undefined {
   const delay = error.retry.delay;
   if (!delay) return undefined;
   if ("ms" in delay) return delay.ms;
+  // Drawn per error, so clients told the same window spread out instead of returning together.
+  if ("window" in delay) return Math.round(delay.window.fromMs + random() * (delay.window.toMs - delay.window.fromMs));
   if ("header" in delay) {
     const headers = error.wire?.headers;
     if (!headers) return undefined;

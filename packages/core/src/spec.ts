@@ -36,6 +36,8 @@ export type DelaySource = (
   | { readonly header: string }
   | { readonly field: string; readonly unit: "seconds" | "milliseconds" | "epoch-seconds" | "epoch-milliseconds" }
   | { readonly ms: number }
+  /** A delay drawn at random in `[fromMs, toMs]` ("wait a random 1 to 5 seconds"). */
+  | { readonly window: { readonly fromMs: number; readonly toMs: number } }
 ) & { readonly replacesBackoff?: true };
 
 export interface RetrySpec {
