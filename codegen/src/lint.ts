@@ -341,7 +341,7 @@ export function lintCatalog(catalog: RawCatalog, report: Report): Problem[] {
           unique("close-code", code, at("close", "code"), "close code (set matchReason to tell entries apart by reason, or anyCode when the code varies)");
         if (code === 1000 && !matchReason && !anyCode)
           push(at("close", "matchReason"), "close 1000 is a normal closure: set matchReason so only its exact reason means this error");
-        if ((matchReason || anyCode) && /[{}]/.test(reason)) checkTemplate(reason, details, at("close", "reason"), push);
+        if (/[{}]/.test(reason)) checkTemplate(reason, details, at("close", "reason"), push);
         if (optional && !hasFrame)
           push(at("close", "optional"), "an optional close follows the error's frame, or does not: give the entry a frame layer, or drop optional");
         if (entry.close.retry) checkRetry(entry.close.retry, at("close", "retry"), details, push, dialect.sequence);

@@ -182,6 +182,36 @@ describe('a delay drawn from a window ("wait a random 1 to 5 seconds")', () => {
   });
 });
 
+describe("a close reason read into details while the code decides the entry", () => {
+  const text = readFileSync(join(import.meta.dirname, "catalogs", "beacon.yaml"), "utf8").replace(
+    "close: { code: 4030, reason: banned }",
+    'close: { code: 4030, reason: "banned for {ban_s} s" }',
+  );
+  const loaded = loadCatalogText(text, "reason.yaml");
+  const codec = createCodec(loaded.ok ? loaded.spec : (undefined as never));
+  const Banned = () => codec.classes.banned as new (init?: object) => WsError;
+
+  it("captures the placeholders, and the delay read from them is waited", () => {
+    expect(loaded.ok ? [] : loaded.problems).toEqual([]);
+    const error = codec.decodeClose({ code: 4030, reason: "banned for 90 s" });
+    expect(error).toMatchObject({ id: "banned", details: { ban_s: 90 } });
+    expect(retryDelayMs(error as WsError)).toBe(90_000);
+    // The code alone still decides: any other reason is the same entry, without details.
+    expect(codec.decodeClose({ code: 4030, reason: "go away" })).toMatchObject({ id: "banned", details: {} });
+  });
+
+  it("writes the reason filled, or the summary when the details are missing (never {ban_s})", () => {
+    const Ctor = Banned();
+    expect(codec.encodeClose(new Ctor({ details: { ban_s: 5 } }))).toEqual({ code: 4030, reason: "banned for 5 s" });
+    expect(codec.encodeClose(new Ctor())).toEqual({ code: 4030, reason: "The key is banned for a while." });
+  });
+
+  it("is checked by lint like any template: a placeholder names a detail field", () => {
+    const bad = loadCatalogText(text.replace("banned for {ban_s} s", "banned for {minutes} m"), "reason.yaml");
+    expect(bad.ok ? [] : bad.problems.map((p) => p.message).join("\n")).toContain("minutes");
+  });
+});
+
 describe("entries matched by message text (murmur)", () => {
   const error = (text: string, action = "send") => murmur.decodeFrame(frame({ event: "error", action, text }));
   it("captures the variable parts into typed details", () => {

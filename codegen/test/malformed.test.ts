@@ -226,7 +226,7 @@ const CASES: Case[] = [
     name: "delay with two sources",
     text: replace("delay: { field: wait, unit: seconds }", "delay: { field: wait, unit: seconds, ms: 5 }"),
     at: "delay: {",
-    message: /exactly one of header, field or ms/,
+    message: /exactly one of header, field, ms or window/,
   },
   {
     name: "delay on stop",

@@ -223,7 +223,11 @@ interface CloseLike {
   readonly anyCode?: boolean | undefined;
 }
 
-/** Whether decoding matches a close's reason as a template: it is matched (by reason or whatever the code) and has placeholders. */
+/**
+ * Whether a close's reason is a template: it has placeholders. Matched by reason (or whatever the
+ * code), the template decides the entry; otherwise the code does, and a reason that fits the
+ * template gives its details ("banned for {minutes} minutes").
+ */
 export function closeReasonIsTemplate(close: CloseLike): boolean {
-  return (close.matchReason === true || close.anyCode === true) && close.reason.includes("{");
+  return close.reason.includes("{");
 }

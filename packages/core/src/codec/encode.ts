@@ -1,6 +1,6 @@
 import { NO_DETAILS, type WsError } from "../errors";
 import { parsePath, setPath, type Path } from "../path";
-import type { Json, Stamp, WireCode } from "../spec";
+import type { EntrySpec, Json, Stamp, WireCode } from "../spec";
 import type { TemplateSupport } from "../template";
 import { sanitizeHeaderValue, truncateCloseReason } from "../text";
 import type { Codec, Decoder, EncodeFrameOptions, EncodeUpgradeOptions, UpgradeResponse } from "../codec";
@@ -93,6 +93,16 @@ export function withEncoder<E extends WsError = WsError>(
     const details = error.details as Record<string, unknown>;
     if (template.names.every((name) => details[name] !== undefined && details[name] !== null)) return templates.render(template, details);
     return (entry as CompiledEntry).entry.message ?? (entry as CompiledEntry).entry.summary;
+  };
+
+  /* A close's reason, its placeholders filled from the details. Where the code alone decides the
+     entry and a detail is missing, the summary goes instead of a reason with {placeholders} in it;
+     where the reason is what identifies the entry, it is written as the template renders. */
+  const closeReason = (compiled: CompiledEntry, close: NonNullable<EntrySpec["close"]>, details: Record<string, unknown>): string => {
+    const template = compiled.closeTemplate;
+    if (template === undefined) return close.reason;
+    const filled = template.names.every((name) => details[name] !== undefined && details[name] !== null);
+    return filled || close.matchReason || close.anyCode ? templates.render(template, details) : (compiled.entry.message ?? compiled.entry.summary);
   };
 
   /* One form per scope, looked up once: encoding runs on every error a server sends. A form that
@@ -225,8 +235,7 @@ export function withEncoder<E extends WsError = WsError>(
       const compiled = entriesForError(error);
       const close = compiled?.entry.close;
       if (!close) return undefined;
-      const reason = compiled.closeTemplate ? templates.render(compiled.closeTemplate, error.details as Record<string, unknown>) : close.reason;
-      return { code: close.code, reason: truncateCloseReason(reason) };
+      return { code: close.code, reason: truncateCloseReason(closeReason(compiled, close, error.details as Record<string, unknown>)) };
     },
     encodeBrowserFallback(error) {
       const fallback = entryFor(error)?.browserFallback;
