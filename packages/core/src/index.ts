@@ -88,6 +88,7 @@ export {
   type SessionState,
   type SessionListener,
   type SessionOptions,
+  type UrlSource,
 } from "./session";
 export {
   POLICY_CHOICES,

@@ -62,6 +62,12 @@ export interface SessionListener<E extends WsError = WsError> {
   hookError?(error: unknown): void;
 }
 
+/**
+ * Where a session connects: a URL, or a function asked before every attempt (APIs that hand out
+ * a fresh socket URL per connection from an HTTP call). `attempt` is 0 for the first connection.
+ */
+export type UrlSource = string | ((attempt: number) => string | Promise<string>);
+
 export interface SessionOptions<E extends WsError = WsError> {
   /** The catalog's decoder (a full codec is one too). */
   readonly codec: Decoder<E>;
@@ -157,6 +163,7 @@ export class ClientSession<E extends WsError = WsError> {
   private current: SessionState = { status: "idle" };
   private socket: SocketLike | undefined;
   private url: string;
+  private source: UrlSource;
   private attempt = 0;
   private openedAt = 0;
   private firstFailureAt = 0;
@@ -183,11 +190,12 @@ export class ClientSession<E extends WsError = WsError> {
   private readonly codec: Decoder<E>;
 
   constructor(
-    url: string,
+    url: UrlSource,
     private readonly options: SessionOptions<E>,
     private readonly listener: SessionListener<E> = {},
   ) {
-    this.url = url;
+    this.source = url;
+    this.url = typeof url === "string" ? url : "";
     this.codec = options.codec;
     this.idPath = parsePath(options.codec.catalog.dialect.requests?.requestId);
     this.commandPath = parsePath(options.codec.catalog.dialect.requests?.command);
@@ -301,7 +309,31 @@ export class ClientSession<E extends WsError = WsError> {
   private open(): void {
     this.setState({ status: this.attempt === 0 ? "connecting" : "reconnecting", ...(this.attempt > 0 && { attempt: this.attempt }) });
     this.transportCause = undefined;
-    const socket = this.options.createSocket(this.url);
+    const source = this.source;
+    if (typeof source === "string") return this.connect(source);
+    // The URL is asked for before every attempt. A provider that fails is a failed attempt: told
+    // through hookError, then decided as a connection that never opened (backoff, or the end).
+    const failed = (error: unknown) => {
+      if (this.ended) return;
+      this.listener.hookError?.(error);
+      this.transportCause = error;
+      this.closed(1006);
+    };
+    let url: string | Promise<string>;
+    try {
+      url = source(this.attempt);
+    } catch (error) {
+      return failed(error);
+    }
+    if (typeof url === "string") return this.connect(url);
+    url.then((next) => {
+      if (!this.ended) this.connect(next);
+    }, failed);
+  }
+
+  private connect(url: string): void {
+    this.url = url;
+    const socket = this.options.createSocket(url);
     this.socket = socket;
     let refused = false;
     socket.on?.("unexpected-response", (_request, response) => {
@@ -530,7 +562,8 @@ export class ClientSession<E extends WsError = WsError> {
       if (decision.action === "refresh-credentials" && this.options.refreshCredentials) {
         this.options.refreshCredentials(decision.error).then(
           (next) => {
-            if (next?.url) this.url = next.url;
+            // A URL the refresh names replaces the source, a provider included.
+            if (next?.url) this.source = this.url = next.url;
             if (!this.ended) this.open();
           },
           (error: unknown) => {

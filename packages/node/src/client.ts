@@ -8,6 +8,7 @@ import {
   type SessionState,
   type SocketLike,
   type UncataloguedError,
+  type UrlSource,
   type WsError,
 } from "@ws-errors/core";
 import { WebSocket, type ClientOptions } from "ws";
@@ -111,7 +112,7 @@ export class WsErrorClient<E extends WsError = WsError, T = any> extends EventEm
   private iterators = 0;
 
   constructor(
-    url: string,
+    url: UrlSource,
     readonly options: ConnectOptions<E>,
   ) {
     super();
@@ -277,15 +278,19 @@ function wsSocket(url: string, options: ClientOptions | undefined): SocketLike {
 }
 
 /**
- * Connects to a WebSocket API described by a catalog.
+ * Connects to a WebSocket API described by a catalog. `url` may be a function, asked before every
+ * attempt, for APIs that hand out a fresh socket URL per connection (a failure there is a failed
+ * attempt, retried with backoff).
  *
  * @example
  * ```ts
  * const client = connect("ws://localhost:8080/esca/v1/rates", { codec: escaRates, ws: { headers: { "x-api-key": "demo-key" } } });
  * const ack = await client.request({ method: "subscribe", pairs: ["EUR/USD"] });
+ * // A URL handed out per connection by an HTTP call:
+ * const fresh = connect(async () => ((await (await fetch("https://api.example/ws-token")).json()) as { url: string }).url, { codec: escaRates });
  * ```
  */
 // biome-ignore lint/suspicious/noExplicitAny: an untyped client's messages are any, as ws's own are
-export function connect<E extends WsError, T = any>(url: string, options: ConnectOptions<E>): WsErrorClient<E, T> {
+export function connect<E extends WsError, T = any>(url: UrlSource, options: ConnectOptions<E>): WsErrorClient<E, T> {
   return new WsErrorClient<E, T>(url, options);
 }

@@ -411,6 +411,40 @@ describe("a server going away", () => {
   });
 });
 
+describe("a URL asked for before every attempt", () => {
+  it("connects to what the provider answers each time, and a provider that fails is a failed attempt, retried", async () => {
+    const paths: string[] = [];
+    running = await start({
+      codec: c2,
+      onConnection: (c) => {
+        paths.push(new URL(c.request.url ?? "/", "http://x").search);
+        // The first connection is closed as the server restarts: the client asks for a new URL.
+        if (paths.length === 1) c.close(1012, "");
+      },
+    });
+    const asked: number[] = [];
+    const failures: unknown[] = [];
+    const client = track(
+      connect(
+        async (attempt) => {
+          asked.push(attempt);
+          if (asked.length === 2) throw new Error("the token endpoint is down");
+          return `${running!.url}?socket=${asked.length}`;
+        },
+        { codec: c2, reconnect: { initialMs: 1, maxMs: 5 } },
+      ),
+    );
+    client.on("hook-error", (error) => failures.push(error));
+    const opened: string[] = [];
+    client.on("open", (url) => opened.push(url));
+    await until(() => paths.length === 2, "the second connection");
+    expect(paths).toEqual(["?socket=1", "?socket=3"]);
+    expect(asked).toEqual([0, 1, 2]);
+    expect(opened).toEqual([`${running.url}?socket=1`, `${running.url}?socket=3`]);
+    expect(String(failures[0])).toContain("the token endpoint is down");
+  });
+});
+
 describe("a script awaiting a request", () => {
   it("stays alive while the client reconnects, and exits 0 with the answer", async () => {
     const { spawn } = await import("node:child_process");

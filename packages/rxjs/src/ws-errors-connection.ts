@@ -7,6 +7,7 @@ import {
   type SessionState,
   type SocketLike,
   type UncataloguedError,
+  type UrlSource,
   type WsError,
 } from "@ws-errors/core";
 
@@ -117,7 +118,8 @@ type E0 = WsError;
 /**
  * The RxJS face of core's `ClientSession`: streams that share one socket, opened by the first
  * subscription to any of them and closed after the last one leaves, with no timer or listener
- * left behind.
+ * left behind. `url` may be a function asked before every attempt (a socket URL handed out per
+ * connection by an HTTP call).
  *
  * @example
  * ```ts
@@ -131,12 +133,12 @@ type E0 = WsError;
  *   .subscribe({ error: (e) => e instanceof DepthUnavailableError && useHttpForDepth() });
  * ```
  */
-export function wsErrorsConnection<E extends WsError, T = unknown>(url: string, options: RxConnectionOptions<E>): RxConnection<E, T> {
+export function wsErrorsConnection<E extends WsError, T = unknown>(url: UrlSource, options: RxConnectionOptions<E>): RxConnection<E, T> {
   const state = new BehaviorSubject<ConnectionState>({ status: "idle" });
   let active: Active | undefined;
   let users = 0;
   let lastSequence: number | string | undefined;
-  let currentUrl = url;
+  let currentUrl: UrlSource = url;
 
   function acquire(): Active {
     const createSocket = options.createSocket ?? browserSocket();

@@ -90,6 +90,21 @@ describe("wsErrorsConnection in Node (ws)", () => {
     expect(sockets).toBe(2);
   });
 
+  it("asks a URL provider before every attempt: one that fails is retried with backoff, then the URL it answers is used", async () => {
+    const asked: number[] = [];
+    const connection = wsErrorsConnection(
+      async (attempt) => {
+        asked.push(attempt);
+        if (attempt === 0) throw new Error("the token endpoint is down");
+        return `${demo.url}/tickdb/v1/realtime?api_key=demo-key`;
+      },
+      { codec: tickdb, createSocket: withHeaders({}), reconnect: { initialMs: 1, maxMs: 5 } },
+    );
+    const ok = await firstValueFrom(connection.request<{ code: number }>({ cmd: "ping" }));
+    expect(ok.code).toBe(0);
+    expect(asked).toEqual([0, 1]);
+  });
+
   it("errors a request with the typed command-scope error that answers it, and keeps the connection", async () => {
     const connection = wsErrorsConnection(`${demo.url}/tickdb/v1/realtime?api_key=demo-key`, { codec: tickdb, createSocket: withHeaders({}) });
     const keep = connection.state$.subscribe();
