@@ -1,14 +1,15 @@
 import { NO_DETAILS, type WsError } from "../errors";
 import { parsePath, setPath, type Path } from "../path";
 import type { EntrySpec, Json, Stamp, WireCode } from "../spec";
-import type { TemplateSupport } from "../template";
+import type { Template, TemplateSupport } from "../template";
 import { sanitizeHeaderValue, truncateCloseReason } from "../text";
 import type { Codec, Decoder, EncodeFrameOptions, EncodeUpgradeOptions, UpgradeResponse } from "../codec";
+import { NO_ERRORS } from "./decode";
 import { compiledEntryOf, type CatalogCompilation, type Compiled, type CompiledEntry, type CompiledForm } from "./compile";
 
 /* Encoding the three layers, for servers: error frames in the dialect's envelope, upgrade answers and closes. */
 
-const EMPTY: readonly never[] = Object.freeze([]);
+const EMPTY = NO_ERRORS;
 
 /* A form as the encoder writes it: made by the encoder only, so a decoder's bundle carries none of it. */
 interface WritingForm extends CompiledForm {
@@ -88,11 +89,11 @@ export function withEncoder<E extends WsError = WsError>(
   const wireMessage = (error: WsError, entry: CompiledEntry | undefined): string => {
     const template = entry?.template;
     if (template === undefined) return error.message;
-    const unfilled = template.names.length > 0 && error.message === templates.render(template, NO_DETAILS);
+    // Only a message with a brace can be the template unfilled: most pay for no second rendering.
+    const unfilled = template.names.length > 0 && error.message.includes("{") && error.message === templates.render(template, NO_DETAILS);
     if (!unfilled && templates.match(template, error.message) !== undefined) return error.message;
     const details = error.details as Record<string, unknown>;
-    if (template.names.every((name) => details[name] !== undefined && details[name] !== null)) return templates.render(template, details);
-    return (entry as CompiledEntry).entry.message ?? (entry as CompiledEntry).entry.summary;
+    return fills(template, details) ? templates.render(template, details) : ((entry as CompiledEntry).entry.message ?? (entry as CompiledEntry).entry.summary);
   };
 
   /* A close's reason, its placeholders filled from the details. Where the code alone decides the
@@ -101,8 +102,9 @@ export function withEncoder<E extends WsError = WsError>(
   const closeReason = (compiled: CompiledEntry, close: NonNullable<EntrySpec["close"]>, details: Record<string, unknown>): string => {
     const template = compiled.closeTemplate;
     if (template === undefined) return close.reason;
-    const filled = template.names.every((name) => details[name] !== undefined && details[name] !== null);
-    return filled || close.matchReason || close.anyCode ? templates.render(template, details) : (compiled.entry.message ?? compiled.entry.summary);
+    return fills(template, details) || close.matchReason || close.anyCode
+      ? templates.render(template, details)
+      : (compiled.entry.message ?? compiled.entry.summary);
   };
 
   /* One form per scope, looked up once: encoding runs on every error a server sends. A form that
@@ -349,4 +351,9 @@ function stampValue(stamp: Stamp, options: EncodeFrameOptions): Json {
     case "message-id":
       return options.messageId?.() ?? messageId();
   }
+}
+
+/* Whether the details have a value for every placeholder of a template. */
+function fills(template: Template, details: Record<string, unknown>): boolean {
+  return template.names.every((name) => details[name] !== undefined && details[name] !== null);
 }
