@@ -437,7 +437,8 @@ describe("a URL asked for before every attempt", () => {
     client.on("hook-error", (error) => failures.push(error));
     const opened: string[] = [];
     client.on("open", (url) => opened.push(url));
-    await until(() => paths.length === 2, "the second connection");
+    // The server sees the connection before the client's open event: wait for both.
+    await until(() => paths.length === 2 && opened.length === 2, "the second connection, open on both ends");
     expect(paths).toEqual(["?socket=1", "?socket=3"]);
     expect(asked).toEqual([0, 1, 2]);
     expect(opened).toEqual([`${running.url}?socket=1`, `${running.url}?socket=3`]);
