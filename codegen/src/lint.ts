@@ -25,7 +25,7 @@ export interface RawCatalog {
     frames: RawFrameForm[];
     success?: { match: RawCondition[]; codes: { code: WireCode; summary: string }[] };
     upgrade?: { header?: string; code?: string; message?: string; details?: string; constant?: Record<string, unknown> };
-    fallbacks?: { layer: Layer | Layer[]; codes?: WireCode[]; from?: number; to?: number; kind: KindName; retry: RawRetry; summary: string }[];
+    fallbacks?: { layer: Layer | Layer[]; path?: string; codes?: WireCode[]; from?: number; to?: number; kind: KindName; retry: RawRetry; summary: string }[];
   };
   errors: RawEntry[];
 }
@@ -163,6 +163,7 @@ export function lintCatalog(catalog: RawCatalog, report: Report): Problem[] {
       ...(["code", "label", "message", "field"] as const).map((k): [Segment[], string | undefined] => [["dialect", "frames", i, "items", k], form.items?.[k]]),
       ...form.match.map((c, j): [Segment[], string | undefined] => [["dialect", "frames", i, "match", j, "path"], c.path]),
     ]),
+    ...(dialect.fallbacks ?? []).map((f, i): [Segment[], string | undefined] => [["dialect", "fallbacks", i, "path"], f.path]),
     ...catalog.errors.flatMap((entry, i) => {
       const frame = typeof entry.frame === "object" ? entry.frame : undefined;
       return [
@@ -249,6 +250,22 @@ export function lintCatalog(catalog: RawCatalog, report: Report): Problem[] {
     checkRetry(fallback.retry, ["dialect", "fallbacks", i, "retry"], {}, push, dialect.sequence);
     if (fallback.from !== undefined && fallback.to !== undefined && fallback.from > fallback.to)
       push(["dialect", "fallbacks", i, "from"], `the range is empty: from (${fallback.from}) is above to (${fallback.to})`);
+    if (fallback.path !== undefined) {
+      const layers = Array.isArray(fallback.layer) ? fallback.layer : [fallback.layer];
+      if (layers.some((layer) => layer !== "frame"))
+        push(
+          ["dialect", "fallbacks", i, "path"],
+          `a fallback keyed by a frame path applies to frames only, not to ${layers.filter((l) => l !== "frame").join(" or ")}: split it into two rules`,
+        );
+      if (fallback.codes === undefined && fallback.from === undefined && fallback.to === undefined)
+        push(["dialect", "fallbacks", i, "path"], `a fallback keyed by "${fallback.path}" needs the values it covers: give codes or a from/to range`);
+      const index = fallback.path.split(".").find((segment) => /^[0-9]+$/.test(segment));
+      if (index !== undefined)
+        push(
+          ["dialect", "fallbacks", i, "path"],
+          `"${fallback.path}" indexes an array (${index}): frames that are or hold JSON arrays are not supported yet; name object keys only`,
+        );
+    }
   }
 
   /* Entries by frame code (aliases included) and by label, to explain codes shared without a way to tell the entries apart. */

@@ -39,6 +39,7 @@ export function normalize(raw: RawCatalog): CatalogSpec {
       fallbacks: (dialect.fallbacks ?? []).flatMap((f) =>
         (Array.isArray(f.layer) ? f.layer : [f.layer]).map((layer) => ({
           layer,
+          ...(f.path !== undefined && { path: f.path }),
           ...(f.codes !== undefined && { codes: f.codes }),
           ...(f.from !== undefined && { from: f.from }),
           ...(f.to !== undefined && { to: f.to }),

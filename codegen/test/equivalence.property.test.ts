@@ -8,6 +8,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { beacon } from "./catalogs/generated/beacon";
 import { murmur } from "./catalogs/generated/murmur";
+import { ledger } from "./catalogs/generated/ledger";
 import { quarry } from "./catalogs/generated/quarry";
 
 /*
@@ -17,7 +18,7 @@ import { quarry } from "./catalogs/generated/quarry";
  * can deliver, on all three layers: the specialized code is an optimization, never a second meaning.
  * The bundled catalogs and the test catalogs (templates, labels, `when`, aliases, lists) both run.
  */
-const MODULES = { collective2, "esca-rates": escaRates, infoway, tickdb, "tickdb-legacy": tickdbLegacy, beacon, murmur, quarry } as unknown as Record<
+const MODULES = { collective2, "esca-rates": escaRates, infoway, tickdb, "tickdb-legacy": tickdbLegacy, beacon, ledger, murmur, quarry } as unknown as Record<
   string,
   Codec<WsError>
 >;
@@ -68,6 +69,7 @@ describe.each(Object.entries(MODULES))("%s: the generated module decodes as the 
     [e.message, e.summary, e.frame?.label, e.close?.reason, e.frame?.template?.replace(/\{[^}]+\}/g, "7")].filter((t): t is string => typeof t === "string"),
   );
   const text = fc.oneof(fc.constantFrom(...texts), fc.string({ maxLength: 12 }));
+  const keyed = dialect.fallbacks.filter((f) => f.path !== undefined);
 
   // Frames of every form: its constants and match equalities, a code, a message, a request id, detail
   // fields, sometimes a list of errors; then noise of every JSON type at the same paths.
@@ -82,11 +84,22 @@ describe.each(Object.entries(MODULES))("%s: the generated module decodes as the 
       details: fc.dictionary(fc.constantFrom(...errors.flatMap((e) => Object.keys(e.details)), "other"), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 }),
       list: fc.option(fc.array(fc.record({ code: wireCode, message: text }), { maxLength: 3 }), { nil: undefined }),
       seq: fc.option(fc.oneof(fc.integer(), fc.string({ maxLength: 3 })), { nil: undefined }),
+      // Values at the paths fallbacks are keyed by (a status, an error type), in and out of their rules.
+      keys:
+        keyed.length === 0
+          ? fc.constant<[string, unknown][]>([])
+          : fc.array<[string, unknown]>(
+              fc.oneof(
+                ...keyed.map((f) => fc.tuple(fc.constant(f.path as string), fc.oneof(wireCode, fc.constantFrom(...(f.codes ?? [f.from ?? 0, f.to ?? 0]))))),
+              ),
+              { maxLength: 2 },
+            ),
     })
-    .map(({ form, code, label, message, field, requestId, details, list, seq }) => {
+    .map(({ form, code, label, message, field, requestId, details, list, seq, keys }) => {
       if (!form) return { code, message };
       const equalities = form.match.filter((m) => m.equals !== undefined).map((m) => at(m.path, m.equals));
       return merge(
+        ...keys.map(([path, value]) => at(path, value)),
         ...Object.entries(form.constant ?? {}).map(([path, value]) => at(path, value)),
         ...equalities,
         at(form.details, details),

@@ -247,9 +247,9 @@ function code(value: string | number): string {
 }
 
 function rangeText(f: Fallback): string {
-  if (f.codes) return f.codes.map(String).join(", ");
-  if (f.from !== undefined || f.to !== undefined) return `${f.from ?? ""}-${f.to ?? ""}`;
-  return "any other";
+  // A fallback keyed by another field names it: "`status` 429", not a code 429 nobody sends.
+  const values = f.codes ? f.codes.map(String).join(", ") : f.from !== undefined || f.to !== undefined ? `${f.from ?? ""}-${f.to ?? ""}` : "any other";
+  return f.path !== undefined ? `\`${f.path}\` ${values}` : values;
 }
 
 function conditionText(c: { path: string; equals?: unknown; notEquals?: unknown; exists?: boolean }): string {

@@ -2,6 +2,7 @@ import type { WsError } from "./errors";
 import { KIND_DIRECTIVES, type KindName } from "./kinds";
 import type { CatalogSpec, Fallback, Layer, RetrySpec, WireCode } from "./spec";
 import { numericCode } from "./text";
+import { getPath, parsePath, type Path } from "./path";
 
 /** What an unknown code falls back to when the catalog's own fallbacks do not cover it. */
 export interface FallbackPolicy {
@@ -67,14 +68,20 @@ export function isCleanClose(code: number): boolean {
 
 /**
  * The kind and directive for a code the catalog does not list: the catalog's fallbacks for that
- * layer first (exact codes, then ranges), then the layer's standard meaning.
+ * layer first, in the order written (a fallback with a `path` reads that field of `frame` instead
+ * of the code), then the layer's standard meaning.
  */
-export function fallbackFor(catalog: CatalogSpec, layer: Layer, received: WireCode | undefined): FallbackPolicy {
-  // A numeric code sent as text ("9007", "-32050") is the number for ranges, lists and defaults.
-  const code = received === undefined ? undefined : (numericCode(received) ?? received);
+export function fallbackFor(catalog: CatalogSpec, layer: Layer, received: WireCode | undefined, frame?: unknown): FallbackPolicy {
   for (const fallback of catalog.dialect.fallbacks) {
-    if (fallback.layer === layer && (covers(fallback, code) || (code !== received && covers(fallback, received)))) return fallback;
+    const { path } = fallback;
+    // A fallback keyed by another field of the frame reads that field as it would the code.
+    const key = path === undefined ? received : getPath(frame, parsePath(path) as Path);
+    if (fallback.layer !== layer || (path !== undefined && typeof key !== "string" && typeof key !== "number")) continue;
+    // A numeric code sent as text ("9007", "-32050") is the number for ranges, lists and defaults.
+    const code = key === undefined ? undefined : (numericCode(key as WireCode) ?? (key as WireCode));
+    if (covers(fallback, code) || (code !== key && covers(fallback, key as WireCode))) return fallback;
   }
+  const code = received === undefined ? undefined : (numericCode(received) ?? received);
   if (typeof code === "number") {
     if (layer === "close") {
       const known = CLOSE_DEFAULTS[code];

@@ -101,6 +101,11 @@ export interface UpgradeForm {
 /** How codes that the catalog does not list are still given a kind and a directive. */
 export interface Fallback {
   readonly layer: Layer;
+  /**
+   * A frame path whose value `codes` and the range are compared with, instead of the frame's code
+   * (a status or an error type that classifies codes the catalog does not list). Frames only.
+   */
+  readonly path?: string;
   readonly codes?: readonly WireCode[];
   readonly from?: number;
   readonly to?: number;

@@ -115,8 +115,9 @@ export function compileDecoder<E extends WsError = WsError>(source: CatalogCompi
     raw: unknown,
     requestId?: string | number,
     command?: string,
+    frame?: object,
   ): UncataloguedError {
-    const policy = fallbackFor(catalog, layer, code);
+    const policy = fallbackFor(catalog, layer, code, frame);
     const error = fromWire(UncataloguedError, layer, message ?? policy.summary, NO_DETAILS, undefined, requestId, command, wire, raw);
     error._tag = `${catalog.name}/uncatalogued`;
     error.catalog = catalog.name;
@@ -143,7 +144,7 @@ export function compileDecoder<E extends WsError = WsError>(source: CatalogCompi
     const hit = resolve(code, label, message, value);
     if (!hit) {
       const wireCode = typeof code === "string" || typeof code === "number" ? code : typeof label === "string" ? label : undefined;
-      const error = uncatalogued("frame", wireCode, text, undefined, raw, requestId, command);
+      const error = uncatalogued("frame", wireCode, text, undefined, raw, requestId, command, value);
       error.field = fieldText;
       return error;
     }

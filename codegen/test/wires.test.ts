@@ -1,0 +1,74 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createCodec, decide } from "@ws-errors/core";
+import { loadCatalogText } from "@ws-errors/codegen";
+import { describe, expect, it } from "vitest";
+import { ledger } from "./catalogs/generated/ledger";
+
+/* Wires real APIs use that the format first left out: each with its own test catalog in ./catalogs. */
+
+const frame = (value: Record<string, unknown>) => JSON.stringify(value);
+const problems = (text: string) => {
+  const loaded = loadCatalogText(text, "test.yaml");
+  return loaded.ok ? [] : loaded.problems.map((p) => `${p.path}: ${p.message}`);
+};
+
+describe("a fallback keyed by another field of the frame (ledger)", () => {
+  const text = readFileSync(join(import.meta.dirname, "catalogs", "ledger.yaml"), "utf8");
+  const unlisted = (fields: Record<string, unknown>) => ledger.decodeFrame(frame({ type: "error", event_id: "e1", ...fields }));
+
+  it("classifies codes the catalog does not list by their error type or status, in the order written", () => {
+    const limited = unlisted({ status: 429, error: { type: "rate_limit_error", code: "events_burst", message: "slow down" } });
+    expect([limited?._tag, limited?.code, limited?.kind, limited?.retry]).toEqual([
+      "ledger/uncatalogued",
+      "events_burst",
+      "rate-limited",
+      { directive: "retry-later", delay: { ms: 50 } },
+    ]);
+    expect(unlisted({ status: 401, error: { type: "auth_error", code: "session_gone" } })?.retry.directive).toBe("refresh-credentials");
+    // A status sent as text is the number, as codes are; the range covers it.
+    expect(unlisted({ status: "503", error: { type: "api_error", code: "shard_down" } })).toMatchObject({
+      kind: "service-unavailable",
+      retry: { directive: "reconnect" },
+    });
+    // The type rule comes first: a 503 of type rate_limit_error is rate limiting.
+    expect(unlisted({ status: 503, error: { type: "rate_limit_error", code: "x" } })?.kind).toBe("rate-limited");
+  });
+
+  it("leaves listed codes to their entries, and anything no rule covers to the built-in default", () => {
+    expect(unlisted({ status: 500, error: { type: "rate_limit_error", code: "too_many_events" } })?._tag).toBe("ledger/too-many-events");
+    expect(unlisted({ status: 418, error: { type: "teapot_error", code: "short_and_stout" } })).toMatchObject({
+      kind: "unknown",
+      retry: { directive: "stop" },
+    });
+    // No status at all, or one of another type, is not read as a code.
+    expect(unlisted({ error: { type: "api_error", code: "y" } })?.kind).toBe("unknown");
+    expect(unlisted({ status: { code: 503 }, error: { code: "z" } })?.kind).toBe("unknown");
+  });
+
+  it("acts on the rule's directive: a request answered with an unlisted rate-limit code is retried after its delay", () => {
+    const error = unlisted({ status: 429, error: { type: "rate_limit_error", code: "events_burst" } });
+    const context = { reconnect: {}, answersRequest: true, canRefresh: false, canResume: false, attempt: 0 };
+    expect(decide(error!, context)).toMatchObject({ action: "retry-later", delayMs: 50 });
+  });
+
+  it("reads the same from a catalog loaded at run time as from the generated module", () => {
+    const loaded = loadCatalogText(text, "ledger.yaml");
+    const codec = createCodec(loaded.ok ? loaded.spec : (undefined as never));
+    const sent = frame({ type: "error", status: 502, error: { type: "api_error", code: "upstream" } });
+    expect(codec.decodeFrame(sent)?.kind).toBe(ledger.decodeFrame(sent)?.kind);
+    expect(codec.catalog.dialect.fallbacks[1]).toMatchObject({ path: "status", codes: [401] });
+  });
+
+  it("is refused by lint on another layer, without the values it covers, or through an array index", () => {
+    const rule = "- { layer: frame, path: status, codes: [401],";
+    expect(problems(text.replace(rule, "- { layer: [frame, close], path: status, codes: [401],"))).toContain(
+      "dialect.fallbacks[1].path: a fallback keyed by a frame path applies to frames only, not to close: split it into two rules",
+    );
+    expect(problems(text.replace(rule, "- { layer: frame, path: status,"))).toContain(
+      'dialect.fallbacks[1].path: a fallback keyed by "status" needs the values it covers: give codes or a from/to range',
+    );
+    expect(problems(text.replace(rule, "- { layer: frame, path: errors.0.status, codes: [401],")).join("\n")).toContain("indexes an array (0)");
+    expect(problems(text.replace(rule, "- { layer: frame, path: __proto__.status, codes: [401],")).join("\n")).toContain("prototype key");
+  });
+});

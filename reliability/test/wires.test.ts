@@ -1,0 +1,50 @@
+import type { Codec, WsError } from "@ws-errors/core";
+import { afterEach, describe, expect, it } from "vitest";
+import { ledger } from "../../codegen/test/catalogs/generated/ledger";
+import { FACADES, scripted, type Client, type Scripted } from "./wires/scripted";
+
+/*
+ * Wires real APIs use, end to end: a plain `ws` server writes them by hand, as another
+ * implementation would, and both client facades decode them and act on them. Each uses its own
+ * test catalog (codegen/test/catalogs); the decoding alone is tested in codegen/test/wires.test.ts.
+ */
+
+let server: Scripted | undefined;
+const clients: Client[] = [];
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  await server?.close();
+  server = undefined;
+});
+
+describe.each(Object.keys(FACADES))("through the %s facade", (facade) => {
+  const open = (...args: Parameters<(typeof FACADES)[string]>) => {
+    const client = (FACADES[facade] as (typeof FACADES)[string])(...args);
+    clients.push(client);
+    return client;
+  };
+
+  it("a request answered with a code the catalog does not list is retried as its status and error type say (ledger)", async () => {
+    let answered = 0;
+    server = await scripted({
+      message(message, socket) {
+        const reply =
+          ++answered < 3
+            ? { type: "error", status: 429, event_id: message.event_id, error: { type: "rate_limit_error", code: "events_burst", message: "slow down" } }
+            : { type: "event.created", event_id: message.event_id };
+        socket.send(JSON.stringify(reply));
+      },
+    });
+    const client = open(server.url, ledger as unknown as Codec<WsError>);
+    await expect(client.request({ type: "event.create" })).resolves.toMatchObject({ type: "event.created" });
+    expect(answered).toBe(3);
+    expect(client.errors.map((e) => [e._tag, e.code, e.kind])).toEqual([
+      ["ledger/uncatalogued", "events_burst", "rate-limited"],
+      ["ledger/uncatalogued", "events_burst", "rate-limited"],
+    ]);
+    expect(client.decisions.map((d) => [d.action, d.delayMs])).toEqual([
+      ["retry-later", 50],
+      ["retry-later", 50],
+    ]);
+  });
+});
