@@ -1,4 +1,5 @@
 import {
+  compileTemplate,
   KIND_CLASSES,
   numericCode,
   parseTemplate,
@@ -10,6 +11,7 @@ import {
   type Scope,
   type WireCode,
 } from "@ws-errors/core";
+import { closest, distance } from "fastest-levenshtein";
 import type { Problem, Segment } from "./problems";
 
 /** A catalog as read from its file, after the JSON Schema accepted it. */
@@ -20,6 +22,7 @@ export interface RawCatalog {
   version: string;
   dialect: {
     notes?: string;
+    answers?: { malformed?: string; unknownCommand?: string; internal?: string };
     sequence?: string;
     requests?: { command: string; requestId?: string; errorReplies?: "correlated" | "uncorrelated" };
     frames: RawFrameForm[];
@@ -400,7 +403,30 @@ export function lintCatalog(catalog: RawCatalog, report: Report): Problem[] {
   };
   explain("code", byCode);
   explain("label", byLabel);
+  checkAnswers(catalog, push);
   return problems;
+}
+
+/** `dialect.answers`: each role names an entry a server can send after the upgrade, as it is. */
+function checkAnswers(catalog: RawCatalog, push: (s: readonly Segment[], m: string) => void): void {
+  const ids = catalog.errors.map((e) => e.id);
+  for (const [role, id] of Object.entries(catalog.dialect.answers ?? {})) {
+    const at = ["dialect", "answers", role];
+    const entry = catalog.errors.find((e) => e.id === id);
+    if (!entry) {
+      const guess = ids.length > 0 ? closest(id, ids) : undefined;
+      push(at, `names no entry: "${id}" is not an id in errors${guess !== undefined && distance(id, guess) <= 3 ? `: did you mean "${guess}"?` : ""}`);
+      continue;
+    }
+    const frame = typeof entry.frame === "object" ? entry.frame : entry.frame === true ? {} : undefined;
+    if (!frame && !entry.close) push(at, `"${id}" has neither a frame nor a close, and a server answers ${role} after the upgrade: give it one`);
+    const filled = (text: string | undefined) => text !== undefined && (compileTemplate(text)?.names.length ?? 0) > 0;
+    if (filled(frame?.template) || (entry.close?.reason?.includes("{") && filled(entry.close.reason)))
+      push(
+        at,
+        `"${id}" is written from its details (a template with placeholders), which a server's own ${role} error does not have: name an entry without placeholders`,
+      );
+  }
 }
 
 /** A message or reason template: well formed, and every placeholder a declared detail field (its type checks the capture). */

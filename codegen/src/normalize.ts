@@ -48,6 +48,7 @@ export function normalize(raw: RawCatalog): CatalogSpec {
           summary: f.summary,
         })),
       ),
+      ...(dialect.answers !== undefined && { answers: { ...dialect.answers } }),
       ...(dialect.notes !== undefined && { notes: dialect.notes.trim() }),
     },
     errors: raw.errors.map((e): EntrySpec => {

@@ -18,8 +18,9 @@ const BUILT_IN = { malformed: "invalid_message", unknownCommand: "unknown_comman
 const WHAT = { malformed: "a message it cannot parse", unknownCommand: "a command no handler takes", internal: "an unexpected exception" } as const;
 
 /**
- * What a valid catalog still leaves to defaults: the server answers a role it has no entry for with
- * a built-in error (its code is not in the catalog, so clients decode it as unknown). Printed by
+ * What a valid catalog still leaves to defaults: the server answers a role it has no entry for (by
+ * kind, or named in `dialect.answers`) with a built-in error (its code is not in the catalog, so
+ * clients decode it as unknown). Printed by
  * `ws-errors lint`, which still exits 0.
  */
 export function catalogWarnings(spec: CatalogSpec): string[] {
@@ -32,7 +33,7 @@ export function catalogWarnings(spec: CatalogSpec): string[] {
         const templated = spec.errors.filter((e) => (SERVER_ROLE_KINDS[role] as readonly string[]).includes(e.kind) && writtenFromDetails(e));
         const why =
           templated.length > 0 ? ` (${templated.map((e) => `"${e.id}"`).join(", ")}: a templated message needs details the server does not have)` : "";
-        return `no ${SERVER_ROLE_KINDS[role].join(" or ")} entry with a frame layer${role === "internal" ? "" : " that keeps the connection open"}${why}: servers answer ${WHAT[role]} with the built-in "${BUILT_IN[role]}" error, which is not in this catalog`;
+        return `no ${SERVER_ROLE_KINDS[role].join(" or ")} entry with a frame layer${role === "internal" ? "" : " that keeps the connection open"}${why}: servers answer ${WHAT[role]} with the built-in "${BUILT_IN[role]}" error, which is not in this catalog (where the API answers it otherwise, by closing for one, name that entry in dialect.answers.${role})`;
       }),
     ...closeWarnings(spec),
     ...policyWarnings(spec),

@@ -10,6 +10,7 @@ import { beacon } from "./catalogs/generated/beacon";
 import { murmur } from "./catalogs/generated/murmur";
 import { ledger } from "./catalogs/generated/ledger";
 import { quarry } from "./catalogs/generated/quarry";
+import { sluice } from "./catalogs/generated/sluice";
 
 /*
  * A generated module decodes through code specialized for its catalog (its frame classifier, field
@@ -18,10 +19,18 @@ import { quarry } from "./catalogs/generated/quarry";
  * can deliver, on all three layers: the specialized code is an optimization, never a second meaning.
  * The bundled catalogs and the test catalogs (templates, labels, `when`, aliases, lists) both run.
  */
-const MODULES = { collective2, "esca-rates": escaRates, infoway, tickdb, "tickdb-legacy": tickdbLegacy, beacon, ledger, murmur, quarry } as unknown as Record<
-  string,
-  Codec<WsError>
->;
+const MODULES = {
+  collective2,
+  "esca-rates": escaRates,
+  infoway,
+  tickdb,
+  "tickdb-legacy": tickdbLegacy,
+  beacon,
+  ledger,
+  murmur,
+  quarry,
+  sluice,
+} as unknown as Record<string, Codec<WsError>>;
 
 /* Everything public an error carries; the class itself differs (generated against run-time built). */
 function shape(error: WsError | null | undefined): unknown {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createCodec, decide } from "@ws-errors/core";
-import { loadCatalogText } from "@ws-errors/codegen";
+import { createCodec, decide, serverDefaults } from "@ws-errors/core";
+import { catalogWarnings, loadCatalogText } from "@ws-errors/codegen";
 import { describe, expect, it } from "vitest";
 import { ledger } from "./catalogs/generated/ledger";
 
@@ -70,5 +70,40 @@ describe("a fallback keyed by another field of the frame (ledger)", () => {
     );
     expect(problems(text.replace(rule, "- { layer: frame, path: errors.0.status, codes: [401],")).join("\n")).toContain("indexes an array (0)");
     expect(problems(text.replace(rule, "- { layer: frame, path: __proto__.status, codes: [401],")).join("\n")).toContain("prototype key");
+  });
+});
+
+describe("a catalog that answers bad input by closing (sluice: dialect.answers)", () => {
+  const text = readFileSync(join(import.meta.dirname, "catalogs", "sluice.yaml"), "utf8");
+  const spec = (source: string) => {
+    const loaded = loadCatalogText(source, "sluice.yaml");
+    if (!loaded.ok) throw new Error(loaded.problems.map((p) => p.message).join("\n"));
+    return loaded.spec;
+  };
+  const unnamed = text.replace(/\n {2}answers:\n( {4}\w+: [\w-]+\n)+/, "\n");
+
+  it("gives a server the entries it names, close-only ones included, and lint asks for no frame entries the API does not have", () => {
+    expect(Object.fromEntries(Object.entries(serverDefaults(spec(text))).map(([role, entry]) => [role, entry?.id]))).toEqual({
+      malformed: "bad-message",
+      unknownCommand: "unknown-action",
+      internal: "fault",
+    });
+    expect(catalogWarnings(spec(text))).toEqual([]);
+    // Without them, a server would answer with built-in frames this API never sends, and lint says where to name the entries.
+    expect(unnamed).not.toContain("answers:");
+    expect(serverDefaults(spec(unnamed)).malformed).toBeUndefined();
+    expect(catalogWarnings(spec(unnamed)).join("\n")).toContain("name that entry in dialect.answers.malformed");
+  });
+
+  it("is refused by lint when it names no entry, one a server cannot send after the upgrade, or one written from details", () => {
+    expect(problems(text.replace("malformed: bad-message", "malformed: bad-mesage"))).toContain(
+      'dialect.answers.malformed: names no entry: "bad-mesage" is not an id in errors: did you mean "bad-message"?',
+    );
+    const upgradeOnly = text.replace("    close: { code: 4003, reason: unknown action }", "    upgrade: { status: 400 }");
+    expect(problems(upgradeOnly)).toContain(
+      'dialect.answers.unknownCommand: "unknown-action" has neither a frame nor a close, and a server answers unknownCommand after the upgrade: give it one',
+    );
+    const templated = text.replace("close: { code: 1011, reason: fault }", 'close: { code: 1011, reason: "fault {n}" }\n    details: { n: { type: integer } }');
+    expect(problems(templated).join("\n")).toContain('dialect.answers.internal: "fault" is written from its details');
   });
 });

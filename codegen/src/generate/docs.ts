@@ -170,6 +170,20 @@ export function generateDocs(spec: CatalogSpec, source: string, where: Required<
       line();
     }
   }
+  const answers = spec.dialect.answers;
+  if (answers) {
+    const said = (id: string) => {
+      const entry = spec.errors.find((e) => e.id === id);
+      return `\`${id}\`${entry?.close ? ` (closing with ${entry.close.code})` : ""}`;
+    };
+    const roles = [
+      ["a message that is not valid", answers.malformed],
+      ["an unknown command", answers.unknownCommand],
+      ["a server fault", answers.internal],
+    ].filter((pair): pair is [string, string] => pair[1] !== undefined);
+    line(`The API answers ${roles.map(([what, id]) => `${what} with ${said(id)}`).join(", ")}.`);
+    line();
+  }
   if (spec.dialect.sequence) {
     line(`Stream messages carry their sequence id at \`${spec.dialect.sequence}\`; the \`resume\` directive reconnects from the last one seen.`);
     line();

@@ -13,9 +13,9 @@ export const SERVER_ROLE_KINDS: Readonly<Record<ServerRole, readonly KindName[]>
 };
 
 /**
- * The entry a server uses for each role when it is given none: the first of the role's kinds with a
- * frame layer (for input problems, one that does not close the connection; the internal error may
- * be on the upgrade layer only). An entry whose message or close reason is a template with
+ * The entry a server uses for each role when it is given none: the one the catalog names in
+ * `dialect.answers`, else the first of the role's kinds with a frame layer (for input problems,
+ * one that does not close the connection; the internal error may be on the upgrade layer only). An entry whose message or close reason is a template with
  * placeholders never stands in: the server has no detail values to fill them, and would send the
  * template itself, which no client decodes. A role with no entry is answered with a built-in error,
  * which `ws-errors lint` warns about.
@@ -29,6 +29,14 @@ export function serverDefaults(catalog: CatalogSpec): Partial<Record<ServerRole,
   const out: Partial<Record<ServerRole, EntrySpec>> = {};
   const candidates = catalog.errors.filter((e) => !writtenFromDetails(e));
   for (const role of Object.keys(SERVER_ROLE_KINDS) as ServerRole[]) {
+    // The catalog's own word first: an API that closes on bad input names that entry, whatever it
+    // closes with (lint checks the entry can be sent after the upgrade and has no placeholders).
+    const named = catalog.dialect.answers?.[role];
+    if (named !== undefined) {
+      const entry = candidates.find((e) => e.id === named && (e.frame !== undefined || e.close !== undefined));
+      if (entry) out[role] = entry;
+      continue;
+    }
     const found = SERVER_ROLE_KINDS[role]
       .map((kind) => candidates.find((e) => e.kind === kind && e.frame !== undefined && (role === "internal" || e.close === undefined)))
       .find((e) => e !== undefined);

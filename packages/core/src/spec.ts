@@ -138,6 +138,12 @@ export interface Dialect {
   readonly sequence?: string;
   readonly upgrade: UpgradeForm;
   readonly fallbacks: readonly Fallback[];
+  /**
+   * Which entry a server answers what it detects itself with, by id, where the API says so: an API
+   * that closes the connection on a malformed message names an entry with only a close layer.
+   * Without it, a server picks by kind (see `serverDefaults`).
+   */
+  readonly answers?: { readonly malformed?: string; readonly unknownCommand?: string; readonly internal?: string };
   /** Free text kept with the catalog: where the dialect was chosen rather than documented. */
   readonly notes?: string;
 }

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Codec, WsError } from "@ws-errors/core";
-import { connect, type Decision } from "@ws-errors/node";
+import { connect, WsErrorServer, type Decision, type WsErrorServerOptions } from "@ws-errors/node";
 import { wsErrorsConnection } from "@ws-errors/rxjs";
 import { WebSocket, WebSocketServer } from "ws";
 
@@ -53,11 +53,30 @@ export async function scripted(script: Script): Promise<Scripted> {
   };
 }
 
+/** A `WsErrorServer` on a loopback port: the server side of a wire, written by ws-errors itself. */
+export async function served(options: Omit<WsErrorServerOptions, "server">): Promise<{ readonly url: string; close(): Promise<void> }> {
+  const http = createServer((_req, res) => res.writeHead(426).end());
+  const server = new WsErrorServer({ logger: { error: () => undefined, warn: () => undefined }, ...options, server: http });
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  const { port } = http.address() as AddressInfo;
+  return {
+    url: `ws://127.0.0.1:${port}`,
+    async close() {
+      await server.close();
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
 /** What a client facade saw and decided, and how to use it. */
 export interface Client {
   readonly errors: WsError[];
   readonly decisions: Decision[];
+  /** Settles when the client gives up for good (its last decision was to stop). */
+  readonly stopped: Promise<void>;
   request(message: Record<string, unknown>): Promise<unknown>;
+  send(text: string): void;
   close(): void;
 }
 
@@ -67,7 +86,14 @@ export type FacadeOptions = { readonly reconnect?: { initialMs: number; maxMs: n
 export const FACADES: Readonly<Record<string, (url: string | ((attempt: number) => string), codec: Codec<WsError>, options?: FacadeOptions) => Client>> = {
   node(url, codec, options = {}) {
     const client = connect(url, { codec, reconnect: options.reconnect ?? false, requestTimeoutMs: options.requestTimeoutMs ?? 2_000 });
-    const seen: Client = { errors: [], decisions: [], request: (m) => client.request(m), close: () => client.close() };
+    const seen: Client = {
+      errors: [],
+      decisions: [],
+      stopped: new Promise((resolve) => client.once("stopped", () => resolve())),
+      request: (m) => client.request(m),
+      send: (text) => client.send(text),
+      close: () => client.close(),
+    };
     client.on("catalog-error", (e) => seen.errors.push(e));
     client.on("decision", (d) => seen.decisions.push(d));
     return seen;
@@ -79,9 +105,14 @@ export const FACADES: Readonly<Record<string, (url: string | ((attempt: number) 
       requestTimeoutMs: options.requestTimeoutMs ?? 2_000,
       createSocket: (u) => new WebSocket(u),
     });
+    let stop = () => undefined as void;
     const seen: Client & { subs: { unsubscribe(): void }[] } = {
       errors: [],
       decisions: [],
+      stopped: new Promise((resolve) => {
+        stop = resolve;
+      }),
+      send: (text) => connection.send(text),
       subs: [],
       request: (m) => new Promise((resolve, reject) => seen.subs.push(connection.request(m).subscribe({ next: resolve, error: reject }))),
       close: () => {
@@ -91,7 +122,7 @@ export const FACADES: Readonly<Record<string, (url: string | ((attempt: number) 
     seen.subs.push(connection.errors$.subscribe((e) => seen.errors.push(e)));
     seen.subs.push(connection.decisions$.subscribe((d) => seen.decisions.push(d as Decision)));
     // The connection lives while something listens: messages$ keeps it open between requests.
-    seen.subs.push(connection.messages$.subscribe({ error: () => undefined }));
+    seen.subs.push(connection.messages$.subscribe({ error: () => stop(), complete: () => stop() }));
     return seen;
   },
 };
