@@ -189,9 +189,9 @@ export function lintCatalog(catalog: RawCatalog, report: Report): Problem[] {
   for (const [i, form] of dialect.frames.entries()) {
     if (formNames.has(form.name)) push(["dialect", "frames", i, "name"], `frame form name "${form.name}" is already used`);
     formNames.add(form.name);
-    // Frames that are JSON arrays ([join_ref, ref, topic, event, payload]) are not read or written
-    // yet: the decoder takes objects only and the encoder would write {"3": ...}. Refused, never
-    // accepted only to decode every real frame as null.
+    // A frame is a JSON array ([join_ref, ref, topic, event, payload], read and written through
+    // index paths: "3", "4.status") or an object, never both: a form whose paths start with an
+    // index and a key would be written as one and never match as the other.
     const paths: [Segment[], string | undefined][] = [
       ...(["code", "label", "message", "field", "requestId", "command", "details", "errors"] as const).map((k): [Segment[], string | undefined] => [
         ["dialect", "frames", i, k],
@@ -201,13 +201,16 @@ export function lintCatalog(catalog: RawCatalog, report: Report): Problem[] {
       ...Object.keys(form.constant ?? {}).map((k): [Segment[], string | undefined] => [["dialect", "frames", i, "constant", k], k]),
       ...Object.keys(form.stamps ?? {}).map((k): [Segment[], string | undefined] => [["dialect", "frames", i, "stamps", k], k]),
     ];
-    for (const [at, path] of paths) {
-      const index = path?.split(".").find((segment) => /^[0-9]+$/.test(segment));
-      if (index !== undefined)
-        push(
-          at,
-          `"${path}" indexes an array (${index}): frames that are or hold JSON arrays are not supported yet, so no frame would decode; name object keys only`,
-        );
+    const tops = paths.filter(([, path]) => path !== undefined && path !== "");
+    const indexed = tops.filter(([, path]) => /^[0-9]+(\.|$)/.test(path as string));
+    const keyed = tops.filter(([, path]) => !/^[0-9]+(\.|$)/.test(path as string));
+    if (indexed.length > 0 && keyed.length > 0) {
+      // Named where the fewer are: the odd one out is the likelier mistake.
+      const [odd, other] = indexed.length <= keyed.length ? [indexed[0], keyed[0]] : [keyed[0], indexed[0]];
+      push(
+        odd?.[0] ?? [],
+        `"${odd?.[1]}" and "${other?.[1]}" disagree on what a frame of this form is: a path starting with an index ("3") reads a JSON array, one starting with a key an object; give every path of the form the same kind of first segment`,
+      );
     }
     if (form.errors !== undefined && form.items === undefined && form.code !== undefined && form.code.split(".").length > 1) {
       const parent = form.code.split(".").slice(0, -1).join(".");
@@ -262,12 +265,6 @@ export function lintCatalog(catalog: RawCatalog, report: Report): Problem[] {
         );
       if (fallback.codes === undefined && fallback.from === undefined && fallback.to === undefined)
         push(["dialect", "fallbacks", i, "path"], `a fallback keyed by "${fallback.path}" needs the values it covers: give codes or a from/to range`);
-      const index = fallback.path.split(".").find((segment) => /^[0-9]+$/.test(segment));
-      if (index !== undefined)
-        push(
-          ["dialect", "fallbacks", i, "path"],
-          `"${fallback.path}" indexes an array (${index}): frames that are or hold JSON arrays are not supported yet; name object keys only`,
-        );
     }
   }
 

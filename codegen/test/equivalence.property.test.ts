@@ -1,4 +1,4 @@
-import { createCodec, type Codec, type WsError } from "@ws-errors/core";
+import { createCodec, isArrayForm, type Codec, type WsError } from "@ws-errors/core";
 import { collective2 } from "@ws-errors/core/catalogs/collective2";
 import { escaRates } from "@ws-errors/core/catalogs/esca-rates";
 import { infoway } from "@ws-errors/core/catalogs/infoway";
@@ -10,6 +10,7 @@ import { beacon } from "./catalogs/generated/beacon";
 import { murmur } from "./catalogs/generated/murmur";
 import { ledger } from "./catalogs/generated/ledger";
 import { quarry } from "./catalogs/generated/quarry";
+import { relay } from "./catalogs/generated/relay";
 import { sluice } from "./catalogs/generated/sluice";
 
 /*
@@ -29,6 +30,7 @@ const MODULES = {
   ledger,
   murmur,
   quarry,
+  relay,
   sluice,
 } as unknown as Record<string, Codec<WsError>>;
 
@@ -107,7 +109,7 @@ describe.each(Object.entries(MODULES))("%s: the generated module decodes as the 
     .map(({ form, code, label, message, field, requestId, details, list, seq, keys }) => {
       if (!form) return { code, message };
       const equalities = form.match.filter((m) => m.equals !== undefined).map((m) => at(m.path, m.equals));
-      return merge(
+      const built = merge(
         ...keys.map(([path, value]) => at(path, value)),
         ...Object.entries(form.constant ?? {}).map(([path, value]) => at(path, value)),
         ...equalities,
@@ -130,6 +132,8 @@ describe.each(Object.entries(MODULES))("%s: the generated module decodes as the 
             ),
         at(dialect.sequence, seq),
       );
+      // An array dialect's frames are arrays: the same slots, as a socket delivers them.
+      return isArrayForm(form) ? Object.assign([], built) : built;
     });
 
   it("on every entry's own frame, close, browser fallback and upgrade response", () => {

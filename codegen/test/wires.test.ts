@@ -4,6 +4,7 @@ import { createCodec, decide, serverDefaults } from "@ws-errors/core";
 import { catalogWarnings, loadCatalogText } from "@ws-errors/codegen";
 import { describe, expect, it } from "vitest";
 import { ledger } from "./catalogs/generated/ledger";
+import { BadEventError, JoinCrashedError, relay, UnmatchedTopicError } from "./catalogs/generated/relay";
 
 /* Wires real APIs use that the format first left out: each with its own test catalog in ./catalogs. */
 
@@ -60,7 +61,7 @@ describe("a fallback keyed by another field of the frame (ledger)", () => {
     expect(codec.catalog.dialect.fallbacks[1]).toMatchObject({ path: "status", codes: [401] });
   });
 
-  it("is refused by lint on another layer, without the values it covers, or through an array index", () => {
+  it("is refused by lint on another layer, without the values it covers, or through a prototype key", () => {
     const rule = "- { layer: frame, path: status, codes: [401],";
     expect(problems(text.replace(rule, "- { layer: [frame, close], path: status, codes: [401],"))).toContain(
       "dialect.fallbacks[1].path: a fallback keyed by a frame path applies to frames only, not to close: split it into two rules",
@@ -68,7 +69,6 @@ describe("a fallback keyed by another field of the frame (ledger)", () => {
     expect(problems(text.replace(rule, "- { layer: frame, path: status,"))).toContain(
       'dialect.fallbacks[1].path: a fallback keyed by "status" needs the values it covers: give codes or a from/to range',
     );
-    expect(problems(text.replace(rule, "- { layer: frame, path: errors.0.status, codes: [401],")).join("\n")).toContain("indexes an array (0)");
     expect(problems(text.replace(rule, "- { layer: frame, path: __proto__.status, codes: [401],")).join("\n")).toContain("prototype key");
   });
 });
@@ -105,5 +105,47 @@ describe("a catalog that answers bad input by closing (sluice: dialect.answers)"
     );
     const templated = text.replace("close: { code: 1011, reason: fault }", 'close: { code: 1011, reason: "fault {n}" }\n    details: { n: { type: integer } }');
     expect(problems(templated).join("\n")).toContain('dialect.answers.internal: "fault" is written from its details');
+  });
+});
+
+describe("frames that are JSON arrays (relay: [join_ref, ref, topic, event, payload])", () => {
+  const text = readFileSync(join(import.meta.dirname, "catalogs", "relay.yaml"), "utf8");
+  const loaded = loadCatalogText(text, "relay.yaml");
+  const runtime = createCodec(loaded.ok ? loaded.spec : (undefined as never));
+
+  it("decodes error replies as the server sends them, through index paths, and leaves data arrays alone", () => {
+    for (const codec of [relay, runtime]) {
+      const reply = codec.decodeFrame('["3","7","room:lobby","reply",{"status":"error","response":{"reason":"unmatched topic"}}]');
+      expect([reply?.id, reply?.requestId, reply?.layer]).toEqual(["unmatched-topic", "7", "frame"]);
+      const crashed = codec.decodeFrame(["3", null, "room:lobby", "channel_error", {}]);
+      expect([crashed?._tag, crashed?.kind, crashed?.retry.directive]).toEqual(["relay/uncatalogued", "channel-unavailable", "reconnect"]);
+      expect(codec.decodeFrame('["3","8","room:lobby","reply",{"status":"ok","response":{}}]')).toBeNull();
+      expect(codec.decodeFrame('[null,null,"room:lobby","new_msg",{"body":"hi"}]')).toBeNull();
+      expect(codec.isErrorFrame(["3", "7", "room:lobby", "reply", { status: "error", response: { reason: "unauthorized" } }])).toBe(true);
+    }
+  });
+
+  it("writes arrays, with the slots it does not know as null, and reads back what it wrote", () => {
+    const error = new UnmatchedTopicError({ requestId: "7" });
+    for (const codec of [relay, runtime]) {
+      const sent = codec.encodeFrameText(error);
+      expect(JSON.parse(sent)).toEqual([null, "7", null, "reply", { status: "error", response: { reason: "unmatched topic" } }]);
+      expect(codec.encodeFrame(error)).toEqual(JSON.parse(sent));
+      expect(codec.decodeFrame(sent)).toMatchObject({ id: "unmatched-topic", requestId: "7" });
+    }
+    // A connection error goes out in the channel-error form, its label in the payload.
+    expect(JSON.parse(relay.encodeFrameText(new JoinCrashedError()))).toEqual([null, null, null, "channel_error", { reason: "join crashed" }]);
+    expect(relay.decodeFrame(relay.encodeFrameText(new BadEventError()))?.id).toBe("bad-event");
+  });
+
+  it("keeps arrays out of object dialects: an array frame there is data, as before", () => {
+    expect(ledger.decodeFrame('[{"type":"error"}]')).toBeNull();
+    expect(ledger.isErrorFrame([{ type: "error" }])).toBe(false);
+  });
+
+  it("is refused by lint where one form is both an array and an object", () => {
+    expect(problems(text.replace("      label: 4.reason\n", "      label: reason\n")).join("\n")).toContain(
+      '"reason" and "3" disagree on what a frame of this form is',
+    );
   });
 });

@@ -1,6 +1,7 @@
 import type { Codec, WsError } from "@ws-errors/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { ledger } from "../../codegen/test/catalogs/generated/ledger";
+import { relay, UnmatchedTopicError } from "../../codegen/test/catalogs/generated/relay";
 import { sluice } from "../../codegen/test/catalogs/generated/sluice";
 import { FACADES, scripted, served, type Client, type Scripted } from "./wires/scripted";
 
@@ -76,4 +77,44 @@ describe.each(Object.keys(FACADES))("through the %s facade", (facade) => {
     expect(faulty.errors[0]).toMatchObject({ layer: "close", id: "fault", code: 1011 });
     expect(faulty.decisions[0]?.action).toBe("reconnect");
   });
+
+  it("a channel protocol framed as JSON arrays: requests, replies, errors and a crashed channel, written by WsErrorServer (relay)", async () => {
+    let connections = 0;
+    server = await served({
+      codec: relay as unknown as Codec<WsError>,
+      onConnection: () => void connections++,
+      commands: {
+        join: (message) => {
+          const [joinRef, , topic] = message.data as [string | null, unknown, string];
+          if (topic !== "room:lobby") throw new UnmatchedTopicError();
+          return [joinRef, message.requestId, topic, "reply", { status: "ok", response: {} }];
+        },
+        crash: (_message, connection) => {
+          connection.send([null, null, "room:lobby", "channel_error", {}]);
+          return undefined;
+        },
+      },
+    });
+    const client = open(server.url, relay as unknown as Codec<WsError>, { reconnect: { initialMs: 5, maxMs: 10 } });
+    const joined = (await client.request(["1", null, "room:lobby", "join", {}])) as unknown[];
+    expect(joined.slice(2)).toEqual(["room:lobby", "reply", { status: "ok", response: {} }]);
+    expect(typeof joined[1]).toBe("number");
+    const refused = client.request(["2", null, "room:nowhere", "join", {}]);
+    await expect(refused).rejects.toMatchObject({ id: "unmatched-topic", layer: "frame" });
+    await expect(refused).rejects.toHaveProperty("requestId");
+    // A crashed channel: the event alone says what it is (a fallback keyed by it); the socket stays.
+    client.request(["3", null, "room:lobby", "crash", {}]).catch(() => undefined);
+    await until(() => client.errors.some((e) => e.kind === "channel-unavailable"), "the crashed channel");
+    expect(client.errors.at(-1)).toMatchObject({ _tag: "relay/uncatalogued", code: "", layer: "frame", retry: { directive: "reconnect" } });
+    await expect(client.request(["4", null, "room:lobby", "join", {}])).resolves.toBeDefined();
+    expect(connections).toBe(1);
+  });
 });
+
+async function until(check: () => boolean, what: string, ms = 3_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

@@ -1,5 +1,6 @@
 import {
   compileTemplate,
+  isArrayForm,
   usesMatching,
   usesTemplates,
   type CatalogSpec,
@@ -226,7 +227,7 @@ export function generateModule(spec: CatalogSpec, source: string, where: Require
   const decoderDoc = `Decoders of the \`${spec.name}\` catalog on all three layers, without the encoders: what a client needs (a browser bundle that imports only this carries no encoder).\n\n@example\n\`\`\`ts\nimport { ${base}Decoder } from "${where.importPath(spec.name)}";\nconst error = ${base}Decoder.decodeFrame(text);\nif (error) console.log(error.kind, error.retry.directive);\n\`\`\``;
   statements.push(
     specialized
-      ? `${jsDoc(decoderDoc)}export const ${base}Decoder: core.Decoder<${union}> = /* @__PURE__ */ core.internal.specialize(${base}Runtime, {\n  isErrorFrame: (value) => typeof value === "object" && value !== null && !Array.isArray(value) && classifyFrame(value as Record<string, any>) >= 0,\n  decodeFrame: (input) => (isDataFrame(input) ? null : ${base}Runtime.decodeFrame(input)),\n  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : ${base}Runtime.decodeFrameErrors(input)),${sequenceReader}\n});`
+      ? `${jsDoc(decoderDoc)}export const ${base}Decoder: core.Decoder<${union}> = /* @__PURE__ */ core.internal.specialize(${base}Runtime, {\n  isErrorFrame: (value) => typeof value === "object" && value !== null && ${spec.dialect.frames.some(isArrayForm) ? "" : "!Array.isArray(value) && "}classifyFrame(value as Record<string, any>) >= 0,\n  decodeFrame: (input) => (isDataFrame(input) ? null : ${base}Runtime.decodeFrame(input)),\n  decodeFrameErrors: (input) => (isDataFrame(input) ? core.internal.NO_ERRORS : ${base}Runtime.decodeFrameErrors(input)),${sequenceReader}\n});`
       : ({
           kind: StructureKind.VariableStatement,
           isExported: true,
@@ -386,8 +387,21 @@ interface WriterNode {
  * logic is needed at run time. Key order may differ from `encodeFrame`'s; the JSON is the same.
  */
 function writerSource(form: FrameForm): string | undefined {
-  // Errors that live only in a list are written by the generic path, which builds the list.
+  // Errors that live only in a list are written by the generic path, which builds the list; so are
+  // frames that are or hold arrays (an index in any path), which a template of keys cannot write.
   if (form.errors !== undefined && form.code === undefined) return undefined;
+  const paths = [
+    form.code,
+    form.label,
+    form.message,
+    form.field,
+    form.requestId,
+    form.command,
+    form.details,
+    ...Object.keys(form.constant ?? {}),
+    ...Object.keys(form.stamps ?? {}),
+  ];
+  if (paths.some((p) => p?.split(".").some((segment) => /^\d+$/.test(segment)))) return undefined;
   const root: WriterNode = { members: new Map() };
   const place = (path: string, leaf: WriterLeaf) => {
     const segments = path === "" ? [] : path.split(".");

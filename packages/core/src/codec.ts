@@ -12,7 +12,7 @@ import { withEncoder, type ErrorFrameWriter } from "./codec/encode";
  * (codec/compile.ts) for its decoder (codec/decode.ts) and its encoder (codec/encode.ts).
  */
 
-export { compileCatalog, runtimeClass, type CatalogCompilation, type CompiledEntry } from "./codec/compile";
+export { compileCatalog, isArrayForm, runtimeClass, type CatalogCompilation, type CompiledEntry } from "./codec/compile";
 export { compileDecoder, NO_ERRORS } from "./codec/decode";
 export { withEncoder, type ErrorFrameWriteContext, type ErrorFrameWriter } from "./codec/encode";
 

@@ -44,6 +44,7 @@ export {
 // alone leaves it, and every encoder, out.
 export {
   createCodec,
+  isArrayForm,
   withEncoder,
   type Codec,
   type Decoder,
@@ -57,7 +58,7 @@ export {
 /** What generated catalog modules use; not for applications. */
 export { internal } from "./internal";
 export { backoffDelayMs, fallbackFor, isCleanClose, retryDelayMs, defaultDirective, type BackoffOptions, type FallbackPolicy } from "./retry-policy";
-export { compileConditions, getPath, parsePath, setPath, type Path } from "./path";
+export { compileConditions, getPath, isIndex, parsePath, setPath, type Path } from "./path";
 export { withReference } from "./reference";
 // `TEMPLATES` is a named export, not in `internal`: a bundle keeps the whole `internal` object, and
 // only catalogs with templates should carry the template code.

@@ -24,8 +24,20 @@ export function getPath(value: unknown, path: Path): unknown {
 }
 
 /**
+ * Whether a path segment indexes an array (`"3"` in `[join_ref, ref, topic, event, payload]`):
+ * how catalog paths tell frames that are JSON arrays from objects.
+ *
+ * @example
+ * ```ts
+ * isIndex("3"); // true
+ * isIndex("status"); // false
+ * ```
+ */
+export const isIndex = (segment: string | undefined): boolean => segment !== undefined && /^\d+$/.test(segment);
+
+/**
  * Writes with `defineProperty`, so keys such as `__proto__` become plain data and never change an
- * object's prototype.
+ * object's prototype. A container made on the way is an array where the next segment is an index.
  */
 export function setPath(target: Record<string, unknown>, path: Path, value: unknown): void {
   let current = target;
@@ -33,7 +45,7 @@ export function setPath(target: Record<string, unknown>, path: Path, value: unkn
     const key = path[i] as string;
     let next = Object.hasOwn(current, key) ? current[key] : undefined;
     if (typeof next !== "object" || next === null) {
-      next = {};
+      next = isIndex(path[i + 1]) ? [] : {};
       define(current, key, next);
     }
     current = next as Record<string, unknown>;

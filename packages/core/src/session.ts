@@ -243,13 +243,14 @@ export class ClientSession<E extends WsError = WsError> {
    * answer is retried after its delay, up to `maxMessageRetries`. Made before the connection
    * opens, it waits for it, within the same timeout. The request id goes where the dialect says.
    */
-  request<R = unknown>(message: Record<string, unknown>): Promise<R> {
+  request<R = unknown>(message: Record<string, unknown> | readonly unknown[]): Promise<R> {
     let id = this.idPath ? (getPath(message, this.idPath) as unknown) : undefined;
     let body = message;
-    if (id === undefined && this.idPath) {
+    // A null id is a slot left for it (`[null, null, "room:lobby", "phx_join", {}]`): filled as a missing one is.
+    if ((id === undefined || id === null) && this.idPath) {
       id = this.nextId++;
-      body = structuredClone(message);
-      setPath(body, this.idPath, id);
+      body = structuredClone(message) as Record<string, unknown>;
+      setPath(body as Record<string, unknown>, this.idPath, id);
     }
     const command = this.commandPath ? getPath(message, this.commandPath) : undefined;
     const key: string | number | undefined = typeof id === "string" || typeof id === "number" ? id : typeof command === "string" ? command : undefined;

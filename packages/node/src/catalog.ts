@@ -1,6 +1,7 @@
 import {
   entryOfKinds,
   getPath,
+  isIndex,
   parsePath,
   policyProblems,
   setPath,
@@ -74,9 +75,9 @@ export function requestFields(codec: Codec<WsError>): (message: unknown) => { co
 }
 
 /**
- * What a command handler's reply becomes on the wire: an object reply gets the request's
- * correlation id where the dialect puts it (as error frames do), unless it has one already; any
- * other reply (text, an array, bytes) is sent as it is. Without the id, a client's `request()`
+ * What a command handler's reply becomes on the wire: an object reply (an array one, where the
+ * dialect's request id is an index) gets the request's correlation id where the dialect puts it
+ * (as error frames do), unless it has one already; any other reply (text, bytes) is sent as it is. Without the id, a client's `request()`
  * could not tell its answer.
  *
  * @example
@@ -89,27 +90,31 @@ export function replyEcho(codec: Codec<WsError>): (reply: unknown, requestId: st
   const idPath = parsePath(codec.catalog.dialect.requests?.requestId);
   return (reply, requestId) => {
     const base = idPath && requestId !== undefined ? jsonObject(reply) : undefined;
-    if (!idPath || !base || getPath(base, idPath) !== undefined) return reply;
+    // An id already there stays, unless it is a null slot left for it (an array dialect's `[null, null, ...]`).
+    if (!idPath || !base || Array.isArray(base) !== isIndex(idPath[0]) || (getPath(base, idPath) ?? null) !== null) return reply;
     // Copies along the path only: the handler's object may be shared (a constant reply, a cache).
-    const out = { ...base };
+    const out = copy(base);
     let at: Record<string, unknown> = out;
     for (const key of idPath.slice(0, -1)) {
       const next = jsonObject(Object.hasOwn(at, key) ? at[key] : undefined);
       if (!next) break;
-      at = at[key] = { ...next };
+      at = at[key] = copy(next);
     }
     setPath(out, idPath, requestId);
     return out;
   };
 }
 
-/* The object a value is sent as (through its `toJSON`, as JSON.stringify does), or `undefined` for
-   anything that is not sent as a JSON object: text, arrays, bytes, dates. */
+/* The object or array a value is sent as (through its `toJSON`, as JSON.stringify does), or
+   `undefined` for anything that is not sent as JSON structure: text, bytes, dates. */
 function jsonObject(value: unknown): Record<string, unknown> | undefined {
   if (typeof value !== "object" || value === null || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return undefined;
   const json = typeof (value as { toJSON?: unknown }).toJSON === "function" ? (value as { toJSON(): unknown }).toJSON() : value;
-  return typeof json === "object" && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
+  return typeof json === "object" && json !== null ? (json as Record<string, unknown>) : undefined;
 }
+
+const copy = (value: Record<string, unknown>): Record<string, unknown> =>
+  Array.isArray(value) ? ([...value] as unknown as Record<string, unknown>) : { ...value };
 
 const RETRY_AFTER = new WeakMap<WsError, number>();
 

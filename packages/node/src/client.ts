@@ -183,7 +183,7 @@ export class WsErrorClient<E extends WsError = WsError, T = any> extends EventEm
    * answer is retried after its delay, up to `maxMessageRetries`. Made before the connection is
    * open, it waits for the open, within `requestTimeoutMs`.
    */
-  request<T = unknown>(message: Record<string, unknown>): Promise<T> {
+  request<T = unknown>(message: Record<string, unknown> | readonly unknown[]): Promise<T> {
     return this.session.request<T>(message);
   }
 

@@ -55,7 +55,7 @@ export interface RxConnection<E extends WsError = WsError, T = unknown> {
    * Sends a command; emits its answer and completes, or errors with the typed error that answers
    * it, once the connection has applied the catalog's directive (retried a `retry-later` itself).
    */
-  request<R = unknown>(message: Record<string, unknown>): Observable<R>;
+  request<R = unknown>(message: Record<string, unknown> | readonly unknown[]): Observable<R>;
   /** The highest sequence id seen on a stream message. */
   readonly lastSequence: number | string | undefined;
 }
@@ -226,7 +226,7 @@ export function wsErrorsConnection<E extends WsError, T = unknown>(url: UrlSourc
       if (!active) throw new Error("not connected: subscribe to one of the connection's streams first");
       active.session.send(data);
     },
-    request<R>(message: Record<string, unknown>): Observable<R> {
+    request<R>(message: Record<string, unknown> | readonly unknown[]): Observable<R> {
       return new Observable<R>((subscriber) => {
         const { session } = acquire();
         session.request<R>(message).then(

@@ -75,7 +75,7 @@ export interface Client {
   readonly decisions: Decision[];
   /** Settles when the client gives up for good (its last decision was to stop). */
   readonly stopped: Promise<void>;
-  request(message: Record<string, unknown>): Promise<unknown>;
+  request(message: Record<string, unknown> | readonly unknown[]): Promise<unknown>;
   send(text: string): void;
   close(): void;
 }

@@ -1,5 +1,5 @@
 import { KIND_CLASSES, NO_DETAILS, type WsError, bindEntry, type WsErrorClass } from "../errors";
-import { type compileConditions, define, getPath, parsePath, type Path } from "../path";
+import { type compileConditions, define, getPath, isIndex, parsePath, type Path } from "../path";
 import type { CatalogSpec, DetailType, EntrySpec, FrameForm, WireCode } from "../spec";
 import { closeReasonIsTemplate, TEMPLATES, usesMatching, usesTemplates, type Template, type TemplateSupport } from "../template";
 import { numericCode } from "../text";
@@ -151,6 +151,20 @@ export function genericClassifier(matchers: readonly ((value: object) => boolean
 }
 
 type FormPaths = Readonly<Record<"code" | "label" | "message" | "field" | "requestId" | "command" | "details" | "errors", Path | undefined>>;
+
+/**
+ * Whether a frame form's frames are JSON arrays (`[join_ref, ref, topic, event, payload]`): its
+ * paths start with an index. Lint keeps a form's paths all indexes or all keys at the top.
+ *
+ * @example
+ * ```ts
+ * isArrayForm({ name: "reply", scope: "command", match: [{ path: "3", equals: "phx_reply" }] }); // true
+ * ```
+ */
+export function isArrayForm(form: FrameForm): boolean {
+  // What a form matches on tells, or else the paths it reads an error from.
+  return [...form.match.map((c) => c.path), form.code, form.label, form.message].some((p) => p !== undefined && isIndex(p.split(".")[0]));
+}
 
 export function formPaths(form: FrameForm): FormPaths {
   return {

@@ -9,6 +9,7 @@ import {
   conditionsOf,
   file,
   genericClassifier,
+  isArrayForm,
   lookup,
   type CatalogCompilation,
   type Compiled,
@@ -44,6 +45,9 @@ export function compileDecoder<E extends WsError = WsError>(source: CatalogCompi
     ? (options.success ?? conditionsOf(catalog, options)(dialect.success.match))
     : undefined;
   const sequencePath = parsePath(dialect.sequence);
+  // Frames are arrays only in a dialect whose forms say so ([join_ref, ref, topic, event, payload]);
+  // elsewhere an array is data, whatever a form's conditions would make of it.
+  const arrays = dialect.frames.some(isArrayForm);
   const entryFor = (error: WsError) => compiledEntryOf(source as Compiled<E>, error)?.entry;
 
   /* Identifier tables. Every numeric code is also filed under its decimal text and every decimal
@@ -168,7 +172,7 @@ export function compileDecoder<E extends WsError = WsError>(source: CatalogCompi
         return undefined;
       }
     }
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === "object" && value !== null && (arrays || !Array.isArray(value)) ? (value as Record<string, unknown>) : undefined;
   }
 
   /**
@@ -182,7 +186,7 @@ export function compileDecoder<E extends WsError = WsError>(source: CatalogCompi
     if (typeof value !== "object" || value === null) return undefined;
     const index = classify(value as Record<string, unknown>);
     // Test before indexing: forms[-1] is an out-of-bounds load V8 serves from a slow path.
-    if (index < 0 || Array.isArray(value)) return undefined;
+    if (index < 0 || (!arrays && Array.isArray(value))) return undefined;
     const compiled = forms[index] as CompiledForm;
     return { compiled, fields: compiled.read(value as Record<string, unknown>), value: value as Record<string, unknown> };
   }
@@ -292,11 +296,15 @@ export function compileDecoder<E extends WsError = WsError>(source: CatalogCompi
     catalog,
     classes: byId,
     isErrorFrame(value) {
-      return typeof value === "object" && value !== null && !Array.isArray(value) && classify(value as Record<string, unknown>) >= 0;
+      return typeof value === "object" && value !== null && (arrays || !Array.isArray(value)) && classify(value as Record<string, unknown>) >= 0;
     },
     isSuccessFrame(value) {
       return (
-        successMatch !== undefined && typeof value === "object" && value !== null && !Array.isArray(value) && successMatch(value as Record<string, unknown>)
+        successMatch !== undefined &&
+        typeof value === "object" &&
+        value !== null &&
+        (arrays || !Array.isArray(value)) &&
+        successMatch(value as Record<string, unknown>)
       );
     },
     decodeFrame,

@@ -5,7 +5,7 @@ import type { Template, TemplateSupport } from "../template";
 import { sanitizeHeaderValue, truncateCloseReason } from "../text";
 import type { Codec, Decoder, EncodeFrameOptions, EncodeUpgradeOptions, UpgradeResponse } from "../codec";
 import { NO_ERRORS } from "./decode";
-import { compiledEntryOf, type CatalogCompilation, type Compiled, type CompiledEntry, type CompiledForm } from "./compile";
+import { compiledEntryOf, isArrayForm, type CatalogCompilation, type Compiled, type CompiledEntry, type CompiledForm } from "./compile";
 
 /* Encoding the three layers, for servers: error frames in the dialect's envelope, upgrade answers and closes. */
 
@@ -13,6 +13,8 @@ const EMPTY = NO_ERRORS;
 
 /* A form as the encoder writes it: made by the encoder only, so a decoder's bundle carries none of it. */
 interface WritingForm extends CompiledForm {
+  /** Frames of this form are JSON arrays (`[join_ref, ref, topic, event, payload]`): its paths start with an index. */
+  readonly array: boolean;
   readonly constants: readonly (readonly [Path, Json])[];
   readonly stamps: readonly (readonly [Path, Stamp])[];
 }
@@ -54,6 +56,7 @@ export function withEncoder<E extends WsError = WsError>(
   const { catalog, entries } = compiled;
   const forms: WritingForm[] = compiled.forms.map((f) => ({
     ...f,
+    array: isArrayForm(f.form),
     constants: Object.entries(f.form.constant ?? {}).map(([path, value]) => [parsePath(path) ?? [], value] as const),
     stamps: Object.entries(f.form.stamps ?? {}).map(([path, stamp]) => [parsePath(path) ?? [], stamp] as const),
   }));
@@ -140,7 +143,7 @@ export function withEncoder<E extends WsError = WsError>(
     const requestId = uncorrelated ? undefined : (options.requestId ?? first.requestId);
     const command = options.command ?? first.command;
     const compiled = formOf(first, requestId);
-    const frame: Record<string, unknown> = {};
+    const frame = (compiled.array ? [] : {}) as Record<string, unknown>;
     for (const [path, value] of compiled.constants) setPath(frame, path, value);
     for (const [path, stamp] of compiled.stamps) setPath(frame, path, stampValue(stamp, options));
     // A constant at the request id's path (JSON-RPC's `"id": null`) stays when there is no id.
@@ -161,7 +164,7 @@ export function withEncoder<E extends WsError = WsError>(
         return item;
       });
       setPath(frame, compiled.errors, items);
-      return frame;
+      return filled(frame);
     }
     const compiledEntry = entriesForError(first);
     const entry = compiledEntry?.entry;
@@ -172,7 +175,7 @@ export function withEncoder<E extends WsError = WsError>(
     if (compiled.label && entry?.frame?.label !== undefined) setPath(frame, compiled.label, entry.frame.label);
     if (compiled.field && first.field !== undefined) setPath(frame, compiled.field, first.field);
     if (compiled.message) setPath(frame, compiled.message, wireMessage(first, compiledEntry));
-    return frame;
+    return filled(frame);
   }
 
   const writerOf = new Map(forms.map((compiled, i) => [compiled, writers?.[i]]));
@@ -356,4 +359,11 @@ function stampValue(stamp: Stamp, options: EncodeFrameOptions): Json {
 /* Whether the details have a value for every placeholder of a template. */
 function fills(template: Template, details: Record<string, unknown>): boolean {
   return template.names.every((name) => details[name] !== undefined && details[name] !== null);
+}
+
+/* An array frame's slots nobody writes (a join_ref the server does not know) are null, as they read
+   once sent: an array with holes would differ from its own JSON. */
+function filled(frame: Record<string, unknown>): Record<string, unknown> {
+  if (Array.isArray(frame)) for (let i = 0; i < frame.length; i++) if (!(i in frame)) frame[i] = null;
+  return frame;
 }
