@@ -128,7 +128,8 @@ dialect:
     message: message
 
 # Every entry: a stable id, the code on the wire, one canonical kind, and what a client should do
-# next (stop, retry-later, reconnect, resume, refresh-credentials, free-connection).
+# next (stop, retry-later, reconnect, resume, refresh-credentials, free-connection, reauthenticate,
+# resubscribe).
 errors:
   - id: unauthorized
     code: unauthorized

@@ -118,7 +118,7 @@ describe("frames that are JSON arrays (relay: [join_ref, ref, topic, event, payl
       const reply = codec.decodeFrame('["3","7","room:lobby","reply",{"status":"error","response":{"reason":"unmatched topic"}}]');
       expect([reply?.id, reply?.requestId, reply?.layer]).toEqual(["unmatched-topic", "7", "frame"]);
       const crashed = codec.decodeFrame(["3", null, "room:lobby", "channel_error", {}]);
-      expect([crashed?._tag, crashed?.kind, crashed?.retry.directive]).toEqual(["relay/uncatalogued", "channel-unavailable", "reconnect"]);
+      expect([crashed?._tag, crashed?.kind, crashed?.retry.directive]).toEqual(["relay/uncatalogued", "channel-unavailable", "resubscribe"]);
       expect(codec.decodeFrame('["3","8","room:lobby","reply",{"status":"ok","response":{}}]')).toBeNull();
       expect(codec.decodeFrame('[null,null,"room:lobby","new_msg",{"body":"hi"}]')).toBeNull();
       expect(codec.isErrorFrame(["3", "7", "room:lobby", "reply", { status: "error", response: { reason: "unauthorized" } }])).toBe(true);
@@ -147,5 +147,42 @@ describe("frames that are JSON arrays (relay: [join_ref, ref, topic, event, payl
     expect(problems(text.replace("      label: 4.reason\n", "      label: reason\n")).join("\n")).toContain(
       '"reason" and "3" disagree on what a frame of this form is',
     );
+  });
+});
+
+describe("directives carried out on the open connection (relay: reauthenticate, resubscribe)", () => {
+  const context = { reconnect: {}, canRefresh: false, canResume: false, attempt: 0, answersRequest: false };
+  const expired = () => relay.decodeFrame([null, null, "relay", "notice", { reason: "token expired" }])!;
+  const crashed = () => relay.decodeFrame([null, null, "room:lobby", "channel_error", {}])!;
+
+  it("are done on the connection where the client has the hook, and wait for the close where it has not", () => {
+    expect(expired()).toMatchObject({ id: "token-expired", retry: { directive: "reauthenticate" } });
+    expect(decide(expired(), { ...context, canReauthenticate: true })).toMatchObject({ action: "reauthenticate", delayMs: 0 });
+    expect(decide(crashed(), { ...context, canResubscribe: true })).toMatchObject({ action: "resubscribe", delayMs: 0 });
+    expect(decide(expired(), context).action).toBe("none");
+    expect(decide(crashed(), context).action).toBe("none");
+  });
+
+  it("on a request: authenticate again, then send it again; a subscription refused with resubscribe is retried", () => {
+    const answer = { ...context, answersRequest: true };
+    expect(decide(expired(), { ...answer, canReauthenticate: true }).action).toBe("reauthenticate");
+    expect(decide(expired(), answer).action).toBe("stop");
+    expect(decide(crashed(), { ...answer, defaultRetryMs: 20 })).toMatchObject({ action: "retry-later", delayMs: 20 });
+  });
+
+  it("become a refresh and a reconnect when a close says them: the connection they would use is gone", () => {
+    const closed = (error: ReturnType<typeof expired>) => Object.assign(Object.create(Object.getPrototypeOf(error)), error, { layer: "close" });
+    expect(decide(closed(expired()), { ...context, canRefresh: true }).action).toBe("refresh-credentials");
+    expect(decide(closed(expired()), context).action).toBe("stop");
+    expect(decide(closed(crashed()), context).action).toBe("reconnect");
+  });
+
+  it("are explained on the reference page", async () => {
+    const { generate, loadCatalogFile } = await import("@ws-errors/codegen");
+    const loaded = loadCatalogFile(join(import.meta.dirname, "catalogs", "relay.yaml"));
+    if (!loaded.ok) throw new Error("relay.yaml does not load");
+    const page = generate([loaded]).find((f) => f.kind === "docs")?.content ?? "";
+    expect(page).toContain("Authenticate again on the same connection");
+    expect(page).toContain("subscribe again to the channel or subscription");
   });
 });

@@ -1,7 +1,8 @@
 import type { Codec, WsError } from "@ws-errors/core";
+import type { ServerConnection } from "@ws-errors/node";
 import { afterEach, describe, expect, it } from "vitest";
 import { ledger } from "../../codegen/test/catalogs/generated/ledger";
-import { relay, UnmatchedTopicError } from "../../codegen/test/catalogs/generated/relay";
+import { relay, TokenExpiredError, UnmatchedTopicError } from "../../codegen/test/catalogs/generated/relay";
 import { sluice } from "../../codegen/test/catalogs/generated/sluice";
 import { FACADES, scripted, served, type Client, type Scripted } from "./wires/scripted";
 
@@ -105,9 +106,46 @@ describe.each(Object.keys(FACADES))("through the %s facade", (facade) => {
     // A crashed channel: the event alone says what it is (a fallback keyed by it); the socket stays.
     client.request(["3", null, "room:lobby", "crash", {}]).catch(() => undefined);
     await until(() => client.errors.some((e) => e.kind === "channel-unavailable"), "the crashed channel");
-    expect(client.errors.at(-1)).toMatchObject({ _tag: "relay/uncatalogued", code: "", layer: "frame", retry: { directive: "reconnect" } });
+    expect(client.errors.at(-1)).toMatchObject({ _tag: "relay/uncatalogued", code: "", layer: "frame", retry: { directive: "resubscribe" } });
     await expect(client.request(["4", null, "room:lobby", "join", {}])).resolves.toBeDefined();
     expect(connections).toBe(1);
+  });
+
+  it("a crashed channel is joined again and an expiring token replaced on the same socket; a reconnect joins again too (relay)", async () => {
+    const joins: string[] = [];
+    const tokens: unknown[] = [];
+    const sockets: ServerConnection[] = [];
+    server = await served({
+      codec: relay as unknown as Codec<WsError>,
+      onConnection: (connection) => void sockets.push(connection),
+      commands: {
+        join: (message) => {
+          const [joinRef, , topic] = message.data as [string | null, unknown, string];
+          joins.push(topic);
+          return [joinRef, message.requestId, topic, "reply", { status: "ok", response: {} }];
+        },
+        crash: (_message, connection) => void connection.send([null, null, "room:lobby", "channel_error", {}]),
+        expire: (_message, connection) => void connection.sendError(new TokenExpiredError()),
+        access_token: (message) => void tokens.push((message.data as unknown[])[4]),
+      },
+    });
+    const client = open(server.url, relay as unknown as Codec<WsError>, {
+      reconnect: { initialMs: 5, maxMs: 10 },
+      reauthenticate: (_error, c) => c.send(JSON.stringify([null, null, "relay", "access_token", { token: "fresh" }])),
+      resubscribe: async (_event, c) => void (await c.request(["1", null, "room:lobby", "join", {}])),
+    });
+    await client.request(["1", null, "room:lobby", "join", {}]);
+    client.send(JSON.stringify([null, null, "room:lobby", "crash", {}]));
+    await until(() => joins.length === 2, "the join after the crashed channel");
+    client.send(JSON.stringify([null, null, "relay", "expire", {}]));
+    await until(() => tokens.length === 1, "the fresh token");
+    expect(tokens).toEqual([{ token: "fresh" }]);
+    expect(sockets.length).toBe(1);
+    expect(client.decisions.map((d) => d.action)).toEqual(["resubscribe", "reauthenticate"]);
+    // A new connection has none of the old one's channels: the hook joins again after the reconnect.
+    sockets[0]?.close(1011, "");
+    await until(() => joins.length === 3, "the join after the reconnect");
+    expect(sockets.length).toBe(2);
   });
 });
 

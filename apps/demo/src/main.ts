@@ -34,6 +34,10 @@ function describe(decision: Decision): string {
       return "refreshes credentials, then reconnects";
     case "free-connection":
       return `waits ${decision.delayMs} ms for a free connection`;
+    case "reauthenticate":
+      return "authenticates again on the same connection";
+    case "resubscribe":
+      return "subscribes again on the same connection";
   }
 }
 

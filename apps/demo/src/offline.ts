@@ -111,6 +111,10 @@ function advice(error: WsError): string {
       return "refresh credentials, then reconnect";
     case "free-connection":
       return "close another connection first, then reconnect";
+    case "reauthenticate":
+      return "authenticate again on the same connection";
+    case "resubscribe":
+      return "subscribe again; keep the connection";
   }
 }
 

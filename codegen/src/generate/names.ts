@@ -53,5 +53,9 @@ export function directiveText(retry: RetrySpec): string {
       return `After refreshing credentials, reconnect${from}`;
     case "free-connection":
       return `Yes, after closing another connection${from}`;
+    case "reauthenticate":
+      return `Authenticate again on the same connection${from}`;
+    case "resubscribe":
+      return `Yes, subscribe again to the channel or subscription${from}; the connection stays open`;
   }
 }

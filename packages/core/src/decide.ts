@@ -33,6 +33,10 @@ export interface DecideContext {
   readonly canRefresh: boolean;
   /** Whether the dialect has a sequence id to resume from; without it, resume reconnects. */
   readonly canResume: boolean;
+  /** Whether the client can authenticate again on the open connection (a `reauthenticate` hook). */
+  readonly canReauthenticate?: boolean;
+  /** Whether the client can subscribe again on the open connection (a `resubscribe` hook). */
+  readonly canResubscribe?: boolean;
   /** Delay for retry-later when the error carries none. Default 1 s. */
   readonly defaultRetryMs?: number;
   /** When the current run of failures began (ms since the epoch), for `maxElapsedMs`. */
@@ -45,6 +49,9 @@ export interface DecideContext {
  * The catalog's directive for an error, made concrete: what to do and after how long.
  * - A command-scope frame answering a request: retry the message after the delay the error
  *   carries (`Retry-After`, `reset_at`, ...) or fail the request; the connection is untouched.
+ * - A `reauthenticate` or `resubscribe` frame, where the client has the hook: do it on the open
+ *   connection (a request it answers is sent again after a reauthentication; one it answers with
+ *   `resubscribe` is retried as the subscription it is).
  * - Any other frame: `none`, because whether the connection ends is decided by its close.
  * - An upgrade rejection or a close: stop, or reconnect (resume, refresh, free a connection first)
  *   after the larger of the error's own delay and capped exponential backoff with full jitter, or
@@ -59,20 +66,29 @@ export interface DecideContext {
 export function decide(error: WsError, context: DecideContext): Decision {
   const directive = error.retry.directive;
   const hinted = retryDelayMs(error, context.now, context.random);
+  const onConnection = (directive === "reauthenticate" && context.canReauthenticate) || (directive === "resubscribe" && context.canResubscribe);
   if (context.answersRequest && error.layer === "frame") {
-    return directive === "retry-later"
+    if (directive === "reauthenticate" && onConnection) return { action: directive, delayMs: hinted ?? 0, error };
+    return directive === "retry-later" || directive === "resubscribe"
       ? { action: "retry-later", delayMs: hinted ?? context.defaultRetryMs ?? 1000, error }
       : { action: "stop", delayMs: 0, error };
   }
-  if (error.layer === "frame") return { action: "none", delayMs: 0, error };
-  if (context.reconnect === false || directive === "stop" || (directive === "refresh-credentials" && !context.canRefresh))
-    return { action: "stop", delayMs: 0, error };
+  if (error.layer === "frame") return onConnection ? { action: directive, delayMs: hinted ?? 0, error } : { action: "none", delayMs: 0, error };
+  // A close ends the connection these would have used: authenticating again is then refreshing the
+  // credentials to reconnect with, and re-subscribing follows the reconnect.
+  const refresh = directive === "refresh-credentials" || directive === "reauthenticate";
+  if (context.reconnect === false || directive === "stop" || (refresh && !context.canRefresh)) return { action: "stop", delayMs: 0, error };
   const attempt = context.attempt + 1;
   const elapsed = context.failingSince === undefined ? 0 : (context.now ?? Date.now()) - context.failingSince;
   if (attempt > (context.reconnect.maxAttempts ?? Infinity) || elapsed > (context.reconnect.maxElapsedMs ?? Infinity))
     return { action: "stop", delayMs: 0, error, gaveUp: true };
   // Retrying a refused connection later is a reconnect; resuming needs a sequence to resume from.
-  const action = directive === "retry-later" || (directive === "resume" && !context.canResume) ? "reconnect" : directive;
+  const action =
+    directive === "retry-later" || directive === "resubscribe" || (directive === "resume" && !context.canResume)
+      ? "reconnect"
+      : directive === "reauthenticate"
+        ? "refresh-credentials"
+        : directive;
   // An API that says when to come back ("reconnect at once") is taken at its word, not backed off.
   if (hinted !== undefined && error.retry.delay?.replacesBackoff) return { action, delayMs: hinted, error, attempt };
   const backoff = backoffDelayMs(attempt - 1, context.reconnect, context.random);

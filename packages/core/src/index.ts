@@ -90,6 +90,7 @@ export {
   type SessionListener,
   type SessionOptions,
   type UrlSource,
+  type ResubscribeEvent,
 } from "./session";
 export {
   POLICY_CHOICES,

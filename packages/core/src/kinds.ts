@@ -63,7 +63,7 @@ export const KINDS = {
   unknown: {
     grpc: "UNKNOWN",
     directive: "stop",
-    allowed: ["stop", "retry-later", "reconnect", "resume", "refresh-credentials", "free-connection"],
+    allowed: ["stop", "retry-later", "reconnect", "resume", "refresh-credentials", "free-connection", "reauthenticate", "resubscribe"],
     summary: "An error the catalog does not describe.",
   },
   "invalid-argument": { grpc: "INVALID_ARGUMENT", directive: "stop", allowed: STOP, summary: "A field of the request is missing or invalid." },
@@ -80,13 +80,13 @@ export const KINDS = {
   "permission-denied": {
     grpc: "PERMISSION_DENIED",
     directive: "stop",
-    allowed: ["stop", "refresh-credentials"],
+    allowed: ["stop", "refresh-credentials", "reauthenticate"],
     summary: "The caller is known but not allowed to do this.",
   },
   unauthenticated: {
     grpc: "UNAUTHENTICATED",
     directive: "refresh-credentials",
-    allowed: ["refresh-credentials", "stop"],
+    allowed: ["refresh-credentials", "reauthenticate", "stop"],
     summary: "Credentials are missing, invalid, expired or revoked.",
   },
   "failed-precondition": { grpc: "FAILED_PRECONDITION", directive: "stop", allowed: STOP, summary: "The system is not in a state where this can be done." },
@@ -107,7 +107,7 @@ export const KINDS = {
   "channel-unavailable": {
     grpc: "UNAVAILABLE",
     directive: "retry-later",
-    allowed: ["retry-later", "stop", "reconnect"],
+    allowed: ["retry-later", "stop", "reconnect", "resubscribe"],
     summary: "A channel is disabled or temporarily unavailable.",
   },
   "heartbeat-timeout": {
@@ -139,7 +139,12 @@ export const KINDS = {
     summary: "The service is temporarily unavailable or at capacity.",
   },
   internal: { grpc: "INTERNAL", directive: "reconnect", allowed: RECONNECTING, summary: "An unexpected server-side fault." },
-  "data-loss": { grpc: "DATA_LOSS", directive: "resume", allowed: ["resume", "reconnect", "stop"], summary: "Messages were lost; resume to recover them." },
+  "data-loss": {
+    grpc: "DATA_LOSS",
+    directive: "resume",
+    allowed: ["resume", "reconnect", "resubscribe", "stop"],
+    summary: "Messages were lost; resume to recover them.",
+  },
 } as const satisfies { readonly [K in keyof typeof KIND_DIRECTIVES]: KindInfo & { readonly directive: (typeof KIND_DIRECTIVES)[K] } };
 
 /** The name of a canonical kind, e.g. `"rate-limited"`. */

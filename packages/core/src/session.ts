@@ -62,6 +62,11 @@ export interface SessionListener<E extends WsError = WsError> {
   hookError?(error: unknown): void;
 }
 
+/** Why a `resubscribe` hook is called: an error scoped to a subscription, or a new connection. */
+export type ResubscribeEvent<E extends WsError = WsError> =
+  | { readonly reason: "error"; readonly error: E | WsError }
+  | { readonly reason: "reconnect"; readonly error: WsError | undefined };
+
 /**
  * Where a session connects: a URL, or a function asked before every attempt (APIs that hand out
  * a fresh socket URL per connection from an HTTP call). `attempt` is 0 for the first connection.
@@ -79,6 +84,18 @@ export interface SessionOptions<E extends WsError = WsError> {
   readonly resume?: (lastSequence: number | string | undefined) => void | Promise<void>;
   /** On `refresh-credentials`: what to reconnect with. Without it, such errors stop the session. */
   readonly refreshCredentials?: (error: E | WsError) => Promise<{ readonly url?: string } | void>;
+  /**
+   * On `reauthenticate`: authenticate again on the open connection (send a fresh token), without
+   * reconnecting; a request the error answered is sent again once it resolves. Without it, such a
+   * frame waits for the close that follows, and a close refreshes the credentials to reconnect with.
+   */
+  readonly reauthenticate?: (error: E | WsError) => void | Promise<void>;
+  /**
+   * Subscribe again: on `resubscribe` (an error scoped to a channel or subscription, the connection
+   * still open), and after every reconnect that does not resume (a stream without sequence ids, or
+   * a plain reconnect), when whatever the client had subscribed to is gone.
+   */
+  readonly resubscribe?: (event: ResubscribeEvent<E>) => void | Promise<void>;
   /** Overrides a decision: return another, or `undefined` to keep the catalog's. */
   readonly decide?: (error: E | WsError, proposed: Decision) => Decision | undefined;
   /** How long a request waits for its answer, including any wait for the connection to open (default 10 s). */
@@ -168,6 +185,8 @@ export class ClientSession<E extends WsError = WsError> {
   private openedAt = 0;
   private firstFailureAt = 0;
   private resumeNext = false;
+  /* A reconnect is under way that did not resume: what the client had subscribed to is gone. */
+  private reopened: { error: WsError } | undefined;
   private ended = false;
   private lastConnectionError: WsError | undefined;
   /* The error frame the last message was, whatever it answered: a close right after it is its end. */
@@ -364,6 +383,8 @@ export class ClientSession<E extends WsError = WsError> {
         entry.waiting = false;
         socket.send(entry.text);
       }
+      const reopened = this.reopened;
+      this.reopened = undefined;
       if (this.resumeNext) {
         this.resumeNext = false;
         // Read now: frames that arrived with the upgrade are delivered before any microtask runs.
@@ -371,6 +392,12 @@ export class ClientSession<E extends WsError = WsError> {
         this.listener.resumed?.({ from });
         Promise.resolve()
           .then(() => this.options.resume?.(from))
+          .catch((error: unknown) => this.listener.hookError?.(error));
+      } else if (reopened && this.options.resubscribe) {
+        // A new connection has none of the old one's subscriptions, and nothing to resume them from.
+        const hook = this.options.resubscribe;
+        Promise.resolve()
+          .then(() => hook({ reason: "reconnect", error: reopened.error }))
           .catch((error: unknown) => this.listener.hookError?.(error));
       }
     };
@@ -507,6 +534,8 @@ export class ClientSession<E extends WsError = WsError> {
       answersRequest: entry !== undefined,
       canRefresh: this.options.refreshCredentials !== undefined,
       canResume: this.codec.catalog.dialect.sequence !== undefined,
+      canReauthenticate: this.options.reauthenticate !== undefined,
+      canResubscribe: this.options.resubscribe !== undefined,
       ...(this.firstFailureAt > 0 && { failingSince: this.firstFailureAt }),
       ...(this.options.defaultRetryMs !== undefined && { defaultRetryMs: this.options.defaultRetryMs }),
     });
@@ -523,17 +552,52 @@ export class ClientSession<E extends WsError = WsError> {
         });
         return;
       }
+      if (decision.action === "reauthenticate" && entry.retries < (this.options.maxMessageRetries ?? 3)) {
+        entry.retries++;
+        // Authenticated again, the request goes out again: the answer it got was about the token.
+        this.onConnection(decision, () => {
+          if (this.pending.get(entry.slot) !== entry) return;
+          if (this.socket?.readyState === 1) this.socket.send(entry.text);
+          else entry.waiting = true;
+        });
+        return;
+      }
       this.settle(entry);
       // The directive was applied here: an operator downstream must not apply it again.
       Object.defineProperty(error, HANDLED, { value: true });
       return entry.reject(error);
     }
     if (error.layer === "frame") {
-      // A connection-scope frame: what happens next is decided when (if) the socket closes.
+      // A connection-scope frame: what happens next is decided when (if) the socket closes, unless
+      // it is dealt with on the open connection (authenticated again, subscribed again).
       this.lastConnectionError = error;
+      if (decision.action === "reauthenticate" || decision.action === "resubscribe") this.onConnection(decision);
       return;
     }
     this.act(decision);
+  }
+
+  /* A decision carried out on the open connection, after its delay, through the user's hook. Once
+     the hook has done it, a close that follows is no longer this error's. */
+  private onConnection(decision: Decision, then?: () => void): void {
+    const { error } = decision;
+    const hook =
+      decision.action === "reauthenticate"
+        ? () => this.options.reauthenticate?.(error as E)
+        : () => this.options.resubscribe?.({ reason: "error", error: error as E });
+    this.schedule(decision.delayMs, () => {
+      if (this.ended) return;
+      Promise.resolve()
+        .then(hook)
+        .then(
+          () => {
+            if (this.lastConnectionError === error) this.lastConnectionError = undefined;
+            if (this.lastFrameError === error) this.lastFrameError = undefined;
+            then?.();
+          },
+          (failure: unknown) => this.listener.hookError?.(failure),
+        );
+    });
   }
 
   private act(decision: Decision): void {
@@ -543,6 +607,7 @@ export class ClientSession<E extends WsError = WsError> {
     if (decision.action === "stop" || decision.action === "none") return this.finish(decision.error);
     this.attempt = decision.attempt ?? this.attempt + 1;
     this.resumeNext = this.resumeNext || decision.action === "resume";
+    this.reopened = { error: decision.error };
     this.setState({
       status: "reconnecting",
       reason: decision.error,

@@ -23,9 +23,13 @@ export type Scope = "connection" | "command" | "both";
  * - `reconnect`: reconnect with capped exponential backoff;
  * - `resume`: reconnect, then resume from the last sequence id seen;
  * - `refresh-credentials`: obtain new credentials, then reconnect;
- * - `free-connection`: close another connection of the same key, then reconnect.
+ * - `free-connection`: close another connection of the same key, then reconnect;
+ * - `reauthenticate`: authenticate again on the open connection, without reconnecting (a close
+ *   saying it refreshes credentials and reconnects);
+ * - `resubscribe`: subscribe again to the channel or subscription the error is scoped to, on the
+ *   open connection (a close saying it reconnects, then re-subscribes).
  */
-export type Directive = "stop" | "retry-later" | "reconnect" | "resume" | "refresh-credentials" | "free-connection";
+export type Directive = "stop" | "retry-later" | "reconnect" | "resume" | "refresh-credentials" | "free-connection" | "reauthenticate" | "resubscribe";
 
 /**
  * Where the delay of a `retry-later` (or a reconnect) comes from. By default the delay is a floor

@@ -5,6 +5,7 @@ import {
   type Decision,
   type Decoder,
   type ReconnectOptions,
+  type ResubscribeEvent,
   type SessionState,
   type SocketLike,
   type UncataloguedError,
@@ -34,6 +35,18 @@ export interface ConnectOptions<E extends WsError = WsError> {
   readonly resume?: (lastSequence: number | string | undefined, client: WsErrorClient<E, any>) => void | Promise<void>;
   /** Called on `refresh-credentials`; resolves with what to reconnect with. Without it, the client stops. */
   readonly refreshCredentials?: (error: E | WsError) => Promise<{ readonly url?: string; readonly ws?: ClientOptions }>;
+  /**
+   * Called on `reauthenticate`: send what authenticates again on the open connection (a fresh
+   * token); a request the error answered goes out again once it resolves.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: an untyped client's messages are any, as ws's own are
+  readonly reauthenticate?: (error: E | WsError, client: WsErrorClient<E, any>) => void | Promise<void>;
+  /**
+   * Called on `resubscribe` (an error scoped to a channel or subscription) and after every
+   * reconnect that does not resume: subscribe again to what the client had.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: an untyped client's messages are any, as ws's own are
+  readonly resubscribe?: (event: ResubscribeEvent<E>, client: WsErrorClient<E, any>) => void | Promise<void>;
   /** Overrides a decision: return a different one, or `undefined` to keep the catalog's. */
   readonly decide?: (error: E | WsError, proposed: Decision) => Decision | undefined;
   /** How long `request()` waits for its answer, a wait for the connection included (default 10 s). */
@@ -117,13 +130,15 @@ export class WsErrorClient<E extends WsError = WsError, T = any> extends EventEm
   ) {
     super();
     this.wsOptions = options.ws;
-    const refresh = options.refreshCredentials;
+    const { refreshCredentials: refresh, reauthenticate, resubscribe, ...shared } = options;
     this.session = new ClientSession<E>(
       url,
       {
-        ...options,
+        ...shared,
         createSocket: (target) => wsSocket(target, this.wsOptions),
         resume: (seq) => options.resume?.(seq, this),
+        ...(reauthenticate && { reauthenticate: (error: E | WsError) => reauthenticate(error, this) }),
+        ...(resubscribe && { resubscribe: (event: ResubscribeEvent<E>) => resubscribe(event, this) }),
         ...(refresh && {
           refreshCredentials: async (error: E | WsError) => {
             const next = await refresh(error);

@@ -4,6 +4,7 @@ import {
   type Decision,
   type Decoder,
   type ReconnectOptions,
+  type ResubscribeEvent,
   type SessionState,
   type SocketLike,
   type UncataloguedError,
@@ -28,6 +29,10 @@ export interface RxConnectionOptions<E extends WsError> {
   readonly resume?: (lastSequence: number | string | undefined, connection: RxConnection<E>) => void;
   /** On `refresh-credentials`: resolve with what to reconnect with. Without it, such errors stop. */
   readonly refreshCredentials?: (error: E | WsError) => Promise<{ readonly url?: string }>;
+  /** On `reauthenticate`: send what authenticates again on the open connection; a request the error answered goes out again after. */
+  readonly reauthenticate?: (error: E | WsError, connection: RxConnection<E>) => void | Promise<void>;
+  /** On `resubscribe` (an error scoped to a subscription) and after every reconnect that does not resume: subscribe again. */
+  readonly resubscribe?: (event: ResubscribeEvent<E>, connection: RxConnection<E>) => void | Promise<void>;
   /** Overrides a decision: return another, or `undefined` to keep the catalog's. */
   readonly decide?: (error: E | WsError, proposed: Decision) => Decision | undefined;
   /** How long a request waits for its answer, a wait for the connection included (default 10 s). */
@@ -153,9 +158,11 @@ export function wsErrorsConnection<E extends WsError, T = unknown>(url: UrlSourc
       currentUrl,
       {
         // The options the session shares with the connection, as given: the rest are the session's own.
-        ...(options as Omit<RxConnectionOptions<E0>, "resume" | "refreshCredentials" | "createSocket">),
+        ...(options as Omit<RxConnectionOptions<E0>, "resume" | "refreshCredentials" | "createSocket" | "reauthenticate" | "resubscribe">),
         createSocket,
         resume: (seq) => options.resume?.(seq, connection),
+        ...(options.reauthenticate && { reauthenticate: (error: WsError) => options.reauthenticate?.(error, connection) }),
+        ...(options.resubscribe && { resubscribe: (event: ResubscribeEvent<E0>) => options.resubscribe?.(event as ResubscribeEvent<E>, connection) }),
         ...(refresh && {
           refreshCredentials: async (error: WsError) => {
             const next = await refresh(error);

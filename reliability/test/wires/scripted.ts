@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Codec, WsError } from "@ws-errors/core";
+import type { Codec, ResubscribeEvent, WsError } from "@ws-errors/core";
 import { connect, WsErrorServer, type Decision, type WsErrorServerOptions } from "@ws-errors/node";
 import { wsErrorsConnection } from "@ws-errors/rxjs";
 import { WebSocket, WebSocketServer } from "ws";
@@ -80,12 +80,25 @@ export interface Client {
   close(): void;
 }
 
-export type FacadeOptions = { readonly reconnect?: { initialMs: number; maxMs: number } | false; readonly requestTimeoutMs?: number };
+/** What a test gives either facade: the hooks get the facade's own `send` and `request`. */
+export interface FacadeOptions {
+  readonly reconnect?: { initialMs: number; maxMs: number } | false;
+  readonly requestTimeoutMs?: number;
+  readonly reauthenticate?: (error: WsError, client: Pick<Client, "send" | "request">) => void | Promise<void>;
+  readonly resubscribe?: (event: ResubscribeEvent, client: Pick<Client, "send" | "request">) => void | Promise<void>;
+}
 
 /** The Node facade (`connect`) and the RxJS one (`wsErrorsConnection` on `ws`), seen the same way. */
 export const FACADES: Readonly<Record<string, (url: string | ((attempt: number) => string), codec: Codec<WsError>, options?: FacadeOptions) => Client>> = {
   node(url, codec, options = {}) {
-    const client = connect(url, { codec, reconnect: options.reconnect ?? false, requestTimeoutMs: options.requestTimeoutMs ?? 2_000 });
+    const { reauthenticate, resubscribe } = options;
+    const client = connect(url, {
+      codec,
+      reconnect: options.reconnect ?? false,
+      requestTimeoutMs: options.requestTimeoutMs ?? 2_000,
+      ...(reauthenticate && { reauthenticate: (error) => reauthenticate(error, seen) }),
+      ...(resubscribe && { resubscribe: (event) => resubscribe(event, seen) }),
+    });
     const seen: Client = {
       errors: [],
       decisions: [],
@@ -99,11 +112,14 @@ export const FACADES: Readonly<Record<string, (url: string | ((attempt: number) 
     return seen;
   },
   rxjs(url, codec, options = {}) {
+    const { reauthenticate, resubscribe } = options;
     const connection = wsErrorsConnection(url, {
       codec,
       reconnect: options.reconnect ?? false,
       requestTimeoutMs: options.requestTimeoutMs ?? 2_000,
       createSocket: (u) => new WebSocket(u),
+      ...(reauthenticate && { reauthenticate: (error) => reauthenticate(error, seen) }),
+      ...(resubscribe && { resubscribe: (event) => resubscribe(event, seen) }),
     });
     let stop = () => undefined as void;
     const seen: Client & { subs: { unsubscribe(): void }[] } = {

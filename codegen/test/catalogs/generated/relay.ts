@@ -4,7 +4,7 @@
 
 import * as core from "@ws-errors/core";
 /** The normalized `relay` catalog (Relay channels), version 1, as the runtime reads it: its descriptions, guidance and notes are in `./generated/relay.reference.js` (`core.withReference` puts them back). Kept as JSON text: V8 parses JSON faster than an object literal of the same size. */
-export const relayCatalog: core.CatalogSpec = JSON.parse("{\"name\":\"relay\",\"title\":\"Relay channels\",\"version\":\"1\",\"dialect\":{\"frames\":[{\"name\":\"reply\",\"scope\":\"command\",\"match\":[{\"path\":\"3\",\"equals\":\"reply\"},{\"path\":\"4.status\",\"equals\":\"error\"}],\"label\":\"4.response.reason\",\"requestId\":\"1\",\"details\":\"4.response\",\"constant\":{\"3\":\"reply\",\"4.status\":\"error\"}},{\"name\":\"channel-error\",\"scope\":\"connection\",\"match\":[{\"path\":\"3\",\"equals\":\"channel_error\"}],\"label\":\"4.reason\",\"constant\":{\"3\":\"channel_error\"}}],\"requests\":{\"command\":\"3\",\"requestId\":\"1\"},\"upgrade\":{\"code\":\"code\",\"message\":\"message\"},\"fallbacks\":[{\"layer\":\"frame\",\"path\":\"3\",\"codes\":[\"channel_error\"],\"kind\":\"channel-unavailable\",\"retry\":{\"directive\":\"reconnect\"},\"summary\":\"The channel crashed\"}]},\"errors\":[{\"id\":\"unmatched-topic\",\"className\":\"UnmatchedTopicError\",\"code\":\"unmatched-topic\",\"kind\":\"not-found\",\"scope\":\"command\",\"summary\":\"No channel serves this topic.\",\"retry\":{\"directive\":\"stop\"},\"details\":{},\"frame\":{\"code\":\"unmatched-topic\",\"label\":\"unmatched topic\"}},{\"id\":\"unauthorized\",\"className\":\"UnauthorizedError\",\"code\":\"unauthorized\",\"kind\":\"permission-denied\",\"scope\":\"command\",\"summary\":\"The socket may not join this topic.\",\"retry\":{\"directive\":\"stop\"},\"details\":{},\"frame\":{\"code\":\"unauthorized\",\"label\":\"unauthorized\"},\"upgrade\":{\"status\":403}},{\"id\":\"join-crashed\",\"className\":\"JoinCrashedError\",\"code\":\"join-crashed\",\"kind\":\"internal\",\"scope\":\"both\",\"summary\":\"The channel failed while joining.\",\"retry\":{\"directive\":\"reconnect\"},\"details\":{},\"frame\":{\"code\":\"join-crashed\",\"label\":\"join crashed\"}},{\"id\":\"bad-event\",\"className\":\"BadEventError\",\"code\":\"bad-event\",\"kind\":\"invalid-message\",\"scope\":\"both\",\"summary\":\"The message is not a five-element array.\",\"retry\":{\"directive\":\"stop\"},\"details\":{},\"frame\":{\"code\":\"bad-event\",\"label\":\"bad event\"}},{\"id\":\"no-handler\",\"className\":\"NoHandlerError\",\"code\":\"no-handler\",\"kind\":\"unknown-command\",\"scope\":\"command\",\"summary\":\"The channel has no handler for this event.\",\"retry\":{\"directive\":\"stop\"},\"details\":{},\"frame\":{\"code\":\"no-handler\",\"label\":\"no handler\"}}]}");
+export const relayCatalog: core.CatalogSpec = JSON.parse("{\"name\":\"relay\",\"title\":\"Relay channels\",\"version\":\"1\",\"dialect\":{\"frames\":[{\"name\":\"reply\",\"scope\":\"command\",\"match\":[{\"path\":\"3\",\"equals\":\"reply\"},{\"path\":\"4.status\",\"equals\":\"error\"}],\"label\":\"4.response.reason\",\"requestId\":\"1\",\"details\":\"4.response\",\"constant\":{\"3\":\"reply\",\"4.status\":\"error\"}},{\"name\":\"channel-error\",\"scope\":\"connection\",\"match\":[{\"path\":\"3\",\"equals\":\"channel_error\"}],\"label\":\"4.reason\",\"constant\":{\"3\":\"channel_error\"}},{\"name\":\"notice\",\"scope\":\"connection\",\"match\":[{\"path\":\"3\",\"equals\":\"notice\"}],\"label\":\"4.reason\",\"constant\":{\"2\":\"relay\",\"3\":\"notice\"}}],\"requests\":{\"command\":\"3\",\"requestId\":\"1\"},\"upgrade\":{\"code\":\"code\",\"message\":\"message\"},\"fallbacks\":[{\"layer\":\"frame\",\"path\":\"3\",\"codes\":[\"channel_error\"],\"kind\":\"channel-unavailable\",\"retry\":{\"directive\":\"resubscribe\"},\"summary\":\"The channel crashed\"}]},\"errors\":[{\"id\":\"unmatched-topic\",\"className\":\"UnmatchedTopicError\",\"code\":\"unmatched-topic\",\"kind\":\"not-found\",\"scope\":\"command\",\"summary\":\"No channel serves this topic.\",\"retry\":{\"directive\":\"stop\"},\"details\":{},\"frame\":{\"code\":\"unmatched-topic\",\"label\":\"unmatched topic\"}},{\"id\":\"unauthorized\",\"className\":\"UnauthorizedError\",\"code\":\"unauthorized\",\"kind\":\"permission-denied\",\"scope\":\"command\",\"summary\":\"The socket may not join this topic.\",\"retry\":{\"directive\":\"stop\"},\"details\":{},\"frame\":{\"code\":\"unauthorized\",\"label\":\"unauthorized\"},\"upgrade\":{\"status\":403}},{\"id\":\"join-crashed\",\"className\":\"JoinCrashedError\",\"code\":\"join-crashed\",\"kind\":\"internal\",\"scope\":\"both\",\"summary\":\"The channel failed while joining.\",\"retry\":{\"directive\":\"reconnect\"},\"details\":{},\"frame\":{\"code\":\"join-crashed\",\"label\":\"join crashed\"}},{\"id\":\"bad-event\",\"className\":\"BadEventError\",\"code\":\"bad-event\",\"kind\":\"invalid-message\",\"scope\":\"both\",\"summary\":\"The message is not a five-element array.\",\"retry\":{\"directive\":\"stop\"},\"details\":{},\"frame\":{\"code\":\"bad-event\",\"label\":\"bad event\"}},{\"id\":\"no-handler\",\"className\":\"NoHandlerError\",\"code\":\"no-handler\",\"kind\":\"unknown-command\",\"scope\":\"command\",\"summary\":\"The channel has no handler for this event.\",\"retry\":{\"directive\":\"stop\"},\"details\":{},\"frame\":{\"code\":\"no-handler\",\"label\":\"no handler\"}},{\"id\":\"token-expired\",\"className\":\"TokenExpiredError\",\"code\":\"token-expired\",\"kind\":\"unauthenticated\",\"scope\":\"connection\",\"summary\":\"The access token expires; send a fresh one on this socket.\",\"retry\":{\"directive\":\"reauthenticate\"},\"details\":{},\"frame\":{\"code\":\"token-expired\",\"label\":\"token expired\",\"form\":\"notice\"},\"upgrade\":{\"status\":401}}]}");
 /** Detail fields of {@link UnmatchedTopicError}. */
 export type UnmatchedTopicDetails = {};
 
@@ -145,8 +145,36 @@ export function isNoHandlerError(value: unknown): value is NoHandlerError {
   return core.isWsError(value) && value._tag === "relay/no-handler";
 }
 
+/** Detail fields of {@link TokenExpiredError}. */
+export type TokenExpiredDetails = {};
+
+/**
+ * The access token expires; send a fresh one on this socket.
+ *
+ * - code: `token-expired`; kind: `unauthenticated`; scope: connection
+ * - layers: upgrade, frame
+ * - retry: Authenticate again on the same connection
+ *
+ * @example
+ * ```ts
+ * throw new TokenExpiredError({ message: "The access token expires; send a fresh one on this socket." });
+ * ```
+ */
+export class TokenExpiredError extends core.UnauthenticatedError<TokenExpiredDetails> {
+  declare readonly _tag: "relay/token-expired";
+  declare readonly id: "token-expired";
+  declare readonly code: "token-expired";
+  declare readonly scope: "connection";
+  static readonly entry = core.bindEntry(this, "relay", relayCatalog.errors[5]!);
+}
+
+/** Whether a value is a {@link TokenExpiredError}, from any copy of the package. */
+export function isTokenExpiredError(value: unknown): value is TokenExpiredError {
+  return core.isWsError(value) && value._tag === "relay/token-expired";
+}
+
 /** Every error of the `relay` catalog, discriminated by `_tag`. */
-export type RelayError = UnmatchedTopicError | UnauthorizedError | JoinCrashedError | BadEventError | NoHandlerError;
+export type RelayError = UnmatchedTopicError | UnauthorizedError | JoinCrashedError | BadEventError | NoHandlerError | TokenExpiredError;
 /** The identifier of an entry of the `relay` catalog. */
 export type RelayErrorId = RelayError["id"];
 
@@ -169,6 +197,7 @@ export const relayClasses = [
     JoinCrashedError,
     BadEventError,
     NoHandlerError,
+    TokenExpiredError,
   ] as const;
 
 /**
@@ -176,10 +205,12 @@ export const relayClasses = [
  *
  * - 0: "reply", when `3` is "reply" and `4.status` is "error"
  * - 1: "channel-error", when `3` is "channel_error"
+ * - 2: "notice", when `3` is "notice"
  */
 function classifyFrame(value: Record<string, any>): number {
   if (value["3"] === "reply" && value["4"]?.["status"] === "error") return 0;
   if (value["3"] === "channel_error") return 1;
+  if (value["3"] === "notice") return 2;
   return -1;
 }
 
@@ -193,8 +224,13 @@ function readFrameForm1(value: Record<string, any>): core.internal.FrameFields {
   return { code: undefined, message: undefined, field: undefined, requestId: undefined, command: undefined, details: undefined, errors: undefined, label: value["4"]?.["reason"] };
 }
 
+/** The fields of a "notice" error frame, unchecked: the codec checks each value's type before it uses it. */
+function readFrameForm2(value: Record<string, any>): core.internal.FrameFields {
+  return { code: undefined, message: undefined, field: undefined, requestId: undefined, command: undefined, details: undefined, errors: undefined, label: value["4"]?.["reason"] };
+}
+
 /** The catalog as the shared runtime compiles it, once for the decoder and the encoder. */
-const relayCompiled = /* @__PURE__ */ core.internal.compileCatalog<RelayError>(relayCatalog, { classes: relayClasses, classify: classifyFrame, matching: core.MATCHING, readers: [readFrameForm0, readFrameForm1] });
+const relayCompiled = /* @__PURE__ */ core.internal.compileCatalog<RelayError>(relayCatalog, { classes: relayClasses, classify: classifyFrame, matching: core.MATCHING, readers: [readFrameForm0, readFrameForm1, readFrameForm2] });
 /** The decoder as the shared runtime builds it; `relayDecoder` puts this catalog's own data-frame test in front of it. */
 const relayRuntime = /* @__PURE__ */ core.internal.compileDecoder(relayCompiled);
 
@@ -228,4 +264,4 @@ export const relayDecoder: core.Decoder<RelayError> = /* @__PURE__ */ core.inter
  * if (error) console.log(error.kind, error.retry.directive);
  * ```
  */
-export const relay: core.Codec<RelayError> = /* @__PURE__ */ core.withEncoder(relayDecoder, relayCompiled, [undefined, undefined]);
+export const relay: core.Codec<RelayError> = /* @__PURE__ */ core.withEncoder(relayDecoder, relayCompiled, [undefined, undefined, undefined]);
