@@ -68,6 +68,7 @@ export interface RawRetry {
     replacesBackoff?: boolean;
   };
   because?: string;
+  url?: { field: string };
 }
 
 export interface RawFrame {
@@ -458,6 +459,13 @@ function checkRetry(
   // A directive the kind does not usually take is a warning (kindDirectiveWarnings), not a problem.
   if (retry.directive === "resume" && sequence === undefined) {
     push([...segments, "directive"], `directive "resume" needs dialect.sequence: where the sequence id lives`);
+  }
+  if (retry.url !== undefined) {
+    const detail = details[retry.url.field];
+    if (!detail) push([...segments, "url", "field"], `names "${retry.url.field}", which is not a detail field of this entry: declare it (type string)`);
+    else if (detail.type !== "string") push([...segments, "url", "field"], `detail "${retry.url.field}" is ${detail.type}; a URL is a string`);
+    if (!["reconnect", "resume", "refresh-credentials"].includes(retry.directive))
+      push([...segments, "url"], `directive "${retry.directive}" does not reconnect, so a URL to reconnect to is never used: use reconnect or resume`);
   }
   const delay = retry.delay;
   if (!delay) return;

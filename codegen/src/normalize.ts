@@ -106,7 +106,10 @@ function frame(e: RawEntry): FrameSpec {
 }
 
 function retry(r: RawRetry): RetrySpec {
-  const because = r.because !== undefined ? { because: r.because.trim() } : {};
+  const because = {
+    ...(r.url !== undefined && { url: { field: r.url.field } }),
+    ...(r.because !== undefined && { because: r.because.trim() }),
+  };
   if (!r.delay) return { directive: r.directive, ...because };
   const d = r.delay;
   let delay: DelaySource;

@@ -12,6 +12,7 @@ import { ledger } from "./catalogs/generated/ledger";
 import { quarry } from "./catalogs/generated/quarry";
 import { relay } from "./catalogs/generated/relay";
 import { sluice } from "./catalogs/generated/sluice";
+import { switchboard } from "./catalogs/generated/switchboard";
 
 /*
  * A generated module decodes through code specialized for its catalog (its frame classifier, field
@@ -32,6 +33,7 @@ const MODULES = {
   quarry,
   relay,
   sluice,
+  switchboard,
 } as unknown as Record<string, Codec<WsError>>;
 
 /* Everything public an error carries; the class itself differs (generated against run-time built). */

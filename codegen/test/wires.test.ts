@@ -4,6 +4,7 @@ import { createCodec, decide, serverDefaults } from "@ws-errors/core";
 import { catalogWarnings, loadCatalogText } from "@ws-errors/codegen";
 import { describe, expect, it } from "vitest";
 import { ledger } from "./catalogs/generated/ledger";
+import { MovedError, switchboard } from "./catalogs/generated/switchboard";
 import { BadEventError, JoinCrashedError, relay, UnmatchedTopicError } from "./catalogs/generated/relay";
 
 /* Wires real APIs use that the format first left out: each with its own test catalog in ./catalogs. */
@@ -184,5 +185,34 @@ describe("directives carried out on the open connection (relay: reauthenticate, 
     const page = generate([loaded]).find((f) => f.kind === "docs")?.content ?? "";
     expect(page).toContain("Authenticate again on the same connection");
     expect(page).toContain("subscribe again to the channel or subscription");
+  });
+});
+
+describe("a reconnect to the URL the server names (switchboard: retry.url)", () => {
+  const text = readFileSync(join(import.meta.dirname, "catalogs", "switchboard.yaml"), "utf8");
+  const context = { reconnect: {}, canRefresh: false, canResume: false, attempt: 0, answersRequest: false };
+
+  it("is read from the frame's details and decided as a move there, at once, from a frame", () => {
+    const sent = switchboard.encodeFrameText(new MovedError({ details: { reconnect_url: "wss://node-7.example/bus" } }));
+    expect(JSON.parse(sent)).toMatchObject({ type: "system", event: "reconnect", session: { reconnect_url: "wss://node-7.example/bus" } });
+    const moved = switchboard.decodeFrame(sent)!;
+    expect(decide(moved, context)).toMatchObject({ action: "reconnect", delayMs: 0, url: "wss://node-7.example/bus" });
+    // Without a URL in it, or with reconnects off, the frame is only noted.
+    expect(decide(switchboard.decodeFrame(switchboard.encodeFrameText(new MovedError()))!, context).action).toBe("none");
+    expect(decide(moved, { ...context, reconnect: false }).action).toBe("none");
+  });
+
+  it("is refused by lint when the field is no string detail, or the directive never reconnects", () => {
+    expect(problems(text.replace("url: { field: reconnect_url }", "url: { field: next_url }")).join("\n")).toContain(
+      'names "next_url", which is not a detail field of this entry',
+    );
+    expect(problems(text.replace("reconnect_url: { type: string,", "reconnect_url: { type: integer,")).join("\n")).toContain(
+      'detail "reconnect_url" is integer; a URL is a string',
+    );
+    expect(
+      problems(
+        text.replace("retry: { directive: reconnect, url:", "retry: { directive: stop, url:").replace(", delay: { ms: 0, replacesBackoff: true } }", " }"),
+      ).join("\n"),
+    ).toContain('directive "stop" does not reconnect');
   });
 });

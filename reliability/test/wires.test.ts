@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ledger } from "../../codegen/test/catalogs/generated/ledger";
 import { relay, TokenExpiredError, UnmatchedTopicError } from "../../codegen/test/catalogs/generated/relay";
 import { sluice } from "../../codegen/test/catalogs/generated/sluice";
+import { MovedError, switchboard } from "../../codegen/test/catalogs/generated/switchboard";
 import { FACADES, scripted, served, type Client, type Scripted } from "./wires/scripted";
 
 /*
@@ -13,11 +14,13 @@ import { FACADES, scripted, served, type Client, type Scripted } from "./wires/s
  */
 
 let server: Pick<Scripted, "url" | "close"> | undefined;
+const extra: Pick<Scripted, "close">[] = [];
 const clients: Client[] = [];
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
   await server?.close();
   server = undefined;
+  for (const other of extra.splice(0)) await other.close();
 });
 
 describe.each(Object.keys(FACADES))("through the %s facade", (facade) => {
@@ -146,6 +149,44 @@ describe.each(Object.keys(FACADES))("through the %s facade", (facade) => {
     sockets[0]?.close(1011, "");
     await until(() => joins.length === 3, "the join after the reconnect");
     expect(sockets.length).toBe(2);
+  });
+
+  it("a server that names the node to continue on: the client opens it before it leaves the old one, and misses nothing (switchboard)", async () => {
+    const closes: number[] = [];
+    const order: string[] = [];
+    const next = await served({
+      codec: switchboard as unknown as Codec<WsError>,
+      onConnection: (connection) => {
+        order.push("new node connected");
+        connection.send({ type: "event", from: "b", n: 0 });
+      },
+    });
+    extra.push(next);
+    let n = 0;
+    server = await served({
+      codec: switchboard as unknown as Codec<WsError>,
+      onConnection: (connection) => {
+        connection.sendError(new MovedError({ details: { reconnect_url: next.url } }));
+        for (let i = 0; i < 3; i++) connection.send({ type: "event", from: "a", n: ++n });
+        // The old node goes on sending until the client leaves it: none of it may be lost.
+        const timer = setInterval(() => void connection.send({ type: "event", from: "a", n: ++n }), 2);
+        connection.socket.once("close", (code: number) => {
+          clearInterval(timer);
+          order.push("old node left");
+          closes.push(code);
+        });
+      },
+    });
+    const client = open(server.url, switchboard as unknown as Codec<WsError>, { reconnect: { initialMs: 5, maxMs: 10 } });
+    await until(() => client.messages.some((m) => (m as { from?: string }).from === "b"), "the first message from the new node");
+    await until(() => closes.length === 1, "the old connection's close");
+    expect(closes).toEqual([1000]);
+    expect(order).toEqual(["new node connected", "old node left"]);
+    expect(client.decisions).toMatchObject([{ action: "reconnect", url: next.url }]);
+    const fromOld = client.messages.filter((m) => (m as { from?: string }).from === "a").map((m) => (m as { n: number }).n);
+    // In order and without a gap, up to the switch.
+    expect(fromOld.length).toBeGreaterThanOrEqual(3);
+    expect(fromOld).toEqual(fromOld.map((_, i) => i + 1));
   });
 });
 

@@ -46,6 +46,7 @@ export function directiveText(retry: RetrySpec): string {
     case "retry-later":
       return `Yes, retry the message after a delay${from}; the connection stays open`;
     case "reconnect":
+      if (retry.url) return `Yes, connect to the URL in \`${retry.url.field}\`${from}, then leave this connection`;
       return delay?.replacesBackoff ? `Yes, reconnect${from}${exact}` : `Yes, reconnect with exponential backoff${from}`;
     case "resume":
       return `Yes, reconnect and resume from the last sequence id${from}`;

@@ -12,6 +12,8 @@ export interface Decision {
   readonly attempt?: number;
   /** The backoff's limit (`maxAttempts` or `maxElapsedMs`) turned what would be a reconnect into a stop. */
   readonly gaveUp?: true;
+  /** Where to reconnect, as the error names it (`retry.url`); from a frame, the old connection stays until the new one opens. */
+  readonly url?: string;
 }
 
 export interface ReconnectOptions extends BackoffOptions {
@@ -52,6 +54,8 @@ export interface DecideContext {
  * - A `reauthenticate` or `resubscribe` frame, where the client has the hook: do it on the open
  *   connection (a request it answers is sent again after a reauthentication; one it answers with
  *   `resubscribe` is retried as the subscription it is).
+ * - A frame naming where to reconnect (`retry.url`): reconnect there, the old connection kept
+ *   until the new one opens.
  * - Any other frame: `none`, because whether the connection ends is decided by its close.
  * - An upgrade rejection or a close: stop, or reconnect (resume, refresh, free a connection first)
  *   after the larger of the error's own delay and capped exponential backoff with full jitter, or
@@ -73,7 +77,16 @@ export function decide(error: WsError, context: DecideContext): Decision {
       ? { action: "retry-later", delayMs: hinted ?? context.defaultRetryMs ?? 1000, error }
       : { action: "stop", delayMs: 0, error };
   }
-  if (error.layer === "frame") return onConnection ? { action: directive, delayMs: hinted ?? 0, error } : { action: "none", delayMs: 0, error };
+  const field = error.retry.url?.field;
+  const named = field === undefined ? undefined : (error.details as Record<string, unknown>)[field];
+  const url = typeof named === "string" && named !== "" ? named : undefined;
+  if (error.layer === "frame") {
+    if (onConnection) return { action: directive, delayMs: hinted ?? 0, error };
+    // A server naming where to go next: the client moves there, make before break.
+    return url !== undefined && context.reconnect !== false && directive !== "stop"
+      ? { action: "reconnect", delayMs: hinted ?? 0, error, url }
+      : { action: "none", delayMs: 0, error };
+  }
   // A close ends the connection these would have used: authenticating again is then refreshing the
   // credentials to reconnect with, and re-subscribing follows the reconnect.
   const refresh = directive === "refresh-credentials" || directive === "reauthenticate";
@@ -90,7 +103,8 @@ export function decide(error: WsError, context: DecideContext): Decision {
         ? "refresh-credentials"
         : directive;
   // An API that says when to come back ("reconnect at once") is taken at its word, not backed off.
-  if (hinted !== undefined && error.retry.delay?.replacesBackoff) return { action, delayMs: hinted, error, attempt };
+  const at = url === undefined ? {} : { url };
+  if (hinted !== undefined && error.retry.delay?.replacesBackoff) return { action, delayMs: hinted, error, attempt, ...at };
   const backoff = backoffDelayMs(attempt - 1, context.reconnect, context.random);
-  return { action, delayMs: Math.max(hinted ?? 0, backoff), error, attempt };
+  return { action, delayMs: Math.max(hinted ?? 0, backoff), error, attempt, ...at };
 }

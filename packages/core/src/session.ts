@@ -326,10 +326,11 @@ export class ClientSession<E extends WsError = WsError> {
     this.listener.state?.(state);
   }
 
-  private open(): void {
+  /* `target`: where an error said to reconnect, for this attempt only (the source stays for the next). */
+  private open(target?: string): void {
     this.setState({ status: this.attempt === 0 ? "connecting" : "reconnecting", ...(this.attempt > 0 && { attempt: this.attempt }) });
     this.transportCause = undefined;
-    const source = this.source;
+    const source = target ?? this.source;
     if (typeof source === "string") return this.connect(source);
     // The URL is asked for before every attempt. A provider that fails is a failed attempt: told
     // through hookError, then decided as a connection that never opened (backoff, or the end).
@@ -351,10 +352,14 @@ export class ClientSession<E extends WsError = WsError> {
     }, failed);
   }
 
-  private connect(url: string): void {
-    this.url = url;
+  /* `standby`: make before break. The new socket becomes the session's only once it opens; until
+     then the old one goes on, and a new one that fails is dropped without a decision. */
+  private connect(url: string, standby = false): void {
     const socket = this.options.createSocket(url);
-    this.socket = socket;
+    if (!standby) {
+      this.url = url;
+      this.socket = socket;
+    }
     let refused = false;
     socket.on?.("unexpected-response", (_request, response) => {
       refused = true;
@@ -372,6 +377,21 @@ export class ClientSession<E extends WsError = WsError> {
       });
     });
     socket.onopen = () => {
+      if (standby) {
+        if (this.ended) return void socket.close(1000, "");
+        const old = this.socket;
+        this.url = url;
+        this.socket = socket;
+        // Requests sent on the old connection may be answered there or never: they fail, as on a reconnect.
+        for (const entry of [...this.pending.values()]) {
+          if (entry.waiting) continue;
+          this.settle(entry);
+          entry.reject(new RequestError(`${String(entry.key)}: the connection moved before the answer`, "closed"));
+        }
+        // Still read until its close completes: what the old node sent before it is not lost. Its
+        // close is no longer the session's (the socket is not the current one), so nothing decides it.
+        if (old && old.readyState <= 1) old.close(1000, "");
+      }
       this.openedAt = Date.now();
       this.lastConnectionError = undefined;
       this.lastFrameError = undefined;
@@ -572,6 +592,13 @@ export class ClientSession<E extends WsError = WsError> {
       // it is dealt with on the open connection (authenticated again, subscribed again).
       this.lastConnectionError = error;
       if (decision.action === "reauthenticate" || decision.action === "resubscribe") this.onConnection(decision);
+      else if (decision.action === "reconnect" && decision.url !== undefined) {
+        const url = decision.url;
+        this.listener.reconnecting?.({ attempt: this.attempt, delayMs: decision.delayMs, action: decision.action });
+        this.schedule(decision.delayMs, () => {
+          if (!this.ended) this.connect(url, true);
+        });
+      }
       return;
     }
     this.act(decision);
@@ -639,7 +666,7 @@ export class ClientSession<E extends WsError = WsError> {
         );
         return;
       }
-      this.open();
+      this.open(decision.url);
     });
   }
 

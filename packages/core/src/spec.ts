@@ -47,6 +47,11 @@ export type DelaySource = (
 export interface RetrySpec {
   readonly directive: Directive;
   readonly delay?: DelaySource;
+  /**
+   * Where to reconnect: the detail field holding the URL the server names (`reconnect_url`). Said
+   * by a frame, the client opens the new connection before it closes the old one.
+   */
+  readonly url?: { readonly field: string };
   /** Why the directive differs from what the entry's kind usually takes, as the catalog says. */
   readonly because?: string;
 }

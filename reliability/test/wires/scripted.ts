@@ -71,6 +71,8 @@ export async function served(options: Omit<WsErrorServerOptions, "server">): Pro
 
 /** What a client facade saw and decided, and how to use it. */
 export interface Client {
+  /** Data frames, parsed, in the order they arrived. */
+  readonly messages: unknown[];
   readonly errors: WsError[];
   readonly decisions: Decision[];
   /** Settles when the client gives up for good (its last decision was to stop). */
@@ -100,6 +102,7 @@ export const FACADES: Readonly<Record<string, (url: string | ((attempt: number) 
       ...(resubscribe && { resubscribe: (event) => resubscribe(event, seen) }),
     });
     const seen: Client = {
+      messages: [],
       errors: [],
       decisions: [],
       stopped: new Promise((resolve) => client.once("stopped", () => resolve())),
@@ -108,6 +111,7 @@ export const FACADES: Readonly<Record<string, (url: string | ((attempt: number) 
       close: () => client.close(),
     };
     client.on("catalog-error", (e) => seen.errors.push(e));
+    client.on("message", (m) => seen.messages.push(m));
     client.on("decision", (d) => seen.decisions.push(d));
     return seen;
   },
@@ -123,6 +127,7 @@ export const FACADES: Readonly<Record<string, (url: string | ((attempt: number) 
     });
     let stop = () => undefined as void;
     const seen: Client & { subs: { unsubscribe(): void }[] } = {
+      messages: [],
       errors: [],
       decisions: [],
       stopped: new Promise((resolve) => {
@@ -138,7 +143,7 @@ export const FACADES: Readonly<Record<string, (url: string | ((attempt: number) 
     seen.subs.push(connection.errors$.subscribe((e) => seen.errors.push(e)));
     seen.subs.push(connection.decisions$.subscribe((d) => seen.decisions.push(d as Decision)));
     // The connection lives while something listens: messages$ keeps it open between requests.
-    seen.subs.push(connection.messages$.subscribe({ error: () => stop(), complete: () => stop() }));
+    seen.subs.push(connection.messages$.subscribe({ next: (m) => seen.messages.push(m), error: () => stop(), complete: () => stop() }));
     return seen;
   },
 };
