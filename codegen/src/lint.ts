@@ -95,7 +95,7 @@ export interface RawEntry {
   aliases?: WireCode[];
   frame?: boolean | RawFrame;
   upgrade?: { status: number; header?: string };
-  close?: { code: number; reason?: string; matchReason?: boolean; anyCode?: boolean; optional?: boolean; retry?: RawRetry };
+  close?: { code?: number; afterFrame?: true; reason?: string; matchReason?: boolean; anyCode?: boolean; optional?: boolean; retry?: RawRetry };
   browserFallback?: { code: number; reason?: string };
   deprecated?: string;
 }
@@ -348,16 +348,27 @@ export function lintCatalog(catalog: RawCatalog, report: Report): Problem[] {
           push(at("upgrade", "header"), "the dialect's upgrade form names no header to carry this text");
       }
       if (entry.close) {
-        const { code, reason = "", matchReason = false, anyCode = false, optional = false } = entry.close;
+        const { code = 1008, afterFrame = false, reason = "", matchReason = false, anyCode = false, optional = false } = entry.close;
         if (!isSendableCloseCode(code)) push(at("close", "code"), `close code ${code} cannot be sent (valid: 1000-1003, 1007-1014, 3000-4999)`);
         checkReason(reason, at("close", "reason"), push);
-        unique("close-pair", `${code}\n${reason}`, at("close"), "close code and reason");
-        if (anyCode) {
+        if (afterFrame) {
+          // Its code is only what servers send (never matched, so never shared): the frame before it says which entry it is.
+          if (!hasFrame) push(at("close", "afterFrame"), "a close known only by the frame before it needs that frame: give the entry a frame layer");
+          if (anyCode || matchReason)
+            push(
+              at("close", "afterFrame"),
+              "afterFrame matches whatever close follows the frame; anyCode and matchReason match a close by its reason: keep one",
+            );
+        } else if (anyCode) {
+          unique("close-pair", `${code}\n${reason}`, at("close"), "close code and reason");
           if (reason === "") push(at("close", "reason"), "anyCode tells this close apart by its reason alone: give the reason");
           unique("close-reason", reason, at("close", "reason"), "close reason (anyCode)");
-        } else if (!matchReason)
-          unique("close-code", code, at("close", "code"), "close code (set matchReason to tell entries apart by reason, or anyCode when the code varies)");
-        if (code === 1000 && !matchReason && !anyCode)
+        } else {
+          unique("close-pair", `${code}\n${reason}`, at("close"), "close code and reason");
+          if (!matchReason)
+            unique("close-code", code, at("close", "code"), "close code (set matchReason to tell entries apart by reason, or anyCode when the code varies)");
+        }
+        if (code === 1000 && !matchReason && !anyCode && !afterFrame)
           push(at("close", "matchReason"), "close 1000 is a normal closure: set matchReason so only its exact reason means this error");
         if (/[{}]/.test(reason)) checkTemplate(reason, details, at("close", "reason"), push);
         if (optional && !hasFrame)

@@ -71,11 +71,13 @@ export function normalize(raw: RawCatalog): CatalogSpec {
         ...(e.upgrade !== undefined && { upgrade: { status: e.upgrade.status, ...(e.upgrade.header !== undefined && { header: e.upgrade.header }) } }),
         ...(e.close !== undefined && {
           close: {
-            code: e.close.code,
+            // An API that documents no code for it: servers close with a policy violation.
+            code: e.close.code ?? 1008,
             reason: e.close.reason ?? "",
             matchReason: e.close.matchReason ?? false,
             ...(e.close.anyCode === true && { anyCode: true as const }),
             ...(e.close.optional === true && { optional: true as const }),
+            ...(e.close.afterFrame === true && { afterFrame: true as const }),
             ...(e.close.retry !== undefined && { retry: retry(e.close.retry) }),
           },
         }),

@@ -8,6 +8,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { beacon } from "./catalogs/generated/beacon";
 import { murmur } from "./catalogs/generated/murmur";
+import { courier } from "./catalogs/generated/courier";
 import { ledger } from "./catalogs/generated/ledger";
 import { quarry } from "./catalogs/generated/quarry";
 import { relay } from "./catalogs/generated/relay";
@@ -28,6 +29,7 @@ const MODULES = {
   tickdb,
   "tickdb-legacy": tickdbLegacy,
   beacon,
+  courier,
   ledger,
   murmur,
   quarry,

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { createCodec, decide, serverDefaults } from "@ws-errors/core";
 import { catalogWarnings, loadCatalogText } from "@ws-errors/codegen";
 import { describe, expect, it } from "vitest";
+import { AuthFailedError, courier } from "./catalogs/generated/courier";
 import { ledger } from "./catalogs/generated/ledger";
 import { MovedError, switchboard } from "./catalogs/generated/switchboard";
 import { BadEventError, JoinCrashedError, relay, UnmatchedTopicError } from "./catalogs/generated/relay";
@@ -214,5 +215,28 @@ describe("a reconnect to the URL the server names (switchboard: retry.url)", () 
         text.replace("retry: { directive: reconnect, url:", "retry: { directive: stop, url:").replace(", delay: { ms: 0, replacesBackoff: true } }", " }"),
       ).join("\n"),
     ).toContain('directive "stop" does not reconnect');
+  });
+});
+
+describe('a close the docs give no code for: "the server then closes" (courier: close.afterFrame)', () => {
+  const text = readFileSync(join(import.meta.dirname, "catalogs", "courier.yaml"), "utf8");
+
+  it("is written as 1008 unless the catalog names a code, and never claims that code on its own", () => {
+    expect(courier.encodeClose(new AuthFailedError())).toEqual({ code: 1008, reason: "" });
+    // A 1008 with no frame before it is whatever the catalog says 1008 is: here, the policy close.
+    expect(courier.decodeClose({ code: 1008, reason: "policy violation" })?.id).toBe("policy");
+    expect(courier.decodeClose({ code: 4000, reason: "" })?.id).toBe("uncatalogued");
+  });
+
+  it("is refused by lint without a frame, or beside a reason match", () => {
+    const frameless = text.replace(
+      "    frame: true\n    upgrade: { status: 401 }\n    close: { afterFrame: true }",
+      "    upgrade: { status: 401 }\n    close: { afterFrame: true }",
+    );
+    expect(problems(frameless).join("\n")).toContain("a close known only by the frame before it needs that frame");
+    expect(problems(text.replace("close: { afterFrame: true }", "close: { afterFrame: true, reason: x, anyCode: true }")).join("\n")).toContain(
+      "afterFrame matches whatever close follows the frame",
+    );
+    expect(problems(text.replace("close: { afterFrame: true }", "close: { reason: x }")).join("\n")).toContain("code");
   });
 });

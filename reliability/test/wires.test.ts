@@ -1,6 +1,7 @@
 import type { Codec, WsError } from "@ws-errors/core";
 import type { ServerConnection } from "@ws-errors/node";
 import { afterEach, describe, expect, it } from "vitest";
+import { courier } from "../../codegen/test/catalogs/generated/courier";
 import { ledger } from "../../codegen/test/catalogs/generated/ledger";
 import { relay, TokenExpiredError, UnmatchedTopicError } from "../../codegen/test/catalogs/generated/relay";
 import { sluice } from "../../codegen/test/catalogs/generated/sluice";
@@ -188,6 +189,26 @@ describe.each(Object.keys(FACADES))("through the %s facade", (facade) => {
     expect(fromOld.length).toBeGreaterThanOrEqual(3);
     expect(fromOld).toEqual(fromOld.map((_, i) => i + 1));
   });
+
+  it.each([1008, 1011, 4000, 1000])(
+    "an error the server closes after with an undocumented code is that error's close, whatever the code: %i (courier)",
+    async (code) => {
+      server = await scripted({
+        open(socket) {
+          socket.send(JSON.stringify({ event: "error", code: "AUTH_FAILED", message: "token refused" }));
+          socket.close(code, code === 1008 ? "policy violation" : "");
+        },
+      });
+      const client = open(server.url, courier as unknown as Codec<WsError>, { reconnect: { initialMs: 5, maxMs: 10 } });
+      await client.stopped;
+      expect(client.errors.map((e) => [e.layer, e.id, e.wire?.closeCode])).toEqual([
+        ["frame", "auth-failed", undefined],
+        ["close", "auth-failed", code],
+      ]);
+      // Its directive, refresh-credentials, stops a client that has no way to refresh.
+      expect(client.decisions.map((d) => d.action)).toEqual(["none", "stop"]);
+    },
+  );
 });
 
 async function until(check: () => boolean, what: string, ms = 3_000): Promise<void> {

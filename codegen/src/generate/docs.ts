@@ -89,7 +89,7 @@ export function generateDocs(spec: CatalogSpec, source: string, where: Required<
       ["Close code", "Reason", "Code", "Meaning", "Retryable"],
       [
         ...closes.map((e) => [
-          String(e.close?.code),
+          e.close?.afterFrame ? `any, right after its frame (servers send ${e.close.code})` : String(e.close?.code),
           e.close?.reason ? `\`${e.close.reason}\`${e.close.anyCode ? " (whatever the close code)" : e.close.matchReason ? " (exact)" : ""}` : "",
           code(e.code),
           `${describe(e)}${e.close?.optional ? " (may follow its error frame, or not)" : ""}`,

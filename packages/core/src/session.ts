@@ -453,12 +453,18 @@ export class ClientSession<E extends WsError = WsError> {
     // error it also says to a request: where error replies are uncorrelated, the client cannot
     // tell them apart).
     const last = this.lastConnectionError ?? this.lastFrameError;
-    const ending = last && Object.assign(Object.create(Object.getPrototypeOf(last) as object) as WsError, last, { layer: "close" });
+    const ending =
+      last &&
+      Object.assign(Object.create(Object.getPrototypeOf(last) as object) as WsError, last, { layer: "close", wire: { closeCode: code, closeReason: reason } });
+    const close = last && this.codec.entryOf(last)?.close;
+    // Its close may mean something else for the client than its frame (`close.retry`).
+    if (ending && close?.retry) Object.defineProperty(ending, "retry", { value: close.retry, writable: true, configurable: true, enumerable: false });
     const decoded = this.codec.decodeClose({ code, reason });
     // A close the catalog only knows as a standard code (a server going away, a bare 1008 or 1011)
-    // right after such a frame: the frame says why, not the generic close.
+    // right after such a frame: the frame says why, not the generic close. Where the catalog says
+    // the API closes after the frame with a code it does not document, whatever close follows is it.
     const error =
-      (decoded === null || decoded.id === "uncatalogued" ? ending : undefined) ??
+      (decoded === null || decoded.id === "uncatalogued" || close?.afterFrame ? ending : undefined) ??
       decoded ??
       (isCleanClose(code) ? undefined : this.codec.decodeClose({ code: 1006, reason: "" }));
     if (!error) return this.finish(undefined);

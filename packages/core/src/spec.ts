@@ -222,6 +222,12 @@ export interface CloseSpec {
   readonly anyCode?: true;
   /** The API may close after this entry's frame, or may not: servers send the frame only, clients do not wait for a close. */
   readonly optional?: true;
+  /**
+   * The API closes right after this entry's frame with a code it does not document: any close that
+   * follows the frame is this entry, whatever its code, and `code` (1008 unless the catalog gives
+   * one) is only what servers close with, never matched on its own.
+   */
+  readonly afterFrame?: true;
   /** What a client does after this close, when it differs from the entry's retry (the frame's). */
   readonly retry?: RetrySpec;
 }

@@ -252,10 +252,11 @@ export class ServerConnection {
     const first = Array.isArray(error) ? (error as readonly WsError[])[0] : (error as WsError);
     if (!first) return;
     const entry = this.codec.entryOf(first);
-    if (entry?.frame || !entry) this.write(this.codec.encodeFrameText(error, correlation));
+    const framed = entry?.frame !== undefined || !entry;
+    if (framed) this.write(this.codec.encodeFrameText(error, correlation));
     // ws writes frames in order, so the close goes out after the error frame without waiting.
     // An entry the API only sometimes closes after (`close.optional`) is closed by `fail` alone.
-    if (entry?.close && !entry.close.optional) this.closeWith(first);
+    if (entry?.close && !entry.close.optional) this.closeWith(first, undefined, framed);
   }
 
   /**
@@ -294,9 +295,10 @@ export class ServerConnection {
     // revoked key read as "too many connections" would be retried. The fallback decodes as this one.
     const close = this.codec.encodeClose(error) ?? this.codec.encodeBrowserFallback(error);
     const entry = this.codec.entryOf(error);
-    if (!close && entry?.frame && !framed && !this.closing && this.socket.readyState === 1) {
-      // The frame is all that says this error (a slow consumer's, say). Sent past the queue limit:
-      // it is the last data frame, and the limit's own eviction is what may have brought us here.
+    if ((!close || entry?.close?.afterFrame) && entry?.frame && !framed && !this.closing && this.socket.readyState === 1) {
+      // The frame is all that says this error (a slow consumer's, say; or a close the API knows
+      // only by the frame before it). Sent past the queue limit: it is the last data frame, and
+      // the limit's own eviction is what may have brought us here.
       this.socket.send(Buffer.from(this.codec.encodeFrameText(error)), TEXT_FRAME);
     }
     // Nothing on an open connection tells this error (an entry only on the upgrade layer, say): the

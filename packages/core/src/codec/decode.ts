@@ -76,7 +76,8 @@ export function compileDecoder<E extends WsError = WsError>(source: CatalogCompi
       list.push(compiled);
       upgradeStatuses.set(entry.upgrade.status, list);
     }
-    if (entry.close) {
+    // A close known only by the frame before it is the session's to recognize (ClientSession.closed).
+    if (entry.close && !entry.close.afterFrame) {
       const { code, reason, matchReason, anyCode } = entry.close;
       const hit = { compiled, viaClose: true };
       if (compiled.closeTemplate) closeTemplates.push(compiled);
