@@ -23,6 +23,7 @@ export interface RawCatalog {
   dialect: {
     notes?: string;
     answers?: { malformed?: string; unknownCommand?: string; internal?: string };
+    grammar?: "json" | "headers";
     sequence?: string;
     requests?: { command: string; requestId?: string; errorReplies?: "correlated" | "uncorrelated" };
     frames: RawFrameForm[];

@@ -49,6 +49,7 @@ export function normalize(raw: RawCatalog): CatalogSpec {
         })),
       ),
       ...(dialect.answers !== undefined && { answers: { ...dialect.answers } }),
+      ...(dialect.grammar === "headers" && { grammar: "headers" as const }),
       ...(dialect.notes !== undefined && { notes: dialect.notes.trim() }),
     },
     errors: raw.errors.map((e): EntrySpec => {

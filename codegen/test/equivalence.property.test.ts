@@ -12,6 +12,7 @@ import { courier } from "./catalogs/generated/courier";
 import { ledger } from "./catalogs/generated/ledger";
 import { quarry } from "./catalogs/generated/quarry";
 import { relay } from "./catalogs/generated/relay";
+import { semaphore } from "./catalogs/generated/semaphore";
 import { sluice } from "./catalogs/generated/sluice";
 import { switchboard } from "./catalogs/generated/switchboard";
 
@@ -34,6 +35,7 @@ const MODULES = {
   murmur,
   quarry,
   relay,
+  semaphore,
   sluice,
   switchboard,
 } as unknown as Record<string, Codec<WsError>>;

@@ -1,10 +1,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createCodec, decide, serverDefaults } from "@ws-errors/core";
+import { createCodec, decide, HEADER_FRAMES, retryDelayMs, serverDefaults, withGrammar, type FrameGrammar } from "@ws-errors/core";
+import fc from "fast-check";
 import { catalogWarnings, loadCatalogText } from "@ws-errors/codegen";
 import { describe, expect, it } from "vitest";
 import { AuthFailedError, courier } from "./catalogs/generated/courier";
 import { ledger } from "./catalogs/generated/ledger";
+import { NoDestinationError, OverQuotaError, semaphore } from "./catalogs/generated/semaphore";
 import { MovedError, switchboard } from "./catalogs/generated/switchboard";
 import { BadEventError, JoinCrashedError, relay, UnmatchedTopicError } from "./catalogs/generated/relay";
 
@@ -238,5 +240,86 @@ describe('a close the docs give no code for: "the server then closes" (courier: 
       "afterFrame matches whatever close follows the frame",
     );
     expect(problems(text.replace("close: { afterFrame: true }", "close: { reason: x }")).join("\n")).toContain("code");
+  });
+});
+
+describe("frames that are not JSON (semaphore: dialect.grammar headers)", () => {
+  const text = readFileSync(join(import.meta.dirname, "catalogs", "semaphore.yaml"), "utf8");
+  const loaded = loadCatalogText(text, "semaphore.yaml");
+  const runtime = createCodec(loaded.ok ? loaded.spec : (undefined as never));
+
+  it("decodes an ERROR frame as a broker sends it: CRLF lines, a body over several lines, the NUL", () => {
+    const sent =
+      "ERROR\r\nreceipt-id:77\r\ncontent-type:text/plain\r\nmessage:destination not found\r\nretry_after:3\r\n\r\nNo queue /queue/a.\nCheck the name.\0";
+    for (const codec of [semaphore, runtime]) {
+      expect(codec.decodeFrame(sent)).toMatchObject({ id: "no-destination", requestId: "77", message: "No queue /queue/a.\nCheck the name." });
+      // Data frames and heartbeats are not errors.
+      expect(codec.decodeFrame("MESSAGE\ndestination:/queue/a\n\nhello\0")).toBeNull();
+      expect(codec.decodeFrame("\n")).toBeNull();
+    }
+    const quota = semaphore.decodeFrame("ERROR\nmessage:quota exceeded\nretry_after:4\n\n\0")!;
+    expect(retryDelayMs(quota)).toBe(4_000);
+  });
+
+  it("writes ERROR frames in the grammar, which decode back to the same error", () => {
+    const error = new NoDestinationError({ requestId: "9" });
+    for (const codec of [semaphore, runtime]) {
+      const sent = codec.encodeFrameText(error);
+      expect(sent.startsWith("ERROR\n") && sent.endsWith("\n\nNo such destination.\0")).toBe(true);
+      expect(HEADER_FRAMES.parse(sent)).toEqual({
+        command: "ERROR",
+        headers: { "receipt-id": "9", message: "destination not found" },
+        body: "No such destination.",
+      });
+      expect(codec.decodeFrame(sent)).toMatchObject({ id: "no-destination", requestId: "9" });
+    }
+    expect(semaphore.decodeFrame(semaphore.encodeFrameText(new OverQuotaError({ details: { retry_after: 2 } })))?.details).toEqual({ retry_after: 2 });
+  });
+
+  it("reads back whatever it writes: header names and values with colons, line breaks and backslashes, any body (property)", () => {
+    const header = fc.string({ minLength: 1, maxLength: 12 }).filter((k) => k !== "__proto__");
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[A-Z][A-Z_]{0,9}$/),
+        fc.dictionary(header, fc.string({ maxLength: 20 }), { maxKeys: 5 }),
+        fc.string({ maxLength: 40 }).filter((b) => !b.includes("\0")),
+        (command, headers, body) => {
+          expect(HEADER_FRAMES.parse(HEADER_FRAMES.write({ command, headers, body }))).toEqual({ command, headers, body });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("takes a grammar of one's own through withGrammar, on decode and encode alike", () => {
+    // A pipe-separated line protocol: "error|code|message".
+    const pipes: FrameGrammar = {
+      name: "pipes",
+      parse: (line) => {
+        const [type, code, message] = line.split("|");
+        return type === undefined || code === undefined ? undefined : { type, code, message };
+      },
+      write: (value) => {
+        const { type, code, message } = value as { type: string; code: string; message: string };
+        return [type, code, message].join("|");
+      },
+    };
+    const spec = loadCatalogText(
+      readFileSync(join(import.meta.dirname, "catalogs", "ledger.yaml"), "utf8").replace(
+        "      code: error.code\n      message: error.message\n",
+        "      code: code\n      message: message\n",
+      ),
+      "pipes.yaml",
+    );
+    const codec = withGrammar(createCodec(spec.ok ? spec.spec : (undefined as never)), pipes);
+    expect(codec.decodeFrame("error|unknown_event|no such event")).toMatchObject({ id: "unknown-event", message: "no such event" });
+    expect(codec.decodeFrame("not a pipe line")).toBeNull();
+    const Ctor = codec.classes["unknown-event"] as new () => import("@ws-errors/core").WsError;
+    expect(codec.encodeFrameText(new Ctor())).toBe("error|unknown_event|No such event type.");
+    expect(codec.grammar).toBe(pipes);
+  });
+
+  it("is refused by the schema when it names a grammar there is none of", () => {
+    expect(problems(text.replace("grammar: headers", "grammar: stomp")).join("\n")).toContain("grammar");
   });
 });

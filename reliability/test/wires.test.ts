@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { courier } from "../../codegen/test/catalogs/generated/courier";
 import { ledger } from "../../codegen/test/catalogs/generated/ledger";
 import { relay, TokenExpiredError, UnmatchedTopicError } from "../../codegen/test/catalogs/generated/relay";
+import { AccessRefusedError, NoDestinationError, OverQuotaError, semaphore } from "../../codegen/test/catalogs/generated/semaphore";
 import { sluice } from "../../codegen/test/catalogs/generated/sluice";
 import { MovedError, switchboard } from "../../codegen/test/catalogs/generated/switchboard";
 import { FACADES, scripted, served, type Client, type Scripted } from "./wires/scripted";
@@ -209,6 +210,51 @@ describe.each(Object.keys(FACADES))("through the %s facade", (facade) => {
       expect(client.decisions.map((d) => d.action)).toEqual(["none", "stop"]);
     },
   );
+
+  it("a broker whose frames are a text protocol (command, headers, body, NUL): receipts, errors, a retry, bad input and a close after an error (semaphore)", async () => {
+    let sends = 0;
+    const seen: string[] = [];
+    server = await served({
+      codec: semaphore as unknown as Codec<WsError>,
+      onConnection: (connection) => {
+        connection.socket.on("message", (data) => void seen.push(String(data)));
+      },
+      commands: {
+        SUBSCRIBE: (message) => {
+          const { headers } = message.data as { headers: Record<string, string> };
+          if (headers.destination !== "/queue/a") throw new NoDestinationError();
+          return { command: "RECEIPT", headers: {} };
+        },
+        SEND: () => {
+          if (++sends === 1) throw new OverQuotaError({ details: { retry_after: 0 } });
+          return { command: "RECEIPT", headers: {} };
+        },
+        CONNECT: () => {
+          throw new AccessRefusedError();
+        },
+      },
+    });
+    const codec = semaphore as unknown as Codec<WsError>;
+    const client = open(server.url, codec);
+    const receipt = (await client.request({ command: "SUBSCRIBE", headers: { destination: "/queue/a", id: "0" } })) as {
+      command: string;
+      headers: Record<string, string>;
+    };
+    expect(receipt).toEqual({ command: "RECEIPT", headers: { receipt: "1" }, body: "" });
+    // What went out is the grammar's text, not JSON.
+    expect(seen[0]).toBe("SUBSCRIBE\ndestination:/queue/a\nid:0\nreceipt:1\n\n\0");
+    await expect(client.request({ command: "SUBSCRIBE", headers: { destination: "/queue/b" } })).rejects.toMatchObject({
+      id: "no-destination",
+      requestId: "2",
+    });
+    await expect(client.request({ command: "SEND", headers: { destination: "/queue/a" }, body: "hi" })).resolves.toMatchObject({ command: "RECEIPT" });
+    expect(sends).toBe(2);
+    client.send("this is not a frame");
+    await until(() => client.errors.some((e) => e.id === "malformed"), "the malformed answer");
+    await expect(client.request({ command: "CONNECT", headers: { passcode: "wrong" } })).rejects.toMatchObject({ id: "access-refused" });
+    await client.stopped;
+    expect(client.errors.at(-1)).toMatchObject({ id: "access-refused", layer: "close" });
+  });
 });
 
 async function until(check: () => boolean, what: string, ms = 3_000): Promise<void> {

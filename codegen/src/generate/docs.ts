@@ -139,6 +139,15 @@ export function generateDocs(spec: CatalogSpec, source: string, where: Required<
     });
     line(`Error frame "${form.name}" (${form.scope} scope), recognized when ${form.match.map((c) => conditionText(c)).join(" and ")}:`);
     line();
+    // A text protocol's frame as it is sent (its NUL shown as ^@), then the value its paths read.
+    if (codec.grammar) {
+      line("```text");
+      line((codec.grammar.write(frame) as string).replace(/\0/g, "^@"));
+      line("```");
+      line();
+      line("read as:");
+      line();
+    }
     line("```json");
     line(JSON.stringify(frame, null, 2));
     line("```");

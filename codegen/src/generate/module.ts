@@ -172,7 +172,8 @@ export function generateModule(spec: CatalogSpec, source: string, where: Require
     } satisfies FunctionDeclarationStructure);
   });
 
-  const writers = spec.dialect.frames.map((form) => writerSource(form));
+  // JSON text writers only: a text protocol's frames are written by its grammar.
+  const writers = spec.dialect.frames.map((form) => (spec.dialect.grammar === "headers" ? undefined : writerSource(form)));
   spec.dialect.frames.forEach((form, i) => {
     const body = writers[i];
     if (body === undefined) return;
@@ -190,7 +191,9 @@ export function generateModule(spec: CatalogSpec, source: string, where: Require
   const templates = spec.errors.some((entry) => usesTemplates(entry)) ? ", templates: core.TEMPLATES" : "";
   // Matching (labels, `when`, templates, closes told apart by reason alone) likewise.
   const matching = spec.errors.some((entry) => usesMatching(entry)) ? ", matching: core.MATCHING" : "";
-  const compile = `core.internal.compileCatalog<${union}>(${specName}, { classes: ${base}Classes${specialized ? ", classify: classifyFrame" : ""}${successTest !== undefined ? ", success: isSuccessReply" : ""}${needsConditions ? ", conditions: core.compileConditions" : ""}${templates}${matching}, readers: [${spec.dialect.frames.map((_, i) => `readFrameForm${i}`).join(", ")}] })`;
+  // A text protocol's grammar likewise: JSON catalogs generate what they did before.
+  const grammar = spec.dialect.grammar === "headers" ? ", grammar: core.HEADER_FRAMES" : "";
+  const compile = `core.internal.compileCatalog<${union}>(${specName}, { classes: ${base}Classes${specialized ? ", classify: classifyFrame" : ""}${successTest !== undefined ? ", success: isSuccessReply" : ""}${needsConditions ? ", conditions: core.compileConditions" : ""}${templates}${matching}${grammar}, readers: [${spec.dialect.frames.map((_, i) => `readFrameForm${i}`).join(", ")}] })`;
   statements.push({
     kind: StructureKind.VariableStatement,
     declarationKind: VariableDeclarationKind.Const,

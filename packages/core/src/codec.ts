@@ -3,6 +3,7 @@ import { compileConditions } from "./path";
 import type { CatalogSpec, EntrySpec } from "./spec";
 import { MATCHING, type MatchingSupport } from "./matching";
 import { TEMPLATES, type TemplateSupport } from "./template";
+import { HEADER_FRAMES, type FrameGrammar } from "./grammar";
 import { compileCatalog, genericReader, formPaths, runtimeClass } from "./codec/compile";
 import { compileDecoder } from "./codec/decode";
 import { withEncoder, type ErrorFrameWriter } from "./codec/encode";
@@ -94,6 +95,11 @@ export interface CodecOptions<E extends WsError> {
   /** A specialized matcher of success replies (`dialect.success`), generated from the dialect. */
   readonly success?: (value: Record<string, unknown>) => boolean;
   /**
+   * How frames are written as text, when not JSON: generated modules of catalogs with
+   * `dialect.grammar: headers` pass `core.HEADER_FRAMES`; `createCodec` picks it from the dialect.
+   */
+  readonly grammar?: FrameGrammar;
+  /**
    * The compiler of match conditions, required for what was not specialized: an entry's `when`, or a
    * classifier or success matcher not given (`createCodec` passes it; generated modules only when
    * they need it, so other bundles carry none of it).
@@ -137,6 +143,8 @@ export interface Decoder<E extends WsError = WsError> {
   readSequence(value: unknown): number | string | undefined;
   /** The catalog entry of an error of this catalog, or `undefined` (another catalog's, or an unknown code). */
   entryOf(error: WsError): EntrySpec | undefined;
+  /** How frames are written as text, when not JSON: the client facades and servers parse and write with it. */
+  readonly grammar?: FrameGrammar;
 }
 
 /**
@@ -193,6 +201,7 @@ export function createCodec<E extends WsError = WsError>(catalog: CatalogSpec, o
     templates: TEMPLATES,
     conditions: compileConditions,
     matching: MATCHING,
+    ...(catalog.dialect.grammar === "headers" && { grammar: HEADER_FRAMES }),
     ...options,
     readers,
     classes: options.classes ?? (catalog.errors.map((entry) => runtimeClass(catalog.name, entry)) as unknown as WsErrorClass<E>[]),

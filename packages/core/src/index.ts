@@ -59,6 +59,7 @@ export {
 export { internal } from "./internal";
 export { backoffDelayMs, fallbackFor, isCleanClose, retryDelayMs, defaultDirective, type BackoffOptions, type FallbackPolicy } from "./retry-policy";
 export { compileConditions, getPath, isIndex, parsePath, setPath, type Path } from "./path";
+export { HEADER_FRAMES, withGrammar, type FrameGrammar } from "./grammar";
 export { withReference } from "./reference";
 // `TEMPLATES` is a named export, not in `internal`: a bundle keeps the whole `internal` object, and
 // only catalogs with templates should carry the template code.

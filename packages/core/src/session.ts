@@ -248,7 +248,7 @@ export class ClientSession<E extends WsError = WsError> {
    * `maxQueued`, and sent in order when it does; once the session has ended it throws.
    */
   send(data: unknown): void {
-    const text = typeof data === "string" ? data : JSON.stringify(data);
+    const text = typeof data === "string" ? data : this.write(data);
     if (this.ended) throw new RequestError("the session has ended", "closed");
     if (this.socket?.readyState === 1) return this.socket.send(text);
     if (this.queued.length >= (this.options.maxQueued ?? 100))
@@ -282,7 +282,7 @@ export class ClientSession<E extends WsError = WsError> {
         key,
         slot,
         command: typeof command === "string" ? command : undefined,
-        text: JSON.stringify(body),
+        text: this.write(body),
         resolve: resolve as (reply: unknown) => void,
         reject,
         cancelTimer: () => undefined,
@@ -319,6 +319,12 @@ export class ClientSession<E extends WsError = WsError> {
     const socket = this.socket;
     this.finish(undefined, false);
     if (socket && socket.readyState <= 1) socket.close(code, reason);
+  }
+
+  /* A value as the text it is sent as: JSON, or the dialect's grammar (a text protocol's frames). */
+  private write(value: unknown): string {
+    const grammar = this.codec.grammar;
+    return grammar ? grammar.write(value) : JSON.stringify(value);
   }
 
   private setState(state: SessionState): void {
@@ -452,7 +458,10 @@ export class ClientSession<E extends WsError = WsError> {
     // after an error frame that answered a request (a server that fails the connection for an
     // error it also says to a request: where error replies are uncorrelated, the client cannot
     // tell them apart).
-    const last = this.lastConnectionError ?? this.lastFrameError;
+    // The frame right before the close, where its entry says the API closes after it; else the last
+    // connection-scope error frame, or that frame.
+    const previous = this.lastFrameError;
+    const last = previous && this.codec.entryOf(previous)?.close?.afterFrame ? previous : (this.lastConnectionError ?? previous);
     const ending =
       last &&
       Object.assign(Object.create(Object.getPrototypeOf(last) as object) as WsError, last, { layer: "close", wire: { closeCode: code, closeReason: reason } });
@@ -480,11 +489,16 @@ export class ClientSession<E extends WsError = WsError> {
     const text = isBinary === false ? (data as { toString(): string }).toString() : data;
     if (typeof text !== "string") return void this.listener.message?.(data);
     let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      return void this.listener.message?.(text);
-    }
+    const grammar = this.codec.grammar;
+    if (grammar) {
+      value = grammar.parse(text);
+      if (value === undefined) return void this.listener.message?.(text);
+    } else
+      try {
+        value = JSON.parse(text);
+      } catch {
+        return void this.listener.message?.(text);
+      }
     const codec = this.codec;
     const errors = codec.decodeFrameErrors(value);
     this.lastFrameError = errors[0];
@@ -508,9 +522,15 @@ export class ClientSession<E extends WsError = WsError> {
 
   private pendingFor(value: unknown): Pending | undefined {
     const id = this.idPath ? getPath(value, this.idPath) : undefined;
-    if (typeof id === "string" || typeof id === "number") return this.pending.get(id);
+    if (typeof id === "string" || typeof id === "number") return this.byId(id);
     const command = this.commandPath ? getPath(value, this.commandPath) : undefined;
     return typeof command === "string" ? this.oldest(command) : undefined;
+  }
+
+  /* A request by the id an answer echoes: an id the session made (a number) comes back as text in
+     protocols whose fields are all text (headers), and is the same id. */
+  private byId(id: string | number): Pending | undefined {
+    return this.pending.get(id) ?? (typeof id === "string" && id !== "" ? this.pending.get(Number(id)) : undefined);
   }
 
   /** The oldest request sent (not still waiting for the connection) of a command, or of any command. */
@@ -531,7 +551,7 @@ export class ClientSession<E extends WsError = WsError> {
     const first = errors[0] as WsError;
     if (errors.length > 1) Object.defineProperty(first, "errors", { value: errors, configurable: true });
     let entry: Pending | undefined;
-    if (first.requestId !== undefined) entry = this.pending.get(first.requestId);
+    if (first.requestId !== undefined) entry = this.byId(first.requestId);
     else if (first.scope !== "connection") {
       // Without an id, the command says which request; where error replies are uncorrelated, the
       // oldest one of that command (or of the connection) is the one answered.

@@ -153,6 +153,12 @@ export interface Dialect {
    * Without it, a server picks by kind (see `serverDefaults`).
    */
   readonly answers?: { readonly malformed?: string; readonly unknownCommand?: string; readonly internal?: string };
+  /**
+   * How frames are written as text: JSON (the default), or `headers` for text protocols that frame
+   * a message as a command line, `key:value` headers, a blank line and a body (read as
+   * `{ command, headers, body }`). A grammar of one's own goes through `withGrammar`.
+   */
+  readonly grammar?: "json" | "headers";
   /** Free text kept with the catalog: where the dialect was chosen rather than documented. */
   readonly notes?: string;
 }

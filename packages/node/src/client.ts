@@ -187,7 +187,7 @@ export class WsErrorClient<E extends WsError = WsError, T = any> extends EventEm
     return this.session.lastSequence;
   }
 
-  /** Sends a value (JSON unless a string); before the connection opens it waits in a bounded queue. */
+  /** Sends a value (JSON, or the dialect's grammar, unless a string); before the connection opens it waits in a bounded queue. */
   send(data: unknown): void {
     this.session.send(data);
   }

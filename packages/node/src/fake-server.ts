@@ -42,8 +42,11 @@ function fakeEndpoint(codec: Codec<WsError>): WsErrorServer {
       if (url.searchParams.has("emit")) void emitNow(connection, url.searchParams.get("emit"), url.searchParams.get("layer"));
     },
     async onMessage(message, connection) {
-      const data = message.data as Record<string, unknown> | null;
-      if (typeof data !== "object" || data === null || !("$emit" in data)) return message.data;
+      // The control fields at the top of the message, or (in a text protocol's grammar) in its headers.
+      const object = (value: unknown) => (typeof value === "object" && value !== null ? (value as Record<string, unknown>) : undefined);
+      const top = object(message.data);
+      const data = top && "$emit" in top ? top : object(top?.headers);
+      if (!data || !("$emit" in data)) return message.data;
       if (data.layer === "close" || data.scope === "connection") return void (await emitNow(connection, data.$emit, data.layer));
       // Thrown from the handler, as an application's would be: the server adds the correlation.
       throw make(codec, data.$emit);
@@ -57,7 +60,8 @@ function fakeEndpoint(codec: Codec<WsError>): WsErrorServer {
  * contract tests of your own client. Each catalog is served at `/<catalog name>`:
  * - `?emit=<entry id>&layer=upgrade` rejects the upgrade as the entry says (`&browser=1` for the
  *   browser fallback); `?emit=<entry id>&layer=frame|close` sends it once the connection opens;
- * - a message `{"$emit": "<entry id>"}` is answered with that error, echoing the message's
+ * - a message `{"$emit": "<entry id>"}` (in a `headers` grammar, a frame with a `$emit` header) is
+ *   answered with that error, echoing the message's
  *   correlation fields; with `"scope": "connection"` it is sent as a connection-scope error, with
  *   `"layer": "close"` the connection is closed with it; any other message is echoed back.
  *

@@ -197,10 +197,12 @@ export class ServerConnection {
     return this.socket.readyState === this.socket.OPEN && !this.closing;
   }
 
-  /** Sends a value as JSON (strings as they are); resolves when the socket has written it. */
+  /** Sends a value as JSON, or in the dialect's grammar (strings as they are); resolves when the socket has written it. */
   send(data: unknown): Promise<void> {
     return new Promise((resolve) => {
-      if (!this.write(typeof data === "string" ? data : JSON.stringify(data), resolve)) resolve();
+      const grammar = this.codec.grammar;
+      const text = typeof data === "string" ? data : grammar ? grammar.write(data) : JSON.stringify(data);
+      if (!this.write(text, resolve)) resolve();
     });
   }
 

@@ -475,17 +475,27 @@ export class WsErrorServer extends EventEmitter {
 
   private correlationOf(raw: RawData): { requestId?: string | number | undefined; command?: string | undefined } {
     try {
-      return this.readRequest(JSON.parse(raw.toString()));
+      return this.readRequest(this.parse(raw.toString()));
     } catch {
       return {};
     }
+  }
+
+  /* A client message as the value paths read: JSON, or the dialect's grammar (which answers
+     `undefined` for text that is not one of its frames: malformed, as unparsable JSON is). */
+  private parse(text: string): unknown {
+    const grammar = this.codec.grammar;
+    if (!grammar) return JSON.parse(text);
+    const value = grammar.parse(text);
+    if (value === undefined) throw new SyntaxError(`not a ${grammar.name} frame`);
+    return value;
   }
 
   private async onMessage(connection: ServerConnection, raw: RawData, isBinary: boolean): Promise<void> {
     let data: unknown;
     try {
       if (isBinary) throw new TypeError("binary frame");
-      data = JSON.parse(raw.toString());
+      data = this.parse(raw.toString());
     } catch {
       connection.sendError(this.errors.error("malformed"));
       return;

@@ -43,7 +43,9 @@ function expectCaptured(entry: EntrySpec, template: string | undefined, error: W
 }
 
 function emitMessage(codec: Codec<WsError>, entry: EntrySpec, extra: Record<string, unknown>): Record<string, unknown> {
-  const message: Record<string, unknown> = { $emit: entry.id, ...extra };
+  const control = { $emit: entry.id, ...extra };
+  // A text protocol's messages carry fields as headers.
+  const message: Record<string, unknown> = codec.catalog.dialect.grammar === "headers" ? { headers: control } : control;
   const command = parsePath(codec.catalog.dialect.requests?.command);
   if (command) setPath(message, command, "emit");
   return message;

@@ -36,7 +36,7 @@ interface CloseHit {
 export function compileDecoder<E extends WsError = WsError>(source: CatalogCompilation<E>): Decoder<E> {
   const { catalog, options, entries, forms } = source as Compiled<E>;
   // Present whenever an entry needs them: compileCatalog checked.
-  const { matching } = options;
+  const { matching, grammar } = options;
   const { dialect } = catalog;
   const byId: Record<string, WsErrorClass<E>> = {};
   for (const [i, entry] of catalog.errors.entries()) byId[entry.id] = source.classes[i] as WsErrorClass<E>;
@@ -167,11 +167,13 @@ export function compileDecoder<E extends WsError = WsError>(source: CatalogCompi
   function parse(input: unknown): Record<string, unknown> | undefined {
     let value = input;
     if (typeof input === "string") {
-      try {
-        value = JSON.parse(input);
-      } catch {
-        return undefined;
-      }
+      if (grammar) value = grammar.parse(input);
+      else
+        try {
+          value = JSON.parse(input);
+        } catch {
+          return undefined;
+        }
     }
     return typeof value === "object" && value !== null && (arrays || !Array.isArray(value)) ? (value as Record<string, unknown>) : undefined;
   }
@@ -318,6 +320,7 @@ export function compileDecoder<E extends WsError = WsError>(source: CatalogCompi
       return typeof seq === "number" || typeof seq === "string" ? seq : undefined;
     },
     entryOf: entryFor,
+    ...(grammar && { grammar }),
   };
 }
 

@@ -61,6 +61,7 @@ export function withEncoder<E extends WsError = WsError>(
     stamps: Object.entries(f.form.stamps ?? {}).map(([path, stamp]) => [parsePath(path) ?? [], stamp] as const),
   }));
   const templates = compiled.options.templates as TemplateSupport;
+  const { grammar } = compiled.options;
   const { dialect } = catalog;
   const uncorrelated = dialect.requests?.errorReplies === "uncorrelated";
   const formsByName = new Map(forms.map((f) => [f.form.name, f]));
@@ -205,6 +206,8 @@ export function withEncoder<E extends WsError = WsError>(
     ...decoder,
     encodeFrame,
     encodeFrameText(input, options = {}) {
+      // A text protocol's frames are built as values, then written in its grammar.
+      if (grammar) return grammar.write(encodeFrame(input, options));
       if (Array.isArray(input) && input.length !== 1) return JSON.stringify(encodeFrame(input, options));
       const error = (Array.isArray(input) ? input[0] : input) as WsError;
       const known = writingOf(error);
