@@ -385,13 +385,19 @@ export class WsErrorServer extends EventEmitter {
     // its close (or browser fallback), as APIs that close bad tokens with 4001 do. Its status would
     // be the internal error's, or a bare 500 no client reads as this error.
     const browser = typeof fallback === "function" ? fallback(request) : fallback;
-    const close = this.codec.entryOf(error)?.upgrade
+    const entry = this.codec.entryOf(error);
+    const close = entry?.upgrade
       ? browser
         ? this.codec.encodeBrowserFallback(error)
         : undefined
       : (this.codec.encodeClose(error) ?? this.codec.encodeBrowserFallback(error));
     if (close) {
-      this.wss.handleUpgrade(request, socket, head, (ws) => ws.close(close.code, close.reason));
+      // A close the API knows only by the frame before it goes out after that frame.
+      const framed = !entry?.upgrade && entry?.close?.afterFrame && entry.frame ? this.codec.encodeFrameText(error) : undefined;
+      this.wss.handleUpgrade(request, socket, head, (ws) => {
+        if (framed !== undefined) ws.send(framed);
+        ws.close(close.code, close.reason);
+      });
       return;
     }
     const retryAfter = retryAfterOf(error);

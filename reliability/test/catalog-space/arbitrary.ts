@@ -41,7 +41,8 @@ interface EntryDraft {
   readonly frame: boolean;
   readonly upgrade: boolean;
   readonly header: boolean;
-  readonly close: "none" | "plain" | "optional" | "any-code";
+  /** `after-frame`: the API closes after its frame with a code it does not document. */
+  readonly close: "none" | "plain" | "optional" | "any-code" | "after-frame";
   readonly fallback: boolean;
   readonly summary: string;
   readonly detail: boolean;
@@ -61,7 +62,7 @@ const entryDraft: fc.Arbitrary<EntryDraft> = fc
     frame: fc.boolean(),
     upgrade: fc.boolean(),
     header: fc.boolean(),
-    close: fc.constantFrom("none" as const, "plain" as const, "optional" as const, "any-code" as const),
+    close: fc.constantFrom("none" as const, "plain" as const, "optional" as const, "any-code" as const, "after-frame" as const),
     fallback: fc.boolean(),
     summary: text,
     detail: fc.boolean(),
@@ -76,7 +77,7 @@ const entryDraft: fc.Arbitrary<EntryDraft> = fc
     // Every entry is on some layer; command-scope errors answer a request, so they have a frame.
     const frame = draft.frame || draft.scope !== "connection" || (!draft.upgrade && draft.close === "none");
     // An optional close follows a frame; one matched by reason alone (any code) needs a reason.
-    const close = draft.close === "optional" && !frame ? "plain" : draft.close;
+    const close = (draft.close === "optional" || draft.close === "after-frame") && !frame ? "plain" : draft.close;
     // A template captures the detail; a shared code is told apart on frames only.
     return { ...draft, directive, frame, close, template: draft.template && draft.detail && frame, shared: draft.shared && frame && !draft.upgrade };
   });
@@ -85,7 +86,7 @@ const entryDraft: fc.Arbitrary<EntryDraft> = fc
 export function catalogArbitrary(maxEntries = 6): fc.Arbitrary<RawCatalog> {
   return fc
     .record({
-      keys: fc.uniqueArray(identifier, { minLength: 9, maxLength: 9 }),
+      keys: fc.uniqueArray(identifier, { minLength: 10, maxLength: 10 }),
       labelled: fc.boolean(),
       aliases: fc.uniqueArray(fc.integer({ min: 100_000, max: 199_999 }), { minLength: maxEntries, maxLength: maxEntries }),
       range: fc.option(
@@ -93,6 +94,14 @@ export function catalogArbitrary(maxEntries = 6): fc.Arbitrary<RawCatalog> {
           layer: fc.constantFrom<string[]>(["close"], ["frame"], ["frame", "close"]),
           from: fc.integer({ min: 4000, max: 4900 }),
           width: fc.integer({ min: 0, max: 99 }),
+          kind: fc.constantFrom(...KIND_NAMES),
+        }),
+        { nil: undefined },
+      ),
+      // A fallback keyed by another field of the frame (a status), for codes no entry lists.
+      keyed: fc.option(
+        fc.record({
+          values: fc.uniqueArray(fc.oneof(fc.integer({ min: 100, max: 999 }), identifier), { minLength: 1, maxLength: 3 }),
           kind: fc.constantFrom(...KIND_NAMES),
         }),
         { nil: undefined },
@@ -110,8 +119,9 @@ export function catalogArbitrary(maxEntries = 6): fc.Arbitrary<RawCatalog> {
       statuses: fc.uniqueArray(fc.integer({ min: 400, max: 599 }), { minLength: maxEntries, maxLength: maxEntries }),
       reasonsDistinct: fc.uniqueArray(text, { minLength: 2 * maxEntries, maxLength: 2 * maxEntries, selector: (t) => t.toLowerCase() }),
     })
-    .map(({ keys, nest, typeValue, correlated, upgradeForm, drafts, codes, closeCodes, statuses, reasonsDistinct, labelled, aliases, range }) => {
-      const [type, code, message, requestId, details, command, upgradeCode, label, sub] = keys as [
+    .map(({ keys, nest, typeValue, correlated, upgradeForm, drafts, codes, closeCodes, statuses, reasonsDistinct, labelled, aliases, range, keyed }) => {
+      const [type, code, message, requestId, details, command, upgradeCode, label, sub, status] = keys as [
+        string,
         string,
         string,
         string,
@@ -170,7 +180,10 @@ export function catalogArbitrary(maxEntries = 6): fc.Arbitrary<RawCatalog> {
         }
         if (draft.alias && !shared) entry.aliases = [aliases[i]];
         if (draft.upgrade) entry.upgrade = { status: statuses[i], ...(draft.header && upgradeForm === "header" && { header: `E${i}` }) };
-        if (draft.close !== "none") {
+        if (draft.close === "after-frame") {
+          // Half of them name the code servers send; the rest leave it to the default.
+          entry.close = { afterFrame: true, ...(i % 2 === 0 && { code: closeCodes[2 * i] }) };
+        } else if (draft.close !== "none") {
           entry.close = {
             code: closeCodes[2 * i],
             reason: reasonsDistinct[i],
@@ -191,18 +204,32 @@ export function catalogArbitrary(maxEntries = 6): fc.Arbitrary<RawCatalog> {
           requests: { command, ...(correlated && { requestId }), ...(!correlated && { errorReplies: "uncorrelated" }) },
           ...(upgradeForm !== "none" && { upgrade }),
           // A code range no entry need own, on frames, closes or both.
-          fallbacks: range
-            ? [
-                {
-                  layer: range.layer,
-                  from: range.from,
-                  to: range.from + range.width,
-                  kind: range.kind,
-                  retry: { directive: KINDS[range.kind].allowed.find((d) => d !== "resume") ?? "stop" },
-                  summary: "A range of codes",
-                },
-              ]
-            : [],
+          fallbacks: [
+            ...(range
+              ? [
+                  {
+                    layer: range.layer,
+                    from: range.from,
+                    to: range.from + range.width,
+                    kind: range.kind,
+                    retry: { directive: KINDS[range.kind].allowed.find((d) => d !== "resume") ?? "stop" },
+                    summary: "A range of codes",
+                  },
+                ]
+              : []),
+            ...(keyed
+              ? [
+                  {
+                    layer: "frame",
+                    path: inner(status),
+                    codes: keyed.values,
+                    kind: keyed.kind,
+                    retry: { directive: KINDS[keyed.kind].allowed.find((d) => d !== "resume") ?? "stop" },
+                    summary: "Codes classified by their status",
+                  },
+                ]
+              : []),
+          ],
         },
         errors,
       };

@@ -50,7 +50,29 @@ export function roundTrips(codec: Codec<WsError>): string | undefined {
     ] as const) {
       if (!close) continue;
       const back = codec.decodeClose(close);
+      // A close known only by the frame before it is never this entry on its own.
+      if (layer === "close" && entry.close?.afterFrame) {
+        if (back?.id === entry.id) return `${entry.id}: its close after the frame (${close.code}) is read as it with no frame before it`;
+        continue;
+      }
       if (back?.id !== entry.id) return `${entry.id}: its ${layer} (${close.code} ${JSON.stringify(close.reason)}) decodes as ${back?.id}`;
+    }
+  }
+  // A frame with a code no entry lists reads as the kind its keyed field says.
+  const form = codec.catalog.dialect.frames[0];
+  const sample = codec.catalog.errors.find((e) => e.frame);
+  for (const rule of codec.catalog.dialect.fallbacks) {
+    if (rule.path === undefined || !form?.code || !sample) continue;
+    const frame = JSON.parse(codec.encodeFrameText(new (codec.classes[sample.id] as WsErrorClass)())) as Record<string, unknown>;
+    setPath(frame, parsePath(form.code) as string[], "ZZ_UNLISTED");
+    // Nothing else may name an entry: no label, no message a template would match.
+    if (form.label) setPath(frame, parsePath(form.label) as string[], "ZZ_UNLISTED");
+    if (form.message) setPath(frame, parsePath(form.message) as string[], "zz unlisted");
+    for (const value of rule.codes ?? []) {
+      setPath(frame, parsePath(rule.path) as string[], value);
+      const back = codec.decodeFrame(frame);
+      if (back?.kind !== rule.kind || back.retry.directive !== rule.retry.directive)
+        return `an unlisted code with ${rule.path} = ${JSON.stringify(value)} decodes as ${back?.id} (${back?.kind}, ${back?.retry.directive}), not as ${rule.kind}`;
     }
   }
   // A close code in a fallback range that nothing else owns reads as the range's kind.
