@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Codec, ResubscribeEvent, WsError } from "@ws-errors/core";
-import { connect, WsErrorServer, type Decision, type WsErrorServerOptions } from "@ws-errors/node";
+import { connect, type Decision } from "@ws-errors/node";
 import { wsErrorsConnection } from "@ws-errors/rxjs";
 import { WebSocket, WebSocketServer } from "ws";
 
@@ -54,20 +54,7 @@ export async function scripted(script: Script): Promise<Scripted> {
 }
 
 /** A `WsErrorServer` on a loopback port: the server side of a wire, written by ws-errors itself. */
-export async function served(options: Omit<WsErrorServerOptions, "server">): Promise<{ readonly url: string; close(): Promise<void> }> {
-  const http = createServer((_req, res) => res.writeHead(426).end());
-  const server = new WsErrorServer({ logger: { error: () => undefined, warn: () => undefined }, ...options, server: http });
-  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
-  const { port } = http.address() as AddressInfo;
-  return {
-    url: `ws://127.0.0.1:${port}`,
-    async close() {
-      await server.close();
-      http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
-    },
-  };
-}
+export { serve as served } from "../catalog-space/conformance";
 
 /** What a client facade saw and decided, and how to use it. */
 export interface Client {
