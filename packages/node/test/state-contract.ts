@@ -50,7 +50,15 @@ export function stateContract(name: string, make: () => Promise<{ a: SharedState
         const heardB: string[] = [];
         const offA = a.onRevoke((k) => heardA.push(k));
         const offB = b.onRevoke((k) => heardB.push(k));
-        await settle();
+        // A listener goes live asynchronously where pushes travel over Redis pub/sub (a message
+        // published before the subscription is in place reaches nobody): a warm-up revocation, sent
+        // until both hear it, says they are live. A fixed 50 ms wait failed under a loaded machine.
+        const warm = unique();
+        for (let i = 0; !(heardA.includes(warm) && heardB.includes(warm)); i++) {
+          if (i === 100) throw new Error("the listeners never went live");
+          await a.revoke(warm, 60_000);
+          await settle();
+        }
         expect(await b.isRevoked(key)).toBe(false);
         await a.revoke(key, 60_000);
         await until(() => heardA.includes(key) && heardB.includes(key), "both instances to hear the revocation");
