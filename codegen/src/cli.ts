@@ -195,6 +195,44 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     });
 
   program
+    .command("import")
+    .description("Draft a catalog from an API's error documentation (Markdown): its error tables become entries, every inference marked for review.")
+    .argument("[file]", "the docs page (Markdown), or - (or nothing) to read standard input")
+    .option("--name <name>", "the catalog's name (default: from the file name)")
+    .option("--out <file>", "write the draft there instead of standard output")
+    .option("--force", "overwrite --out if it exists")
+    .action(async (file: string | undefined, options: { name?: string; out?: string; force?: boolean }) => {
+      const { existsSync, mkdirSync, writeFileSync } = await import("node:fs");
+      const { dirname, resolve } = await import("node:path");
+      const source = file === undefined || file === "-" ? await io.stdin() : readFileSync(resolve(io.cwd, file), "utf8");
+      const fromFile = file === undefined || file === "-" ? undefined : basename(file).replace(/\.[^.]*$/, "");
+      const name = (options.name ?? fromFile ?? options.out?.replace(/^.*\//, "").replace(/\.ya?ml$/, "") ?? "my-api")
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-+|-+$/g, "");
+      const { importMarkdown } = await import("./import/draft");
+      const draft = importMarkdown(source, { name: /^[a-z]/.test(name) ? name : `api-${name}` });
+      if (draft.entries === 0) {
+        io.stderr("ws-errors import: no error table found (a table with a code, HTTP status or close code column)\n");
+        exitCode = 1;
+        return;
+      }
+      if (options.out) {
+        const target = resolve(io.cwd, options.out);
+        if (existsSync(target) && !options.force) {
+          io.stderr(`ws-errors import: ${options.out} exists; pass --force to overwrite it\n`);
+          exitCode = 1;
+          return;
+        }
+        mkdirSync(dirname(target), { recursive: true });
+        writeFileSync(target, draft.yaml);
+      } else io.stdout(draft.yaml);
+      io.stderr(
+        `ws-errors import: ${draft.entries} entries${options.out ? ` written to ${options.out}` : ""}; ${draft.review} lines to review (# review:)${draft.problems.length > 0 ? `; lint still finds ${draft.problems.length} problems, listed at the end` : "; lints clean"}\n`,
+      );
+    });
+
+  program
     .command("docs")
     .description("Print a catalog's Markdown reference page; with no --catalog, write the page of every configured catalog to the docs folder.")
     .option("--catalog <name|file>", "a catalog of the config, a bundled catalog or a catalog file")

@@ -18,3 +18,4 @@ export { diffCatalogs, diffTable, maxBump, type Bump, type Change, type CatalogD
 export { diffAgainstHead, writeChangeset, owningPackage } from "./changes";
 export { watchCatalogs } from "./watch";
 export { toAsyncApi } from "./asyncapi";
+export { importMarkdown, type ImportResult } from "./import/draft";

@@ -1,0 +1,162 @@
+import { KINDS, type Directive, type KindName } from "@ws-errors/core";
+
+/* What a docs page's words say, in rules and dictionaries: each answer carries the words it was
+   drawn from, so the draft can say what a person should check. */
+
+/** What a table column holds, from its title however the page words it. */
+export type Role = "code" | "status" | "close" | "reason" | "kind" | "scope" | "retry" | "summary" | "header" | "browser";
+
+const ROLES: readonly (readonly [Role, RegExp])[] = [
+  ["browser", /^browser( fallback)?/i],
+  ["status", /^(http[ -]?)?status( code)?$|^http( code)?$|^http status code$/i],
+  ["close", /^(ws |websocket )?close[ -]?(code|frame)?$|^close code$/i],
+  ["reason", /^(close )?reason$/i],
+  ["kind", /^kind$|^category$|^class$/i],
+  ["scope", /^scope$/i],
+  ["retry", /^retry(able)?\??$|^retry after$|^what to do$|^action$|^recovery$|^client action$|^retry( policy)?$/i],
+  ["code", /^(error[ _-]?)?code$|^error$|^(error )?id$|^error name$|^error type$|^identifier$|^label$/i],
+  ["summary", /^description$|^meaning$|^cause$|^(error )?message$|^details?$|^summary$|^explanation$/i],
+  ["header", /^`?x-[\w-]+`?$|^header$/i],
+];
+
+export function roleOf(title: string): Role | undefined {
+  const clean = title.replace(/`/g, "").trim();
+  return ROLES.find(([, pattern]) => pattern.test(clean))?.[0] ?? (/^`?x-[\w-]+`?$/i.test(title) ? "header" : undefined);
+}
+
+/** An inference and the words it came from; `fact` when the page states it outright. */
+export interface Drawn<T> {
+  readonly value: T;
+  readonly from?: string;
+  readonly fact?: true;
+}
+
+/* Words that name a kind, most specific first. */
+const KIND_WORDS: readonly (readonly [KindName, RegExp])[] = [
+  ["connection-limit", /too many connections|connection limit|connections? (per|for) (the )?(key|account|user)|max(imum)? connections/i],
+  ["subscription-limit", /too many (subscriptions|channels|streams)|(subscription|channel|stream) limit/i],
+  ["rate-limited", /rate[ _-]?limit|too many (requests|messages)|throttl|slow down|request limit/i],
+  ["quota-exhausted", /quota|credits? (exhausted|used up)|plan limit/i],
+  ["heartbeat-timeout", /heartbeat|ping timeout|pong|keep-?alive/i],
+  ["slow-consumer", /slow (client|consumer)|buffer (full|overflow)|backpressure|not reading/i],
+  [
+    "unauthenticated",
+    /unauthori[sz]ed|unauthenticated|authentication|api key|token (expired|invalid)|invalid (token|key|credentials)|not authenticated|login/i,
+  ],
+  ["permission-denied", /forbidden|permission|not allowed|not authori[sz]ed for|access denied|refused|banned/i],
+  ["unknown-command", /unknown (command|method|action|op|event|type)|unsupported (command|method|operation)|method not found|no such (command|method)/i],
+  [
+    "invalid-message",
+    /not valid json|invalid json|bad json|malformed|parse error|(cannot|could not|can't) (be )?parsed?|unparsable|fragment|unsupported data|invalid (message|frame|payload)/i,
+  ],
+  ["already-exists", /already (subscribed|exists)|duplicate/i],
+  ["not-found", /not found|no such|unknown (symbol|channel|topic|stream|instrument|strategy)|does not exist|not subscribed/i],
+  ["out-of-range", /out of range|too (large|small|long)|exceeds? (the )?(max|limit)/i],
+  ["invalid-argument", /invalid|missing|required|bad (request|param)|must be|wrong/i],
+  ["upstream-timeout", /upstream|gateway|bad gateway/i],
+  ["deadline-exceeded", /timed? ?out|deadline/i],
+  ["service-unavailable", /unavailable|maintenance|overload|restart|going away|shutting down|try again later|capacity/i],
+  ["data-loss", /data loss|lost (messages|data)|gap/i],
+  ["internal", /internal|unexpected (server )?error|server error|fault|bug/i],
+];
+
+const STATUS_KINDS: Readonly<Record<number, KindName>> = {
+  400: "invalid-argument",
+  401: "unauthenticated",
+  403: "permission-denied",
+  404: "not-found",
+  408: "deadline-exceeded",
+  409: "aborted",
+  426: "failed-precondition",
+  429: "rate-limited",
+  500: "internal",
+  502: "upstream-timeout",
+  503: "service-unavailable",
+  504: "upstream-timeout",
+};
+
+const CLOSE_KINDS: Readonly<Record<number, KindName>> = {
+  1001: "service-unavailable",
+  1002: "invalid-message",
+  1003: "invalid-message",
+  1007: "invalid-message",
+  1008: "permission-denied",
+  1009: "invalid-message",
+  1011: "internal",
+  1012: "service-unavailable",
+  1013: "service-unavailable",
+  1014: "upstream-timeout",
+};
+
+/** Which of several kinds a page states for one code this row's words name (the first when none). */
+export function kindAmong(candidates: readonly string[], text: string): string | undefined {
+  return candidates.find((kind) => KIND_WORDS.find(([k]) => k === kind)?.[1].test(text)) ?? candidates[0];
+}
+
+/** The kind a row means: the page's own word for it, else its text, else its status or close code. */
+export function kindOf(stated: string | undefined, text: string, status?: number, close?: number): Drawn<KindName> {
+  const named = stated
+    ?.trim()
+    .toLowerCase()
+    .replace(/[_\s]+/g, "-");
+  if (named && Object.hasOwn(KINDS, named)) return { value: named as KindName, fact: true };
+  for (const [kind, words] of KIND_WORDS) {
+    const match = words.exec(text);
+    if (match) return { value: kind, from: match[0] };
+  }
+  if (status !== undefined && STATUS_KINDS[status]) return { value: STATUS_KINDS[status] as KindName, from: `HTTP ${status}` };
+  if (status !== undefined && status >= 500) return { value: "service-unavailable", from: `HTTP ${status}` };
+  if (close !== undefined && CLOSE_KINDS[close]) return { value: CLOSE_KINDS[close] as KindName, from: `close ${close}` };
+  return { value: "unknown", from: "nothing in the row" };
+}
+
+/** A retry delay as the page states it, in the catalog's terms. */
+export type DrawnDelay =
+  | { readonly header: string }
+  | { readonly ms: number; readonly replacesBackoff?: true }
+  | { readonly field: string; readonly unit: "seconds" | "milliseconds" | "epoch-seconds" | "epoch-milliseconds" };
+
+/** The directive (and delay) a "Retryable" cell says, else the kind's usual one. */
+export function retryOf(text: string | undefined, kind: KindName, layer: "frame" | "upgrade" | "close"): Drawn<{ directive: Directive; delay?: DrawnDelay }> {
+  const cell = (text ?? "").trim();
+  const delay = delayOf(cell);
+  const withDelay = (directive: Directive, from: string) => ({ value: { directive, ...(delay && { delay }) }, from });
+  const rules: readonly (readonly [Directive, RegExp])[] = [
+    ["reauthenticate", /authenticate again on the same connection|re-?authenticate on the (same|open) connection/i],
+    ["resubscribe", /subscribe again|re-?subscribe/i],
+    ["refresh-credentials", /refresh(ing)? (the )?credentials|new (token|key|credentials)|re-?authenticat/i],
+    ["free-connection", /clos(e|ing) (an|another|an existing) (existing )?connection/i],
+    ["resume", /resume/i],
+    ["stop", /^(no|false|never)\b|do not retry|don't retry|not retryable|must not retry|fatal|permanent/i],
+    ["retry-later", /retry the (message|request)|retry (it )?later|retry after|try again|^(yes|true)\b(?!.*reconnect)/i],
+    ["reconnect", /reconnect/i],
+  ];
+  for (const [directive, words] of rules) {
+    const match = words.exec(cell);
+    if (match) {
+      // A refused upgrade or a close is retried by connecting again.
+      const resolved = directive === "retry-later" && layer !== "frame" && !/message|request/i.test(cell) ? "reconnect" : directive;
+      return withDelay(resolved, match[0]);
+    }
+  }
+  const usual = KINDS[kind].directive as Directive;
+  return { value: { directive: usual, ...(delay && { delay }) }, from: `the usual directive of kind ${kind}` };
+}
+
+function delayOf(cell: string): DrawnDelay | undefined {
+  const header = /wait for the `([^`]+)` header|`?(retry-after)`? header/i.exec(cell);
+  if (header) return { header: header[1] ?? "Retry-After" };
+  if (/\bat once\b|immediately/i.test(cell)) return { ms: 0, replacesBackoff: true };
+  const field = /wait as `(\w+)` says, in (seconds|milliseconds|epoch-seconds|epoch-milliseconds)/i.exec(cell);
+  if (field) return { field: field[1] as string, unit: field[2] as "seconds" };
+  const fixed = /wait (\d+(?:\.\d+)?) ?(ms|milliseconds?|s|seconds?)\b/i.exec(cell);
+  if (fixed) return { ms: Math.round(Number(fixed[1]) * (/^m/i.test(fixed[2] as string) ? 1 : 1000)) };
+  return undefined;
+}
+
+/** The scope a cell states, or `both` when it says nothing a person should not check. */
+export function scopeOf(text: string | undefined): Drawn<"connection" | "command" | "both"> {
+  const cell = (text ?? "").trim().toLowerCase();
+  if (cell === "connection" || cell === "command" || cell === "both") return { value: cell, fact: true };
+  return { value: "both", from: "no scope on the page" };
+}

@@ -1,0 +1,123 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { BUNDLED_DIR, generate, importMarkdown, loadCatalogFile, loadCatalogText, runCli, type CliIo } from "@ws-errors/codegen";
+import type { CatalogSpec } from "@ws-errors/core";
+import { describe, expect, it } from "vitest";
+
+/* `ws-errors import`: a catalog drafted from an API's error documentation. */
+
+const TEST_DIR = resolve(import.meta.dirname, "catalogs");
+const CATALOGS = [
+  ...readdirSync(BUNDLED_DIR)
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => join(BUNDLED_DIR, f)),
+  ...readdirSync(TEST_DIR)
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => join(TEST_DIR, f)),
+];
+
+function draftOf(markdown: string, name: string): CatalogSpec {
+  const loaded = loadCatalogText(importMarkdown(markdown, { name }).yaml, `${name}.yaml`);
+  if (!loaded.ok) throw new Error(loaded.problems.map((p) => `${p.path}: ${p.message}`).join("\n"));
+  return loaded.spec;
+}
+
+describe("the reference page ws-errors generate writes, imported again", () => {
+  it.each(CATALOGS.map((file) => [file.split("/").pop() as string, file]))(
+    "gives back every entry of %s: code, kind, directive, layers, scope, summary",
+    (_name, file) => {
+      const loaded = loadCatalogFile(file);
+      if (!loaded.ok) throw new Error(`${file} does not load`);
+      const page = generate([loaded]).find((f) => f.kind === "docs")?.content ?? "";
+      const draft = draftOf(page, loaded.spec.name);
+      expect(draft.errors.length).toBe(loaded.spec.errors.length);
+      const shape = (spec: CatalogSpec) =>
+        spec.errors
+          .map((e) => ({
+            code: String(e.frame?.code ?? e.code),
+            kind: e.kind,
+            directive: e.retry.directive,
+            layers: [
+              e.frame ? "frame" : "",
+              e.upgrade ? `upgrade ${e.upgrade.status}` : "",
+              e.close ? `close ${e.close.afterFrame ? "after frame" : e.close.code}` : "",
+            ].join(" "),
+            scope: e.scope,
+            summary: e.summary,
+          }))
+          .sort((a, b) => `${a.code}${a.summary}`.localeCompare(`${b.code}${b.summary}`));
+      expect(shape(draft)).toEqual(shape(loaded.spec));
+    },
+  );
+});
+
+describe("a page in the style vendors write (columns titled their own way, no kinds, a close table without codes)", () => {
+  const page = readFileSync(join(import.meta.dirname, "fixtures", "import", "vendor-style.md"), "utf8");
+  const result = importMarkdown(page, { name: "acme" });
+  const spec = draftOf(page, "acme");
+  const entry = (code: string | number) => spec.errors.find((e) => String(e.code) === String(code));
+
+  it("finds every code of every table, and the envelope of the example frame", () => {
+    expect(spec.errors.map((e) => String(e.code)).sort()).toEqual(
+      ["INVALID_API_KEY", "TOO_MANY_CONNECTIONS", "MAINTENANCE", "SYMBOL_NOT_FOUND", "RATE_LIMIT", "BAD_JSON", "INTERNAL", "4000", "4001", "1011"].sort(),
+    );
+    expect(spec.dialect.frames[0]).toMatchObject({
+      match: [{ path: "event", equals: "error" }],
+      code: "error.code",
+      message: "error.message",
+      requestId: "reqid",
+    });
+    expect(result.problems).toEqual([]);
+  });
+
+  it("infers kinds, layers and directives from the words", () => {
+    expect(entry("INVALID_API_KEY")).toMatchObject({ kind: "unauthenticated", upgrade: { status: 401 }, retry: { directive: "stop" } });
+    expect(entry("TOO_MANY_CONNECTIONS")).toMatchObject({ kind: "connection-limit", retry: { directive: "free-connection" } });
+    expect(entry("MAINTENANCE")).toMatchObject({ kind: "service-unavailable", retry: { directive: "reconnect" } });
+    expect(entry("RATE_LIMIT")).toMatchObject({ kind: "rate-limited", retry: { directive: "retry-later", delay: { ms: 1000 } } });
+    expect(entry("BAD_JSON")?.kind).toBe("invalid-message");
+    expect(entry(4000)).toMatchObject({ kind: "heartbeat-timeout", close: { code: 4000 } });
+    expect(entry(4001)).toMatchObject({ kind: "unauthenticated", retry: { directive: "refresh-credentials" } });
+  });
+
+  it("marks every inference for review with the words it came from, and facts not at all", () => {
+    expect(result.yaml).toContain('kind: rate-limited # review: kind inferred from "RATE_LIMIT"');
+    expect(result.yaml).toContain('# review: directive from "Close an existing connection"');
+    expect(result.yaml).toContain("# review: resume needs the sequence id's path");
+    const inferredKinds = spec.errors.length;
+    expect(result.yaml.match(/kind inferred from/g)?.length).toBe(inferredKinds);
+  });
+});
+
+describe("ws-errors import", () => {
+  const io = (cwd: string): CliIo & { out: string[]; err: string[] } => {
+    const out: string[] = [];
+    const err: string[] = [];
+    return { cwd, out, err, stdout: (t) => out.push(t), stderr: (t) => err.push(t), stdin: async () => "" };
+  };
+
+  it("writes a draft that lints and generates, and never overwrites one without --force", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ws-errors-import-"));
+    writeFileSync(join(dir, "acme.md"), readFileSync(join(import.meta.dirname, "fixtures", "import", "vendor-style.md")));
+    const first = io(dir);
+    expect(await runCli(["import", "acme.md", "--out", "catalogs/acme.yaml"], first)).toBe(0);
+    expect(first.err.join("")).toMatch(/10 entries written to catalogs\/acme\.yaml; \d+ lines to review \(# review:\); lints clean/);
+    expect(existsSync(join(dir, "catalogs", "acme.yaml"))).toBe(true);
+    const again = io(dir);
+    expect(await runCli(["import", "acme.md", "--out", "catalogs/acme.yaml"], again)).toBe(1);
+    expect(again.err.join("")).toContain("exists; pass --force to overwrite it");
+    expect(await runCli(["import", "acme.md", "--out", "catalogs/acme.yaml", "--force"], io(dir))).toBe(0);
+    const generated = io(dir);
+    expect(await runCli(["generate", "--catalog", "catalogs/acme.yaml", "--out", "src/ws-errors"], generated), generated.err.join("")).toBe(0);
+    expect(existsSync(join(dir, "src", "ws-errors", "acme.ts"))).toBe(true);
+  });
+
+  it("says so when a page has no error table", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ws-errors-import-"));
+    writeFileSync(join(dir, "prose.md"), "# Errors\n\nSomething went wrong, probably.\n");
+    const run = io(dir);
+    expect(await runCli(["import", "prose.md"], run)).toBe(1);
+    expect(run.err.join("")).toContain("no error table found");
+  });
+});
