@@ -90,6 +90,30 @@ describe("a page in the style vendors write (columns titled their own way, no ki
   });
 });
 
+describe("tables as vendors title them", () => {
+  it("skips success rows, reads plural and recommendation columns, and numbers without backticks", () => {
+    const page = [
+      "| HTTP Status | Description | Typical Cause |",
+      "| ---: | --- | --- |",
+      "| 200 | OK | Request succeeded |",
+      "| 401 | Unauthorized | Missing or invalid API key |",
+      "",
+      "| Error Codes | Meaning | Recommendation |",
+      "| --- | --- | --- |",
+      "| 0 | Success | - |",
+      "| 3001 | Rate limit exceeded | Reduce request frequency, then retry the request |",
+      "| 4002 | Invalid message format | Check JSON format |",
+      "",
+    ].join("\n");
+    const spec = draftOf(page, "vendor");
+    expect(spec.errors.map((e) => [e.code, e.kind, e.retry.directive, e.upgrade?.status ?? "frame"])).toEqual([
+      [401, "unauthenticated", "refresh-credentials", 401],
+      [3001, "rate-limited", "retry-later", "frame"],
+      [4002, "invalid-message", "stop", "frame"],
+    ]);
+  });
+});
+
 describe("ws-errors import", () => {
   const io = (cwd: string): CliIo & { out: string[]; err: string[] } => {
     const out: string[] = [];

@@ -111,6 +111,9 @@ export function importMarkdown(markdown: string, options: { readonly name: strin
       continue;
     }
     const summary = cells.summary?.trim();
+    // A success row of a status or code table ("200 OK", "0 Success") is not an error.
+    const status = int(cells.status);
+    if ((status !== undefined && status < 400) || /^(ok|success(ful)?|no error)\b/i.test(summary ?? "")) continue;
     // Rows of one code and one description are one entry across tables; one code described two
     // ways is two entries (told apart on the wire by a condition or a template).
     const plain = (summary ?? "")

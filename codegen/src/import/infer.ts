@@ -13,9 +13,12 @@ const ROLES: readonly (readonly [Role, RegExp])[] = [
   ["reason", /^(close )?reason$/i],
   ["kind", /^kind$|^category$|^class$/i],
   ["scope", /^scope$/i],
-  ["retry", /^retry(able)?\??$|^retry after$|^what to do$|^action$|^recovery$|^client action$|^retry( policy)?$/i],
-  ["code", /^(error[ _-]?)?code$|^error$|^(error )?id$|^error name$|^error type$|^identifier$|^label$/i],
-  ["summary", /^description$|^meaning$|^cause$|^(error )?message$|^details?$|^summary$|^explanation$/i],
+  [
+    "retry",
+    /^retry(able)?\??$|^retry after$|^what to do$|^action$|^recovery$|^client action$|^retry( policy)?$|^recommend(ation|ed action)?s?$|^how to (fix|handle)( it)?$|^resolution$|^solution$/i,
+  ],
+  ["code", /^(error[ _-]?)?codes?$|^error$|^(error )?id$|^error name$|^error type$|^identifier$|^label$/i],
+  ["summary", /^description$|^meaning$|^(typical )?cause$|^(error )?message$|^details?$|^summary$|^explanation$/i],
   ["header", /^`?x-[\w-]+`?$|^header$/i],
 ];
 
