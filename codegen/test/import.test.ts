@@ -77,14 +77,15 @@ describe("a page in the style vendors write (columns titled their own way, no ki
     expect(entry("MAINTENANCE")).toMatchObject({ kind: "service-unavailable", retry: { directive: "reconnect" } });
     expect(entry("RATE_LIMIT")).toMatchObject({ kind: "rate-limited", retry: { directive: "retry-later", delay: { ms: 1000 } } });
     expect(entry("BAD_JSON")?.kind).toBe("invalid-message");
-    expect(entry(4000)).toMatchObject({ kind: "heartbeat-timeout", close: { code: 4000 } });
+    expect(entry(4000)).toMatchObject({ kind: "heartbeat-timeout", close: { code: 4000 }, retry: { directive: "reconnect" } });
     expect(entry(4001)).toMatchObject({ kind: "unauthenticated", retry: { directive: "refresh-credentials" } });
   });
 
   it("marks every inference for review with the words it came from, and facts not at all", () => {
-    expect(result.yaml).toContain('kind: rate-limited # review: kind inferred from "RATE_LIMIT"');
+    expect(result.yaml).toContain('kind: rate-limited # review: kind inferred from "Too many messages"');
     expect(result.yaml).toContain('# review: directive from "Close an existing connection"');
-    expect(result.yaml).toContain("# review: resume needs the sequence id's path");
+    // Heartbeat timeouts usually resume, which needs sequence ids this page never shows.
+    expect(result.yaml).toContain("no sequence ids on the page, so reconnect");
     const inferredKinds = spec.errors.length;
     expect(result.yaml.match(/kind inferred from/g)?.length).toBe(inferredKinds);
   });

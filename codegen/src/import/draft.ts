@@ -161,6 +161,7 @@ export function importMarkdown(markdown: string, options: { readonly name: strin
     draft.text.push(Object.values(cells).join(" "));
   }
 
+  const sequenced = /sequence id at `([^`]+)`|\bseq(uence)?[_ ]?(id|number)\b|resume_from/i.test(markdown);
   const usedIds = new Set<string>();
   const review: [path: (string | number)[], comment: string][] = [];
   const errors = [...drafts.values()].map((draft, i) => {
@@ -172,12 +173,24 @@ export function importMarkdown(markdown: string, options: { readonly name: strin
     while (usedIds.has(id)) id = `${id}-${i}`;
     usedIds.add(id);
     const summary = (draft.summary ?? "").replace(/ \(deprecated\)$/, "").trim() || String(draft.code);
-    const words = [String(draft.code), draft.label ?? "", summary, ...draft.text].join(" ");
-    const kind = kindOf(draft.kind ?? kindAmong(statedKinds.get(String(draft.code)) ?? [], words), words, draft.status, draft.close?.code);
+    const texts = [summary, ...draft.text, draft.label ?? "", String(draft.code).replace(/[_-]+/g, " ")];
+    const words = texts.join(" ");
+    const kind = kindOf(draft.kind ?? kindAmong(statedKinds.get(String(draft.code)) ?? [], words), texts, draft.status, draft.close?.code);
     if (!kind.fact) review.push([["errors", i, "kind"], `kind inferred from "${kind.from}"`]);
     const layer = draft.frame ? "frame" : draft.status !== undefined ? "upgrade" : "close";
     const retryText = draft.frame ? draft.frameRetry : draft.status !== undefined ? draft.upgradeRetry : draft.closeRetry;
-    const retry = retryOf(retryText, kind.value as KindName, layer);
+    const said = retryOf(retryText, kind.value as KindName, layer);
+    // An API key is not refreshed by a client the way a token is: where the page gives no
+    // directive, a bad key stops.
+    const stated =
+      said.value.directive === "refresh-credentials" && said.from?.startsWith("the usual") && /api[ -]?key/i.test(words)
+        ? { value: { ...said.value, directive: "stop" as const }, from: "an API key, which a client cannot refresh by itself" }
+        : said;
+    // Resuming needs sequence ids; a page that shows none gets a plain reconnect.
+    const retry =
+      stated.value.directive === "resume" && !sequenced
+        ? { value: { ...stated.value, directive: "reconnect" as const }, from: `${stated.from}; no sequence ids on the page, so reconnect` }
+        : stated;
     review.push([["errors", i, "retry"], `directive from "${retry.from}"`]);
     const scope = scopeOf(draft.scope ?? (draft.frame ? undefined : "connection"));
     if (!scope.fact && draft.frame) review.push([["errors", i, "scope"], "scope assumed: the page does not say whether it answers one command"]);

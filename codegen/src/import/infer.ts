@@ -36,9 +36,15 @@ export interface Drawn<T> {
 
 /* Words that name a kind, most specific first. */
 const KIND_WORDS: readonly (readonly [KindName, RegExp])[] = [
-  ["connection-limit", /too many connections|connection limit|connections? (per|for) (the )?(key|account|user)|max(imum)? connections/i],
-  ["subscription-limit", /too many (subscriptions|channels|streams)|(subscription|channel|stream) limit/i],
-  ["rate-limited", /rate[ _-]?limit|too many (requests|messages)|throttl|slow down|request limit/i],
+  [
+    "connection-limit",
+    /too many connections|connection limit|connections? (per|for) (the )?(key|account|user)|max(imum)? connections|connections?\b[^.]*exceed|exceed[^.]*\bconnections/i,
+  ],
+  [
+    "subscription-limit",
+    /too many (subscriptions|channels|streams|symbols)|(subscription|channel|stream) limit|(symbols|subscriptions|channels|streams)\b[^.]*exceed/i,
+  ],
+  ["rate-limited", /rate[ _-]?limit|too many (requests|messages)|throttl|slow down|request limit|(request|message) rate|rate exceeded|message frequency/i],
   ["quota-exhausted", /quota|credits? (exhausted|used up)|plan limit/i],
   ["heartbeat-timeout", /heartbeat|ping timeout|pong|keep-?alive/i],
   ["slow-consumer", /slow (client|consumer)|buffer (full|overflow)|backpressure|not reading/i],
@@ -46,18 +52,20 @@ const KIND_WORDS: readonly (readonly [KindName, RegExp])[] = [
     "unauthenticated",
     /unauthori[sz]ed|unauthenticated|authentication|api key|token (expired|invalid)|invalid (token|key|credentials)|not authenticated|login/i,
   ],
-  ["permission-denied", /forbidden|permission|not allowed|not authori[sz]ed for|access denied|refused|banned/i],
+  ["permission-denied", /forbidden|permission|not allowed|not authori[sz]ed for|access denied|refused|banned|whitelist|allowlist|ip (address )?not/i],
   ["unknown-command", /unknown (command|method|action|op|event|type)|unsupported (command|method|operation)|method not found|no such (command|method)/i],
   [
     "invalid-message",
-    /not valid json|invalid json|bad json|malformed|parse error|(cannot|could not|can't) (be )?parsed?|unparsable|fragment|unsupported data|invalid (message|frame|payload)/i,
+    /not valid json|invalid json|bad json|valid json|json format|malformed|parse error|(cannot|could not|can't) (be )?parsed?|unparsable|fragment|unsupported data|invalid (message|frame|payload)/i,
   ],
   ["already-exists", /already (subscribed|exists)|duplicate/i],
-  ["not-found", /not found|no such|unknown (symbol|channel|topic|stream|instrument|strategy)|does not exist|not subscribed/i],
+  ["not-found", /not found|no such|unknown (symbol|channel|topic|stream|instrument|strategy)|does not exist|not (currently )?subscribed/i],
   ["out-of-range", /out of range|too (large|small|long)|exceeds? (the )?(max|limit)/i],
   ["invalid-argument", /invalid|missing|required|bad (request|param)|must be|wrong/i],
-  ["upstream-timeout", /upstream|gateway|bad gateway/i],
+  ["client-disconnect", /client[- ]side disconnect|disconnected by the client|unstable network/i],
+  ["upstream-timeout", /upstream|gateway|origin( server)?|\bcdn\b/i],
   ["deadline-exceeded", /timed? ?out|deadline/i],
+  ["channel-unavailable", /(subscription|channel|stream|feed) (is )?(temporarily )?(unavailable|disabled)|channel (disabled|closed)/i],
   ["service-unavailable", /unavailable|maintenance|overload|restart|going away|shutting down|try again later|capacity/i],
   ["data-loss", /data loss|lost (messages|data)|gap/i],
   ["internal", /internal|unexpected (server )?error|server error|fault|bug/i],
@@ -97,15 +105,18 @@ export function kindAmong(candidates: readonly string[], text: string): string |
 }
 
 /** The kind a row means: the page's own word for it, else its text, else its status or close code. */
-export function kindOf(stated: string | undefined, text: string, status?: number, close?: number): Drawn<KindName> {
+export function kindOf(stated: string | undefined, texts: readonly string[], status?: number, close?: number): Drawn<KindName> {
   const named = stated
     ?.trim()
     .toLowerCase()
     .replace(/[_\s]+/g, "-");
   if (named && Object.hasOwn(KINDS, named)) return { value: named as KindName, fact: true };
-  for (const [kind, words] of KIND_WORDS) {
-    const match = words.exec(text);
-    if (match) return { value: kind, from: match[0] };
+  // The description first, then the rest of the row, the code last: a code's words are terse.
+  for (const text of texts) {
+    for (const [kind, words] of KIND_WORDS) {
+      const match = words.exec(text);
+      if (match) return { value: kind, from: match[0] };
+    }
   }
   if (status !== undefined && STATUS_KINDS[status]) return { value: STATUS_KINDS[status] as KindName, from: `HTTP ${status}` };
   if (status !== undefined && status >= 500) return { value: "service-unavailable", from: `HTTP ${status}` };
