@@ -115,6 +115,20 @@ describe("tables as vendors title them", () => {
   });
 });
 
+describe("tables written as plain lines (a site's export that lost its pipes)", () => {
+  it("reads a header of column titles and rows led by their code, a scope of several words included", () => {
+    const spec = draftOf(readFileSync(join(import.meta.dirname, "fixtures", "import", "plain-lines.md"), "utf8"), "lines");
+    expect(spec.errors.map((e) => [String(e.code), e.kind, e.scope, e.upgrade?.status ?? "frame"])).toEqual([
+      ["token_rejected", "unauthenticated", "connection", "frame"],
+      ["symbol_unknown", "not-found", "command", "frame"],
+      ["bad_frame", "invalid-message", "both", "frame"],
+      ["invalid_message", "invalid-message", "connection", "frame"],
+      ["401", "unauthenticated", "connection", 401],
+      ["429", "rate-limited", "connection", 429],
+    ]);
+  });
+});
+
 describe("ws-errors import", () => {
   const io = (cwd: string): CliIo & { out: string[]; err: string[] } => {
     const out: string[] = [];

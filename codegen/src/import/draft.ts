@@ -158,7 +158,8 @@ export function importMarkdown(markdown: string, options: { readonly name: strin
       // The frame table's description is the entry's own, before what tells it apart.
       draft.summary = summary?.replace(/ Message: `[^`]*`\..*$/, "").replace(/ When .*$/, "") ?? draft.summary;
     }
-    draft.text.push(Object.values(cells).join(" "));
+    // The row's words, not its scope or kind column ("symbol_unknown command" is no unknown command).
+    draft.text.push([cells.summary, cells.reason, cells.retry, cells.header].filter((c) => c !== undefined).join(" "));
   }
 
   const sequenced = /sequence id at `([^`]+)`|\bseq(uence)?[_ ]?(id|number)\b|resume_from/i.test(markdown);

@@ -50,7 +50,7 @@ const KIND_WORDS: readonly (readonly [KindName, RegExp])[] = [
   ["slow-consumer", /slow (client|consumer)|buffer (full|overflow)|backpressure|not reading/i],
   [
     "unauthenticated",
-    /unauthori[sz]ed|unauthenticated|authentication|api key|token (expired|invalid)|invalid (token|key|credentials)|not authenticated|login/i,
+    /unauthori[sz]ed|unauthenticated|authentication|api[ -]?key|token (is )?(expired|invalid|revoked|rejected)|(invalid|expired|revoked|rejected) token|invalid (token|key|credentials)|not authenticated|login/i,
   ],
   ["permission-denied", /forbidden|permission|not allowed|not authori[sz]ed for|access denied|refused|banned|whitelist|allowlist|ip (address )?not/i],
   ["unknown-command", /unknown (command|method|action|op|event|type)|unsupported (command|method|operation)|method not found|no such (command|method)/i],
@@ -59,7 +59,10 @@ const KIND_WORDS: readonly (readonly [KindName, RegExp])[] = [
     /not valid json|invalid json|bad json|valid json|json format|malformed|parse error|(cannot|could not|can't) (be )?parsed?|unparsable|fragment|unsupported data|invalid (message|frame|payload)/i,
   ],
   ["already-exists", /already (subscribed|exists)|duplicate/i],
-  ["not-found", /not found|no such|unknown (symbol|channel|topic|stream|instrument|strategy)|does not exist|not (currently )?subscribed/i],
+  [
+    "not-found",
+    /not found|no such|unknown (symbol|channel|topic|stream|instrument|strategy)|does not exist|not (currently )?subscribed|not listed|isn't (listed|supported)|unsupported (symbol|pair|instrument|market)/i,
+  ],
   ["out-of-range", /out of range|too (large|small|long)|exceeds? (the )?(max|limit)/i],
   ["invalid-argument", /invalid|missing|required|bad (request|param)|must be|wrong/i],
   ["client-disconnect", /client[- ]side disconnect|disconnected by the client|unstable network/i],
@@ -111,10 +114,19 @@ export function kindOf(stated: string | undefined, texts: readonly string[], sta
     .toLowerCase()
     .replace(/[_\s]+/g, "-");
   if (named && Object.hasOwn(KINDS, named)) return { value: named as KindName, fact: true };
+  // A code that is a kind's own name says it ("invalid_message", "RATE_LIMITED" is not one).
+  const last = texts
+    .at(-1)
+    ?.trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, "-");
+  if (last && Object.hasOwn(KINDS, last) && last !== "unknown") return { value: last as KindName, from: "the code's own name" };
   // The description first, then the rest of the row, the code last: a code's words are terse.
   for (const text of texts) {
     for (const [kind, words] of KIND_WORDS) {
       const match = words.exec(text);
+      // A well-known status says more than a generic "missing" or "invalid".
+      if (match && kind === "invalid-argument" && status !== undefined && STATUS_KINDS[status]) break;
       if (match) return { value: kind, from: match[0] };
     }
   }

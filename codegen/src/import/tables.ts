@@ -1,4 +1,5 @@
 import { lexer, type Tokens } from "marked";
+import { roleOf } from "./infer";
 
 /** A table of a docs page, its cells as plain text, under the heading it sits in. */
 export interface DocTable {
@@ -35,7 +36,43 @@ export function readMarkdown(markdown: string): { readonly tables: DocTable[]; r
       const table = token as Tokens.Table;
       tables.push({ heading, header: table.header.map((cell) => cell.text.trim()), rows: table.rows.map((row) => row.map((cell) => cell.text.trim())), line });
     } else if (token.type === "code") codes.push({ lang: (token as Tokens.Code).lang ?? "", text: (token as Tokens.Code).text });
+    else if (token.type === "paragraph") {
+      const plain = textTable((token as Tokens.Paragraph).text, heading, line);
+      if (plain) tables.push(plain);
+    }
     line += token.raw.split("\n").length - 1;
   }
   return { tables, codes };
+}
+
+/* Scopes written out in a row ("connection or command"), taken whole before the free-text column. */
+const SCOPE = /^(connection|command|both)(\s+or\s+(connection|command))?\s+/i;
+
+/**
+ * A table written as plain lines (docs exported from a site lose their pipes): a header of two to
+ * five column titles that name a code, status or close code column, then rows whose first word is
+ * the code. Every column but the last is one word (a scope may be "connection or command"); the
+ * last takes the rest of the line.
+ */
+function textTable(text: string, heading: string, line: number): DocTable | undefined {
+  const lines = text.split("\n").map((l) => l.trim());
+  const header = (lines[0] ?? "").split(/\s+/);
+  if (header.length < 2 || header.length > 5) return undefined;
+  const roles = header.map(roleOf);
+  if (roles.some((r) => r === undefined) || !roles.some((r) => r === "code" || r === "status" || r === "close")) return undefined;
+  const rows: string[][] = [];
+  for (const row of lines.slice(1)) {
+    let rest = row;
+    const cells: string[] = [];
+    for (let i = 0; i < header.length - 1; i++) {
+      const scope = roles[i] === "scope" ? SCOPE.exec(rest) : null;
+      const word = scope ? scope[0] : (/^\S+\s*/.exec(rest)?.[0] ?? "");
+      cells.push(word.trim());
+      rest = rest.slice(word.length);
+    }
+    cells.push(rest.trim());
+    if (!/^[\w./-]+$/.test(cells[0] ?? "") || cells.some((c) => c === "")) break;
+    rows.push(cells);
+  }
+  return rows.length > 0 ? { heading, header, rows, line } : undefined;
 }
