@@ -129,6 +129,29 @@ describe("tables written as plain lines (a site's export that lost its pipes)", 
   });
 });
 
+describe("code ranges written as text", () => {
+  it("become fallbacks on the layer of their table, with the kind and directive their words say", () => {
+    const page = [
+      "## Close codes",
+      "",
+      "| Close code | Meaning | Retry |",
+      "| --- | --- | --- |",
+      "| 4000-4099 | Server-side failure, try again later | reconnect |",
+      "| 49xx | Authentication problems | no |",
+      "| 4100 | Kicked by an administrator. | no |",
+      "",
+    ].join("\n");
+    const result = importMarkdown(page, { name: "ranges" });
+    const spec = draftOf(page, "ranges");
+    expect(spec.dialect.fallbacks).toMatchObject([
+      { layer: "close", from: 4000, to: 4099, kind: "service-unavailable", retry: { directive: "reconnect" } },
+      { layer: "close", from: 4900, to: 4999, kind: "unauthenticated", retry: { directive: "stop" } },
+    ]);
+    expect(spec.errors.map((e) => [e.code, e.close?.code])).toEqual([[4100, 4100]]);
+    expect(result.yaml).toContain('# review: kind inferred from "Authentication"');
+  });
+});
+
 describe("ws-errors import", () => {
   const io = (cwd: string): CliIo & { out: string[]; err: string[] } => {
     const out: string[] = [];

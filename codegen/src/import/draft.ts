@@ -15,6 +15,35 @@ export interface ImportResult {
   readonly problems: readonly string[];
 }
 
+/** A rule for codes nobody lists, as the page words it: a range or a list, on one layer. */
+interface Rule {
+  readonly layer: "frame" | "upgrade" | "close";
+  readonly from?: number;
+  readonly to?: number;
+  readonly codes?: number[];
+  readonly summary: string;
+  readonly retry: string | undefined;
+}
+
+/* "4000-4099", "4000 to 4099", "4xxx", "40xx": a range of numeric codes. */
+function rangeOf(text: string | undefined): { from: number; to: number } | undefined {
+  const cell = (text ?? "").trim();
+  const span = /^(-?\d+)\s*(?:-|–|—|to)\s*(-?\d+)$/i.exec(cell);
+  if (span) return { from: Number(span[1]), to: Number(span[2]) };
+  const wild = /^(\d+)(x+)$/i.exec(cell);
+  if (wild) {
+    const base = Number(wild[1]) * 10 ** (wild[2] as string).length;
+    return { from: base, to: base + 10 ** (wild[2] as string).length - 1 };
+  }
+  return undefined;
+}
+
+/* "1006" or "1006, 1015": codes a fallback lists. */
+function listOf(text: string | undefined): number[] | undefined {
+  const cell = (text ?? "").trim();
+  return /^\d+(\s*,\s*\d+)*$/.test(cell) ? cell.split(/\s*,\s*/).map(Number) : undefined;
+}
+
 interface Row {
   readonly table: DocTable;
   readonly cells: Partial<Record<Role, string>>;
@@ -97,7 +126,17 @@ export function importMarkdown(markdown: string, options: { readonly name: strin
 
   const drafts = new Map<string, Draft>();
   const notes: string[] = [];
+  const rules: Rule[] = [];
   for (const { table, cells } of rows) {
+    // A range written as text ("4000-4099", "4xxx") or a row that only names close codes or
+    // statuses nobody else lists is a rule for codes the catalog does not list: a fallback.
+    const numbered = cells.close ?? cells.status ?? (cells.code === undefined ? undefined : cells.code.replace(/`/g, ""));
+    const range = rangeOf(numbered);
+    if (range || ((cells.close !== undefined || cells.status !== undefined) && cells.code !== undefined && cells.code.trim() === "" && listOf(numbered))) {
+      const layer = cells.close !== undefined ? "close" : cells.status !== undefined ? "upgrade" : "frame";
+      rules.push({ layer, ...(range ?? { codes: listOf(numbered) as number[] }), summary: (cells.summary ?? "").trim(), retry: cells.retry });
+      continue;
+    }
     const codes = ticked(cells.code ?? "");
     // A table of close codes or statuses with no code column of its own: that number is the code.
     const own = cells.code === undefined ? (cells.close ?? cells.status)?.match(/\d+/)?.[0] : undefined;
@@ -234,6 +273,24 @@ export function importMarkdown(markdown: string, options: { readonly name: strin
     };
   });
 
+  const fallbacks = rules.map((rule, i) => {
+    const kind = kindOf(
+      undefined,
+      [rule.summary],
+      rule.layer === "upgrade" ? (rule.from ?? rule.codes?.[0]) : undefined,
+      rule.layer === "close" ? (rule.from ?? rule.codes?.[0]) : undefined,
+    );
+    const stated = retryOf(rule.retry, kind.value as KindName, rule.layer);
+    const retry = stated.value.directive === "resume" && !sequenced ? { ...stated.value, directive: "reconnect" as const } : stated.value;
+    review.push([["dialect", "fallbacks", i, "kind"], `kind inferred from "${kind.from ?? kind.value}"; directive from "${stated.from}"`]);
+    return {
+      layer: rule.layer,
+      ...(rule.codes ? { codes: rule.codes } : { from: rule.from, to: rule.to }),
+      kind: kind.value,
+      retry: retryYaml(retry),
+      summary: rule.summary || "Codes the catalog does not list",
+    };
+  });
   const envelope = envelopeOf(markdown, page.codes, errors);
   if (!envelope.found) review.push([["dialect", "frames"], "envelope assumed: the page shows no example error frame; write the frame's real paths"]);
   const hasUpgrade = errors.some((e) => "upgrade" in e);
@@ -271,6 +328,7 @@ export function importMarkdown(markdown: string, options: { readonly name: strin
         },
       ],
       ...(sequence !== undefined && { sequence }),
+      ...(fallbacks.length > 0 && { fallbacks }),
       ...(hasUpgrade && { upgrade: { code: "code", message: "message", ...(headerName && { header: headerName }) } }),
     },
     errors,

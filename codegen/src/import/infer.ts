@@ -93,6 +93,7 @@ const CLOSE_KINDS: Readonly<Record<number, KindName>> = {
   1001: "service-unavailable",
   1002: "invalid-message",
   1003: "invalid-message",
+  1006: "client-disconnect",
   1007: "invalid-message",
   1008: "permission-denied",
   1009: "invalid-message",
