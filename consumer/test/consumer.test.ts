@@ -147,6 +147,11 @@ describe("the packed packages, as npm installs them", () => {
     expect(readFileSync(join(project, "src", "ws-errors", "prices.ts"), "utf8")).toContain("Regenerate with `npx ws-errors generate`");
     expect(existsSync(join(project, "docs", "ws-errors", "prices.md"))).toBe(true);
     expect(await sh("npx ws-errors generate --check")).toContain("up to date");
+    // The docs importer from the tarball (its Markdown parser a declared dependency): the page
+    // generate wrote, imported again, is a draft that lints clean.
+    await sh("npx ws-errors import docs/ws-errors/prices.md --out drafts/prices.yaml");
+    expect(readFileSync(join(project, "drafts", "prices.yaml"), "utf8")).toContain("# review:");
+    expect(await sh("npx ws-errors lint drafts/prices.yaml")).toContain("1 catalog OK");
   });
 
   it("typechecks as a strict nodenext ESM project and runs a CommonJS client, with TypeScript 5.9 and the newest TypeScript", async () => {
