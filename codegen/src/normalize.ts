@@ -28,6 +28,7 @@ export function normalize(raw: RawCatalog): CatalogSpec {
         requests: {
           command: dialect.requests.command,
           ...(dialect.requests.requestId !== undefined && { requestId: dialect.requests.requestId }),
+          ...(dialect.requests.replyId !== undefined && { replyId: dialect.requests.replyId }),
           ...(dialect.requests.errorReplies === "uncorrelated" && { errorReplies: "uncorrelated" as const }),
         },
       }),

@@ -240,7 +240,8 @@ describe.each(Object.keys(FACADES))("through the %s facade", (facade) => {
       command: string;
       headers: Record<string, string>;
     };
-    expect(receipt).toEqual({ command: "RECEIPT", headers: { receipt: "1" }, body: "" });
+    // The id comes back under another header than it went out in (requests.replyId).
+    expect(receipt).toEqual({ command: "RECEIPT", headers: { "receipt-id": "1" }, body: "" });
     // What went out is the grammar's text, not JSON.
     expect(seen[0]).toBe("SUBSCRIBE\ndestination:/queue/a\nid:0\nreceipt:1\n\n\0");
     await expect(client.request({ command: "SUBSCRIBE", headers: { destination: "/queue/b" } })).rejects.toMatchObject({

@@ -86,6 +86,8 @@ export class ClientSession<E extends WsError = WsError> {
   private readonly uncorrelatedErrors: boolean;
   private readonly queued: string[] = [];
   private readonly idPath;
+  /* Where replies carry the id: `requests.replyId`, else where requests do. */
+  private readonly replyPath;
   private readonly commandPath;
   /* Every delay goes through here, so the end of the session cancels them all: nothing it started outlives it. */
   private readonly timers = new Set<() => void>();
@@ -103,6 +105,7 @@ export class ClientSession<E extends WsError = WsError> {
     this.url = typeof url === "string" ? url : "";
     this.codec = options.codec;
     this.idPath = parsePath(options.codec.catalog.dialect.requests?.requestId);
+    this.replyPath = parsePath(options.codec.catalog.dialect.requests?.replyId) ?? this.idPath;
     this.commandPath = parsePath(options.codec.catalog.dialect.requests?.command);
     this.uncorrelatedErrors = options.codec.catalog.dialect.requests?.errorReplies === "uncorrelated";
   }
@@ -407,7 +410,7 @@ export class ClientSession<E extends WsError = WsError> {
   }
 
   private pendingFor(value: unknown): Pending | undefined {
-    const id = this.idPath ? getPath(value, this.idPath) : undefined;
+    const id = this.replyPath ? getPath(value, this.replyPath) : undefined;
     if (typeof id === "string" || typeof id === "number") return this.byId(id);
     const command = this.commandPath ? getPath(value, this.commandPath) : undefined;
     return typeof command === "string" ? this.oldest(command) : undefined;

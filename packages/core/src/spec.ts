@@ -132,6 +132,8 @@ export interface SuccessSpec {
 export interface RequestForm {
   readonly command: string;
   readonly requestId?: string;
+  /** Where replies carry the id, when not where requests do (a `receipt` answered with `receipt-id`). */
+  readonly replyId?: string;
   /**
    * `uncorrelated`: error replies carry no request id. A client settles the oldest pending request
    * of the reply's command (or of the connection) with such an error; a server writes none.

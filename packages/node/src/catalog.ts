@@ -77,7 +77,7 @@ export function requestFields(codec: Codec<WsError>): (message: unknown) => { co
 /**
  * What a command handler's reply becomes on the wire: an object reply (an array one, where the
  * dialect's request id is an index) gets the request's correlation id where the dialect puts it
- * (as error frames do), unless it has one already; any other reply (text, bytes) is sent as it is. Without the id, a client's `request()`
+ * in replies (`requests.replyId`, else where requests carry it; as error frames do), unless it has one already; any other reply (text, bytes) is sent as it is. Without the id, a client's `request()`
  * could not tell its answer.
  *
  * @example
@@ -87,7 +87,8 @@ export function requestFields(codec: Codec<WsError>): (message: unknown) => { co
  * ```
  */
 export function replyEcho(codec: Codec<WsError>): (reply: unknown, requestId: string | number | undefined) => unknown {
-  const idPath = parsePath(codec.catalog.dialect.requests?.requestId);
+  const requests = codec.catalog.dialect.requests;
+  const idPath = parsePath(requests?.replyId ?? requests?.requestId);
   return (reply, requestId) => {
     const base = idPath && requestId !== undefined ? jsonObject(reply) : undefined;
     // An id already there stays, unless it is a null slot left for it (an array dialect's `[null, null, ...]`).
