@@ -206,11 +206,8 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
       const { dirname, resolve } = await import("node:path");
       const source = file === undefined || file === "-" ? await io.stdin() : readFileSync(resolve(io.cwd, file), "utf8");
       const fromFile = file === undefined || file === "-" ? undefined : basename(file).replace(/\.[^.]*$/, "");
-      const name = (options.name ?? fromFile ?? options.out?.replace(/^.*\//, "").replace(/\.ya?ml$/, "") ?? "my-api")
-        .toLowerCase()
-        .replace(/[^a-z0-9]+/g, "-")
-        .replace(/^-+|-+$/g, "");
-      const { importMarkdown } = await import("./import/draft");
+      const { importMarkdown, kebab } = await import("./import/draft");
+      const name = kebab(options.name ?? fromFile ?? options.out?.replace(/^.*\//, "").replace(/\.ya?ml$/, "") ?? "my-api");
       const draft = importMarkdown(source, { name: /^[a-z]/.test(name) ? name : `api-${name}` });
       if (draft.entries === 0) {
         io.stderr("ws-errors import: no error table found (a table with a code, HTTP status or close code column)\n");

@@ -1,5 +1,6 @@
 import {
   compileTemplate,
+  isIndex,
   KIND_CLASSES,
   numericCode,
   parseTemplate,
@@ -121,7 +122,7 @@ export function defaultClassName(id: string): string {
 }
 
 /** Class names the runtime exports: a generated class of the same name would shadow one of them in user code. */
-const RESERVED_CLASSES = new Map<string, string>([
+export const RESERVED_CLASSES: ReadonlyMap<string, string> = new Map<string, string>([
   ...Object.entries(KIND_CLASSES).map(([kind, ctor]): [string, string] => [ctor.name, `core's base class of kind "${kind}"`]),
   ["WsError", "core's base class of every error"],
   ["UncataloguedError", "core's class for codes a catalog does not list"],
@@ -205,8 +206,8 @@ export function lintCatalog(catalog: RawCatalog, report: Report): Problem[] {
       ...Object.keys(form.stamps ?? {}).map((k): [Segment[], string | undefined] => [["dialect", "frames", i, "stamps", k], k]),
     ];
     const tops = paths.filter(([, path]) => path !== undefined && path !== "");
-    const indexed = tops.filter(([, path]) => /^[0-9]+(\.|$)/.test(path as string));
-    const keyed = tops.filter(([, path]) => !/^[0-9]+(\.|$)/.test(path as string));
+    const indexed = tops.filter(([, path]) => isIndex((path as string).split(".")[0]));
+    const keyed = tops.filter(([, path]) => !isIndex((path as string).split(".")[0]));
     if (indexed.length > 0 && keyed.length > 0) {
       // Named where the fewer are: the odd one out is the likelier mistake.
       const [odd, other] = indexed.length <= keyed.length ? [indexed[0], keyed[0]] : [keyed[0], indexed[0]];

@@ -1,6 +1,7 @@
 import {
   compileTemplate,
   isArrayForm,
+  isIndex,
   usesMatching,
   usesTemplates,
   type CatalogSpec,
@@ -404,7 +405,7 @@ function writerSource(form: FrameForm): string | undefined {
     ...Object.keys(form.constant ?? {}),
     ...Object.keys(form.stamps ?? {}),
   ];
-  if (paths.some((p) => p?.split(".").some((segment) => /^\d+$/.test(segment)))) return undefined;
+  if (paths.some((p) => p?.split(".").some(isIndex))) return undefined;
   const root: WriterNode = { members: new Map() };
   const place = (path: string, leaf: WriterLeaf) => {
     const segments = path === "" ? [] : path.split(".");

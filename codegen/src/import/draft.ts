@@ -1,6 +1,6 @@
-import { KIND_NAMES, type Directive, type KindName } from "@ws-errors/core";
+import type { Directive, KindName } from "@ws-errors/core";
 import YAML, { type Scalar, type YAMLMap } from "yaml";
-import { defaultClassName } from "../lint";
+import { defaultClassName, RESERVED_CLASSES } from "../lint";
 import { loadCatalogText } from "../load";
 import { kindAmong, kindOf, retryOf, roleOf, scopeOf, type DrawnDelay, type Role } from "./infer";
 import { readMarkdown, type DocCode, type DocTable } from "./tables";
@@ -77,7 +77,12 @@ interface Draft {
   text: string[];
 }
 
-const KIND_CLASS_NAMES = new Set(KIND_NAMES.map((kind) => defaultClassName(kind)));
+/** Text as a catalog name or entry id: lower case, runs of anything else as one hyphen. */
+export const kebab = (text: string): string =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
 const ticked = (cell: string) => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1] as string);
 const wire = (text: string): string | number => (/^-?\d+$/.test(text) ? Number(text) : text);
 const int = (cell: string | undefined) => {
@@ -205,10 +210,7 @@ export function importMarkdown(markdown: string, options: { readonly name: strin
   const usedIds = new Set<string>();
   const review: [path: (string | number)[], comment: string][] = [];
   const errors = [...drafts.values()].map((draft, i) => {
-    const slug = String(draft.code)
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, "-")
-      .replace(/^-+|-+$/g, "");
+    const slug = kebab(String(draft.code));
     let id = /^[a-z]/.test(slug) ? slug : `e${slug ? `-${slug}` : i}`;
     while (usedIds.has(id)) id = `${id}-${i}`;
     usedIds.add(id);
@@ -251,7 +253,7 @@ export function importMarkdown(markdown: string, options: { readonly name: strin
         : draft.frame || undefined;
     // A class named as core's base class of a kind would shadow it: the catalog's name goes first.
     const className = defaultClassName(id);
-    const reserved = KIND_CLASS_NAMES.has(className) ? { className: `${defaultClassName(options.name).replace(/Error$/, "")}${className}` } : {};
+    const reserved = RESERVED_CLASSES.has(className) ? { className: `${defaultClassName(options.name).replace(/Error$/, "")}${className}` } : {};
     return {
       id,
       ...reserved,

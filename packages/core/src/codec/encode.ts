@@ -165,7 +165,7 @@ export function withEncoder<E extends WsError = WsError>(
         return item;
       });
       setPath(frame, compiled.errors, items);
-      return filled(frame);
+      return compiled.array ? filled(frame) : frame;
     }
     const compiledEntry = entriesForError(first);
     const entry = compiledEntry?.entry;
@@ -176,7 +176,7 @@ export function withEncoder<E extends WsError = WsError>(
     if (compiled.label && entry?.frame?.label !== undefined) setPath(frame, compiled.label, entry.frame.label);
     if (compiled.field && first.field !== undefined) setPath(frame, compiled.field, first.field);
     if (compiled.message) setPath(frame, compiled.message, wireMessage(first, compiledEntry));
-    return filled(frame);
+    return compiled.array ? filled(frame) : frame;
   }
 
   const writerOf = new Map(forms.map((compiled, i) => [compiled, writers?.[i]]));
@@ -367,6 +367,7 @@ function fills(template: Template, details: Record<string, unknown>): boolean {
 /* An array frame's slots nobody writes (a join_ref the server does not know) are null, as they read
    once sent: an array with holes would differ from its own JSON. */
 function filled(frame: Record<string, unknown>): Record<string, unknown> {
-  if (Array.isArray(frame)) for (let i = 0; i < frame.length; i++) if (!(i in frame)) frame[i] = null;
+  const slots = frame as unknown as unknown[];
+  for (let i = 0; i < slots.length; i++) if (!(i in slots)) slots[i] = null;
   return frame;
 }
