@@ -196,28 +196,32 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
 
   program
     .command("import")
-    .description("Draft a catalog from an API's error documentation (Markdown): its error tables become entries, every inference marked for review.")
-    .argument("[file]", "the docs page (Markdown), or - (or nothing) to read standard input")
+    .description(
+      "Draft a catalog from an API's error documentation (Markdown, HTML or AsyncAPI): its error tables, example frames and prose become entries, every inference marked for review.",
+    )
+    .argument("[file]", "the docs page, or - (or nothing) to read standard input")
     .option("--name <name>", "the catalog's name (default: from the file name)")
-    .option("--out <file>", "write the draft there instead of standard output")
+    .addOption(new Option("--format <format>", "the page's format (default: read from the page)").choices(["markdown", "html", "asyncapi"]))
+    .option("--out <file>", "write the draft there instead of standard output (- for standard output)")
     .option("--force", "overwrite --out if it exists")
-    .action(async (file: string | undefined, options: { name?: string; out?: string; force?: boolean }) => {
+    .action(async (file: string | undefined, options: { name?: string; out?: string; force?: boolean; format?: "markdown" | "html" | "asyncapi" }) => {
       const { existsSync, mkdirSync, writeFileSync } = await import("node:fs");
       const { dirname, resolve } = await import("node:path");
       const source = file === undefined || file === "-" ? await io.stdin() : readFileSync(resolve(io.cwd, file), "utf8");
       const fromFile = file === undefined || file === "-" ? undefined : basename(file).replace(/\.[^.]*$/, "");
-      const { importMarkdown, kebab } = await import("./import/draft");
-      const name = kebab(options.name ?? fromFile ?? options.out?.replace(/^.*\//, "").replace(/\.ya?ml$/, "") ?? "my-api");
-      const draft = importMarkdown(source, { name: /^[a-z]/.test(name) ? name : `api-${name}` });
+      const { importDocs, kebab } = await import("./import/draft");
+      const out = options.out === "-" ? undefined : options.out;
+      const name = kebab(options.name ?? fromFile ?? out?.replace(/^.*\//, "").replace(/\.ya?ml$/, "") ?? "my-api");
+      const draft = importDocs(source, { name: /^[a-z]/.test(name) ? name : `api-${name}`, ...(options.format && { format: options.format }) });
       if (draft.entries === 0) {
-        io.stderr("ws-errors import: no error table found (a table with a code, HTTP status or close code column)\n");
+        io.stderr("ws-errors import: no error table found (a table with a code, HTTP status or close code column, or an AsyncAPI error message)\n");
         exitCode = 1;
         return;
       }
-      if (options.out) {
-        const target = resolve(io.cwd, options.out);
+      if (out) {
+        const target = resolve(io.cwd, out);
         if (existsSync(target) && !options.force) {
-          io.stderr(`ws-errors import: ${options.out} exists; pass --force to overwrite it\n`);
+          io.stderr(`ws-errors import: ${out} exists; pass --force to overwrite it\n`);
           exitCode = 1;
           return;
         }
@@ -225,7 +229,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
         writeFileSync(target, draft.yaml);
       } else io.stdout(draft.yaml);
       io.stderr(
-        `ws-errors import: ${draft.entries} entries${options.out ? ` written to ${options.out}` : ""}; ${draft.review} lines to review (# review:)${draft.problems.length > 0 ? `; lint still finds ${draft.problems.length} problems, listed at the end` : "; lints clean"}\n`,
+        `ws-errors import: ${draft.entries} entries${out ? ` written to ${out}` : ""}; ${draft.review} lines to review (# review:)${draft.problems.length > 0 ? `; lint still finds ${draft.problems.length} problems, listed at the end` : "; lints clean"}\n`,
       );
     });
 

@@ -18,4 +18,4 @@ export { diffCatalogs, diffTable, maxBump, type Bump, type Change, type CatalogD
 export { diffAgainstHead, writeChangeset, owningPackage } from "./changes";
 export { watchCatalogs } from "./watch";
 export { toAsyncApi } from "./asyncapi";
-export { importMarkdown, type ImportResult } from "./import/draft";
+export { importDocs, importMarkdown, type ImportOptions, type ImportResult } from "./import/draft";

@@ -108,7 +108,8 @@ describe("tables as vendors title them", () => {
     ].join("\n");
     const spec = draftOf(page, "vendor");
     expect(spec.errors.map((e) => [e.code, e.kind, e.retry.directive, e.upgrade?.status ?? "frame"])).toEqual([
-      [401, "unauthenticated", "refresh-credentials", 401],
+      // "Unauthorized" and "Missing or invalid API key" read together: a key, which a client cannot refresh.
+      [401, "unauthenticated", "stop", 401],
       [3001, "rate-limited", "retry-later", "frame"],
       [4002, "invalid-message", "stop", "frame"],
     ]);
@@ -119,13 +120,15 @@ describe("tables written as plain lines (a site's export that lost its pipes)", 
   it("reads a header of column titles and rows led by their code, a scope of several words included", () => {
     const spec = draftOf(readFileSync(join(import.meta.dirname, "fixtures", "import", "plain-lines.md"), "utf8"), "lines");
     expect(spec.errors.map((e) => [String(e.code), e.kind, e.scope, e.upgrade?.status ?? "frame"])).toEqual([
-      ["token_rejected", "unauthenticated", "connection", "frame"],
+      // The status table's 401 row describes token_rejected: its refused upgrade, not an entry of its own.
+      ["token_rejected", "unauthenticated", "connection", 401],
       ["symbol_unknown", "not-found", "command", "frame"],
       ["bad_frame", "invalid-message", "both", "frame"],
       ["invalid_message", "invalid-message", "connection", "frame"],
-      ["401", "unauthenticated", "connection", 401],
       ["429", "rate-limited", "connection", 429],
     ]);
+    // "The connection closes": whatever close follows its frame.
+    expect(spec.errors[0]?.close).toMatchObject({ afterFrame: true, code: 1008 });
   });
 });
 

@@ -38,11 +38,11 @@ export interface Drawn<T> {
 const KIND_WORDS: readonly (readonly [KindName, RegExp])[] = [
   [
     "connection-limit",
-    /too many connections|connection limit|connections? (per|for) (the )?(key|account|user)|max(imum)? connections|connections?\b[^.]*exceed|exceed[^.]*\bconnections/i,
+    /too many connections|connection limit|connections? (per|for) (the )?(key|account|user)|max(imum)? connections|connections?\b[^.]*(exceed|\bover\b|\babove\b|beyond)|exceed[^.]*\bconnections/i,
   ],
   [
     "subscription-limit",
-    /too many (subscriptions|channels|streams|symbols)|(subscription|channel|stream) limit|(symbols|subscriptions|channels|streams)\b[^.]*exceed/i,
+    /too many (subscriptions|channels|streams|symbols)|(subscription|channel|stream) limit|(symbols|subscriptions|channels|streams)\b[^.]*exceed|more (symbols|subscriptions|channels|streams|topics)\b/i,
   ],
   ["rate-limited", /rate[ _-]?limit|too many (requests|messages)|throttl|slow down|request limit|(request|message) rate|rate exceeded|message frequency/i],
   ["quota-exhausted", /quota|credits? (exhausted|used up)|plan limit/i],
@@ -64,14 +64,15 @@ const KIND_WORDS: readonly (readonly [KindName, RegExp])[] = [
     /not found|no such|unknown (symbol|channel|topic|stream|instrument|strategy)|does not exist|not (currently )?subscribed|not listed|isn't (listed|supported)|unsupported (symbol|pair|instrument|market)/i,
   ],
   ["out-of-range", /out of range|too (large|small|long)|exceeds? (the )?(max|limit)/i],
-  ["invalid-argument", /invalid|missing|required|bad (request|param)|must be|wrong/i],
   ["client-disconnect", /client[- ]side disconnect|disconnected by the client|unstable network/i],
-  ["upstream-timeout", /upstream|gateway|origin( server)?|\bcdn\b/i],
+  ["upstream-timeout", /upstream|gateway|origin( server)?|\bcdn\b|data (source|provider)/i],
   ["deadline-exceeded", /timed? ?out|deadline/i],
   ["channel-unavailable", /(subscription|channel|stream|feed) (is )?(temporarily )?(unavailable|disabled)|channel (disabled|closed)/i],
-  ["service-unavailable", /unavailable|maintenance|overload|restart|going away|shutting down|try again later|capacity/i],
+  ["service-unavailable", /unavailable|maintenance|overload|restart|going away|shutting down|try again later|capacity|server[- ]wide|service[- ]wide/i],
   ["data-loss", /data loss|lost (messages|data)|gap/i],
   ["internal", /internal|unexpected (server )?error|server error|fault|bug/i],
+  // The generic one last: "invalid" and "missing" say little when anything more specific is said.
+  ["invalid-argument", /invalid|missing|required|bad (request|param)|must be|wrong/i],
 ];
 
 const STATUS_KINDS: Readonly<Record<number, KindName>> = {
@@ -108,6 +109,17 @@ export function kindAmong(candidates: readonly string[], text: string): string |
   return candidates.find((kind) => KIND_WORDS.find(([k]) => k === kind)?.[1].test(text)) ?? candidates[0];
 }
 
+/* The first match of a kind's words that names the thing, not a qualifier of another: in
+   "per-API-key connection limit" the key only says whose limit it is. */
+function qualified(words: RegExp, text: string): RegExpExecArray | null {
+  const all = new RegExp(words.source, "gi");
+  for (let match = all.exec(text); match; match = all.exec(text)) {
+    if (!/\bper[- ]$/i.test(text.slice(Math.max(0, match.index - 4), match.index))) return match;
+    if (match[0] === "") all.lastIndex++;
+  }
+  return null;
+}
+
 /** The kind a row means: the page's own word for it, else its text, else its status or close code. */
 export function kindOf(stated: string | undefined, texts: readonly string[], status?: number, close?: number): Drawn<KindName> {
   const named = stated
@@ -121,20 +133,39 @@ export function kindOf(stated: string | undefined, texts: readonly string[], sta
     ?.trim()
     .toLowerCase()
     .replace(/[\s_]+/g, "-");
-  if (last && Object.hasOwn(KINDS, last) && last !== "unknown") return { value: last as KindName, from: "the code's own name" };
+  // ...unless the description names another kind and not that one ("rate_limited": "dropped as a
+  // slow consumer").
+  const described = texts[0] === undefined ? undefined : wordsKind(texts[0], status);
+  const byName = last && Object.hasOwn(KINDS, last) && last !== "unknown" ? (last as KindName) : undefined;
+  if (byName && !(described && described.value !== byName && !qualified(KIND_WORDS.find(([k]) => k === byName)?.[1] ?? /$^/, texts[0] ?? "")))
+    return { value: byName, from: "the code's own name" };
   // The description first, then the rest of the row, the code last: a code's words are terse.
   for (const text of texts) {
-    for (const [kind, words] of KIND_WORDS) {
-      const match = words.exec(text);
-      // A well-known status says more than a generic "missing" or "invalid".
-      if (match && kind === "invalid-argument" && status !== undefined && STATUS_KINDS[status]) break;
-      if (match) return { value: kind, from: match[0] };
-    }
+    const found = wordsKind(text, status);
+    if (found === null) break;
+    if (found) return found;
   }
   if (status !== undefined && STATUS_KINDS[status]) return { value: STATUS_KINDS[status] as KindName, from: `HTTP ${status}` };
   if (status !== undefined && status >= 500) return { value: "service-unavailable", from: `HTTP ${status}` };
   if (close !== undefined && CLOSE_KINDS[close]) return { value: CLOSE_KINDS[close] as KindName, from: `close ${close}` };
   return { value: "unknown", from: "nothing in the row" };
+}
+
+/* The kind a text's words name; null when only generic words and a well-known status say more. */
+function wordsKind(text: string, status: number | undefined): Drawn<KindName> | undefined | null {
+  {
+    // The kind named first in the text wins ("Invalid message format or command" is about the
+    // message); among words at one place, the more specific kind (the list's order).
+    let best: { kind: KindName; at: number; words: string } | undefined;
+    for (const [kind, words] of KIND_WORDS) {
+      const match = qualified(words, text);
+      if (kind === "invalid-argument" && best) break;
+      if (match && (best === undefined || match.index < best.at)) best = { kind, at: match.index, words: match[0] };
+    }
+    // A well-known status says more than a generic "missing" or "invalid".
+    if (best?.kind === "invalid-argument" && status !== undefined && STATUS_KINDS[status]) return null;
+    return best ? { value: best.kind, from: best.words } : undefined;
+  }
 }
 
 /** A retry delay as the page states it, in the catalog's terms. */
@@ -155,6 +186,8 @@ export function retryOf(text: string | undefined, kind: KindName, layer: "frame"
     ["free-connection", /clos(e|ing) (an|another|an existing) (existing )?connection/i],
     ["resume", /resume/i],
     ["stop", /^(no|false|never)\b|do not retry|don't retry|not retryable|must not retry|fatal|permanent/i],
+    // Told to get it elsewhere: retrying here will not help.
+    ["stop", /\buse (the )?(http|rest) api\b|use [\w/ ]+ instead|not available (over|on) (the )?websocket/i],
     ["retry-later", /retry the (message|request)|retry (it )?later|retry after|try again|^(yes|true)\b(?!.*reconnect)/i],
     ["reconnect", /reconnect/i],
   ];

@@ -16,8 +16,25 @@ export interface DocCode {
   readonly text: string;
 }
 
+/** A paragraph of prose, under the heading it sits in. */
+export interface DocProse {
+  readonly heading: string;
+  readonly text: string;
+}
+
+/** What the importer reads of a page, whatever its format: tables, examples, prose. */
+export interface DocPage {
+  readonly tables: DocTable[];
+  readonly codes: DocCode[];
+  readonly prose: DocProse[];
+  /** The page as text, for what it says anywhere ("sequence id at `seq`"). */
+  readonly text: string;
+  /** The page's title, when it has one. */
+  readonly title?: string | undefined;
+}
+
 /**
- * The tables and code blocks of a Markdown page, read by `marked`'s lexer (GitHub-flavoured tables),
+ * The tables, code blocks and prose of a Markdown page, read by `marked`'s lexer (GitHub-flavoured tables),
  * with the heading each one sits under. Cell text keeps its backticks, which mark codes.
  *
  * @example
@@ -25,9 +42,10 @@ export interface DocCode {
  * readMarkdown("## Errors\n\n| Code | Description |\n| --- | --- |\n| `E1` | Bad. |\n").tables[0]?.rows; // [["`E1`", "Bad."]]
  * ```
  */
-export function readMarkdown(markdown: string): { readonly tables: DocTable[]; readonly codes: DocCode[] } {
+export function readMarkdown(markdown: string): DocPage {
   const tables: DocTable[] = [];
   const codes: DocCode[] = [];
+  const prose: DocProse[] = [];
   let heading = "";
   let line = 1;
   for (const token of lexer(markdown)) {
@@ -37,12 +55,26 @@ export function readMarkdown(markdown: string): { readonly tables: DocTable[]; r
       tables.push({ heading, header: table.header.map((cell) => cell.text.trim()), rows: table.rows.map((row) => row.map((cell) => cell.text.trim())), line });
     } else if (token.type === "code") codes.push({ lang: (token as Tokens.Code).lang ?? "", text: (token as Tokens.Code).text });
     else if (token.type === "paragraph") {
-      const plain = textTable((token as Tokens.Paragraph).text, heading, line);
+      const text = (token as Tokens.Paragraph).text;
+      const plain = textTable(text, heading, line);
+      // An example frame pasted as a paragraph (a site's export loses the code fences).
       if (plain) tables.push(plain);
+      else if (/^\s*[[{][\s\S]*[\]}]\s*$/.test(text) && isJson(text)) codes.push({ lang: "json", text });
+      else prose.push({ heading, text });
     }
     line += token.raw.split("\n").length - 1;
   }
-  return { tables, codes };
+  const title = /^#\s+(.+?)(?::\s*error reference)?\s*$/m.exec(markdown)?.[1];
+  return { tables, codes, prose, text: markdown, ...(title !== undefined && { title }) };
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /* Scopes written out in a row ("connection or command"), taken whole before the free-text column. */

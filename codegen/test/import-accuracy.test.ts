@@ -1,0 +1,50 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { BUNDLED_DIR, loadCatalogFile } from "@ws-errors/codegen";
+import { describe, expect, it } from "vitest";
+import { type Accuracy, accuracy } from "./accuracy";
+
+/* How well `ws-errors import` reads the five APIs the project started from: each API's error page,
+   its facts carried into a fixture of our own (same tables, statuses, close codes and examples,
+   descriptions in our words), imported and compared entry by entry with the catalog written by
+   hand from the same docs. The codegen README publishes these figures; this test keeps them true. */
+
+const PAGES: readonly (readonly [name: string, label: string])[] = [
+  ["infoway", "Infoway (one table of numeric codes, nothing else)"],
+  ["tickdb-legacy", "TickDB v1 (HTTP statuses, message codes, example bodies)"],
+  ["tickdb", "TickDB v2 (a quick-reference table of code families)"],
+  ["collective2", "Collective2 (HTTP table, example frames and response, prose)"],
+  ["esca-rates", "Esca rates (tables as plain lines, JSON pasted as text, prose)"],
+];
+
+const measured = new Map<string, Accuracy>();
+function measure(name: string): Accuracy {
+  const cached = measured.get(name);
+  if (cached) return cached;
+  const truth = loadCatalogFile(join(BUNDLED_DIR, `${name}.yaml`));
+  if (!truth.ok) throw new Error(`${name}.yaml does not load`);
+  const result = accuracy(readFileSync(join(import.meta.dirname, "fixtures", "import", "seeds", `${name}.md`), "utf8"), truth.spec);
+  measured.set(name, result);
+  return result;
+}
+
+const pct = (n: number, of: number) => (of === 0 ? 1 : n / of);
+
+describe("ws-errors import on the seed APIs' pages", () => {
+  it.each(PAGES)("%s: every code found; layers and directives right for nine entries in ten, kinds for eight", (name) => {
+    const result = measure(name);
+    expect(result.found, result.misses.join("\n")).toBe(result.entries);
+    expect(pct(result.layers, result.entries), result.misses.join("\n")).toBeGreaterThanOrEqual(0.9);
+    expect(pct(result.directives, result.entries), result.misses.join("\n")).toBeGreaterThanOrEqual(0.9);
+    expect(pct(result.kinds, result.entries), result.misses.join("\n")).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it("the codegen README publishes exactly these figures", () => {
+    const readme = readFileSync(join(import.meta.dirname, "..", "README.md"), "utf8");
+    for (const [name, label] of PAGES) {
+      const r = measure(name);
+      const notOnPage = r.notOnPage.length > 0 ? ` (+${r.notOnPage.length} not on the page)` : "";
+      expect(readme).toContain(`| ${label} | ${r.entries}${notOnPage} | ${r.found} | ${r.kinds} | ${r.directives} | ${r.layers} |`);
+    }
+  });
+});
