@@ -212,7 +212,19 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
       const { importDocs, kebab } = await import("./import/draft");
       const out = options.out === "-" ? undefined : options.out;
       const name = kebab(options.name ?? fromFile ?? out?.replace(/^.*\//, "").replace(/\.ya?ml$/, "") ?? "my-api");
-      const draft = importDocs(source, { name: /^[a-z]/.test(name) ? name : `api-${name}`, ...(options.format && { format: options.format }) });
+      const { formatOf } = await import("./import/read");
+      const format = options.format ?? formatOf(source);
+      let draft: ReturnType<typeof importDocs>;
+      try {
+        draft = importDocs(source, { name: /^[a-z]/.test(name) ? name : `api-${name}`, format });
+      } catch (error) {
+        const label = { markdown: "Markdown", html: "HTML", asyncapi: "AsyncAPI" }[format];
+        io.stderr(
+          `ws-errors import: ${file && file !== "-" ? file : "standard input"} is not a readable ${label} document: ${(error as Error).message.split("\n")[0]}\n`,
+        );
+        exitCode = 1;
+        return;
+      }
       if (draft.entries === 0) {
         io.stderr("ws-errors import: no error table found (a table with a code, HTTP status or close code column, or an AsyncAPI error message)\n");
         exitCode = 1;

@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { BUNDLED_DIR, generate, importMarkdown, loadCatalogFile, loadCatalogText, runCli, type CliIo } from "@ws-errors/codegen";
+import { BUNDLED_DIR, generate, importDocs, importMarkdown, loadCatalogFile, loadCatalogText, runCli, type CliIo } from "@ws-errors/codegen";
+import { marked } from "marked";
 import type { CatalogSpec } from "@ws-errors/core";
 import { describe, expect, it } from "vitest";
 
@@ -17,20 +18,22 @@ const CATALOGS = [
     .map((f) => join(TEST_DIR, f)),
 ];
 
-function draftOf(markdown: string, name: string): CatalogSpec {
-  const loaded = loadCatalogText(importMarkdown(markdown, { name }).yaml, `${name}.yaml`);
+function draftOf(page: string, name: string, format?: "markdown" | "html" | "asyncapi"): CatalogSpec {
+  const loaded = loadCatalogText(importDocs(page, { name, ...(format && { format }) }).yaml, `${name}.yaml`);
   if (!loaded.ok) throw new Error(loaded.problems.map((p) => `${p.path}: ${p.message}`).join("\n"));
   return loaded.spec;
 }
 
 describe("the reference page ws-errors generate writes, imported again", () => {
-  it.each(CATALOGS.map((file) => [file.split("/").pop() as string, file]))(
-    "gives back every entry of %s: code, kind, directive, layers, scope, summary",
-    (_name, file) => {
+  it.each(CATALOGS.flatMap((file) => (["markdown", "html"] as const).map((format) => [file.split("/").pop() as string, format, file] as const)))(
+    "gives back every entry of %s (as %s): code, kind, directive, layers, scope, summary",
+    (_name, format, file) => {
       const loaded = loadCatalogFile(file);
       if (!loaded.ok) throw new Error(`${file} does not load`);
-      const page = generate([loaded]).find((f) => f.kind === "docs")?.content ?? "";
-      const draft = draftOf(page, loaded.spec.name);
+      const markdown = generate([loaded]).find((f) => f.kind === "docs")?.content ?? "";
+      // The same page as a docs site serves it: rendered to HTML.
+      const page = format === "html" ? (marked.parse(markdown, { async: false }) as string) : markdown;
+      const draft = draftOf(page, loaded.spec.name, format);
       expect(draft.errors.length).toBe(loaded.spec.errors.length);
       const shape = (spec: CatalogSpec) =>
         spec.errors
@@ -176,6 +179,31 @@ describe("ws-errors import", () => {
     const generated = io(dir);
     expect(await runCli(["generate", "--catalog", "catalogs/acme.yaml", "--out", "src/ws-errors"], generated), generated.err.join("")).toBe(0);
     expect(existsSync(join(dir, "src", "ws-errors", "acme.ts"))).toBe(true);
+  });
+
+  it("reads HTML and AsyncAPI pages, from the page's own look or as --format says, and writes to standard output with --out -", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ws-errors-import-"));
+    for (const file of ["nested-tables.html", "asyncapi.yaml"])
+      writeFileSync(join(dir, file), readFileSync(join(import.meta.dirname, "fixtures", "import", "own", file)));
+    const html = io(dir);
+    expect(await runCli(["import", "nested-tables.html", "--name", "kestrel", "--out", "-"], html)).toBe(0);
+    expect(html.out.join("")).toContain("name: kestrel");
+    expect(html.err.join("")).toMatch(/11 entries; \d+ lines to review/);
+    expect(existsSync(join(dir, "-"))).toBe(false);
+    const asyncapi = io(dir);
+    expect(await runCli(["import", "asyncapi.yaml", "--format", "asyncapi"], asyncapi)).toBe(0);
+    expect(asyncapi.err.join("")).toMatch(/10 entries; \d+ lines to review \(# review:\); lints clean/);
+    const wrong = io(dir);
+    expect(await runCli(["import", "asyncapi.yaml", "--format", "pdf"], wrong)).not.toBe(0);
+    expect(wrong.err.join("")).toContain("Allowed choices are markdown, html, asyncapi");
+  });
+
+  it("names what is wrong with an AsyncAPI document it cannot read", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ws-errors-import-"));
+    writeFileSync(join(dir, "broken.yaml"), "asyncapi: 3.0.0\ninfo: [unclosed\n");
+    const run = io(dir);
+    expect(await runCli(["import", "broken.yaml"], run)).toBe(1);
+    expect(run.err.join("")).toMatch(/ws-errors import: broken\.yaml is not a readable AsyncAPI document: .*at line \d+, column \d+/);
   });
 
   it("says so when a page has no error table", async () => {

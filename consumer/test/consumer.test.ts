@@ -152,6 +152,14 @@ describe("the packed packages, as npm installs them", () => {
     await sh("npx ws-errors import docs/ws-errors/prices.md --out drafts/prices.yaml");
     expect(readFileSync(join(project, "drafts", "prices.yaml"), "utf8")).toContain("# review:");
     expect(await sh("npx ws-errors lint drafts/prices.yaml")).toContain("1 catalog OK");
+    // HTML (parse5, also a declared dependency) from standard input, the draft on standard output.
+    writeFileSync(
+      join(project, "drafts", "errors.html"),
+      "<h1>Errors</h1><table><tr><th>Code</th><th>Description</th><th>Retry</th></tr><tr><td><code>BAD_KEY</code></td><td>The API key is invalid.</td><td>No</td></tr><tr><td><code>SLOW_DOWN</code></td><td>Too many requests.</td><td>Yes, retry the request later</td></tr></table>",
+    );
+    await sh("npx ws-errors import - --name html-api --out - < drafts/errors.html > drafts/html-api.yaml");
+    expect(readFileSync(join(project, "drafts", "html-api.yaml"), "utf8")).toContain("code: SLOW_DOWN");
+    expect(await sh("npx ws-errors lint drafts/html-api.yaml")).toContain("1 catalog OK");
   });
 
   it("typechecks as a strict nodenext ESM project and runs a CommonJS client, with TypeScript 5.9 and the newest TypeScript", async () => {

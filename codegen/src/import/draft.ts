@@ -68,7 +68,8 @@ export function importPage(page: DocPage, options: ImportOptions): ImportResult 
   const usedIds = new Set<string>();
   const review: [path: (string | number)[], comment: string][] = [];
   const errors = drafts.map((draft, i) => {
-    const slug = kebab(String(draft.code));
+    // A numeric code is a poor id; the short name a page gives it beside the number is better.
+    const slug = kebab(typeof draft.code === "number" && draft.title ? draft.title : String(draft.code));
     let id = /^[a-z]/.test(slug) ? slug : `e${slug ? `-${slug}` : i}`;
     while (usedIds.has(id)) id = `${id}-${i}`;
     usedIds.add(id);
@@ -168,7 +169,7 @@ export function importPage(page: DocPage, options: ImportOptions): ImportResult 
       sequence === "seq" ? "resume needs the sequence id's path; none was found on the page" : `sequence id from "last \`${sequence}\`"`,
     ]);
   const headerName = hasUpgrade
-    ? (/`(x-[\w-]+)`/i.exec(page.tables.flatMap((t) => t.header).join(" "))?.[1] ?? /`(x-[\w-]+)`\s+(?:response\s+)?header/i.exec(page.text)?.[1])
+    ? (/`(x-[\w-]+)`/i.exec(page.tables.flatMap((t) => t.header).join(" "))?.[1] ?? /`(x-[\w-]+)`\s+(?:response|error)\s+header/i.exec(page.text)?.[1])
     : undefined;
   const title = options.title ?? page.title ?? options.name;
   // A text protocol's frame shown as sent (a command line, headers, a blank line, a NUL).

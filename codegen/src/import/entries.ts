@@ -1,5 +1,5 @@
 import type { KindName } from "@ws-errors/core";
-import { exampleCodes, httpExamples, parseJson } from "./envelope";
+import { type ExampleCode, exampleCodes, httpExamples, parseJson } from "./envelope";
 import { kindAmong, kindOf, roleOf, type Drawn, type Role } from "./infer";
 import { atConnect, layersSaid, proseCloses, type PageFacts } from "./layers";
 import type { DocPage, DocTable } from "./tables";
@@ -46,6 +46,10 @@ export interface Draft {
       }
     | undefined;
   frame: boolean;
+  /** A short name the page gives it beside a numeric code. */
+  title?: string | undefined;
+  /** Its table lists messages the API sends: a frame, whatever else the words say. */
+  framed?: boolean;
   /** A status or close row with no code of its own: its number stands in for one. */
   numbered?: "status" | "close" | undefined;
   text: string[];
@@ -115,6 +119,11 @@ function rowsOf(page: DocPage): Row[] {
   return rows;
 }
 
+/* Whether an entry has yet to be given the layer a row describes. */
+function lacks(draft: Draft | undefined, cells: Partial<Record<Role, string>>): boolean {
+  return draft !== undefined && (cells.status !== undefined ? draft.status === undefined : draft.close === undefined);
+}
+
 /** Advice keyed by situation: `CODE` (kind) → what to do, and quoted close reasons. */
 function situationsOf(page: DocPage): { kinds: Map<string, string[]>; advice: [key: string, advice: string][] } {
   const kinds = new Map<string, string[]>();
@@ -140,7 +149,7 @@ export function collectEntries(page: DocPage): { drafts: Draft[]; rules: Rule[];
   const notes: string[] = [];
   const rules: Rule[] = [];
   const hasCloseTable = page.tables.some((t) => t.header.some((h) => roleOf(h) === "close"));
-  const facts: PageFacts = {
+  let facts: PageFacts = {
     credentialsAtConnect: /\bheaders?\b|query (?:parameter|string)|\?\w*(?:key|token)=|in the (?:websocket )?url/i.test(page.text),
     statusTable: page.tables.some((t) => t.header.some((h) => roleOf(h) === "status")),
   };
@@ -176,7 +185,13 @@ export function collectEntries(page: DocPage): { drafts: Draft[]; rules: Rule[];
       .replace(/ When .*$/, "")
       .replace(/ \(may follow its error frame, or not\)$/, "")
       .replace(/ \(deprecated\)$/, "");
-    const key = `${String(first)}\n${plain}`;
+    // Entries alike in code and description but told apart by a condition are several: a frame
+    // row keys by its condition too; an upgrade or close row joins the first of them without one.
+    const base = `${String(first)}\n${plain}`;
+    const frameRow = cells.status === undefined && cells.close === undefined;
+    const key = frameRow
+      ? `${base}\n${/ When .*$/.exec(summary ?? "")?.[0] ?? ""}`
+      : ([...drafts.keys()].find((k) => k.startsWith(`${base}\n`) && lacks(drafts.get(k), cells)) ?? `${base}\n`);
     const draft = drafts.get(key) ?? {
       code: wire(first),
       frame: false,
@@ -185,6 +200,7 @@ export function collectEntries(page: DocPage): { drafts: Draft[]; rules: Rule[];
       ...(own !== undefined && { numbered: cells.close !== undefined ? "close" : "status" }),
     };
     drafts.set(key, draft);
+    if (cells.title?.trim()) draft.title = cells.title.trim();
     if (cells.status !== undefined) {
       draft.status = int(cells.status);
       draft.upgradeRetry ??= cells.retry;
@@ -218,10 +234,11 @@ export function collectEntries(page: DocPage): { drafts: Draft[]; rules: Rule[];
       if (when) draft.when = [...when.matchAll(/`([^`]+)` (is not|is present|is absent|is)(?: `([^`]+)`)?/g)].map(conditionOf);
       // The frame table's description is the entry's own, before what tells it apart.
       draft.summary = summary?.replace(/ Message: `[^`]*`\..*$/, "").replace(/ When .*$/, "") ?? draft.summary;
-      sayLayers(draft, [summary, cells.retry].filter(Boolean).join(" "), hasCloseTable);
+      sayLayers(draft, [summary, cells.notes, cells.retry].filter(Boolean).join(" "), hasCloseTable && !table.frames, table.frames === true);
     }
     // The row's words, not its scope or kind column ("symbol_unknown command" is no unknown command).
-    draft.text.push([cells.summary, cells.reason, cells.retry, cells.header].filter((c) => c !== undefined).join(" "));
+    draft.text.push([cells.summary, cells.notes, cells.reason, cells.retry, cells.header].filter((c) => c !== undefined).join(" "));
+    if (table.frames) draft.framed = true;
   }
 
   const all = [...drafts.values()];
@@ -230,15 +247,12 @@ export function collectEntries(page: DocPage): { drafts: Draft[]; rules: Rule[];
   for (const example of exampleCodes(page.codes)) {
     if (listed.has(String(example.code))) continue;
     listed.add(String(example.code));
-    all.push({
-      code: example.code,
-      frame: true,
-      text: [example.message ?? ""],
-      layerNotes: ["frame: the code is shown only in an example frame"],
-      summary: example.message,
-    });
+    all.push(exampleEntry(example));
   }
   for (const draft of all) draft.drawn = kindFor(draft, situations.kinds);
+  // A page that shows how it refuses an upgrade, in a table, words or an example, says which
+  // errors do: none is inferred.
+  if (all.some((d) => d.status !== undefined) || httpExamples(page.codes).length > 0) facts = { ...facts, statusTable: true };
   const merged = mergeStatuses(all, page);
   addProseCloses(merged, page, situations.advice);
   // A page that states an entry's layers in words ("layers: frame") leaves nothing to infer.
@@ -246,19 +260,43 @@ export function collectEntries(page: DocPage): { drafts: Draft[]; rules: Rule[];
   for (const draft of merged) {
     draft.advice = situations.advice.find(([key]) => ticked(key)[0] === String(draft.code) || key.trim() === String(draft.code))?.[1];
     const silent = draft.status === undefined && (draft.close === undefined || draft.drawn?.value === "client-disconnect");
-    if (draft.frame && silent && !draft.numbered && !stated.has(String(draft.code))) inferConnect(draft, facts);
+    // Rows a document states as messages (AsyncAPI's) are where they travel, nothing more.
+    if (draft.frame && silent && !draft.numbered && !draft.framed && !stated.has(String(draft.code))) inferConnect(draft, facts);
   }
   return { drafts: merged, rules, notes, facts };
 }
 
+/* An entry only an example shows: a frame, unless the words before it say it is the body of a
+   refused upgrade; what to do is in the words after it, or before. */
+function exampleEntry(example: ExampleCode): Draft {
+  const context = example.context ?? "";
+  const draft: Draft = {
+    code: example.code,
+    frame: true,
+    framed: true,
+    text: [context, example.after ?? ""],
+    layerNotes: ["the code is shown only in an example frame"],
+    summary: example.message ?? context.split(/(?<=\.)\s/)[0],
+    scope: example.answers ? "command" : "connection",
+    frameRetry: [example.after, context].filter(Boolean).join(" ") || undefined,
+  };
+  const said = layersSaid(context);
+  if (said.upgrade) {
+    draft.framed = false;
+    draft.upgradeRetry = draft.frameRetry;
+  }
+  sayLayers(draft, context, false, !said.upgrade);
+  return draft;
+}
+
 function kindFor(draft: Draft, stated: Map<string, string[]>): Drawn<KindName> {
   const summary = (draft.summary ?? "").replace(/ \(deprecated\)$/, "").trim() || String(draft.code);
-  const texts = [summary, ...draft.text, draft.label ?? "", String(draft.code).replace(/[_-]+/g, " ")];
+  const texts = [summary, draft.title ?? "", ...draft.text, draft.label ?? "", String(draft.code).replace(/[_-]+/g, " ")];
   return kindOf(draft.kind ?? kindAmong(stated.get(String(draft.code)) ?? [], texts.join(" ")), texts, draft.status, draft.close?.code);
 }
 
 /* What a code table's row says in words about its layers. */
-function sayLayers(draft: Draft, words: string, hasCloseTable: boolean): void {
+function sayLayers(draft: Draft, words: string, hasCloseTable: boolean, framed: boolean): void {
   const said = layersSaid(words);
   if (said.upgrade) {
     draft.status = said.upgrade.status;
@@ -269,7 +307,7 @@ function sayLayers(draft: Draft, words: string, hasCloseTable: boolean): void {
     draft.layerNotes.push(`close: from "${said.close.from}"`);
   }
   // Said to be refused or closed, and not said to be sent as a frame: it is not a frame.
-  if ((said.upgrade || (said.close && said.close.code !== undefined)) && !said.frame) {
+  if ((said.upgrade || (said.close && said.close.code !== undefined)) && !said.frame && !framed) {
     draft.frame = false;
     draft.layerNotes.push("no frame: the row names other layers only");
   }
@@ -291,8 +329,8 @@ function inferConnect(draft: Draft, facts: PageFacts): void {
   const connect = atConnect(kind, draft.summary ?? "", words, draft.code, facts);
   if (!connect) return;
   draft.status = connect.status;
-  if (connect.only) draft.frame = false;
-  draft.layerNotes.push(`upgrade ${connect.status}${connect.only ? " only" : ""}: ${connect.from}`);
+  if (connect.only && !draft.framed) draft.frame = false;
+  draft.layerNotes.push(`upgrade ${connect.status}${connect.only && !draft.framed ? " only" : ""}: ${connect.from}`);
 }
 
 /**

@@ -42,9 +42,28 @@ export function envelopeOf(
     // A frame that carries only a label (no code) is anchored by it.
     const code = coded ?? (label !== undefined ? ([label, undefined] as [string, unknown]) : undefined);
     if (!code) continue;
-    const message = leaves.find(
-      ([p, v]) => p !== code[0] && typeof v === "string" && /(^|\.)(message|msg|text|reason|description|detail|error_message)$/i.test(p),
-    )?.[0];
+    // The field holding an entry's summary or its message template, else a message-like name.
+    const templates = errors.flatMap((e) => {
+      const template = typeof e.frame === "object" && e.frame !== null && "template" in e.frame ? String(e.frame.template) : undefined;
+      return template === undefined
+        ? []
+        : [
+            new RegExp(
+              `^${template
+                .split(/\{\w+\}/)
+                .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+                .join(".*")}$`,
+              "s",
+            ),
+          ];
+    });
+    const squeeze = (text: string) => text.replace(/\s+/g, " ").trim();
+    const summaries = new Set(errors.map((e) => squeeze(e.summary)));
+    const message =
+      leaves.find(([p, v]) => p !== code[0] && typeof v === "string" && (summaries.has(squeeze(v)) || templates.some((t) => t.test(v))))?.[0] ??
+      leaves.find(
+        ([p, v]) => p !== code[0] && typeof v === "string" && /(^|\.)(message|msg|text|reason|description|detail|error_?message|errorMessage)$/i.test(p),
+      )?.[0];
     const requestId = correlation ?? leaves.find(([p, v]) => v === "req-1" || /(^|\.)(request_?id|req_?id|ref|nonce|correlation_?id)$/i.test(p))?.[0];
     const marker = leaves.find(
       ([p, v]) => typeof v === "string" && p !== code[0] && (/^error$/i.test(v) || /(^|\.)(type|msg_type|event|kind|op|action)$/i.test(p)),
@@ -102,12 +121,26 @@ export function httpExamples(blocks: readonly DocCode[]): HttpExample[] {
   });
 }
 
+/** A code an example error frame shows, with what the page says around it. */
+export interface ExampleCode {
+  readonly code: string | number;
+  readonly message?: string;
+  /** The example carries a correlation id: it answers a request. */
+  readonly answers: boolean;
+  readonly context?: string | undefined;
+  readonly after?: string | undefined;
+}
+
+const MESSAGE_KEY = /^(message|msg|detail|description|reason|text|error_?message|errorMessage)$/i;
+const REQUEST_KEY = /^(ref|req_?id|reqid|request_?id|requestId|id|nonce|correlation_?id)$/i;
+
 /**
- * Codes that example error frames carry at a code-like key (`code`, `error.code`): an example is
- * also a fact about which codes exist, even where no table lists them.
+ * Codes that example error frames carry at a code-like key (`code`, `error.code`, or an `error`
+ * field holding an identifier): an example is also a fact about which codes exist, even where no
+ * table lists them.
  */
-export function exampleCodes(blocks: readonly DocCode[]): { code: string | number; message?: string }[] {
-  const found: { code: string | number; message?: string }[] = [];
+export function exampleCodes(blocks: readonly DocCode[]): ExampleCode[] {
+  const found: ExampleCode[] = [];
   for (const block of blocks) {
     if (!/^(json|jsonc|)$/i.test(block.lang)) continue;
     const value = parseJson(block.text);
@@ -116,10 +149,18 @@ export function exampleCodes(blocks: readonly DocCode[]): { code: string | numbe
       if (typeof node !== "object" || node === null) return;
       const record = node as Record<string, unknown>;
       const marked = errorish || Object.values(record).some((v) => v === "error") || "error" in record || record.success === false;
-      const code = record.code ?? record.error_code;
+      const named =
+        typeof record.error === "string" && /^[A-Za-z][\w.-]*$/.test(record.error) && /[_A-Z.-]|^[a-z]+$/.test(record.error) ? record.error : undefined;
+      const code = record.code ?? record.error_code ?? record.errorCode ?? named;
       if (marked && (typeof code === "string" || typeof code === "number")) {
-        const message = typeof record.message === "string" && !/^\.+$/.test(record.message) ? record.message : undefined;
-        found.push({ code, ...(message && { message }) });
+        const key = Object.keys(record).find((k) => MESSAGE_KEY.test(k) && typeof record[k] === "string" && !/^\.+$/.test(record[k] as string));
+        found.push({
+          code,
+          ...(key && { message: record[key] as string }),
+          answers: Object.keys(record).some((k) => REQUEST_KEY.test(k) && k !== "id") || Object.keys(value).some((k) => REQUEST_KEY.test(k) && k !== "id"),
+          context: block.context,
+          after: block.after,
+        });
       }
       for (const child of Object.values(record)) visit(child, marked);
     };

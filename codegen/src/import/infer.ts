@@ -4,7 +4,7 @@ import { KINDS, type Directive, type KindName } from "@ws-errors/core";
    drawn from, so the draft can say what a person should check. */
 
 /** What a table column holds, from its title however the page words it. */
-export type Role = "code" | "status" | "close" | "reason" | "kind" | "scope" | "retry" | "summary" | "header" | "browser";
+export type Role = "code" | "status" | "close" | "reason" | "kind" | "scope" | "retry" | "summary" | "notes" | "title" | "header" | "browser";
 
 const ROLES: readonly (readonly [Role, RegExp])[] = [
   ["browser", /^browser( fallback)?/i],
@@ -15,11 +15,15 @@ const ROLES: readonly (readonly [Role, RegExp])[] = [
   ["scope", /^scope$/i],
   [
     "retry",
-    /^retry(able)?\??$|^retry after$|^what to do$|^action$|^recovery$|^client action$|^retry( policy)?$|^recommend(ation|ed action)?s?$|^how to (fix|handle)( it)?$|^resolution$|^solution$/i,
+    /^retry(able)?\??$|^reconnect\??$|^(should (i|you) )?(retry|reconnect)\??$|^retry after$|^what to do$|^action$|^recovery$|^client action$|^retry( policy)?$|^recommend(ation|ed action)?s?$|^how to (fix|handle)( it)?$|^resolution$|^solution$/i,
   ],
+  // A short name of the error beside its number: words for its kind, and its id.
+  ["title", /^name$|^title$|^short name$/i],
   ["code", /^(error[ _-]?)?codes?$|^error$|^(error )?id$|^error name$|^error type$|^identifier$|^label$/i],
   ["summary", /^description$|^meaning$|^(typical )?cause$|^(error )?message$|^details?$|^summary$|^explanation$/i],
   ["header", /^`?x-[\w-]+`?$|^header$/i],
+  // Words that say more about a row without being its summary.
+  ["notes", /^notes?$|^remarks?$|^comments?$|^more$/i],
 ];
 
 export function roleOf(title: string): Role | undefined {
@@ -38,30 +42,37 @@ export interface Drawn<T> {
 const KIND_WORDS: readonly (readonly [KindName, RegExp])[] = [
   [
     "connection-limit",
-    /too many connections|connection limit|connections? (per|for) (the )?(key|account|user)|max(imum)? connections|connections?\b[^.]*(exceed|\bover\b|\babove\b|beyond)|exceed[^.]*\bconnections/i,
+    /too many connections|connection limit|connections? (per|for) (the )?(key|account|user)|max(imum)? connections|connections?\b[^.]*(exceed|\bover\b|\babove\b|beyond)|exceed[^.]*\bconnections|too many sessions|\d+ sessions (open|opened)/i,
   ],
   [
     "subscription-limit",
-    /too many (subscriptions|channels|streams|symbols)|(subscription|channel|stream) limit|(symbols|subscriptions|channels|streams)\b[^.]*exceed|more (symbols|subscriptions|channels|streams|topics)\b/i,
+    /too many (subscriptions|channels|streams|symbols|pairs|topics|rooms)|at most \d+ \w+ per connection|(subscription|channel|stream) limit|(symbols|subscriptions|channels|streams)\b[^.]*exceed|more (symbols|subscriptions|channels|streams|topics)\b/i,
   ],
-  ["rate-limited", /rate[ _-]?limit|too many (requests|messages)|throttl|slow down|request limit|(request|message) rate|rate exceeded|message frequency/i],
+  [
+    "rate-limited",
+    /rate[ _-]?limit|too many (requests|messages|operations)|throttl|slow down|request limit|(request|message) rate|rate exceeded|message frequency|too fast|too quickly|more than \d+ \w+ (in|per|a) (a )?(second|minute)/i,
+  ],
   ["quota-exhausted", /quota|credits? (exhausted|used up)|plan limit/i],
   ["heartbeat-timeout", /heartbeat|ping timeout|pong|keep-?alive/i],
   ["slow-consumer", /slow (client|consumer)|buffer (full|overflow)|backpressure|not reading/i],
   [
     "unauthenticated",
-    /unauthori[sz]ed|unauthenticated|authentication|api[ -]?key|token (is )?(expired|invalid|revoked|rejected)|(invalid|expired|revoked|rejected) token|invalid (token|key|credentials)|not authenticated|login/i,
+    /unauthori[sz]ed|unauthenticated|authentication|(token|api key|credentials?) (is )?(missing|not (sent|provided|given))|no (token|credentials?) (was )?(sent|given|provided)|token\b[^.]*\b(is|has) (invalid|expired|revoked)|api[ -]?key|token (is )?(expired|invalid|revoked|rejected)|(invalid|expired|revoked|rejected) token|invalid (token|key|credentials)|not authenticated|login/i,
   ],
-  ["permission-denied", /forbidden|permission|not allowed|not authori[sz]ed for|access denied|refused|banned|whitelist|allowlist|ip (address )?not/i],
+  [
+    "permission-denied",
+    /forbidden|permission|not allowed|may not|not permitted|not authori[sz]ed for|access denied|refused|banned|whitelist|allowlist|ip (address )?not/i,
+  ],
   ["unknown-command", /unknown (command|method|action|op|event|type)|unsupported (command|method|operation)|method not found|no such (command|method)/i],
   [
     "invalid-message",
-    /not valid json|invalid json|bad json|valid json|json format|malformed|parse error|(cannot|could not|can't) (be )?parsed?|unparsable|fragment|unsupported data|invalid (message|frame|payload)/i,
+    /not valid json|invalid json|bad json|valid json|json format|malformed|parse error|(cannot|could not|can't) (be )?parsed?|unparsable|fragment|unsupported data|invalid (message|frame|payload)|(could not|cannot|can't) be decoded|decode error|protocol (rule|violation|error)/i,
   ],
-  ["already-exists", /already (subscribed|exists)|duplicate/i],
+  ["already-exists", /already (subscribed|exists|follow)|duplicate/i],
+  ["aborted", /conflict|stale|old revision|version mismatch|concurrent(ly)? modified/i],
   [
     "not-found",
-    /not found|no such|unknown (symbol|channel|topic|stream|instrument|strategy)|does not exist|not (currently )?subscribed|not listed|isn't (listed|supported)|unsupported (symbol|pair|instrument|market)/i,
+    /not found|no such|unknown (symbol|channel|topic|stream|instrument|strategy|pair|market|asset|currency|room|document|resource)|not offered|does not exist|not (currently )?subscribed|not listed|isn't (listed|supported)|unsupported (symbol|pair|instrument|market)/i,
   ],
   ["out-of-range", /out of range|too (large|small|long)|exceeds? (the )?(max|limit)/i],
   ["client-disconnect", /client[- ]side disconnect|disconnected by the client|unstable network/i],
@@ -182,13 +193,16 @@ export function retryOf(text: string | undefined, kind: KindName, layer: "frame"
   const rules: readonly (readonly [Directive, RegExp])[] = [
     ["reauthenticate", /authenticate again on the same connection|re-?authenticate on the (same|open) connection/i],
     ["resubscribe", /subscribe again|re-?subscribe/i],
-    ["refresh-credentials", /refresh(ing)? (the )?credentials|new (token|key|credentials)|re-?authenticat/i],
-    ["free-connection", /clos(e|ing) (an|another|an existing) (existing )?connection/i],
+    ["refresh-credentials", /refresh(ing)? (the |your )?(credentials|token|key)|new (token|key|credentials)|re-?authenticat/i],
+    ["free-connection", /clos(e|ing) (an|another|an existing) (existing )?(connection|session)/i],
     ["resume", /resume/i],
-    ["stop", /^(no|false|never)\b|do not retry|don't retry|not retryable|must not retry|fatal|permanent/i],
+    ["stop", /^(no|false|never)\b|(do not|don't|must not|never) (retry|reconnect)|not retryable|fatal|permanent/i],
     // Told to get it elsewhere: retrying here will not help.
     ["stop", /\buse (the )?(http|rest) api\b|use [\w/ ]+ instead|not available (over|on) (the )?websocket/i],
-    ["retry-later", /retry the (message|request)|retry (it )?later|retry after|try again|^(yes|true)\b(?!.*reconnect)/i],
+    [
+      "retry-later",
+      /retry the (message|request|operation|command)|send (it|the \w+) again|retry (it )?later|retry after|try again|^(yes|true)\b(?!.*reconnect)/i,
+    ],
     ["reconnect", /reconnect/i],
   ];
   for (const [directive, words] of rules) {

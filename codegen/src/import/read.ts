@@ -1,3 +1,5 @@
+import { readAsyncApi } from "./asyncapi";
+import { readHtml } from "./html";
 import { readMarkdown, type DocPage } from "./tables";
 
 /** The formats `ws-errors import` reads. */
@@ -13,6 +15,10 @@ export function formatOf(text: string): DocFormat {
 /** A page of any format read into the tables, examples and prose the importer works on. */
 export function readPage(text: string, format: DocFormat = formatOf(text)): DocPage {
   switch (format) {
+    case "html":
+      return readHtml(text);
+    case "asyncapi":
+      return readAsyncApi(text);
     default:
       return readMarkdown(text);
   }

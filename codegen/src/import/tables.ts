@@ -8,12 +8,18 @@ export interface DocTable {
   readonly rows: readonly (readonly string[])[];
   /** The source line where the table starts, for review comments. */
   readonly line: number;
+  /** Its rows are messages the API sends (an AsyncAPI document's): frames, as a fact. */
+  readonly frames?: true;
 }
 
 /** A fenced code block of the page (an example frame, say). */
 export interface DocCode {
   readonly lang: string;
   readonly text: string;
+  /** The paragraph just before it, which usually says what the example shows. */
+  readonly context?: string | undefined;
+  /** The paragraph just after it, which often says what to do about it. */
+  after?: string | undefined;
 }
 
 /** A paragraph of prose, under the heading it sits in. */
@@ -48,20 +54,33 @@ export function readMarkdown(markdown: string): DocPage {
   const prose: DocProse[] = [];
   let heading = "";
   let line = 1;
+  let previous = "";
+  // A paragraph between two examples introduces the second: it is not what follows the first.
+  const pushCode = (code: DocCode) => {
+    const last = codes.at(-1);
+    if (last && last.after !== undefined && last.after === code.context) last.after = undefined;
+    codes.push(code);
+  };
   for (const token of lexer(markdown)) {
     if (token.type === "heading") heading = (token as Tokens.Heading).text;
     else if (token.type === "table") {
       const table = token as Tokens.Table;
       tables.push({ heading, header: table.header.map((cell) => cell.text.trim()), rows: table.rows.map((row) => row.map((cell) => cell.text.trim())), line });
-    } else if (token.type === "code") codes.push({ lang: (token as Tokens.Code).lang ?? "", text: (token as Tokens.Code).text });
+    } else if (token.type === "code") pushCode({ lang: (token as Tokens.Code).lang ?? "", text: (token as Tokens.Code).text, context: prose.at(-1)?.text });
     else if (token.type === "paragraph") {
-      const text = (token as Tokens.Paragraph).text;
-      const plain = textTable(text, heading, line);
+      const raw = (token as Tokens.Paragraph).text;
+      const text = raw.replace(/\s+/g, " ").trim();
+      const plain = textTable(raw, heading, line);
       // An example frame pasted as a paragraph (a site's export loses the code fences).
       if (plain) tables.push(plain);
-      else if (/^\s*[[{][\s\S]*[\]}]\s*$/.test(text) && isJson(text)) codes.push({ lang: "json", text });
-      else prose.push({ heading, text });
+      else if (/^\s*[[{][\s\S]*[\]}]\s*$/.test(text) && isJson(text)) pushCode({ lang: "json", text, context: prose.at(-1)?.text });
+      else {
+        prose.push({ heading, text });
+        const last = codes.at(-1);
+        if (last && last.after === undefined && previous === "code") last.after = text;
+      }
     }
+    if (token.type !== "space") previous = token.type === "paragraph" && codes.at(-1)?.text === (token as Tokens.Paragraph).text ? "code" : token.type;
     line += token.raw.split("\n").length - 1;
   }
   const title = /^#\s+(.+?)(?::\s*error reference)?\s*$/m.exec(markdown)?.[1];

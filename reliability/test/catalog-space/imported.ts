@@ -1,0 +1,40 @@
+import { generate, importDocs, loadCatalogText } from "@ws-errors/codegen";
+import type { CatalogSpec } from "@ws-errors/core";
+import { marked } from "marked";
+import type { RawCatalog } from "./arbitrary";
+
+/** What a reference page states of each entry, in a comparable order. */
+export function statedShape(spec: CatalogSpec) {
+  return spec.errors
+    .map((e) => ({
+      code: String(e.frame?.code ?? e.code),
+      kind: e.kind,
+      directive: e.retry.directive,
+      layers: [
+        e.frame ? "frame" : "",
+        e.upgrade ? `upgrade ${e.upgrade.status}` : "",
+        e.close ? `close ${e.close.afterFrame ? "after frame" : e.close.code}` : "",
+      ].join(" "),
+      scope: e.scope,
+      // HTML (and Markdown tables) collapse runs of white space: a page cannot keep them.
+      summary: e.summary.replace(/\s+/g, " ").trim(),
+    }))
+    .sort((a, b) => `${a.code}\n${a.summary}`.localeCompare(`${b.code}\n${b.summary}`));
+}
+
+/**
+ * The reference page `generate` writes for a catalog, as Markdown or rendered to HTML as a docs
+ * site serves it, drafted back by `ws-errors import`: what differs, or undefined when every entry
+ * comes back (code, kind, directive, layers, scope, summary).
+ */
+export function importsBack(raw: RawCatalog, format: "markdown" | "html"): string | undefined {
+  const loaded = loadCatalogText(JSON.stringify(raw), "generated.yaml");
+  if (!loaded.ok) return "the catalog does not load";
+  const markdown = generate([loaded]).find((f) => f.kind === "docs")?.content ?? "";
+  const page = format === "html" ? (marked.parse(markdown, { async: false }) as string) : markdown;
+  const drafted = loadCatalogText(importDocs(page, { name: raw.name, format }).yaml, "draft.yaml");
+  if (!drafted.ok) return `the draft does not load: ${drafted.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`;
+  const want = JSON.stringify(statedShape(loaded.spec), null, 1);
+  const got = JSON.stringify(statedShape(drafted.spec), null, 1);
+  return want === got ? undefined : `imported as\n${got}\ninstead of\n${want}`;
+}
