@@ -57,6 +57,15 @@ export {
 } from "./codec";
 /** What generated catalog modules use; not for applications. */
 export { internal } from "./internal";
+export {
+  clientMetrics,
+  errorAttributes,
+  SECONDS_BUCKETS,
+  type InstrumentOptions,
+  type MeterLike,
+  type MetricAttributes,
+  type SessionTelemetry,
+} from "./telemetry";
 export { backoffDelayMs, fallbackFor, isCleanClose, retryDelayMs, defaultDirective, type BackoffOptions, type FallbackPolicy } from "./retry-policy";
 export { compileConditions, getPath, isIndex, parsePath, setPath, type Path } from "./path";
 export { HEADER_FRAMES, withGrammar, type FrameGrammar } from "./grammar";

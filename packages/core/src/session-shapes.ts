@@ -1,6 +1,7 @@
 import type { Decoder } from "./codec";
 import type { Decision, ReconnectOptions } from "./decide";
 import type { WsError } from "./errors";
+import type { SessionTelemetry } from "./telemetry";
 
 /* The public shapes of the client session: what it runs over, what it reports, what it is given. */
 
@@ -106,6 +107,11 @@ export interface SessionOptions<E extends WsError = WsError> {
   readonly defaultRetryMs?: number;
   /** Messages sent before the connection opens wait in a queue of at most this many (default 100); more fail at once. */
   readonly maxQueued?: number;
+  /**
+   * Metrics of this client ({@link clientMetrics} over an OpenTelemetry meter): errors, decisions,
+   * reconnects and recovery time, resumes, duplicates dropped, requests and their latency.
+   */
+  readonly telemetry?: SessionTelemetry;
   /**
    * Where delays run (a test scheduler, say). Default `setTimeout`: a Node process is kept alive
    * while a request waits for its answer (within its timeout), never by an idle client.

@@ -5,6 +5,7 @@ import { getPath, parsePath, setPath } from "./path";
 import { isCleanClose } from "./retry-policy";
 import { HANDLED, RequestError, type SessionListener, type SessionOptions, type SessionState, type SocketLike, type UrlSource } from "./session-shapes";
 import { concat, detach, EMITTER_LISTENERS, eventEmitterOf } from "./session-socket";
+import { teeListener } from "./telemetry";
 
 export {
   HANDLED,
@@ -96,11 +97,15 @@ export class ClientSession<E extends WsError = WsError> {
      1.5-2% lower (bench/src/receive.ts, the same pooled rounds before and after). */
   private readonly codec: Decoder<E>;
 
+  private readonly listener: SessionListener<E>;
+
   constructor(
     url: UrlSource,
     private readonly options: SessionOptions<E>,
-    private readonly listener: SessionListener<E> = {},
+    listener: SessionListener<E> = {},
   ) {
+    // Metrics hear what the facade hears, through the one session both facades run on.
+    this.listener = options.telemetry ? teeListener(listener, options.telemetry) : listener;
     this.source = url;
     this.url = typeof url === "string" ? url : "";
     this.codec = options.codec;
@@ -165,7 +170,7 @@ export class ClientSession<E extends WsError = WsError> {
     if (key === undefined) return Promise.reject(new TypeError("the message has no command or request id to correlate its answer with"));
     if (this.ended) return Promise.reject(new RequestError("the session has ended", "closed", { cause: this.current.reason }));
     const slot = key === id ? key : Symbol(key);
-    return new Promise<R>((resolve, reject) => {
+    const answered = new Promise<R>((resolve, reject) => {
       const timeoutMs = this.options.requestTimeoutMs ?? 10_000;
       const entry: Pending = {
         key,
@@ -201,6 +206,8 @@ export class ClientSession<E extends WsError = WsError> {
       this.pending.set(slot, entry);
       if (!entry.waiting) this.socket?.send(entry.text);
     });
+    this.options.telemetry?.request?.(answered, typeof command === "string" ? command : undefined);
+    return answered;
   }
 
   /** Ends the session for good: no reconnect, requests rejected, the socket closed (its close still reported). */
@@ -403,7 +410,8 @@ export class ClientSession<E extends WsError = WsError> {
     if (seq !== undefined) {
       const last = this.lastSequence;
       // Numbers compare as they are (the common case, and no conversion per message); strings by value.
-      if (last !== undefined && (typeof seq === "number" && typeof last === "number" ? seq <= last : Number(seq) <= Number(last))) return; // a replayed duplicate
+      if (last !== undefined && (typeof seq === "number" && typeof last === "number" ? seq <= last : Number(seq) <= Number(last)))
+        return void this.options.telemetry?.duplicate?.(); // a replayed duplicate
       this.lastSequence = seq;
     }
     this.listener.message?.(value);

@@ -1,8 +1,10 @@
 import { EventEmitter } from "node:events";
 import {
   ClientSession,
+  clientMetrics,
   RequestError,
   type Decision,
+  type MeterLike,
   type Decoder,
   type ReconnectOptions,
   type ResubscribeEvent,
@@ -13,6 +15,7 @@ import {
   type WsError,
 } from "@ws-errors/core";
 import { WebSocket, type ClientOptions } from "ws";
+import { globalMeter } from "./telemetry";
 
 export type { Decision };
 export { RequestError };
@@ -55,6 +58,13 @@ export interface ConnectOptions<E extends WsError = WsError> {
   readonly maxMessageRetries?: number;
   /** Delay for `retry-later` when the error carries none (default 1 s). */
   readonly defaultRetryMs?: number;
+  /**
+   * Where the client's metrics go (errors received, decisions, reconnects and time to recover,
+   * resumes, duplicates dropped, requests and their latency, gave-ups): an OpenTelemetry meter, or
+   * `false` for none. Default: `@opentelemetry/api`'s global meter when the application installed
+   * the API and registered an SDK before connecting; otherwise nothing is recorded.
+   */
+  readonly metrics?: MeterLike | false;
 }
 
 /** The client's events and what each listener receives. */
@@ -130,12 +140,14 @@ export class WsErrorClient<E extends WsError = WsError, T = any> extends EventEm
   ) {
     super();
     this.wsOptions = options.ws;
-    const { refreshCredentials: refresh, reauthenticate, resubscribe, ...shared } = options;
+    const { refreshCredentials: refresh, reauthenticate, resubscribe, metrics, ...shared } = options;
+    const meter = metrics === false ? undefined : (metrics ?? globalMeter("@ws-errors/node"));
     this.session = new ClientSession<E>(
       url,
       {
         ...shared,
         createSocket: (target) => wsSocket(target, this.wsOptions),
+        ...(meter && { telemetry: clientMetrics(meter, options.codec.catalog.name) }),
         resume: (seq) => options.resume?.(seq, this),
         ...(reauthenticate && { reauthenticate: (error: E | WsError) => reauthenticate(error, this) }),
         ...(resubscribe && { resubscribe: (event: ResubscribeEvent<E>) => resubscribe(event, this) }),

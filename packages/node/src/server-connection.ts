@@ -255,7 +255,10 @@ export class ServerConnection {
     if (!first) return;
     const entry = this.codec.entryOf(first);
     const framed = entry?.frame !== undefined || !entry;
-    if (framed) this.write(this.codec.encodeFrameText(error, correlation));
+    if (framed && this.write(this.codec.encodeFrameText(error, correlation))) {
+      const telemetry = this.server?.telemetry;
+      if (telemetry) for (const each of Array.isArray(error) ? (error as readonly WsError[]) : [first]) telemetry.sent(each, "frame");
+    }
     // ws writes frames in order, so the close goes out after the error frame without waiting.
     // An entry the API only sometimes closes after (`close.optional`) is closed by `fail` alone.
     if (entry?.close && !entry.close.optional) this.closeWith(first, undefined, framed);
@@ -282,7 +285,7 @@ export class ServerConnection {
    */
   fail(error: WsError, graceMs?: number): void {
     const entry = this.codec.entryOf(error);
-    if (entry?.frame || !entry) this.write(this.codec.encodeFrameText(error));
+    if ((entry?.frame || !entry) && this.write(this.codec.encodeFrameText(error))) this.server?.telemetry?.sent(error, "frame");
     this.closeWith(error, graceMs, true);
   }
 
@@ -302,6 +305,7 @@ export class ServerConnection {
       // only by the frame before it). Sent past the queue limit: it is the last data frame, and
       // the limit's own eviction is what may have brought us here.
       this.socket.send(Buffer.from(this.codec.encodeFrameText(error)), TEXT_FRAME);
+      this.server?.telemetry?.sent(error, "frame");
     }
     // Nothing on an open connection tells this error (an entry only on the upgrade layer, say): the
     // client reads a generic policy violation, so the operator is told which entry needs a layer.
@@ -310,6 +314,7 @@ export class ServerConnection {
         `"${entry.id}" has no frame, close or browserFallback layer: the connection closes with a bare 1008, which clients do not read as it`,
       );
     }
+    if (!this.closing) this.server?.telemetry?.sent(error, "close");
     this.close(close?.code ?? 1008, close?.reason ?? "", graceMs);
   }
 }

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { STATUS_CODES, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
-import type { Codec, WsError } from "@ws-errors/core";
+import type { Codec, MeterLike, WsError } from "@ws-errors/core";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
 import { errorOfKind, replyEcho, requestFields, retryAfterOf } from "./catalog";
 import { ServerConnection, type Principal } from "./server-connection";
@@ -11,6 +11,7 @@ import { guardHandshakes, socketAddress, type HandshakeOptions } from "./handsha
 import { consoleLogger, redactingLogger, type Logger } from "./redact";
 import { memoryState } from "./state/memory";
 import type { SharedState } from "./state/shared-state";
+import { globalMeter, serverMetrics, type ServerTelemetry } from "./telemetry";
 
 /** What upgrade checks see and may fill in. */
 export interface UpgradeContext {
@@ -148,6 +149,13 @@ export interface WsErrorServerOptions {
    * connection a closure, a set entry and a second close listener (about 180 bytes).
    */
   readonly clientTracking?: boolean;
+  /**
+   * Where the server's metrics go (errors sent, upgrades, open connections, policy actions,
+   * resumes, shared-state failures, command durations): an OpenTelemetry meter, or `false` for
+   * none. Default: `@opentelemetry/api`'s global meter when the application installed the API and
+   * registered an SDK before creating the server; otherwise nothing is recorded.
+   */
+  readonly metrics?: MeterLike | false;
 }
 
 /** The events of a {@link WsErrorServer}, as `ws`'s server has them. */
@@ -215,6 +223,8 @@ export class WsErrorServer extends EventEmitter {
   readonly logger: Logger;
   /** How thrown values and detected failures become this catalog's errors (shared with the NestJS filter). */
   readonly errors: ErrorMapper;
+  /** The server's metrics, when a meter records them (see `metrics`). */
+  readonly telemetry: ServerTelemetry | undefined;
   private readonly wss: WebSocketServer;
   private attempts = 0;
   private closeEmitted = false;
@@ -235,7 +245,9 @@ export class WsErrorServer extends EventEmitter {
     const checks = (options.policies ?? []).map((policy) => policy.check?.(options.codec));
     const refused = [...new Set(checks.flatMap((c) => c?.refuse ?? []))];
     if (refused.length > 0) throw new Error(`catalog "${options.codec.catalog.name}" cannot say what its policies send:\n- ${refused.join("\n- ")}`);
-    this.state = options.state ?? memoryState();
+    const meter = options.metrics === false ? undefined : (options.metrics ?? globalMeter("@ws-errors/node"));
+    this.telemetry = meter ? serverMetrics(meter, options.codec.catalog.name) : undefined;
+    this.state = this.telemetry ? countedReplays(options.state ?? memoryState(), this.telemetry) : (options.state ?? memoryState());
     // One message per connection per turn of the event loop, so a flood on one socket interleaves
     // with everyone else's frames instead of running ahead of them.
     this.wss = new WebSocketServer({
@@ -316,13 +328,19 @@ export class WsErrorServer extends EventEmitter {
       onEnd: (cleanup) => onSocketEnd(socket, cleanup, this.logger),
       onAbandon: (cleanup) => void abandoned.push(cleanup),
     };
+    let check = "authenticate";
     try {
       if (this.options.authenticate) context.principal = (await this.options.authenticate(context)) ?? context.principal;
-      for (const policy of this.options.policies ?? []) await policy.upgrade?.(context);
+      for (const policy of this.options.policies ?? []) {
+        check = policy.name;
+        await policy.upgrade?.(context);
+      }
     } catch (thrown) {
       abandon();
       runCleanups(socket);
-      this.rejectUpgrade(request, socket, head, this.asCatalogError(thrown, "an upgrade check"));
+      const error = this.asCatalogError(thrown, "an upgrade check");
+      this.telemetry?.policy(check, "refuse", error);
+      this.rejectUpgrade(request, socket, head, error);
       return;
     }
     // However the connection ends (refused, abandoned mid-handshake, accepted then closed), what
@@ -380,6 +398,7 @@ export class WsErrorServer extends EventEmitter {
   }
 
   private rejectUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, error: WsError): void {
+    this.telemetry?.upgrade(error);
     const fallback = this.options.browserFallback ?? ((req: IncomingMessage) => req.headers.origin !== undefined);
     // An entry with no upgrade answer is said as the catalog can say it: accepted, then closed with
     // its close (or browser fallback), as APIs that close bad tokens with 4001 do. Its status would
@@ -394,12 +413,15 @@ export class WsErrorServer extends EventEmitter {
     if (close) {
       // A close the API knows only by the frame before it goes out after that frame.
       const framed = !entry?.upgrade && entry?.close?.afterFrame && entry.frame ? this.codec.encodeFrameText(error) : undefined;
+      if (framed !== undefined) this.telemetry?.sent(error, "frame");
+      this.telemetry?.sent(error, "close");
       this.wss.handleUpgrade(request, socket, head, (ws) => {
         if (framed !== undefined) ws.send(framed);
         ws.close(close.code, close.reason);
       });
       return;
     }
+    this.telemetry?.sent(error, "upgrade");
     const retryAfter = retryAfterOf(error);
     const response = this.codec.encodeUpgrade(error, retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter });
     const body = Buffer.from(response.body);
@@ -426,13 +448,19 @@ export class WsErrorServer extends EventEmitter {
     connection.server = this;
     (ws as SocketWithConnection)[CONNECTION] = connection;
     this.connections.add(connection);
+    if (this.telemetry) {
+      this.telemetry.upgrade();
+      this.telemetry.connections(1);
+    }
     for (const policy of this.options.policies ?? []) {
       try {
         policy.open?.(connection);
       } catch (thrown) {
         // A policy refusing an accepted connection (the cap lost in a race) only closes: no frame.
         // Every policy's `close` still runs when it has, so what the upgrade took is given back.
-        connection.closeWith(this.asCatalogError(thrown, `the ${policy.name} policy`));
+        const error = this.asCatalogError(thrown, `the ${policy.name} policy`);
+        this.telemetry?.policy(policy.name, "close", error);
+        connection.closeWith(error);
         return;
       }
     }
@@ -450,7 +478,7 @@ export class WsErrorServer extends EventEmitter {
   /* The shared socket listeners' way in. */
   // biome-ignore lint/correctness/noUnusedPrivateClassMembers: called by the module's shared listeners, outside the class body
   private closed(connection: ServerConnection): void {
-    this.connections.delete(connection);
+    if (this.connections.delete(connection)) this.telemetry?.connections(-1);
     for (const policy of this.options.policies ?? []) policy.close?.(connection);
     if (this.connections.size === 0 && this.draining) {
       const { resolve } = this.draining;
@@ -468,10 +496,12 @@ export class WsErrorServer extends EventEmitter {
       const frame: InboundFrame = { bytes: byteLength(raw), isBinary };
       for (const policy of this.inbound) {
         try {
-          if (policy.inbound?.(connection, frame) === false) return;
+          if (policy.inbound?.(connection, frame) === false) return void this.telemetry?.policy(policy.name, "drop");
         } catch (thrown) {
           // Answering reads the correlation; the checks keep such answers few per window.
-          connection.sendError(this.errors.fromThrown(thrown, `the ${policy.name} policy`), isBinary ? {} : this.correlationOf(raw));
+          const error = this.errors.fromThrown(thrown, `the ${policy.name} policy`);
+          this.telemetry?.policy(policy.name, "answer", Array.isArray(error) ? error[0] : (error as WsError));
+          connection.sendError(error, isBinary ? {} : this.correlationOf(raw));
           return;
         }
       }
@@ -516,13 +546,40 @@ export class WsErrorServer extends EventEmitter {
         connection.sendError(this.errors.error("unknownCommand"), correlation);
         return;
       }
-      const reply = await (handler ?? this.options.onMessage)?.(message, connection);
-      if (reply !== undefined) await connection.send(this.echo(reply, requestId));
+      // Timed only for commands the server has a handler for: never a name a client made up.
+      const started = handler && this.telemetry ? performance.now() : undefined;
+      try {
+        const reply = await (handler ?? this.options.onMessage)?.(message, connection);
+        if (started !== undefined) this.telemetry?.command(command as string, "ok", (performance.now() - started) / 1000);
+        if (reply !== undefined) await connection.send(this.echo(reply, requestId));
+      } catch (thrown) {
+        if (started === undefined) throw thrown;
+        const mapped = this.errors.fromThrown(thrown, `the ${command} handler`);
+        this.telemetry?.command(command as string, "error", (performance.now() - started) / 1000, Array.isArray(mapped) ? mapped[0] : (mapped as WsError));
+        throw mapped;
+      }
     } catch (thrown) {
       // Several validation errors at once go out in one frame, where the dialect has a list for them.
       connection.sendError(this.errors.fromThrown(thrown, command === undefined ? "the message handler" : `the ${command} handler`), correlation);
     }
   }
+}
+
+/* Resumes served, counted where they are served: the state's replay (the server's own calls and
+   the application's, through `server.state`). */
+function countedReplays(state: SharedState, telemetry: ServerTelemetry): SharedState {
+  const replay: SharedState["replay"] = async (stream, after, max) => {
+    const found = await state.replay(stream, after, max);
+    telemetry.replay(found.entries.length, found.lost !== undefined);
+    return found;
+  };
+  return new Proxy(state, {
+    get(target, property) {
+      if (property === "replay") return replay;
+      const value = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
 
 function byteLength(raw: RawData): number {

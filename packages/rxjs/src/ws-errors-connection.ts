@@ -9,6 +9,7 @@ import {
   type SocketLike,
   type UncataloguedError,
   type UrlSource,
+  type SessionTelemetry,
   type WsError,
 } from "@ws-errors/core";
 
@@ -21,6 +22,12 @@ export type ConnectionState = SessionState;
 export interface RxConnectionOptions<E extends WsError> {
   /** The catalog's decoder: `<catalog>Decoder` keeps a browser bundle free of the encoders; the full codec works too. */
   readonly codec: Decoder<E>;
+  /**
+   * The connection's metrics: `clientMetrics(meter, catalogName)` from `@ws-errors/core` over an
+   * OpenTelemetry meter (errors by entry and layer, decisions, reconnects and time to recover,
+   * resumes, duplicates dropped, requests and their latency, gave-ups).
+   */
+  readonly telemetry?: SessionTelemetry;
   /** Opens a socket; default `new WebSocket(url)` (browsers). In Node, pass one from `ws`, with headers. */
   readonly createSocket?: (url: string) => WebSocketLike;
   /** Reconnection backoff and its limits (`maxAttempts`, `maxElapsedMs`); `false` never reconnects. */

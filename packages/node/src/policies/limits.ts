@@ -116,6 +116,7 @@ export async function guarded<T>(context: UpgradeContext, onError: OnStateError,
     return await call();
   } catch (error) {
     context.server.logger.warn(`${policy}: shared state unavailable; failing ${onError}`, { error });
+    context.server.telemetry?.stateFailure(policy, (error as Error | undefined)?.name === "StateTimeoutError" ? "timeout" : "error", onError);
     if (onError === "open") return undefined;
     throw build(context.server.codec, undefined, ["service-unavailable", "internal"], "upgrade");
   }
@@ -226,6 +227,7 @@ export function messageRate(options: MessageRateOptions): ServerPolicy {
     if (connection[paused]) return;
     connection[paused] = true;
     connection.socket.pause();
+    connection.server?.telemetry?.policy("message-rate", "pause");
     // A few ms past the window's own answer: timers and Date.now() keep separate clocks, and a
     // resume a millisecond early would refuse the very frame the pause held back.
     setTimeout(resume, ms + 5, connection).unref();
@@ -242,7 +244,9 @@ export function messageRate(options: MessageRateOptions): ServerPolicy {
       const abuse = (connection[violations] ??= newBucket(now, violationWindowMs)) as Bucket;
       if (hitBucket(abuse, violationLimit, violationWindowMs, now) !== undefined) {
         // Nothing more is read from an abusive client; it gets a second to read the close.
-        connection.fail(build(connection.codec, options.closeError ?? options.error, "rate-limited", "frame"), 1_000);
+        const abuse = build(connection.codec, options.closeError ?? options.error, "rate-limited", "frame");
+        connection.server?.telemetry?.policy("message-rate", "close", abuse);
+        connection.fail(abuse, 1_000);
         connection.socket.pause();
         return false;
       }

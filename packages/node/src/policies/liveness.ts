@@ -102,7 +102,9 @@ export function heartbeat(options: HeartbeatOptions): ServerPolicy {
         connection.lastSeen = now;
       }
       if (now - connection.lastSeen > options.timeoutMs) {
-        void connection.fail(build(connection.codec, options.error, ["heartbeat-timeout"], "close"));
+        const error = build(connection.codec, options.error, ["heartbeat-timeout"], "close");
+        connection.server?.telemetry?.policy("heartbeat", "close", error);
+        void connection.fail(error);
         return;
       }
       if (!sending) return;
@@ -154,8 +156,11 @@ export function slowConsumer(options: SlowConsumerOptions): ServerPolicy {
   const maxBytes = options.maxQueuedBytes ?? 8 * 1024 * 1024;
   // A client that does not read will not read the close either: it gets a short grace.
   // One function for every connection's overflow (it is given the connection): no closure each.
-  const evict = (connection: ServerConnection) =>
-    connection.closeWith(build(connection.codec, options.error, ["slow-consumer"], "close"), Math.min(1000, options.maxStallMs));
+  const evict = (connection: ServerConnection) => {
+    const error = build(connection.codec, options.error, ["slow-consumer"], "close");
+    connection.server?.telemetry?.policy("slow-consumer", "close", error);
+    connection.closeWith(error, Math.min(1000, options.maxStallMs));
+  };
   const base = everyConnection(options.checkEveryMs, (connection, now) => {
     if (connection.queued > maxBytes || (connection.queued > 0 && now - connection.lastSendOk > options.maxStallMs)) evict(connection);
   });
@@ -196,7 +201,11 @@ export function recheck(options: RecheckOptions): ServerPolicy {
     if (!principal) return;
     Promise.resolve(options.verify(principal))
       .then((ok) => {
-        if (!ok && connection.isOpen) connection.fail(build(connection.codec, options.error, ["unauthenticated", "permission-denied"], "close"));
+        if (!ok && connection.isOpen) {
+          const error = build(connection.codec, options.error, ["unauthenticated", "permission-denied"], "close");
+          connection.server?.telemetry?.policy("recheck", "close", error);
+          connection.fail(error);
+        }
       })
       // A failing check, or a catalog without the kind, still ends the connection: never an
       // unhandled rejection, which would end the process.
@@ -234,7 +243,9 @@ export function revocation(options: RevocationOptions = {}): ServerPolicy {
       for (const connection of server.connections) {
         if (connection.principal?.key !== key || !connection.isOpen) continue;
         try {
-          connection.fail(build(connection.codec, options.error, ["unauthenticated", "permission-denied"], "close"));
+          const error = build(connection.codec, options.error, ["unauthenticated", "permission-denied"], "close");
+          server.telemetry?.policy("revocation", "close", error);
+          connection.fail(error);
         } catch {
           connection.close(1008, "");
         }

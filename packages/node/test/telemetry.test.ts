@@ -1,0 +1,213 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { once } from "node:events";
+import { metrics } from "@opentelemetry/api";
+import { PrometheusExporter } from "@opentelemetry/exporter-prometheus";
+import { type DataPoint, MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
+import { collective2, TooManyRequestsError, ForbiddenError } from "@ws-errors/core/catalogs/collective2";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { apiKey, connect, memoryState, messageRate } from "../src/index";
+import { raw, start, until, type Running } from "./helpers";
+
+/* Every instrument asserted by value, through the real OpenTelemetry SDK (a MeterProvider with a
+   pull reader, and the Prometheus exporter scraped over HTTP), with real traffic on loopback. */
+
+class Reader extends MetricReader {
+  protected async onForceFlush(): Promise<void> {}
+  protected async onShutdown(): Promise<void> {}
+}
+
+let reader: Reader;
+let provider: MeterProvider;
+let running: Running | undefined;
+beforeEach(() => {
+  reader = new Reader();
+  provider = new MeterProvider({ readers: [reader] });
+});
+afterEach(async () => {
+  await running?.close();
+  running = undefined;
+  await provider.shutdown();
+});
+
+/** The sum of a counter's points (or a histogram's counts) whose attributes include `where`. */
+async function total(name: string, where: Record<string, string | number> = {}): Promise<number> {
+  const { resourceMetrics } = await reader.collect();
+  const metric = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === name);
+  const points = (metric?.dataPoints ?? []) as DataPoint<number | { count: number }>[];
+  return points
+    .filter((p) => Object.entries(where).every(([k, v]) => p.attributes[k] === v))
+    .reduce((n, p) => n + (typeof p.value === "number" ? p.value : p.value.count), 0);
+}
+
+const meter = () => provider.getMeter("test");
+const keyed = apiKey({ from: { bearer: true }, verify: (key) => key === "good" });
+
+describe("server metrics", () => {
+  it("count a refused upgrade by entry, on the upgrade layer, and the policy that refused it", async () => {
+    running = await start({ codec: collective2, policies: [keyed], metrics: meter() });
+    await expect(raw(running.url, { headers: { authorization: "Bearer bad" } })).rejects.toMatchObject({ status: 401 });
+    const refused = { "ws_errors.catalog": "collective2", "error.type": "unauthorized" };
+    expect(await total("ws_errors.server.upgrades", { ...refused, "ws_errors.outcome": "refused" })).toBe(1);
+    expect(await total("ws_errors.server.upgrades", { "ws_errors.outcome": "accepted" })).toBe(0);
+    expect(await total("ws_errors.server.errors", { ...refused, "ws_errors.layer": "upgrade", "ws_errors.kind": "unauthenticated" })).toBe(1);
+    expect(await total("ws_errors.server.policy.actions", { "ws_errors.policy": "api-key", "ws_errors.action": "refuse", "error.type": "unauthorized" })).toBe(
+      1,
+    );
+  });
+
+  it("count open connections, a thrown catalog error by entry and layer, and command durations by outcome", async () => {
+    running = await start({
+      codec: collective2,
+      metrics: meter(),
+      commands: {
+        subscribe: () => {
+          throw new ForbiddenError();
+        },
+        ping: () => ({ msg_type: "pong" }),
+      },
+    });
+    const client = await raw(running.url);
+    expect(await total("ws_errors.server.connections")).toBe(1);
+    expect(await total("ws_errors.server.upgrades", { "ws_errors.outcome": "accepted" })).toBe(1);
+    client.ws.send(JSON.stringify({ msg_type: "subscribe", id: "1" }));
+    client.ws.send(JSON.stringify({ msg_type: "ping", id: "2" }));
+    client.ws.send(JSON.stringify({ msg_type: "made_up_by_the_client", id: "3" }));
+    await until(() => client.messages.length === 3, "three answers");
+    expect(await total("ws_errors.server.errors", { "error.type": "forbidden", "ws_errors.layer": "frame", "ws_errors.kind": "permission-denied" })).toBe(1);
+    expect(
+      await total("ws_errors.server.command.duration", { "ws_errors.command": "subscribe", "ws_errors.outcome": "error", "error.type": "forbidden" }),
+    ).toBe(1);
+    expect(await total("ws_errors.server.command.duration", { "ws_errors.command": "ping", "ws_errors.outcome": "ok" })).toBe(1);
+    // A command name a client made up is answered, never an attribute.
+    expect(await total("ws_errors.server.command.duration", { "ws_errors.command": "made_up_by_the_client" })).toBe(0);
+    client.ws.close();
+    await until(() => running!.server.connections.size === 0, "the connection to end");
+    expect(await total("ws_errors.server.connections")).toBe(0);
+  });
+
+  it("count a flood's rate-limit answers, pauses and abuse close, and the close by entry", async () => {
+    running = await start({
+      codec: collective2,
+      metrics: meter(),
+      policies: [messageRate({ limit: 5, windowMs: 10_000, closeAfter: 3 })],
+      onMessage: () => ({ msg_type: "ok" }),
+    });
+    const flooder = await raw(running.url);
+    for (let i = 0; i < 2_000; i++) flooder.ws.send("{not json");
+    await flooder.closed;
+    const limited = flooder.messages.filter((m) => (m as { payload?: { code?: string } }).payload?.code === "TOO_MANY_REQUESTS").length;
+    expect(limited).toBe(4);
+    // Three answers over the limit, then the fourth violation is the abuse close (its frame and close).
+    expect(await total("ws_errors.server.policy.actions", { "ws_errors.policy": "message-rate", "ws_errors.action": "answer" })).toBe(3);
+    expect(
+      await total("ws_errors.server.policy.actions", { "ws_errors.policy": "message-rate", "ws_errors.action": "close", "error.type": "too-many-requests" }),
+    ).toBe(1);
+    expect(await total("ws_errors.server.policy.actions", { "ws_errors.policy": "message-rate", "ws_errors.action": "pause" })).toBeGreaterThanOrEqual(1);
+    expect(await total("ws_errors.server.errors", { "error.type": "too-many-requests", "ws_errors.layer": "frame" })).toBe(limited);
+    expect(await total("ws_errors.server.errors", { "error.type": "too-many-requests", "ws_errors.layer": "close" })).toBe(1);
+    expect(await total("ws_errors.server.errors", { "error.type": "fragment", "ws_errors.layer": "frame" })).toBe(5);
+  });
+
+  it("count resumes served from the history, entries replayed, and gaps reported lost", async () => {
+    running = await start({ codec: collective2, metrics: meter(), state: memoryState({ historyRetention: 3 }) });
+    for (let i = 0; i < 5; i++) await running.server.state.append("signals", `{"n":${i}}`);
+    const recent = await running.server.state.replay("signals", 3, 100);
+    expect(recent.entries).toHaveLength(2);
+    const old = await running.server.state.replay("signals", 0, 100);
+    expect(old.lost).toBeDefined();
+    expect(await total("ws_errors.server.resumes", { "ws_errors.outcome": "complete" })).toBe(1);
+    expect(await total("ws_errors.server.resumes", { "ws_errors.outcome": "lost" })).toBe(1);
+    expect(await total("ws_errors.server.resume.entries")).toBe(2 + old.entries.length);
+    expect(await total("ws_errors.server.resume.lost")).toBe(1);
+  });
+
+  it("come from @opentelemetry/api's global provider once an SDK is registered, and cost nothing without one", async () => {
+    metrics.setGlobalMeterProvider(provider);
+    try {
+      running = await start({ codec: collective2, policies: [keyed] });
+      expect(running.server.telemetry).toBeDefined();
+      await expect(raw(running.url, { headers: { authorization: "Bearer bad" } })).rejects.toMatchObject({ status: 401 });
+      expect(await total("ws_errors.server.upgrades", { "ws_errors.outcome": "refused" })).toBe(1);
+    } finally {
+      metrics.disable();
+    }
+    const bare = await start({ codec: collective2 });
+    try {
+      // No SDK: the API's no-op meter is recognized and nothing is recorded through it.
+      expect(bare.server.telemetry).toBeUndefined();
+    } finally {
+      await bare.close();
+    }
+    const off = await start({ codec: collective2, metrics: false });
+    expect(off.server.telemetry).toBeUndefined();
+    await off.close();
+  });
+});
+
+describe("client metrics (the Node client; the RxJS connection records through the same session)", () => {
+  it("count errors by entry and layer, decisions by directive, reconnects, time to recover and requests by outcome", async () => {
+    let refuse = true;
+    running = await start({
+      codec: collective2,
+      authenticate: () => {
+        if (refuse) {
+          refuse = false;
+          throw new TooManyRequestsError();
+        }
+        return undefined;
+      },
+      commands: { ping: () => ({ msg_type: "pong" }), subscribe: () => Promise.reject(new ForbiddenError()) },
+    });
+    const client = connect(running.url, { codec: collective2, metrics: meter(), reconnect: { initialMs: 20, maxMs: 50 }, defaultRetryMs: 20 });
+    try {
+      await once(client, "open");
+      const base = { "ws_errors.catalog": "collective2" };
+      expect(
+        await total("ws_errors.client.errors", { ...base, "error.type": "too-many-requests", "ws_errors.layer": "upgrade", "ws_errors.kind": "rate-limited" }),
+      ).toBe(1);
+      expect(await total("ws_errors.client.decisions", { "error.type": "too-many-requests" })).toBe(1);
+      expect(await total("ws_errors.client.reconnects")).toBe(1);
+      expect(await total("ws_errors.client.recovery.duration")).toBe(1);
+      await client.request({ msg_type: "ping", id: "a" });
+      await expect(client.request({ msg_type: "subscribe", id: "b" })).rejects.toMatchObject({ id: "forbidden" });
+      expect(await total("ws_errors.client.requests", { "ws_errors.command": "ping", "ws_errors.outcome": "ok" })).toBe(1);
+      expect(await total("ws_errors.client.requests", { "ws_errors.command": "subscribe", "ws_errors.outcome": "error", "error.type": "forbidden" })).toBe(1);
+      expect(await total("ws_errors.client.request.duration", { "ws_errors.command": "ping" })).toBe(1);
+    } finally {
+      client.close();
+    }
+  });
+});
+
+describe("the Prometheus exporter", () => {
+  it("serves the server's instruments in Prometheus' text format, scraped over HTTP", async () => {
+    const exporter = new PrometheusExporter({ preventServerStart: true });
+    const scraped = new MeterProvider({ readers: [exporter] });
+    const http: Server = createServer((req, res) => exporter.getMetricsRequestHandler(req, res));
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    try {
+      running = await start({ codec: collective2, policies: [keyed], metrics: scraped.getMeter("@ws-errors/node") });
+      await expect(raw(running.url, { headers: { authorization: "Bearer bad" } })).rejects.toMatchObject({ status: 401 });
+      const ok = await raw(running.url, { headers: { authorization: "Bearer good" } });
+      const text = await (await fetch(`http://127.0.0.1:${(http.address() as AddressInfo).port}/metrics`)).text();
+      expect(text).toContain("# TYPE ws_errors_server_upgrades_total counter");
+      // A sample: its metric, labels in any order, its value.
+      const sample = (name: string, labels: string[]) =>
+        text
+          .split("\n")
+          .find((line) => line.startsWith(`${name}{`) && labels.every((label) => line.includes(label)))
+          ?.split(" ")
+          .at(-1);
+      expect(sample("ws_errors_server_upgrades_total", ['error_type="unauthorized"', 'ws_errors_outcome="refused"'])).toBe("1");
+      expect(sample("ws_errors_server_upgrades_total", ['ws_errors_outcome="accepted"'])).toBe("1");
+      expect(sample("ws_errors_server_errors_total", ['error_type="unauthorized"', 'ws_errors_layer="upgrade"'])).toBe("1");
+      expect(sample("ws_errors_server_connections", ['ws_errors_catalog="collective2"'])).toBe("1");
+      ok.ws.close();
+    } finally {
+      await scraped.shutdown();
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    }
+  });
+});
