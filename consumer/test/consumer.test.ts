@@ -165,11 +165,15 @@ describe("the packed packages, as npm installs them", () => {
   it("typechecks as a strict nodenext ESM project and runs a CommonJS client, with TypeScript 5.9 and the newest TypeScript", async () => {
     // ioredis 6.1 imports the untyped redis-errors in its declarations: a project that checks its
     // libraries' declarations (skipLibCheck: false, as here) needs @types/redis-errors beside it.
-    await sh(`npm install ${[...tarballs.values()].join(" ")} rxjs@^7.8 ioredis@^6 @types/redis-errors@^1 @types/node@^20 @types/ws@^8 typescript@5.9.3`);
+    await sh(
+      `npm install ${[...tarballs.values()].join(" ")} rxjs@^7.8 ioredis@^6 @types/redis-errors@^1 @types/node@^20 @types/ws@^8 typescript@5.9.3 @opentelemetry/api@^1.10.0 @opentelemetry/sdk-metrics@2.12.0`,
+    );
     mkdirSync(join(project, "checks"), { recursive: true });
     copyFileSync(join(FIXTURES, "extra.ts"), join(project, "checks", "extra.ts"));
     copyFileSync(join(FIXTURES, "client.cts"), join(project, "checks", "client.cts"));
     copyFileSync(join(FIXTURES, "cluster.mts"), join(project, "checks", "cluster.mts"));
+    copyFileSync(join(FIXTURES, "metrics.mts"), join(project, "checks", "metrics.mts"));
+    copyFileSync(join(FIXTURES, "metrics.cts"), join(project, "checks", "metrics.cts"));
     writeFileSync(
       join(project, "tsconfig.json"),
       JSON.stringify(
@@ -199,6 +203,9 @@ describe("the packed packages, as npm installs them", () => {
     await sh(`npx --prefix ${join(scratch, "ts-latest")} tsc -p tsconfig.json`);
     console.log(`[consumer] typechecked with TypeScript 5.9.3 and ${latest}`);
     expect(await sh("npx tsx checks/client.cts")).toBe("cjs: unknown_symbol not-found function\n");
+    // Metrics from the built packages, ESM and CommonJS, with the OpenTelemetry SDK from npm.
+    expect(await sh("npx tsx checks/metrics.mts")).toBe("esm metrics: 401 auth-failed upgrade 1\n");
+    expect(await sh("npx tsx checks/metrics.cts")).toBe("cjs metrics: true true true\n");
   });
 
   // Debian's redis-server: .ci/run installs it; elsewhere, without it, this test is skipped.

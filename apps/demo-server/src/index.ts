@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { guardHandshakes, memoryState, type SharedState } from "@ws-errors/node";
 import type { AddressInfo } from "node:net";
 import { collective2Endpoint } from "./collective2";
@@ -10,6 +10,7 @@ import { tickdbEndpoint } from "./tickdb";
 
 export { DEMO_KEY, REVOKED_KEY, REVOKE_AFTER_MS, FAST_TIMING, REAL_TIMING, isKnownKey, stillValid, type Timing } from "./keys";
 export { STRATEGY_ID } from "./collective2";
+export { prometheusMetrics } from "./metrics";
 
 export interface DemoServers {
   readonly port: number;
@@ -30,7 +31,15 @@ export interface DemoServers {
  * ```
  */
 export async function startDemoServers(
-  options: { port?: number; host?: string; timing?: Timing; handshakeTimeoutMs?: number; state?: SharedState } = {},
+  options: {
+    port?: number;
+    host?: string;
+    timing?: Timing;
+    handshakeTimeoutMs?: number;
+    state?: SharedState;
+    /** Answers `GET /metrics` (Prometheus' text format), when given. */
+    metrics?: (request: IncomingMessage, response: ServerResponse) => void;
+  } = {},
 ): Promise<DemoServers> {
   const timing = options.timing ?? REAL_TIMING;
   // One state for every API: keys are prefixed per catalog. With Redis, instances share it.
@@ -40,6 +49,7 @@ export async function startDemoServers(
   // Headers past 8 KiB are answered 431 by Node; handshakes must complete within 10 s.
   const http: Server = createServer({ maxHeaderSize: 8 * 1024 }, (req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
+    if (req.method === "GET" && url.pathname === "/metrics" && options.metrics) return options.metrics(req, res);
     // POST /revoke?key=KEY[&ttl_ms=N]: the demo's stand-in for a provider's admin API. Every instance sharing
     // the state closes that key's connections with its catalog's entry.
     if (req.method === "POST" && url.pathname === "/revoke" && url.searchParams.get("key")) {

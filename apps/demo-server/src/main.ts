@@ -1,6 +1,7 @@
 import { Redis } from "ioredis";
 import { redisState } from "@ws-errors/redis";
 import { startDemoServers } from "./index";
+import { prometheusMetrics } from "./metrics";
 
 const port = Number(process.env.PORT ?? 8080);
 const handshakeTimeoutMs = process.env.HANDSHAKE_TIMEOUT_MS ? Number(process.env.HANDSHAKE_TIMEOUT_MS) : undefined;
@@ -9,19 +10,23 @@ const handshakeTimeoutMs = process.env.HANDSHAKE_TIMEOUT_MS ? Number(process.env
 const redis = process.env.REDIS_URL ? new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: 1 }) : undefined;
 redis?.on("error", () => undefined); // reconnects by itself; each policy says what to do meanwhile
 const state = redis ? redisState({ client: redis, ...(process.env.LEASE_MS ? { leaseMs: Number(process.env.LEASE_MS) } : {}) }) : undefined;
+// METRICS=1: the OpenTelemetry SDK, registered before the servers exist, scraped at /metrics.
+const scrape = process.env.METRICS === "1" ? prometheusMetrics() : undefined;
 const demo = await startDemoServers({
+  ...(scrape && { metrics: scrape.handler }),
   port,
   host: process.env.HOST ?? "127.0.0.1",
   ...(handshakeTimeoutMs ? { handshakeTimeoutMs } : {}),
   ...(state ? { state } : {}),
 });
 console.log(
-  `ws-errors demo servers on ${demo.url} (keys: demo-key; revoked-key is revoked 5 s after connecting)${redis ? `; state shared on ${process.env.REDIS_URL}` : ""}`,
+  `ws-errors demo servers on ${demo.url} (keys: demo-key; revoked-key is revoked 5 s after connecting)${redis ? `; state shared on ${process.env.REDIS_URL}` : ""}${scrape ? `; metrics at http://${process.env.HOST ?? "127.0.0.1"}:${demo.port}/metrics` : ""}`,
 );
 for (const endpoint of demo.endpoints) console.log(`  ${endpoint.name.padEnd(14)} ${demo.url}${endpoint.path}`);
 const stop = async () => {
   await demo.close();
   await state?.close();
+  await scrape?.shutdown();
   redis?.disconnect();
   process.exit(0);
 };

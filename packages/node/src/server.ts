@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { STATUS_CODES, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
-import type { Codec, MeterLike, WsError } from "@ws-errors/core";
+import type { Codec, WsError } from "@ws-errors/core";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
 import { errorOfKind, replyEcho, requestFields, retryAfterOf } from "./catalog";
 import { ServerConnection, type Principal } from "./server-connection";
@@ -11,7 +11,7 @@ import { guardHandshakes, socketAddress, type HandshakeOptions } from "./handsha
 import { consoleLogger, redactingLogger, type Logger } from "./redact";
 import { memoryState } from "./state/memory";
 import type { SharedState } from "./state/shared-state";
-import { globalMeter, serverMetrics, type ServerTelemetry } from "./telemetry";
+import { globalMeter, serverMetrics, type ServerMeter, type ServerTelemetry } from "./telemetry";
 
 /** What upgrade checks see and may fill in. */
 export interface UpgradeContext {
@@ -155,7 +155,7 @@ export interface WsErrorServerOptions {
    * none. Default: `@opentelemetry/api`'s global meter when the application installed the API and
    * registered an SDK before creating the server; otherwise nothing is recorded.
    */
-  readonly metrics?: MeterLike | false;
+  readonly metrics?: ServerMeter | false;
 }
 
 /** The events of a {@link WsErrorServer}, as `ws`'s server has them. */

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { collective2 } from "@ws-errors/core/catalogs/collective2";
 import type { Codec, WsError } from "@ws-errors/core";
 import { apiKey, connectionCap, WsErrorServer } from "@ws-errors/node";
+import { type DataPoint, MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
 import { Redis } from "ioredis";
 import { WebSocket } from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,6 +19,12 @@ beforeAll(async () => {
 });
 afterAll(async () => redis?.stop());
 
+/* The real OpenTelemetry SDK, read on demand: what an operator sees of a Redis outage. */
+class Reader extends MetricReader {
+  protected async onForceFlush(): Promise<void> {}
+  protected async onShutdown(): Promise<void> {}
+}
+
 const upgrade = (url: string) =>
   new Promise<{ status: number; ms: number; ws?: WebSocket }>((resolve, reject) => {
     const started = performance.now();
@@ -31,12 +38,15 @@ maybe("a Redis that hangs", () => {
   it("bounds every call by the timeout; each policy fails open or closed as configured; all is well once Redis answers again", async () => {
     const client = new Redis(redis.url);
     const state = redisState({ client, timeoutMs: 200 });
+    const reader = new Reader();
+    const provider = new MeterProvider({ readers: [reader] });
     const servers = (["open", "closed"] as const).map((onStateError) => {
       const http = createServer();
       const server = new WsErrorServer({
         codec: collective2,
         server: http,
         state,
+        metrics: provider.getMeter("test"),
         policies: [apiKey({ from: { bearer: true }, verify: () => true }), connectionCap({ perKey: 1, onStateError })],
         logger: { error: () => undefined, warn: () => undefined },
       });
@@ -58,6 +68,16 @@ maybe("a Redis that hangs", () => {
       expect(refused.status).toBe(503);
       expect(Math.max(admitted.ms, refused.ms)).toBeLessThan(1_000);
       admitted.ws?.close();
+      // The outage in metrics: one timed-out call per server, by the policy and how it failed.
+      const { resourceMetrics } = await reader.collect();
+      const failures = (resourceMetrics.scopeMetrics.flatMap((m) => m.metrics).find((m) => m.descriptor.name === "ws_errors.server.state.failures")?.dataPoints ??
+        []) as DataPoint<number>[];
+      const count = (mode: string) =>
+        failures
+          .filter((p) => p.attributes["ws_errors.policy"] === "connection-cap" && p.attributes["ws_errors.outcome"] === "timeout" && p.attributes["ws_errors.fail_mode"] === mode)
+          .reduce((n, p) => n + p.value, 0);
+      expect(count("open")).toBe(1);
+      expect(count("closed")).toBe(1);
     } finally {
       redis.thaw();
     }
@@ -73,6 +93,7 @@ maybe("a Redis that hangs", () => {
     }
     await state.close();
     client.disconnect();
+    await provider.shutdown();
   }, 20_000);
 });
 
