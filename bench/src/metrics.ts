@@ -81,7 +81,15 @@ async function emission(meter: ReturnType<MeterProvider["getMeter"]>): Promise<F
     http.closeAllConnections();
     http.close();
   }
-  return pairedFigure("metrics", "server error-frame emission, metrics on: 50,000 TOO_MANY_REQUESTS frames via sendError", a, b, "the same server, no SDK (metrics off)", "≥ 0.90×", "msg/s");
+  return pairedFigure(
+    "metrics",
+    "server error-frame emission, metrics on: 50,000 TOO_MANY_REQUESTS frames via sendError",
+    a,
+    b,
+    "the same server, no SDK (metrics off)",
+    "≥ 0.90×",
+    "msg/s",
+  );
 }
 
 /** 4,000 upgrades refused with a bad key, 32 at a time, with and without metrics. */
@@ -89,7 +97,13 @@ async function rejections(meter: ReturnType<MeterProvider["getMeter"]>): Promise
   const servers = await Promise.all(
     [meter, false as const].map(async (metrics) => {
       const http = createServer();
-      const server = new WsErrorServer({ codec: collective2, server: http, metrics, logger: quiet, policies: [apiKey({ from: { bearer: true }, verify: () => false })] });
+      const server = new WsErrorServer({
+        codec: collective2,
+        server: http,
+        metrics,
+        logger: quiet,
+        policies: [apiKey({ from: { bearer: true }, verify: () => false })],
+      });
       return { http, server, port: await listen(http) };
     }),
   );
@@ -112,7 +126,15 @@ async function rejections(meter: ReturnType<MeterProvider["getMeter"]>): Promise
     await server.close();
     http.close();
   }
-  return pairedFigure("metrics", "upgrade rejections, metrics on: 4,000 attempts with a bad key, 32 concurrent", a, b, "the same server, no SDK (metrics off)", "≥ 0.90×", "ops/s");
+  return pairedFigure(
+    "metrics",
+    "upgrade rejections, metrics on: 4,000 attempts with a bad key, 32 concurrent",
+    a,
+    b,
+    "the same server, no SDK (metrics off)",
+    "≥ 0.90×",
+    "ops/s",
+  );
 }
 
 export async function metricsBenchmarks(): Promise<Figure[]> {

@@ -13,7 +13,11 @@ afterAll(() => demo.stop());
 
 const scrape = async () => (await fetch(`http://127.0.0.1:${demo.port}/metrics`)).text();
 const sample = (text: string, name: string, labels: string[]) =>
-  text.split("\n").find((line) => line.startsWith(`${name}{`) && labels.every((label) => line.includes(label)))?.split(" ").at(-1);
+  text
+    .split("\n")
+    .find((line) => line.startsWith(`${name}{`) && labels.every((label) => line.includes(label)))
+    ?.split(" ")
+    .at(-1);
 
 describe("METRICS=1 pnpm demo:server", () => {
   it("says where its metrics are, and serves them in Prometheus' text format, by entry and layer", async () => {
@@ -27,8 +31,12 @@ describe("METRICS=1 pnpm demo:server", () => {
     await answered;
     const text = await scrape();
     expect(text).toContain("# TYPE ws_errors_server_errors_total counter");
-    expect(sample(text, "ws_errors_server_upgrades_total", ['ws_errors_catalog="esca-rates"', 'ws_errors_outcome="refused"', 'error_type="auth-failed"'])).toBe("1");
-    expect(sample(text, "ws_errors_server_errors_total", ['ws_errors_catalog="esca-rates"', 'error_type="invalid-message"', 'ws_errors_layer="frame"'])).toBe("1");
+    expect(sample(text, "ws_errors_server_upgrades_total", ['ws_errors_catalog="esca-rates"', 'ws_errors_outcome="refused"', 'error_type="auth-failed"'])).toBe(
+      "1",
+    );
+    expect(sample(text, "ws_errors_server_errors_total", ['ws_errors_catalog="esca-rates"', 'error_type="invalid-message"', 'ws_errors_layer="frame"'])).toBe(
+      "1",
+    );
     expect(sample(text, "ws_errors_server_connections", ['ws_errors_catalog="esca-rates"'])).toBe("1");
     ws.close();
   });

@@ -70,11 +70,16 @@ maybe("a Redis that hangs", () => {
       admitted.ws?.close();
       // The outage in metrics: one timed-out call per server, by the policy and how it failed.
       const { resourceMetrics } = await reader.collect();
-      const failures = (resourceMetrics.scopeMetrics.flatMap((m) => m.metrics).find((m) => m.descriptor.name === "ws_errors.server.state.failures")?.dataPoints ??
-        []) as DataPoint<number>[];
+      const failures = (resourceMetrics.scopeMetrics.flatMap((m) => m.metrics).find((m) => m.descriptor.name === "ws_errors.server.state.failures")
+        ?.dataPoints ?? []) as DataPoint<number>[];
       const count = (mode: string) =>
         failures
-          .filter((p) => p.attributes["ws_errors.policy"] === "connection-cap" && p.attributes["ws_errors.outcome"] === "timeout" && p.attributes["ws_errors.fail_mode"] === mode)
+          .filter(
+            (p) =>
+              p.attributes["ws_errors.policy"] === "connection-cap" &&
+              p.attributes["ws_errors.outcome"] === "timeout" &&
+              p.attributes["ws_errors.fail_mode"] === mode,
+          )
           .reduce((n, p) => n + p.value, 0);
       expect(count("open")).toBe(1);
       expect(count("closed")).toBe(1);
