@@ -57,8 +57,10 @@ export {
 } from "./codec";
 /** What generated catalog modules use; not for applications. */
 export { internal } from "./internal";
+export { clientTraces, recordCatalogError, SPAN_KIND, type SpanLike, type TracerLike } from "./tracing";
 export {
   clientMetrics,
+  combineTelemetry,
   errorAttributes,
   SECONDS_BUCKETS,
   type InstrumentOptions,

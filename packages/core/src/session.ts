@@ -170,6 +170,13 @@ export class ClientSession<E extends WsError = WsError> {
     if (key === undefined) return Promise.reject(new TypeError("the message has no command or request id to correlate its answer with"));
     if (this.ended) return Promise.reject(new RequestError("the session has ended", "closed", { cause: this.current.reason }));
     const slot = key === id ? key : Symbol(key);
+    // A span for the request, its context carried where the dialect has a place for it.
+    const traced = this.options.telemetry?.trace?.(typeof command === "string" ? command : undefined);
+    const tracePath = traced && parsePath(this.codec.catalog.dialect.requests?.traceContext);
+    if (tracePath) {
+      if (body === message) body = structuredClone(message) as Record<string, unknown>;
+      setPath(body as Record<string, unknown>, tracePath, traced?.traceparent);
+    }
     const answered = new Promise<R>((resolve, reject) => {
       const timeoutMs = this.options.requestTimeoutMs ?? 10_000;
       const entry: Pending = {
@@ -207,6 +214,7 @@ export class ClientSession<E extends WsError = WsError> {
       if (!entry.waiting) this.socket?.send(entry.text);
     });
     this.options.telemetry?.request?.(answered, typeof command === "string" ? command : undefined);
+    traced?.settle(answered);
     return answered;
   }
 

@@ -135,6 +135,12 @@ export interface RequestForm {
   /** Where replies carry the id, when not where requests do (a `receipt` answered with `receipt-id`). */
   readonly replyId?: string;
   /**
+   * Where a request may carry the W3C `traceparent` of the client's span, so the server's span of
+   * the command continues the client's trace. Optional in every message; the server ignores a
+   * value that is not a well-formed `traceparent`.
+   */
+  readonly traceContext?: string;
+  /**
    * `uncorrelated`: error replies carry no request id. A client settles the oldest pending request
    * of the reply's command (or of the connection) with such an error; a server writes none.
    */

@@ -38,6 +38,8 @@ export const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
 export interface SessionTelemetry extends SessionListener {
   /** A request was sent; `answered` settles with its answer or failure (observe it, never replace it). */
   request?(answered: Promise<unknown>, command: string | undefined): void;
+  /** A request is about to be sent: its span's W3C `traceparent`, and where to hear its answer. */
+  trace?(command: string | undefined): { readonly traceparent: string; settle(answered: Promise<unknown>): void } | undefined;
   duplicate?(): void;
 }
 
@@ -126,6 +128,21 @@ export function clientMetrics(meter: MeterLike, catalog: string): SessionTelemet
       gaveUp.add(1, { ...base, "error.type": info.error.id });
     },
   };
+}
+
+/**
+ * Several telemetries as one (metrics and traces, say): each hears every event, in order.
+ *
+ * @example
+ * ```ts
+ * import { metrics, trace } from "@opentelemetry/api";
+ * import { clientMetrics, clientTraces, combineTelemetry } from "@ws-errors/core";
+ *
+ * const telemetry = combineTelemetry(clientMetrics(metrics.getMeter("app"), "tickdb"), clientTraces(trace.getTracer("app"), "tickdb"));
+ * ```
+ */
+export function combineTelemetry(first: SessionTelemetry, ...rest: SessionTelemetry[]): SessionTelemetry {
+  return rest.reduce<SessionTelemetry>((all, next) => teeListener(all as SessionListener, next) as SessionTelemetry, first);
 }
 
 /** Both listeners hear every event: the facade's first, then the telemetry's. */

@@ -2,9 +2,12 @@ import { EventEmitter } from "node:events";
 import {
   ClientSession,
   clientMetrics,
+  clientTraces,
+  combineTelemetry,
   RequestError,
   type Decision,
   type MeterLike,
+  type TracerLike,
   type Decoder,
   type ReconnectOptions,
   type ResubscribeEvent,
@@ -15,7 +18,7 @@ import {
   type WsError,
 } from "@ws-errors/core";
 import { WebSocket, type ClientOptions } from "ws";
-import { globalMeter } from "./telemetry";
+import { globalMeter, globalTracer } from "./telemetry";
 
 export type { Decision };
 export { RequestError };
@@ -65,6 +68,11 @@ export interface ConnectOptions<E extends WsError = WsError> {
    * the API and registered an SDK before connecting; otherwise nothing is recorded.
    */
   readonly metrics?: MeterLike | false;
+  /**
+   * Where the client's spans go (one per request, the catalog error that answered it recorded): an
+   * OpenTelemetry tracer, or `false`. Default: the global tracer provider's, when one is registered.
+   */
+  readonly tracing?: TracerLike | false;
 }
 
 /** The client's events and what each listener receives. */
@@ -140,14 +148,17 @@ export class WsErrorClient<E extends WsError = WsError, T = any> extends EventEm
   ) {
     super();
     this.wsOptions = options.ws;
-    const { refreshCredentials: refresh, reauthenticate, resubscribe, metrics, ...shared } = options;
+    const { refreshCredentials: refresh, reauthenticate, resubscribe, metrics, tracing, ...shared } = options;
     const meter = metrics === false ? undefined : (metrics ?? globalMeter("@ws-errors/node"));
+    const tracer = tracing === false ? undefined : (tracing ?? globalTracer("@ws-errors/node"));
+    const catalog = options.codec.catalog.name;
+    const telemetry = [...(meter ? [clientMetrics(meter, catalog)] : []), ...(tracer ? [clientTraces(tracer, catalog)] : [])];
     this.session = new ClientSession<E>(
       url,
       {
         ...shared,
         createSocket: (target) => wsSocket(target, this.wsOptions),
-        ...(meter && { telemetry: clientMetrics(meter, options.codec.catalog.name) }),
+        ...(telemetry[0] && { telemetry: combineTelemetry(telemetry[0], ...telemetry.slice(1)) }),
         resume: (seq) => options.resume?.(seq, this),
         ...(reauthenticate && { reauthenticate: (error: E | WsError) => reauthenticate(error, this) }),
         ...(resubscribe && { resubscribe: (event: ResubscribeEvent<E>) => resubscribe(event, this) }),

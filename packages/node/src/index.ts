@@ -31,4 +31,4 @@ export { RateWindow } from "./state/rate-window";
 export { memoryState, type MemoryStateOptions } from "./state/memory";
 export type { SharedState, HistoryEntry, Replay, OnStateError, Awaitable } from "./state/shared-state";
 export { ErrorMapper, describeThrown, type ErrorEntries } from "./error-mapper";
-export { serverMetrics, globalMeter, type ServerMeter, type ServerTelemetry } from "./telemetry";
+export { serverMetrics, globalMeter, globalTracer, type ServerMeter, type ServerTelemetry } from "./telemetry";

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { STATUS_CODES, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
-import type { Codec, WsError } from "@ws-errors/core";
+import { type Codec, getPath, parsePath, recordCatalogError, SPAN_KIND, type SpanLike, type TracerLike, type WsError } from "@ws-errors/core";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
 import { errorOfKind, replyEcho, requestFields, retryAfterOf } from "./catalog";
 import { ServerConnection, type Principal } from "./server-connection";
@@ -11,7 +11,7 @@ import { guardHandshakes, socketAddress, type HandshakeOptions } from "./handsha
 import { consoleLogger, redactingLogger, type Logger } from "./redact";
 import { memoryState } from "./state/memory";
 import type { SharedState } from "./state/shared-state";
-import { globalMeter, serverMetrics, type ServerMeter, type ServerTelemetry } from "./telemetry";
+import { globalMeter, globalTracer, remoteParent, serverMetrics, type ServerMeter, type ServerTelemetry } from "./telemetry";
 
 /** What upgrade checks see and may fill in. */
 export interface UpgradeContext {
@@ -156,6 +156,13 @@ export interface WsErrorServerOptions {
    * registered an SDK before creating the server; otherwise nothing is recorded.
    */
   readonly metrics?: ServerMeter | false;
+  /**
+   * Where the server's spans go: one per upgrade (refused ones with the catalog error as an
+   * `exception` event and error status) and one per command with a handler. An OpenTelemetry
+   * tracer, or `false`. Default: `@opentelemetry/api`'s global tracer provider when one is
+   * registered before the server is created; otherwise no span is started.
+   */
+  readonly tracing?: TracerLike | false;
 }
 
 /** The events of a {@link WsErrorServer}, as `ws`'s server has them. */
@@ -225,6 +232,9 @@ export class WsErrorServer extends EventEmitter {
   readonly errors: ErrorMapper;
   /** The server's metrics, when a meter records them (see `metrics`). */
   readonly telemetry: ServerTelemetry | undefined;
+  /** The server's tracer, when spans are recorded (see `tracing`). */
+  readonly tracer: TracerLike | undefined;
+  private readonly tracePath: ReturnType<typeof parsePath>;
   private readonly wss: WebSocketServer;
   private attempts = 0;
   private closeEmitted = false;
@@ -247,6 +257,8 @@ export class WsErrorServer extends EventEmitter {
     if (refused.length > 0) throw new Error(`catalog "${options.codec.catalog.name}" cannot say what its policies send:\n- ${refused.join("\n- ")}`);
     const meter = options.metrics === false ? undefined : (options.metrics ?? globalMeter("@ws-errors/node"));
     this.telemetry = meter ? serverMetrics(meter, options.codec.catalog.name) : undefined;
+    this.tracer = options.tracing === false ? undefined : (options.tracing ?? globalTracer("@ws-errors/node"));
+    this.tracePath = parsePath(options.codec.catalog.dialect.requests?.traceContext);
     this.state = this.telemetry ? countedReplays(options.state ?? memoryState(), this.telemetry) : (options.state ?? memoryState());
     // One message per connection per turn of the event loop, so a flood on one socket interleaves
     // with everyone else's frames instead of running ahead of them.
@@ -329,6 +341,7 @@ export class WsErrorServer extends EventEmitter {
       onAbandon: (cleanup) => void abandoned.push(cleanup),
     };
     let check = "authenticate";
+    const span = this.tracer?.startSpan("upgrade", { kind: SPAN_KIND.server, attributes: { "ws_errors.catalog": this.codec.catalog.name } });
     try {
       if (this.options.authenticate) context.principal = (await this.options.authenticate(context)) ?? context.principal;
       for (const policy of this.options.policies ?? []) {
@@ -340,11 +353,17 @@ export class WsErrorServer extends EventEmitter {
       runCleanups(socket);
       const error = this.asCatalogError(thrown, "an upgrade check");
       this.telemetry?.policy(check, "refuse", error);
+      if (span) {
+        span.setAttribute("ws_errors.policy", check);
+        recordCatalogError(span, error);
+        span.end();
+      }
       this.rejectUpgrade(request, socket, head, error);
       return;
     }
     // However the connection ends (refused, abandoned mid-handshake, accepted then closed), what
     // the checks took is given back. A socket gone during the checks ends here.
+    span?.end();
     if (socket.destroyed) {
       abandon();
       return runCleanups(socket);
@@ -509,6 +528,15 @@ export class WsErrorServer extends EventEmitter {
     void this.onMessage(connection, raw, isBinary);
   }
 
+  /* A command's span, continuing the client's trace where the request carries its context. */
+  private commandSpan(command: string, data: unknown): SpanLike | undefined {
+    if (!this.tracer) return undefined;
+    const path = this.tracePath;
+    const parent = path ? remoteParent(getPath(data, path)) : undefined;
+    const options = { kind: SPAN_KIND.server, attributes: { "ws_errors.catalog": this.codec.catalog.name, "ws_errors.command": command } };
+    return parent === undefined ? this.tracer.startSpan(command, options) : this.tracer.startSpan(command, options, parent);
+  }
+
   private correlationOf(raw: RawData): { requestId?: string | number | undefined; command?: string | undefined } {
     try {
       return this.readRequest(this.parse(raw.toString()));
@@ -546,16 +574,23 @@ export class WsErrorServer extends EventEmitter {
         connection.sendError(this.errors.error("unknownCommand"), correlation);
         return;
       }
-      // Timed only for commands the server has a handler for: never a name a client made up.
+      // Timed and traced only for commands the server has a handler for: never a name a client made up.
       const started = handler && this.telemetry ? performance.now() : undefined;
+      const span = handler ? this.commandSpan(command as string, data) : undefined;
       try {
         const reply = await (handler ?? this.options.onMessage)?.(message, connection);
         if (started !== undefined) this.telemetry?.command(command as string, "ok", (performance.now() - started) / 1000);
+        span?.end();
         if (reply !== undefined) await connection.send(this.echo(reply, requestId));
       } catch (thrown) {
-        if (started === undefined) throw thrown;
+        if (started === undefined && span === undefined) throw thrown;
         const mapped = this.errors.fromThrown(thrown, `the ${command} handler`);
-        this.telemetry?.command(command as string, "error", (performance.now() - started) / 1000, Array.isArray(mapped) ? mapped[0] : (mapped as WsError));
+        const first = Array.isArray(mapped) ? (mapped[0] as WsError) : (mapped as WsError);
+        if (started !== undefined) this.telemetry?.command(command as string, "error", (performance.now() - started) / 1000, first);
+        if (span) {
+          recordCatalogError(span, first);
+          span.end();
+        }
         throw mapped;
       }
     } catch (thrown) {

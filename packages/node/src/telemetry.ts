@@ -1,5 +1,13 @@
 import { createRequire } from "node:module";
-import { errorAttributes, type InstrumentOptions, type MeterLike, type MetricAttributes, SECONDS_BUCKETS, type WsError } from "@ws-errors/core";
+import {
+  errorAttributes,
+  type InstrumentOptions,
+  type MeterLike,
+  type MetricAttributes,
+  SECONDS_BUCKETS,
+  type TracerLike,
+  type WsError,
+} from "@ws-errors/core";
 
 /*
  * The server's metrics in OpenTelemetry's terms, through `@opentelemetry/api` when the application
@@ -129,6 +137,11 @@ function tally(meter: ServerMeter, name: string, description: string, upDown = f
 
 interface OpenTelemetryApi {
   readonly metrics: { getMeter(name: string, version?: string): ServerMeter };
+  readonly trace: {
+    getTracerProvider(): { getDelegateTracer?(name: string): TracerLike | undefined };
+    setSpanContext(context: unknown, spanContext: { traceId: string; spanId: string; traceFlags: number; isRemote: boolean }): unknown;
+  };
+  readonly context: { active(): unknown };
   createNoopMeter(): object;
 }
 
@@ -139,6 +152,45 @@ let api: OpenTelemetryApi | null | undefined;
  * registered an SDK (before creating servers and clients, as OpenTelemetry asks); else undefined.
  */
 export function globalMeter(name: string): ServerMeter | undefined {
+  const found = otel();
+  if (!found) return undefined;
+  const meter = found.metrics.getMeter(name);
+  // No SDK registered: the no-op meter. Recording through it would still cost every event an
+  // attributes object and two clock reads, for nothing.
+  return meter.constructor === found.createNoopMeter().constructor ? undefined : meter;
+}
+
+/**
+ * `@opentelemetry/api`'s tracer for this library, when the application registered a tracer
+ * provider (before creating servers and clients); else undefined, and no span is ever started.
+ */
+export function globalTracer(name: string): TracerLike | undefined {
+  // The global provider is a proxy; its delegate is the SDK's, once one is registered.
+  return otel()?.trace.getTracerProvider().getDelegateTracer?.(name);
+}
+
+/* W3C Trace Context's `traceparent`, version 00: anything else a client sends is ignored. */
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+/**
+ * The OpenTelemetry context whose parent is the span a client named in a request's `traceparent`
+ * (where the dialect's `requests.traceContext` says), or undefined when it sent none or one that
+ * is not well formed (all-zero ids included): untrusted text is parsed strictly and never echoed.
+ */
+export function remoteParent(traceparent: unknown): unknown {
+  if (typeof traceparent !== "string") return undefined;
+  const found = TRACEPARENT.exec(traceparent);
+  const api = otel();
+  if (!found || !api || /^0+$/.test(found[1] as string) || /^0+$/.test(found[2] as string)) return undefined;
+  return api.trace.setSpanContext(api.context.active(), {
+    traceId: found[1] as string,
+    spanId: found[2] as string,
+    traceFlags: Number.parseInt(found[3] as string, 16),
+    isRemote: true,
+  });
+}
+
+function otel(): OpenTelemetryApi | undefined {
   if (api === undefined) {
     try {
       // From this file, in either build: the CommonJS one has `__filename`, the ESM one
@@ -148,9 +200,5 @@ export function globalMeter(name: string): ServerMeter | undefined {
       api = null;
     }
   }
-  if (!api) return undefined;
-  const meter = api.metrics.getMeter(name);
-  // No SDK registered: the no-op meter. Recording through it would still cost every event an
-  // attributes object and two clock reads, for nothing.
-  return meter.constructor === api.createNoopMeter().constructor ? undefined : meter;
+  return api ?? undefined;
 }

@@ -1,10 +1,12 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { once } from "node:events";
-import { metrics } from "@opentelemetry/api";
+import { metrics, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { PrometheusExporter } from "@opentelemetry/exporter-prometheus";
 import { type DataPoint, MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { collective2, TooManyRequestsError, ForbiddenError } from "@ws-errors/core/catalogs/collective2";
+import { type CatalogSpec, type Codec, createCodec, type WsError } from "@ws-errors/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { apiKey, connect, memoryState, messageRate } from "../src/index";
 import { raw, start, until, type Running } from "./helpers";
@@ -209,5 +211,105 @@ describe("the Prometheus exporter", () => {
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     }
+  });
+});
+
+describe("traces (the real SDK: sdk-trace-base with an in-memory exporter)", () => {
+  const spans = new InMemorySpanExporter();
+  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
+  afterEach(() => spans.reset());
+
+  it("a refused upgrade's span carries the catalog error as an exception event, its tag, code and directive, and error status", async () => {
+    running = await start({ codec: collective2, policies: [keyed], tracing: tracerProvider.getTracer("test") });
+    await expect(raw(running.url, { headers: { authorization: "Bearer bad" } })).rejects.toMatchObject({ status: 401 });
+    const ok = await raw(running.url, { headers: { authorization: "Bearer good" } });
+    const upgrades = spans.getFinishedSpans().filter((s) => s.name === "upgrade");
+    expect(upgrades).toHaveLength(2);
+    const refused = upgrades.find((s) => s.status.code === SpanStatusCode.ERROR);
+    expect(refused?.kind).toBe(SpanKind.SERVER);
+    expect(refused?.attributes).toMatchObject({ "ws_errors.catalog": "collective2", "error.type": "unauthorized", "ws_errors.policy": "api-key" });
+    expect(refused?.events.map((e) => [e.name, e.attributes])).toEqual([
+      [
+        "exception",
+        {
+          "exception.type": "collective2/unauthorized",
+          "exception.message": "Invalid API key",
+          "ws_errors.code": "UNAUTHORIZED",
+          "ws_errors.kind": "unauthenticated",
+          "ws_errors.directive": "stop",
+        },
+      ],
+    ]);
+    expect(upgrades.filter((s) => s.status.code !== SpanStatusCode.ERROR)).toHaveLength(1);
+    ok.ws.close();
+  });
+
+  it("a command's span ends with the error its handler threw; the client's request span with the error that answered it", async () => {
+    running = await start({
+      codec: collective2,
+      tracing: tracerProvider.getTracer("server"),
+      commands: { ping: () => ({ msg_type: "pong" }), subscribe: () => Promise.reject(new ForbiddenError()) },
+    });
+    const client = connect(running.url, { codec: collective2, tracing: tracerProvider.getTracer("client"), metrics: false, reconnect: false });
+    try {
+      await once(client, "open");
+      await client.request({ msg_type: "ping", id: "a" });
+      await expect(client.request({ msg_type: "subscribe", id: "b" })).rejects.toMatchObject({ id: "forbidden" });
+      await until(() => spans.getFinishedSpans().length >= 4, "four spans");
+      const of = (scope: string, name: string) => spans.getFinishedSpans().find((s) => s.instrumentationScope.name === scope && s.name === name);
+      expect(of("server", "ping")?.status.code).not.toBe(SpanStatusCode.ERROR);
+      expect(of("server", "subscribe")).toMatchObject({ kind: SpanKind.SERVER, status: { code: SpanStatusCode.ERROR, message: "forbidden" } });
+      expect(of("server", "subscribe")?.events[0]?.attributes).toMatchObject({ "exception.type": "collective2/forbidden", "ws_errors.code": "FORBIDDEN" });
+      expect(of("client", "subscribe")).toMatchObject({
+        kind: SpanKind.CLIENT,
+        status: { code: SpanStatusCode.ERROR },
+        attributes: { "error.type": "forbidden" },
+      });
+      expect(of("client", "ping")?.status.code).not.toBe(SpanStatusCode.ERROR);
+    } finally {
+      client.close();
+    }
+  });
+
+  it("carry the client's trace across the socket where the dialect has a place for it; a malformed traceparent is ignored", async () => {
+    // Collective2 with a place for the trace context in requests: `traceparent`, beside `id`.
+    const traced = createCodec({
+      ...collective2.catalog,
+      dialect: { ...collective2.catalog.dialect, requests: { ...collective2.catalog.dialect.requests, traceContext: "traceparent" } },
+    } as CatalogSpec) as Codec<WsError>;
+    running = await start({ codec: traced, tracing: tracerProvider.getTracer("server"), commands: { ping: () => ({ msg_type: "pong" }) } });
+    const client = connect(running.url, { codec: traced, tracing: tracerProvider.getTracer("client"), metrics: false, reconnect: false });
+    try {
+      await once(client, "open");
+      await client.request({ msg_type: "ping", id: "a" });
+      const hostile = await raw(running.url);
+      hostile.ws.send(JSON.stringify({ msg_type: "ping", id: "h", traceparent: "00-zzzz-<script>-01" }));
+      await until(() => hostile.messages.length === 1, "the hostile ping's answer");
+      hostile.ws.close();
+      await until(() => spans.getFinishedSpans().filter((s) => s.name === "ping").length === 3, "three ping spans");
+      const pings = spans.getFinishedSpans().filter((s) => s.name === "ping");
+      const sent = pings.find((s) => s.instrumentationScope.name === "client");
+      const [continued, orphan] = pings.filter((s) => s.instrumentationScope.name === "server");
+      expect(continued?.spanContext().traceId).toBe(sent?.spanContext().traceId);
+      expect(continued?.parentSpanContext?.spanId).toBe(sent?.spanContext().spanId);
+      expect(continued?.parentSpanContext?.isRemote).toBe(true);
+      expect(orphan?.parentSpanContext).toBeUndefined();
+      expect(orphan?.spanContext().traceId).not.toBe(sent?.spanContext().traceId);
+    } finally {
+      client.close();
+    }
+  });
+
+  it("come from the global tracer provider once one is registered, and no span is started without one", async () => {
+    trace.setGlobalTracerProvider(tracerProvider);
+    try {
+      running = await start({ codec: collective2 });
+      expect(running.server.tracer).toBeDefined();
+    } finally {
+      trace.disable();
+    }
+    const bare = await start({ codec: collective2 });
+    expect(bare.server.tracer).toBeUndefined();
+    await bare.close();
   });
 });
