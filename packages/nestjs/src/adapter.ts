@@ -2,11 +2,11 @@ import type { Server } from "node:http";
 import type { INestApplicationContext } from "@nestjs/common";
 import type { MessageMappingProperties } from "@nestjs/websockets";
 import { WsAdapter } from "@nestjs/platform-ws";
-import { errorOfKind, WsErrorServer, type CommandHandler, type IncomingCommand } from "@ws-errors/node";
+import { errorOfKind, WsErrorServer, type CommandHandler, type IncomingCommand, type ServerConnection } from "@ws-errors/node";
 import { firstValueFrom, isObservable, type Observable } from "rxjs";
 import type { WebSocket, WebSocketServer } from "ws";
 import { WS_ERRORS_OPTIONS, type WsErrorsModuleOptions } from "./options";
-import { register, unregister } from "./registry";
+import { register, takeFiltered, unregister } from "./registry";
 
 type Handlers = Map<string, MessageMappingProperties>;
 type Transform = (data: unknown) => Observable<unknown>;
@@ -52,7 +52,7 @@ export class WsErrorsAdapter extends WsAdapter {
       ...(options.state && { state: options.state }),
       // Gateways broadcast through `server.clients`, as they do on Nest's own ws adapter.
       clientTracking: options.clientTracking ?? true,
-      onMessage: (message, connection) => this.dispatch(message, connection.socket, options),
+      onMessage: (message, connection) => this.dispatch(message, connection, options),
     });
     register(server);
     this.servers.set(server.wsServer, server);
@@ -81,8 +81,8 @@ export class WsErrorsAdapter extends WsAdapter {
     this.handlers.set(client, { handlers: new Map(handlers.map((h) => [h.message as string, h])), transform });
   }
 
-  private async dispatch(message: IncomingCommand, client: WebSocket, options: WsErrorsModuleOptions): Promise<unknown> {
-    const bound = this.handlers.get(client);
+  private async dispatch(message: IncomingCommand, connection: ServerConnection, options: WsErrorsModuleOptions): Promise<unknown> {
+    const bound = this.handlers.get(connection.socket);
     const handler = message.command === undefined ? undefined : bound?.handlers.get(message.command);
     if (!bound || !handler) {
       const unknown = options.errors?.unknownCommand
@@ -90,9 +90,18 @@ export class WsErrorsAdapter extends WsAdapter {
         : errorOfKind(options.codec, ["unknown-command", "invalid-argument", "invalid-message"], "frame");
       throw unknown;
     }
-    const result = bound.transform(handler.callback(message.data, message.command));
-    const reply = isObservable(result) ? await firstValueFrom(result, { defaultValue: undefined }) : await result;
-    return reply;
+    // Timed and traced as the server's own commands are: a gateway's handlers are its commands.
+    const done = connection.server?.measureCommand(message.command as string, message.data);
+    takeFiltered(connection);
+    try {
+      const result = bound.transform(handler.callback(message.data, message.command));
+      const reply = isObservable(result) ? await firstValueFrom(result, { defaultValue: undefined }) : await result;
+      done?.(takeFiltered(connection));
+      return reply;
+    } catch (thrown) {
+      done?.(connection.server?.asCatalogError(thrown, `the ${message.command} handler`));
+      throw thrown;
+    }
   }
 
   override async close(server: WebSocketServer): Promise<void> {

@@ -4,7 +4,7 @@ import type { KindName, WsError, WsErrorInit } from "@ws-errors/core";
 import { errorOfKind, requestFields, type WsErrorServer } from "@ws-errors/node";
 import type { WebSocket } from "ws";
 import { WS_ERRORS_OPTIONS, type WsErrorsModuleOptions } from "./options";
-import { serverAndConnectionOf } from "./registry";
+import { noteFiltered, serverAndConnectionOf } from "./registry";
 
 const STATUS_KINDS: Record<number, KindName> = {
   400: "invalid-argument",
@@ -39,7 +39,9 @@ export class WsErrorsExceptionFilter implements WsExceptionFilter {
     const found = serverAndConnectionOf(client);
     if (!found) return;
     const { command, requestId } = requestFields(found.connection.codec)(ws.getData());
-    found.connection.sendError(this.toCatalogError(exception, found.server, command), { requestId, command });
+    const error = this.toCatalogError(exception, found.server, command);
+    noteFiltered(found.connection, Array.isArray(error) ? (error[0] as WsError) : (error as WsError));
+    found.connection.sendError(error, { requestId, command });
   }
 
   /**

@@ -1,3 +1,4 @@
+import type { WsError } from "@ws-errors/core";
 import type { ServerConnection, WsErrorServer } from "@ws-errors/node";
 import type { WebSocket } from "ws";
 
@@ -23,4 +24,20 @@ export function serverAndConnectionOf(socket: WebSocket): { server: WsErrorServe
     if (connection) return { server, connection };
   }
   return undefined;
+}
+
+/* The catalog error the filter answered a command with, while the adapter dispatches it: Nest's own
+   exception handling resolves the handler's call either way, so this is how the adapter tells a
+   failed command from one that succeeded (for its duration metric and span). Held only during a
+   dispatch. */
+const filtered = new WeakMap<ServerConnection, WsError>();
+
+export function noteFiltered(connection: ServerConnection, error: WsError): void {
+  filtered.set(connection, error);
+}
+
+export function takeFiltered(connection: ServerConnection): WsError | undefined {
+  const error = filtered.get(connection);
+  filtered.delete(connection);
+  return error;
 }

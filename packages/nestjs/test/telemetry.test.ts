@@ -61,7 +61,7 @@ async function total(name: string, where: Record<string, string>): Promise<numbe
 }
 
 describe("NestJS gateways' metrics", () => {
-  it("count a refused upgrade, an open connection and a gateway's thrown catalog error, with nothing in the gateway", async () => {
+  it("count a refused upgrade, an open connection, a gateway's thrown catalog error and its command durations, with nothing in the gateway", async () => {
     const refused = new WebSocket(url, { headers: { "x-api-key": "wrong" } });
     const status = await new Promise<number | undefined>((resolve) => refused.on("unexpected-response", (_q, res) => resolve(res.statusCode)));
     expect(status).toBe(401);
@@ -77,6 +77,14 @@ describe("NestJS gateways' metrics", () => {
     ws.send(JSON.stringify({ method: "subscribe", pairs: ["XAU/USD"], req_id: 1 }));
     expect(await answer).toMatchObject({ success: false, error: { code: "unknown_symbol" } });
     expect(await total("ws_errors.server.errors", { "error.type": "unknown-symbol", "ws_errors.layer": "frame", "ws_errors.kind": "not-found" })).toBe(1);
+    // The gateway's handler is the command: its duration, failed with the entry the filter sent, then succeeded.
+    expect(
+      await total("ws_errors.server.command.duration", { "ws_errors.command": "subscribe", "ws_errors.outcome": "error", "error.type": "unknown-symbol" }),
+    ).toBe(1);
+    const ok = new Promise<Record<string, unknown>>((resolve) => ws.once("message", (d) => resolve(JSON.parse(d.toString()))));
+    ws.send(JSON.stringify({ method: "subscribe", pairs: ["EUR/USD"], req_id: 2 }));
+    expect(await ok).toMatchObject({ success: true, req_id: 2 });
+    expect(await total("ws_errors.server.command.duration", { "ws_errors.command": "subscribe", "ws_errors.outcome": "ok" })).toBe(1);
     ws.close();
     await new Promise((resolve) => ws.on("close", resolve));
   });

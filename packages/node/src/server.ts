@@ -528,6 +528,24 @@ export class WsErrorServer extends EventEmitter {
     void this.onMessage(connection, raw, isBinary);
   }
 
+  /**
+   * Starts timing and tracing one command (one whose handler the application registered: never a
+   * name a client made up), and returns what ends it, with the catalog error that answered it if
+   * one did; undefined when neither metrics nor spans are recorded. The server calls it for its
+   * own `commands`; adapters that dispatch commands themselves (NestJS gateways) call it too.
+   */
+  measureCommand(command: string, data: unknown): ((error?: WsError) => void) | undefined {
+    if (!this.telemetry && !this.tracer) return undefined;
+    const started = performance.now();
+    const span = this.commandSpan(command, data);
+    return (error) => {
+      this.telemetry?.command(command, error ? "error" : "ok", (performance.now() - started) / 1000, error);
+      if (!span) return;
+      if (error) recordCatalogError(span, error);
+      span.end();
+    };
+  }
+
   /* A command's span, continuing the client's trace where the request carries its context. */
   private commandSpan(command: string, data: unknown): SpanLike | undefined {
     if (!this.tracer) return undefined;
@@ -575,22 +593,15 @@ export class WsErrorServer extends EventEmitter {
         return;
       }
       // Timed and traced only for commands the server has a handler for: never a name a client made up.
-      const started = handler && this.telemetry ? performance.now() : undefined;
-      const span = handler ? this.commandSpan(command as string, data) : undefined;
+      const done = handler ? this.measureCommand(command as string, data) : undefined;
       try {
         const reply = await (handler ?? this.options.onMessage)?.(message, connection);
-        if (started !== undefined) this.telemetry?.command(command as string, "ok", (performance.now() - started) / 1000);
-        span?.end();
+        done?.();
         if (reply !== undefined) await connection.send(this.echo(reply, requestId));
       } catch (thrown) {
-        if (started === undefined && span === undefined) throw thrown;
+        if (!done) throw thrown;
         const mapped = this.errors.fromThrown(thrown, `the ${command} handler`);
-        const first = Array.isArray(mapped) ? (mapped[0] as WsError) : (mapped as WsError);
-        if (started !== undefined) this.telemetry?.command(command as string, "error", (performance.now() - started) / 1000, first);
-        if (span) {
-          recordCatalogError(span, first);
-          span.end();
-        }
+        done(Array.isArray(mapped) ? (mapped[0] as WsError) : (mapped as WsError));
         throw mapped;
       }
     } catch (thrown) {
