@@ -66,3 +66,21 @@ export function accuracy(page: string, truth: CatalogSpec, format?: "markdown" |
     misses,
   };
 }
+
+/** What a reference page states of each entry, in a comparable order (white space runs collapsed, as HTML and tables do). */
+export function statedShape(spec: CatalogSpec) {
+  return spec.errors
+    .map((e) => ({
+      code: String(e.frame?.code ?? e.code),
+      kind: e.kind,
+      directive: e.retry.directive,
+      layers: [
+        e.frame ? "frame" : "",
+        e.upgrade ? `upgrade ${e.upgrade.status}` : "",
+        e.close ? `close ${e.close.afterFrame ? "after frame" : e.close.code}` : "",
+      ].join(" "),
+      scope: e.scope,
+      summary: e.summary.replace(/\s+/g, " ").trim(),
+    }))
+    .sort((a, b) => `${a.code}\n${a.summary}`.localeCompare(`${b.code}\n${b.summary}`));
+}

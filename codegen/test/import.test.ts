@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { BUNDLED_DIR, generate, importDocs, importMarkdown, loadCatalogFile, loadCatalogText, runCli, type CliIo } from "@ws-errors/codegen";
 import { marked } from "marked";
+import { statedShape } from "./accuracy";
 import type { CatalogSpec } from "@ws-errors/core";
 import { describe, expect, it } from "vitest";
 
@@ -35,22 +36,7 @@ describe("the reference page ws-errors generate writes, imported again", () => {
       const page = format === "html" ? (marked.parse(markdown, { async: false }) as string) : markdown;
       const draft = draftOf(page, loaded.spec.name, format);
       expect(draft.errors.length).toBe(loaded.spec.errors.length);
-      const shape = (spec: CatalogSpec) =>
-        spec.errors
-          .map((e) => ({
-            code: String(e.frame?.code ?? e.code),
-            kind: e.kind,
-            directive: e.retry.directive,
-            layers: [
-              e.frame ? "frame" : "",
-              e.upgrade ? `upgrade ${e.upgrade.status}` : "",
-              e.close ? `close ${e.close.afterFrame ? "after frame" : e.close.code}` : "",
-            ].join(" "),
-            scope: e.scope,
-            summary: e.summary,
-          }))
-          .sort((a, b) => `${a.code}${a.summary}`.localeCompare(`${b.code}${b.summary}`));
-      expect(shape(draft)).toEqual(shape(loaded.spec));
+      expect(statedShape(draft)).toEqual(statedShape(loaded.spec));
     },
   );
 });

@@ -1,6 +1,6 @@
 import { parse } from "parse5";
 import type { DefaultTreeAdapterTypes as T } from "parse5";
-import type { DocCode, DocPage, DocProse, DocTable } from "./tables";
+import { isJson, type DocCode, type DocPage, type DocProse, type DocTable } from "./tables";
 
 /* An HTML page read into what the importer works on, by parse5 (the WHATWG parsing algorithm, so
    pages as browsers see them, unclosed tags and all). Inline code keeps its backticks, which mark
@@ -118,13 +118,4 @@ export function readHtml(html: string): DocPage {
   for (const child of childrenOf(document)) walk(child);
   const text = [title ?? "", ...prose.map((p) => p.text), ...tables.flatMap((t) => [t.header.join(" "), ...t.rows.map((r) => r.join(" "))])].join("\n");
   return { tables, codes, prose, text, ...(title !== undefined && { title }) };
-}
-
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -87,7 +87,8 @@ export function readMarkdown(markdown: string): DocPage {
   return { tables, codes, prose, text: markdown, ...(title !== undefined && { title }) };
 }
 
-function isJson(text: string): boolean {
+/** Whether text parses as JSON (an example frame pasted into prose, say). */
+export function isJson(text: string): boolean {
   try {
     JSON.parse(text);
     return true;

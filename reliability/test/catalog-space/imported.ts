@@ -1,26 +1,7 @@
 import { generate, importDocs, loadCatalogText } from "@ws-errors/codegen";
-import type { CatalogSpec } from "@ws-errors/core";
 import { marked } from "marked";
+import { statedShape } from "../../../codegen/test/accuracy";
 import type { RawCatalog } from "./arbitrary";
-
-/** What a reference page states of each entry, in a comparable order. */
-export function statedShape(spec: CatalogSpec) {
-  return spec.errors
-    .map((e) => ({
-      code: String(e.frame?.code ?? e.code),
-      kind: e.kind,
-      directive: e.retry.directive,
-      layers: [
-        e.frame ? "frame" : "",
-        e.upgrade ? `upgrade ${e.upgrade.status}` : "",
-        e.close ? `close ${e.close.afterFrame ? "after frame" : e.close.code}` : "",
-      ].join(" "),
-      scope: e.scope,
-      // HTML (and Markdown tables) collapse runs of white space: a page cannot keep them.
-      summary: e.summary.replace(/\s+/g, " ").trim(),
-    }))
-    .sort((a, b) => `${a.code}\n${a.summary}`.localeCompare(`${b.code}\n${b.summary}`));
-}
 
 /**
  * The reference page `generate` writes for a catalog, as Markdown or rendered to HTML as a docs
