@@ -7,6 +7,7 @@ import { type DataPoint, MeterProvider, MetricReader } from "@opentelemetry/sdk-
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { collective2, TooManyRequestsError, ForbiddenError } from "@ws-errors/core/catalogs/collective2";
 import { type CatalogSpec, type Codec, createCodec, type WsError } from "@ws-errors/core";
+import { WebSocketServer } from "ws";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { apiKey, connect, memoryState, messageRate } from "../src/index";
 import { raw, start, until, type Running } from "./helpers";
@@ -179,6 +180,58 @@ describe("client metrics (the Node client; the RxJS connection records through t
     } finally {
       client.close();
     }
+  });
+});
+
+describe("client metrics of a resume and a give-up", () => {
+  it("count the resume a close asked for, the replayed duplicates dropped after it, and the time to recover; then a give-up", async () => {
+    // A stream as another implementation writes it: Collective2 signals with seq_id, an eviction
+    // (close 1000 "Ping timeout", whose directive is resume), and on the next connection a replay
+    // from before the last id seen.
+    const http = createServer();
+    const wss = new WebSocketServer({ server: http });
+    let connections = 0;
+    const signal = (seq: number) => JSON.stringify({ msg_type: "strategy.signal", seq_id: seq, payload: {} });
+    wss.on("connection", (ws) => {
+      connections++;
+      if (connections === 1) {
+        for (const seq of [1, 2, 3]) ws.send(signal(seq));
+        ws.close(1000, "Ping timeout");
+      } else for (const seq of [2, 3, 4]) ws.send(signal(seq));
+    });
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    const port = (http.address() as AddressInfo).port;
+    const client = connect(`ws://127.0.0.1:${port}/`, {
+      codec: collective2,
+      metrics: meter(),
+      reconnect: { initialMs: 10, maxMs: 20 },
+      resume: () => undefined,
+    });
+    const seen: number[] = [];
+    client.on("message", (m: { seq_id: number }) => seen.push(m.seq_id));
+    try {
+      await until(() => seen.includes(4), "seq 4 after the resume");
+      expect(seen).toEqual([1, 2, 3, 4]);
+      expect(await total("ws_errors.client.errors", { "error.type": "ping-timeout", "ws_errors.layer": "close" })).toBe(1);
+      expect(await total("ws_errors.client.decisions", { "ws_errors.directive": "resume" })).toBe(1);
+      expect(await total("ws_errors.client.resumes")).toBe(1);
+      expect(await total("ws_errors.client.duplicates")).toBe(2);
+      expect(await total("ws_errors.client.recovery.duration")).toBe(1);
+    } finally {
+      client.close();
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      http.close();
+    }
+    // Nobody there: the backoff's limit is reached, and the client says so.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const gone = connect(`ws://127.0.0.1:${port}/`, {
+      codec: collective2,
+      metrics: meter(),
+      reconnect: { initialMs: 5, maxMs: 5, maxAttempts: 1 },
+    });
+    await once(gone, "stopped");
+    expect(await total("ws_errors.client.gave_up", { "ws_errors.catalog": "collective2" })).toBe(1);
   });
 });
 
