@@ -26,7 +26,7 @@ export interface RawCatalog {
     answers?: { malformed?: string; unknownCommand?: string; internal?: string };
     grammar?: "json" | "headers";
     sequence?: string;
-    requests?: { command: string; requestId?: string; replyId?: string; errorReplies?: "correlated" | "uncorrelated" };
+    requests?: { command: string; requestId?: string; replyId?: string; traceContext?: string; errorReplies?: "correlated" | "uncorrelated" };
     frames: RawFrameForm[];
     success?: { match: RawCondition[]; codes: { code: WireCode; summary: string }[] };
     upgrade?: { header?: string; code?: string; message?: string; details?: string; constant?: Record<string, unknown> };
@@ -161,6 +161,7 @@ export function lintCatalog(catalog: RawCatalog, report: Report): Problem[] {
     [["dialect", "requests", "command"], dialect.requests?.command],
     [["dialect", "requests", "requestId"], dialect.requests?.requestId],
     [["dialect", "requests", "replyId"], dialect.requests?.replyId],
+    [["dialect", "requests", "traceContext"], dialect.requests?.traceContext],
     ...(["code", "message", "details"] as const).map((k): [Segment[], string | undefined] => [["dialect", "upgrade", k], dialect.upgrade?.[k]]),
     ...dialect.frames.flatMap((form, i) => [
       ...(["code", "label", "message", "field", "requestId", "command", "details", "errors"] as const).map((k): [Segment[], string | undefined] => [

@@ -29,6 +29,7 @@ export function normalize(raw: RawCatalog): CatalogSpec {
           command: dialect.requests.command,
           ...(dialect.requests.requestId !== undefined && { requestId: dialect.requests.requestId }),
           ...(dialect.requests.replyId !== undefined && { replyId: dialect.requests.replyId }),
+          ...(dialect.requests.traceContext !== undefined && { traceContext: dialect.requests.traceContext }),
           ...(dialect.requests.errorReplies === "uncorrelated" && { errorReplies: "uncorrelated" as const }),
         },
       }),

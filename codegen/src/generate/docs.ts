@@ -169,7 +169,7 @@ export function generateDocs(spec: CatalogSpec, source: string, where: Required<
   const requests = spec.dialect.requests;
   if (requests) {
     line(
-      `Client messages name their command at \`${requests.command}\`${requests.requestId ? ` and carry a correlation id at \`${requests.requestId}\`` : ""}${requests.replyId ? `, which replies echo at \`${requests.replyId}\`` : ""}; command-scope errors echo ${requests.requestId ? "the correlation id" : "the command"}.`,
+      `Client messages name their command at \`${requests.command}\`${requests.requestId ? ` and carry a correlation id at \`${requests.requestId}\`` : ""}${requests.replyId ? `, which replies echo at \`${requests.replyId}\`` : ""}${requests.traceContext ? `, and may carry the W3C \`traceparent\` of the client's span at \`${requests.traceContext}\`` : ""}; command-scope errors echo ${requests.requestId ? "the correlation id" : "the command"}.`,
     );
     line();
     if (requests.errorReplies === "uncorrelated") {

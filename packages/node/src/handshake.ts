@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server } from "node:http";
 import { isIP, type Socket } from "node:net";
+import { addressKey, forwardedNodes } from "./address";
 
 export interface HandshakeOptions {
   /**
@@ -53,7 +54,8 @@ export function guardHandshakes(server: Server, options: HandshakeOptions = {}):
   const rejection = options.rejection ? responseText(options.rejection) : "HTTP/1.1 429 Too Many Requests\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
 
   server.on("connection", (socket: Socket) => {
-    const address = socket.remoteAddress ?? "";
+    // One IPv6 host holds a /64: its handshakes count together, as an IPv4 host's do.
+    const address = addressKey(socket.remoteAddress ?? "");
     const count = (pending.get(address) ?? 0) + 1;
     if (count > maxPending) {
       socket.on("error", () => socket.destroy());
@@ -105,12 +107,16 @@ function responseText(response: NonNullable<HandshakeOptions["rejection"]>): str
 /**
  * Reads the client address from a proxy header, trusting only the `hops` nearest proxies: with one
  * proxy in front (`hops: 1`), the address is the last entry of `X-Forwarded-For`, which that proxy
- * appended; entries further left were written by the client and prove nothing. Falls back to the
- * socket's address when the header is missing or malformed.
+ * appended; entries further left were written by the client and prove nothing. `header:
+ * "forwarded"` reads the standard `Forwarded` header (RFC 7239) instead, its `for=` nodes counted
+ * the same way. Read only the header your proxy writes: one it passes through unchanged is the
+ * client's to forge. Falls back to the socket's address when the header is missing or malformed
+ * (an obfuscated or `unknown` node included).
  *
  * @example
  * ```ts
  * new WsErrorServer({ codec, server, clientAddress: forwardedFor({ hops: 1 }) });
+ * new WsErrorServer({ codec, server, clientAddress: forwardedFor({ header: "forwarded" }) });
  * ```
  */
 export function forwardedFor(options: { readonly header?: string; readonly hops?: number } = {}): (request: IncomingMessage) => string {
@@ -118,10 +124,15 @@ export function forwardedFor(options: { readonly header?: string; readonly hops?
   const hops = Math.max(1, options.hops ?? 1);
   return (request) => {
     const value = request.headers[header];
-    const list = (Array.isArray(value) ? value.join(",") : (value ?? ""))
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean);
+    const joined = Array.isArray(value) ? value.join(",") : (value ?? "");
+    // A Forwarded element without `for=` still counts as a hop: its node is kept, empty.
+    const list =
+      header === "forwarded"
+        ? forwardedNodes(joined)
+        : joined
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean);
     const candidate = list[list.length - hops];
     return candidate !== undefined && isIP(candidate) !== 0 ? candidate : socketAddress(request);
   };

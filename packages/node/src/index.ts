@@ -27,6 +27,7 @@ export {
 export { classOfKind, errorOfKind, replyEcho, requestFields, withRetryAfter } from "./catalog";
 export { redact, consoleLogger, type Logger } from "./redact";
 export { guardHandshakes, forwardedFor, socketAddress, HANDSHAKE_DEFAULTS, type HandshakeOptions } from "./handshake";
+export { addressKey } from "./address";
 export { RateWindow } from "./state/rate-window";
 export { memoryState, type MemoryStateOptions } from "./state/memory";
 export type { SharedState, HistoryEntry, Replay, OnStateError, Awaitable } from "./state/shared-state";

@@ -1,3 +1,4 @@
+import { addressKey } from "../address";
 import type { Codec, WsError, WsErrorClass } from "@ws-errors/core";
 import { choiceProblems, errorOfKind, mergeProblems as merge, withRetryAfter } from "../catalog";
 import type { ServerConnection } from "../server-connection";
@@ -135,6 +136,11 @@ export interface AttemptRateOptions {
    * the per-address limit, since anyone can spend it.
    */
   readonly per?: "address" | "key" | "global";
+  /**
+   * With `per: "address"`, how many leading bits of an IPv6 address name one client (default 64:
+   * a host holds a whole /64 and could rotate through it). IPv4-mapped addresses count as IPv4.
+   */
+  readonly ipv6Prefix?: number;
   /** When the shared state cannot answer: `"open"` (default) admits, `"closed"` refuses with the catalog's service-unavailable entry. */
   readonly onStateError?: OnStateError;
   readonly error?: WsErrorClass;
@@ -166,7 +172,7 @@ export function attemptRate(options: AttemptRateOptions): ServerPolicy {
     name: `attempt-rate:${per}`,
     check: (codec) => choiceProblems(codec, "attempt-rate", options.error),
     async upgrade(context) {
-      const value = per === "address" ? context.address : per === "key" ? context.principal?.key : "";
+      const value = per === "address" ? addressKey(context.address, options.ipv6Prefix) : per === "key" ? context.principal?.key : "";
       if (value === undefined) return;
       const bucket = `${context.server.codec.catalog.name}:attempts:${per}:${value}`;
       const wait = await guarded(context, options.onStateError ?? "open", "attempt-rate", () => context.server.state.hit(bucket, options.limit, windowMs));
