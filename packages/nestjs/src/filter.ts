@@ -40,7 +40,8 @@ export class WsErrorsExceptionFilter implements WsExceptionFilter {
     if (!found) return;
     const { command, requestId } = requestFields(found.connection.codec)(ws.getData());
     const error = this.toCatalogError(exception, found.server, command);
-    noteFiltered(found.connection, Array.isArray(error) ? (error[0] as WsError) : (error as WsError));
+    // Only while the adapter measures the command (metrics or spans on): otherwise nobody asks.
+    if (found.server.telemetry || found.server.tracer) noteFiltered(found.connection, Array.isArray(error) ? (error[0] as WsError) : (error as WsError));
     found.connection.sendError(error, { requestId, command });
   }
 
