@@ -171,7 +171,8 @@ export class ClientSession<E extends WsError = WsError> {
     if (this.ended) return Promise.reject(new RequestError("the session has ended", "closed", { cause: this.current.reason }));
     const slot = key === id ? key : Symbol(key);
     // A span for the request, its context carried where the dialect has a place for it.
-    const traced = this.options.telemetry?.trace?.(typeof command === "string" ? command : undefined);
+    const named = typeof command === "string" ? command : undefined;
+    const traced = this.options.telemetry?.trace?.(named);
     const tracePath = traced && parsePath(this.codec.catalog.dialect.requests?.traceContext);
     if (tracePath) {
       if (body === message) body = structuredClone(message) as Record<string, unknown>;
@@ -213,7 +214,7 @@ export class ClientSession<E extends WsError = WsError> {
       this.pending.set(slot, entry);
       if (!entry.waiting) this.socket?.send(entry.text);
     });
-    this.options.telemetry?.request?.(answered, typeof command === "string" ? command : undefined);
+    this.options.telemetry?.request?.(answered, named);
     traced?.settle(answered);
     return answered;
   }

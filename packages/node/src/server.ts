@@ -619,11 +619,16 @@ function countedReplays(state: SharedState, telemetry: ServerTelemetry): SharedS
     telemetry.replay(found.entries.length, found.lost !== undefined);
     return found;
   };
+  // Methods bound once each: policies reach the state on every upgrade.
+  const bound = new Map<PropertyKey, unknown>();
   return new Proxy(state, {
     get(target, property) {
       if (property === "replay") return replay;
       const value = Reflect.get(target, property, target);
-      return typeof value === "function" ? value.bind(target) : value;
+      if (typeof value !== "function") return value;
+      let method = bound.get(property);
+      if (method === undefined) bound.set(property, (method = value.bind(target)));
+      return method;
     },
   });
 }
