@@ -1,1 +1,1 @@
-export { redisState, StateTimeoutError, type RedisStateOptions } from "./redis-state";
+export { type RedisLike, redisState, StateTimeoutError, type RedisStateOptions } from "./redis-state";

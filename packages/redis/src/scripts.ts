@@ -17,10 +17,15 @@ redis.call('ZADD', KEYS[1], now + lease, ARGV[2])
 redis.call('PEXPIRE', KEYS[1], lease * 2)
 return 1`;
 
-/** KEYS[1] sorted set; ARGV leaseMs, holders...: extends the leases of holders still present. */
+/**
+ * KEYS[1] sorted set; ARGV leaseMs, holders...: extends the leases of the holders, adding those the
+ * set no longer has. A holder is given only while its connection is open on the calling instance,
+ * so adding it back is right: after Redis lost its data, or was away past the lease, this is what
+ * makes a cap count the connections that are still open.
+ */
 export const RENEW = `${NOW}
 local lease = tonumber(ARGV[1])
-for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'XX', now + lease, ARGV[i]) end
+for i = 2, #ARGV do redis.call('ZADD', KEYS[1], now + lease, ARGV[i]) end
 redis.call('PEXPIRE', KEYS[1], lease * 2)
 return 1`;
 
@@ -55,7 +60,18 @@ redis.call('HSET', KEYS[1], 's', start, 'c', c, 'p', p)
 redis.call('PEXPIRE', KEYS[1], w * 2)
 return wait`;
 
-/** KEYS[1] stream, KEYS[2] its sequence counter; ARGV payload, retention. The entry's id is "<seq>-1". */
+/**
+ * KEYS[1] stream, KEYS[2] its sequence counter, KEYS[3] its live channel (a channel, declared so a
+ * cluster sees one slot); ARGV payload, retention, publish (1: publish "<seq> <payload>" now), floor
+ * (the highest id the caller has seen in this stream). The entry's id is "<seq>-1". The floor keeps
+ * ids from being handed out twice when a failover lost the last entries and the counter with them.
+ */
 export const APPEND = `local seq = redis.call('INCR', KEYS[2])
+local floor = tonumber(ARGV[4])
+if seq <= floor then
+  seq = floor + 1
+  redis.call('SET', KEYS[2], seq)
+end
 redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[2], seq .. '-1', 'p', ARGV[1])
+if ARGV[3] == '1' then redis.call('PUBLISH', KEYS[3], seq .. ' ' .. ARGV[1]) end
 return seq`;

@@ -102,38 +102,40 @@ maybe("a Redis that hangs", () => {
   }, 20_000);
 });
 
+/** One server instance on its own Redis connection and state: a connection cap of 2 per key. */
+const instance = async (url: string, warnings: string[], leaseMs?: number) => {
+  const client = new Redis(url);
+  const state = redisState({ client, ...(leaseMs !== undefined && { leaseMs }) });
+  const http = createServer();
+  const server = new WsErrorServer({
+    codec: collective2 as Codec<WsError>,
+    server: http,
+    path: "/ws",
+    state,
+    handshake: false,
+    policies: [apiKey({ from: { bearer: true }, verify: () => true }), connectionCap({ perKey: 2 })],
+    logger: { error: () => undefined, warn: (message) => warnings.push(message) },
+  });
+  await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
+  return {
+    url: `ws://127.0.0.1:${(http.address() as AddressInfo).port}/ws`,
+    client,
+    state,
+    async stop() {
+      await server.close();
+      await state.close();
+      client.disconnect();
+      http.close();
+    },
+  };
+};
+
 maybe("an instance that shuts down", () => {
   it("gives its slots back before its connection goes: another instance admits the key at once, not after the leases expire", async () => {
     // A rolling restart: instance A holds both of a key's slots, closes its connections and its
     // state; B must admit the key's reconnecting clients now, not leaseMs (15 s) later.
-    const instance = async () => {
-      const client = new Redis(redis.url);
-      const state = redisState({ client });
-      const http = createServer();
-      const server = new WsErrorServer({
-        codec: collective2 as Codec<WsError>,
-        server: http,
-        path: "/ws",
-        state,
-        handshake: false,
-        policies: [apiKey({ from: { bearer: true }, verify: () => true }), connectionCap({ perKey: 2 })],
-        logger: { error: () => undefined, warn: (message) => warnings.push(message) },
-      });
-      await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
-      const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/ws`;
-      return {
-        url,
-        state,
-        async stop() {
-          await server.close();
-          await state.close();
-          await client.quit();
-          http.close();
-        },
-      };
-    };
     const warnings: string[] = [];
-    const [a, b] = [await instance(), await instance()];
+    const [a, b] = [await instance(redis.url, warnings), await instance(redis.url, warnings)];
     try {
       const held = [await upgrade(a.url), await upgrade(a.url)];
       expect(held.map((h) => h.status)).toEqual([101, 101]);
@@ -151,4 +153,62 @@ maybe("an instance that shuts down", () => {
       await b.stop();
     }
   });
+});
+
+maybe("a Redis outage longer than the lease", () => {
+  // A Redis of its own, since this suite kills it. Leases of 1.5 s, renewed every 0.5 s.
+  const LEASE = 1_500;
+  const RENEWAL = LEASE / 3;
+  const cases = [
+    {
+      name: "killed and restarted empty",
+      outage: async (server: RedisServer) => {
+        await server.kill();
+        return startRedisServer({ port: server.port });
+      },
+    },
+    {
+      name: "hung (SIGSTOP) past twice the lease, so its keys expire as it wakes",
+      outage: async (server: RedisServer) => {
+        server.freeze();
+        await new Promise((r) => setTimeout(r, LEASE * 2 + 500));
+        server.thaw();
+        return server;
+      },
+    },
+  ];
+  for (const { name, outage } of cases) {
+    it(`${name}: the instances register the slots of the connections they still hold, and the cap is exact again within one renewal`, async () => {
+      let server = await startRedisServer();
+      const warnings: string[] = [];
+      const [a, b] = [await instance(server.url, warnings, LEASE), await instance(server.url, warnings, LEASE)];
+      try {
+        const held = [await upgrade(a.url), await upgrade(a.url)];
+        expect(held.map((h) => h.status)).toEqual([101, 101]);
+        expect((await upgrade(b.url)).status).toBe(429);
+        server = await outage(server);
+        // Both instances back on Redis, then one renewal interval (and a little for the round trip).
+        const back = async (client: Redis) => {
+          while (client.status !== "ready" || (await client.ping().catch(() => "")) !== "PONG") await new Promise((r) => setTimeout(r, 20));
+        };
+        await Promise.all([back(a.client), back(b.client)]);
+        await new Promise((r) => setTimeout(r, RENEWAL + 200));
+        // Before this, slots were only renewed if Redis still had them: both connections stopped
+        // counting and a third client of the key was admitted.
+        const third = await upgrade(b.url);
+        expect(third.status).toBe(429);
+        // The re-registered slots are still given back when their connections close.
+        for (const h of held) h.ws?.close();
+        const deadline = Date.now() + 3_000;
+        let admitted = await upgrade(b.url);
+        while (admitted.status !== 101 && Date.now() < deadline) admitted = await upgrade(b.url);
+        expect(admitted.status).toBe(101);
+        admitted.ws?.close();
+      } finally {
+        await a.stop();
+        await b.stop();
+        await server.stop();
+      }
+    }, 20_000);
+  }
 });

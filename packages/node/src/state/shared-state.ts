@@ -12,11 +12,15 @@ export interface Replay {
   /** The entries after the position, in order, at most `max`. */
   readonly entries: readonly HistoryEntry[];
   /**
-   * Entries after the position that are no longer kept (retention passed them): the client must be
-   * told of the gap, never left with a silent hole.
+   * Entries right after the position that are no longer kept (retention passed them, or a Redis
+   * primary failed over before its replica had them): the client must be told of the gap, never
+   * left with a silent hole.
    */
   readonly lost?: { readonly from: number; readonly to: number };
-  /** More entries exist past the last one returned (the replay limit was reached). */
+  /**
+   * More entries exist past the last one returned: the replay limit was reached, or a hole follows
+   * it, which a replay from the last entry reports as {@link lost}.
+   */
   readonly more: boolean;
 }
 
@@ -59,7 +63,7 @@ export interface SharedState {
   onRevoke(listener: (key: string) => void): () => void;
   /** Appends to a stream's history; resolves with its sequence id, one sequence per stream across all instances. */
   append(stream: string, payload: string): Awaitable<number>;
-  /** The entries after `after`, at most `max`, and whether some were lost to retention. */
+  /** The entries after `after`, at most `max` and up to the first hole, and whether the ones right after `after` were lost. */
   replay(stream: string, after: number, max: number): Awaitable<Replay>;
   /** Calls `listener` with every entry appended to the stream from now on, by any instance, in order. */
   tail(stream: string, listener: (entry: HistoryEntry) => void): () => void;

@@ -1,0 +1,182 @@
+import type { HistoryEntry, Replay } from "@ws-errors/node";
+import type { ChainableCommander } from "ioredis";
+import type { Bounded, RedisLike } from "./connection";
+import type { Channels } from "./channels";
+
+/** The commands the history needs on the state's own connection (the append script is defined there). */
+export type HistoryClient = RedisLike & {
+  wsErrorsAppend(stream: string, counter: string, channel: string, payload: string, retention: number, publish: number, floor: number): Promise<number>;
+};
+
+export interface HistoryOptions {
+  readonly client: HistoryClient;
+  readonly channels: Channels;
+  readonly bounded: Bounded;
+  readonly prefix: string;
+  readonly retention: number;
+  readonly replicas: number;
+  readonly timeoutMs: number;
+}
+
+interface Tail {
+  /** The last seq delivered; undefined until the stream's end is known. */
+  last: number | undefined;
+  readonly listeners: Set<(entry: HistoryEntry) => void>;
+  /** Messages heard while the end was unknown or a gap was being read. */
+  readonly waiting: HistoryEntry[];
+  reading: boolean;
+  /** Leaves the live channel. */
+  off: () => void;
+}
+
+const toEntry = ([id, fields]: [string, string[]]): HistoryEntry => ({ seq: Number.parseInt(id, 10), payload: fields[1] ?? "" });
+
+/**
+ * Stream history on Redis Streams, one sequence per stream. A stream's entries, its counter and
+ * its live channel share one hash tag, so the append script touches one cluster slot. Live entries
+ * are published by whoever appends and heard on the shared subscriber; a gap in what is heard (a
+ * message missed while the subscriber reconnected) is read back with XRANGE, and {@link check}
+ * reads every quiet tail's end once per interval, so a missed last message is delivered too.
+ */
+export function redisHistory(options: HistoryOptions) {
+  const { client, channels, bounded, prefix, retention, replicas, timeoutMs } = options;
+  const keyOf = (stream: string) => `${prefix}stream:{${stream}}`;
+  const tails = new Map<string, Tail>();
+  // The highest id this instance has seen per stream (appended, heard or replayed): the floor of
+  // the next append, so an id a client may hold is never given to another entry.
+  const seen = new Map<string, number>();
+  const see = (stream: string, seq: number) => {
+    if (seq > (seen.get(stream) ?? 0)) seen.set(stream, seq);
+  };
+  let closed = false;
+
+  const emit = (stream: string, tail: Tail, entry: HistoryEntry) => {
+    tail.last = entry.seq;
+    see(stream, entry.seq);
+    for (const listener of tail.listeners) listener(entry);
+  };
+  // Reads everything after the last delivered entry, then what was heard meanwhile, in order.
+  const readGap = (stream: string, tail: Tail): Promise<void> => {
+    if (tail.reading || tail.last === undefined) return Promise.resolve();
+    tail.reading = true;
+    return bounded("tail", () => client.xrange(keyOf(stream), `${(tail.last as number) + 1}-0`, "+", "COUNT", 1000))
+      .then((range) => {
+        for (const entry of range.map(toEntry)) if (entry.seq > (tail.last as number)) emit(stream, tail, entry);
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        tail.reading = false;
+        if (tails.get(stream) === tail) drain(stream, tail);
+      });
+  };
+  const drain = (stream: string, tail: Tail) => {
+    while (tail.waiting.length > 0 && tail.last !== undefined && !tail.reading) {
+      const entry = tail.waiting.shift() as HistoryEntry;
+      if (entry.seq <= tail.last) continue;
+      if (entry.seq === tail.last + 1) emit(stream, tail, entry);
+      else {
+        tail.waiting.unshift(entry);
+        void readGap(stream, tail);
+      }
+    }
+  };
+
+  return {
+    async append(stream: string, payload: string): Promise<number> {
+      const key = keyOf(stream);
+      const channel = `${key}:live`;
+      const floor = seen.get(stream) ?? 0;
+      let seq: number;
+      if (replicas === 0) seq = Number(await bounded("append", () => client.wsErrorsAppend(key, `${key}:seq`, channel, payload, retention, 1, floor)));
+      else {
+        // Acknowledged, and shown live, only once `replicas` replicas hold it: a failover then
+        // promotes a replica that has every entry a client has seen. WAIT goes in the same
+        // pipeline so that on a cluster it reaches the stream's own primary.
+        const pipeline = client.pipeline() as ChainableCommander & { wsErrorsAppend(...args: (string | number)[]): ChainableCommander };
+        const results = await bounded("append", () =>
+          pipeline
+            .wsErrorsAppend(key, `${key}:seq`, channel, payload, retention, 0, floor)
+            .wait(replicas, Math.floor(timeoutMs / 2))
+            .exec(),
+        );
+        const [appended] = results ?? [];
+        if (!appended || appended[0]) throw appended?.[0] ?? new Error("Redis returned nothing for append");
+        seq = Number(appended[1]);
+        await bounded("append", () => client.publish(channel, `${seq} ${payload}`));
+      }
+      see(stream, seq);
+      return seq;
+    },
+
+    /**
+     * The entries after `after`, up to the first hole: a hole at the start (entries trimmed by
+     * retention, or lost with a primary that failed over before replicating them) is reported as
+     * `lost`; a hole further on ends this page (`more`), and the next call reports it.
+     */
+    async replay(stream: string, after: number, max: number): Promise<Replay> {
+      const key = keyOf(stream);
+      const range = await bounded("replay", () => client.xrange(key, `${after + 1}-0`, "+", "COUNT", max + 1));
+      const found = range.map(toEntry);
+      if (found.length === 0) {
+        // Nothing after the position: lost if the counter went past it, else simply up to date.
+        const counter = Number((await bounded("replay", () => client.get(`${key}:seq`))) ?? 0);
+        return { entries: [], more: false, ...(counter > after && { lost: { from: after + 1, to: counter } }) };
+      }
+      const first = (found[0] as HistoryEntry).seq;
+      let end = 1;
+      while (end < Math.min(found.length, max) && (found[end] as HistoryEntry).seq === (found[end - 1] as HistoryEntry).seq + 1) end++;
+      const entries = found.slice(0, Math.min(end, max));
+      see(stream, (entries.at(-1) as HistoryEntry).seq);
+      return { entries, more: found.length > entries.length, ...(first > after + 1 && { lost: { from: after + 1, to: first - 1 } }) };
+    },
+
+    tail(stream: string, listener: (entry: HistoryEntry) => void): () => void {
+      let tail = tails.get(stream);
+      if (tail) tail.listeners.add(listener);
+      else {
+        const created: Tail = { last: undefined, listeners: new Set([listener]), waiting: [], reading: false, off: () => undefined };
+        tails.set(stream, (tail = created));
+        const heard = channels.listen(`${keyOf(stream)}:live`, (message) => {
+          const space = message.indexOf(" ");
+          created.waiting.push({ seq: Number.parseInt(message.slice(0, space), 10), payload: message.slice(space + 1) });
+          drain(stream, created);
+        });
+        created.off = heard.off;
+        // "Now" is where the stream ends when tail() is called, read at once; entries appended
+        // before the subscription holds are read back once it does. Until Redis answers, the tail
+        // waits (starting from the beginning would replay everything).
+        const findEnd = () => {
+          if (closed || tails.get(stream) !== created) return;
+          bounded("tail", () => client.xrevrange(keyOf(stream), "+", "-", "COUNT", 1)).then(
+            (latest) => {
+              created.last = latest[0] ? Number.parseInt(latest[0][0], 10) : 0;
+              drain(stream, created);
+              heard.subscribed.then(() => readGap(stream, created)).catch(() => undefined);
+            },
+            () => setTimeout(findEnd, 250).unref(),
+          );
+        };
+        findEnd();
+      }
+      const own = tail;
+      return () => {
+        own.listeners.delete(listener);
+        if (own.listeners.size === 0 && tails.get(stream) === own) {
+          tails.delete(stream);
+          own.off();
+        }
+      };
+    },
+
+    /** Reads each tail's entries past the last delivered one: the net under a missed live message. */
+    check(): void {
+      for (const [stream, tail] of tails) void readGap(stream, tail);
+    },
+
+    close(): void {
+      closed = true;
+      for (const tail of tails.values()) tail.off();
+      tails.clear();
+    },
+  };
+}
