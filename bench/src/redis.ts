@@ -110,7 +110,7 @@ async function history(state: SharedState, client: Redis): Promise<Figure[]> {
   const stream = "bench-replay";
   for (let i = 0; i < 10_000; i++) await state.append(stream, payload);
   const replayOurs = () => rate(() => Promise.resolve(state.replay(stream, 5_000, 1_000)), 200, 8);
-  const replayBare = () => rate(() => client.xrange(`ws-errors:stream:${stream}`, "5001-0", "+", "COUNT", 1_001), 200, 8);
+  const replayBare = () => rate(() => client.xrange(`ws-errors:stream:{${stream}}`, "5001-0", "+", "COUNT", 1_001), 200, 8);
   await replayOurs();
   await replayBare();
   const c: number[] = [];

@@ -10,6 +10,7 @@ import { watchBenchmarks } from "./watch";
 import { rxjsBenchmarks } from "./rxjs";
 import { nestjsBenchmarks } from "./nestjs";
 import { redisBenchmarks } from "./redis";
+import { redisCostBenchmarks } from "./redis-cost";
 import { memoryBenchmarks } from "./memory";
 import { metricsBenchmarks } from "./metrics";
 import { peerBenchmarks } from "./peers";
@@ -25,6 +26,7 @@ const SUITES: Record<string, () => Figure[] | Promise<Figure[]>> = {
   nestjs: nestjsBenchmarks,
   metrics: metricsBenchmarks,
   redis: redisBenchmarks,
+  "redis-cost": redisCostBenchmarks,
   memory: memoryBenchmarks,
   peers: peerBenchmarks,
   size: sizeBenchmarks,
@@ -32,6 +34,8 @@ const SUITES: Record<string, () => Figure[] | Promise<Figure[]>> = {
 };
 
 const METHOD: Record<string, string> = {
+  "redis-cost":
+    "What Redis does for each thing a server does, per operation (bench/src/redis-cost.ts): a `redis-server` (Debian's) on a free loopback port, the state's connections (commands and subscriber) reaching it through a counting TCP proxy in the bench process (round trips are the writes the proxy received; bytes each way), and the commands Redis processed read from its `INFO stats` by a probe that goes around the proxy (its own INFO calls subtracted). Upgrades: a `WsErrorServer` with per-address and per-key attempt windows, `apiKey`, `revocation()` and a per-key cap, 300 upgrades on distinct keys one after another, each closed after it opened. Idle: 1,000 connections on 1,000 keys held 30 s at the default lease (15 s, renewed every 5 s). Appends: 1,000, one at a time, with a second instance tailing the stream. Resumes: 200 replays of 100 entries. Counts, not timings: they do not move with the machine, so they have no same-run baseline and are not in the stability table.",
   metrics:
     "Two WsErrorServers in this process on loopback, the client in a child process (bench/src/peer.ts): one records through the OpenTelemetry SDK (sdk-metrics 2.12 MeterProvider with a pull reader, so every measurement is aggregated and nothing is exported during a figure), the other has no SDK, which is what every server without one runs (the server recognizes the API's no-op meter and records nothing). 15 rounds after one warm-up each, the first of each round alternating; ratio on ÷ off per round, median (higher is better). Off against today's code: the node suite's emission and rejection figures in the same full run are that path against raw `ws`.",
   size: "size-limit 11 with its esbuild plugin (bench/.size-limit.cjs, the same configuration that fails CI when a budget is exceeded): each entry bundled for the browser from the built packages, minified, gzipped; the RxJS entry leaves rxjs out. One catalog is Collective2 (the largest bundled one). The ratio is to `rxjs/webSocket` alone (lower is smaller). The rows marked \"part\" say where the bytes of our two client bundles are (bench/src/size.ts): each bundle is built from the packages' sources, where every source file is a section of its own (a built package is one file), minified and gzipped whole, then again without one part; a part's figure is what the bundle loses without it, as a share of the whole (gzip is not additive, so the parts need not sum to the whole).",
@@ -77,6 +81,10 @@ function markdown(figures: Figure[]): string {
     const rows = figures.filter((f) => f.suite === suite);
     if (rows.length === 0) continue;
     lines.push(`## ${suite}`, "", METHOD[suite] ?? "", "");
+    if (rows.every((f) => f.counts)) {
+      lines.push(...costTable(rows), "");
+      continue;
+    }
     lines.push("| benchmark | median [spread] | baseline (same run) | ratio [range] | goal |", "| --- | --- | --- | --- | --- |");
     for (const f of rows) {
       lines.push(
@@ -87,6 +95,19 @@ function markdown(figures: Figure[]): string {
   }
   lines.push(...PROFILES);
   return `${lines.join("\n")}\n`;
+}
+
+/* Costs in counts, per operation: no baseline and no ratio (they do not vary with the machine). */
+function costTable(rows: readonly Figure[]): string[] {
+  const n = (v: number) => (v >= 100 ? Math.round(v).toLocaleString("en-US") : Number(v.toPrecision(3)).toString());
+  return [
+    "| operation | commands Redis ran (inside scripts too) | round trips | bytes to Redis | bytes from Redis |",
+    "| --- | --- | --- | --- | --- |",
+    ...rows.map((f) => {
+      const c = f.counts as NonNullable<Figure["counts"]>;
+      return `| ${f.name} | ${n(c.commands)} | ${n(c.roundTrips)} | ${n(c.bytesToRedis)} | ${n(c.bytesFromRedis)} |`;
+    }),
+  ];
 }
 
 /* What profiling each hot path showed, and what was changed for it: kept with the figures it explains. */
@@ -116,9 +137,10 @@ const RUNS = resolve(import.meta.dirname, "../runs.json");
    so how stable each ratio is shows next to the figures. */
 function recordRun(figures: readonly Figure[]): Run[] {
   const previous = existsSync(RUNS) ? (JSON.parse(readFileSync(RUNS, "utf8")) as Run[]) : [];
-  const runs = [...previous, { date: new Date().toISOString(), ratios: Object.fromEntries(figures.map((f) => [f.name, Number(f.ratio.toFixed(3))])) }].slice(
-    -3,
-  );
+  const runs = [
+    ...previous,
+    { date: new Date().toISOString(), ratios: Object.fromEntries(figures.filter((f) => !f.counts).map((f) => [f.name, Number(f.ratio.toFixed(3))])) },
+  ].slice(-3);
   writeFileSync(RUNS, `${JSON.stringify(runs, null, 2)}\n`);
   return runs;
 }
@@ -188,7 +210,8 @@ for (const name of names) {
   for (const figure of runSuiteInChild(name)) {
     figures.push(figure);
     figureGoals.set(figure.name, figure.goal);
-    console.log(`  ${figure.name}: ${format(figure.median, figure.unit)} (${figure.ratio.toFixed(3)}× ${figure.baseline.split(" (")[0]})`);
+    if (figure.counts) console.log(`  ${figure.name}: ${JSON.stringify(figure.counts)}`);
+    else console.log(`  ${figure.name}: ${format(figure.median, figure.unit)} (${figure.ratio.toFixed(3)}× ${figure.baseline.split(" (")[0]})`);
   }
 }
 if (wanted.length === 0) {

@@ -17,6 +17,14 @@ export interface Figure {
   readonly ratioSpread: readonly [number, number];
   readonly goal?: string;
   readonly note?: string;
+  /** A cost in counts (the redis-cost suite): not a timing, so it has no ratio and its own table. */
+  readonly counts?: {
+    readonly per: string;
+    readonly commands: number;
+    readonly roundTrips: number;
+    readonly bytesToRedis: number;
+    readonly bytesFromRedis: number;
+  };
 }
 
 export function median(values: readonly number[]): number {

@@ -37,12 +37,12 @@ export interface RedisStateOptions {
 
 type Scripted = HistoryClient & {
   wsErrorsAcquire(key: string, limit: number, holder: string, leaseMs: number): Promise<number>;
-  wsErrorsRenew(key: string, leaseMs: number, ...holders: string[]): Promise<number>;
+  wsErrorsRenew(keys: number, ...keysThenArgs: (string | number)[]): Promise<number>;
   wsErrorsHit(key: string, limit: number, windowMs: number): Promise<number>;
 };
 
-/** Holders renewed per script call: bounded, so a key with thousands of open connections never builds one huge call. */
-const RENEW_BATCH = 500;
+/** Holders renewed per script call: bounded, so thousands of open connections never build one huge call. */
+const RENEW_BATCH = 1_000;
 
 /**
  * {@link SharedState} on Redis, for several server instances behind a load balancer:
@@ -77,7 +77,8 @@ export function redisState(options: RedisStateOptions): SharedState {
   const client = duplicateOf(options.client, { enableOfflineQueue: false, enableAutoPipelining: true }) as Scripted;
   client.on("error", () => undefined);
   client.defineCommand("wsErrorsAcquire", { numberOfKeys: 1, lua: ACQUIRE });
-  client.defineCommand("wsErrorsRenew", { numberOfKeys: 1, lua: RENEW });
+  // The number of keys varies per call: given first (ioredis passes it on as EVALSHA's numkeys).
+  client.defineCommand("wsErrorsRenew", { lua: RENEW });
   client.defineCommand("wsErrorsHit", { numberOfKeys: 1, lua: HIT });
   client.defineCommand("wsErrorsAppend", { numberOfKeys: 3, lua: APPEND });
   const name = (kind: string, id: string) => `${prefix}${kind}:${createHash("sha256").update(id).digest("base64url").slice(0, 24)}`;
@@ -93,14 +94,35 @@ export function redisState(options: RedisStateOptions): SharedState {
     timeoutMs,
   });
 
-  // Slots this process holds, renewed while it lives: one script call per key and batch, all
-  // auto-pipelined into one write per node per interval.
+  // Slots this process holds, renewed while it lives: one script call per interval for up to
+  // RENEW_BATCH holders across all their keys (on a cluster, one per key), auto-pipelined.
   const held = new Map<string, Set<string>>();
   const renew = () => {
+    let keys: string[] = [];
+    let args: (string | number)[] = [];
+    const flush = () => {
+      if (keys.length > 0) client.wsErrorsRenew(keys.length, ...keys, leaseMs, ...args).catch(() => undefined);
+      keys = [];
+      args = [];
+    };
     for (const [key, holders] of held) {
-      const all = [...holders];
-      for (let i = 0; i < all.length; i += RENEW_BATCH) client.wsErrorsRenew(key, leaseMs, ...all.slice(i, i + RENEW_BATCH)).catch(() => undefined);
+      if (options.client.isCluster) flush();
+      // Where this key's holder count sits in `args`, once the key is in the current call.
+      let countAt = -1;
+      for (const holder of holders) {
+        if (countAt < 0) {
+          keys.push(key);
+          countAt = args.push(0) - 1;
+        }
+        args.push(holder);
+        (args[countAt] as number)++;
+        if (args.length >= RENEW_BATCH) {
+          flush();
+          countAt = -1;
+        }
+      }
     }
+    flush();
   };
   const renewal = setInterval(
     () => {

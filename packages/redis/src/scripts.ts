@@ -18,15 +18,22 @@ redis.call('PEXPIRE', KEYS[1], lease * 2)
 return 1`;
 
 /**
- * KEYS[1] sorted set; ARGV leaseMs, holders...: extends the leases of the holders, adding those the
- * set no longer has. A holder is given only while its connection is open on the calling instance,
- * so adding it back is right: after Redis lost its data, or was away past the lease, this is what
- * makes a cap count the connections that are still open.
+ * KEYS sorted sets; ARGV leaseMs, then for each key the number of its holders and the holders:
+ * extends their leases, adding those a set no longer has. A holder is given only while its
+ * connection is open on the calling instance, so adding it back is right: after Redis lost its
+ * data, or was away past the lease, this is what makes a cap count the connections still open.
+ * One call renews every slot an instance holds (on a cluster, one per key: keys of other slots
+ * cannot share a script).
  */
 export const RENEW = `${NOW}
 local lease = tonumber(ARGV[1])
-for i = 2, #ARGV do redis.call('ZADD', KEYS[1], now + lease, ARGV[i]) end
-redis.call('PEXPIRE', KEYS[1], lease * 2)
+local at = 2
+for k = 1, #KEYS do
+  local n = tonumber(ARGV[at])
+  for i = at + 1, at + n do redis.call('ZADD', KEYS[k], now + lease, ARGV[i]) end
+  redis.call('PEXPIRE', KEYS[k], lease * 2)
+  at = at + n + 1
+end
 return 1`;
 
 /**

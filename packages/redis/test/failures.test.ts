@@ -212,3 +212,36 @@ maybe("a Redis outage longer than the lease", () => {
     }, 20_000);
   }
 });
+
+maybe("lease renewals", () => {
+  it("renew every slot an instance holds, across keys, in one script call per interval and 1,000 holders (not one call per connection)", async () => {
+    const client = new Redis(redis.url);
+    const LEASE = 600;
+    const a = redisState({ client, leaseMs: LEASE });
+    const b = redisState({ client });
+    const probe = new Redis(redis.url);
+    try {
+      for (const key of ["k1", "k2", "k3"]) expect(await a.acquire(key, 1, `${key}-holder`)).toBe(true);
+      for (let i = 0; i < 1_500; i++) expect(await a.acquire("big", 1_500, `big-${i}`)).toBe(true);
+      const renewals = async () => {
+        const stats = await probe.info("commandstats");
+        return Number(/cmdstat_evalsha:calls=(\d+)/.exec(stats)?.[1] ?? 0) + Number(/cmdstat_eval:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+      };
+      const before = await renewals();
+      // Five leases long: every slot would have expired four times over without renewals.
+      await new Promise((r) => setTimeout(r, LEASE * 5));
+      const calls = (await renewals()) - before;
+      // 15 intervals (a third of the lease each), 1,503 holders: 2 calls per interval.
+      expect(calls).toBeGreaterThanOrEqual(2 * 12);
+      expect(calls).toBeLessThanOrEqual(2 * 16);
+      for (const key of ["k1", "k2", "k3"]) expect(await b.acquire(key, 1, "other")).toBe(false);
+      expect(await b.acquire("big", 1_500, "other")).toBe(false);
+      expect(await b.acquire("big", 1_501, "other")).toBe(true);
+    } finally {
+      await a.close();
+      await b.close();
+      client.disconnect();
+      probe.disconnect();
+    }
+  });
+});
