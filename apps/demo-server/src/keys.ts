@@ -1,12 +1,16 @@
 import type { Principal } from "@ws-errors/node";
 
-/** The demo's keys: `demo-key` is valid; `revoked-key` is valid at connect and revoked 5 s later. */
+/**
+ * The demo's keys: `demo-key` is valid; `revoked-key` is valid at connect and revoked 5 s later;
+ * `fleet-<n>` keys are valid too, so the fleet run (reliability/fleet) can spread thousands of
+ * clients over keys of 10 connections each, the demo's per-key cap.
+ */
 export const DEMO_KEY = "demo-key";
 export const REVOKED_KEY = "revoked-key";
 export const REVOKE_AFTER_MS = 5_000;
 
 export function isKnownKey(key: string): boolean {
-  return key === DEMO_KEY || key === REVOKED_KEY;
+  return key === DEMO_KEY || key === REVOKED_KEY || /^fleet-\d{1,6}$/.test(key);
 }
 
 /** Whether a connection's key is still valid `openedAt` ms after it connected. */
