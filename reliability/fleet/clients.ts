@@ -48,6 +48,8 @@ interface Record {
 }
 
 const records: Record[] = [];
+// The catalog errors the clients were told of, by entry: why an attempt failed, if one did.
+const errors = new Map<string, number>();
 const clients: { close(): void }[] = [];
 let opened = 0;
 for (let i = 0; i < COUNT; i++) {
@@ -64,12 +66,23 @@ for (let i = 0; i < COUNT; i++) {
     opened++;
     client.send(subscribe());
   });
-  client.on("close", () => record.outages.push({ closedAt: Date.now(), attempts: [] }));
+  // One outage from the close that ends a stream to the first signal after it: attempts that
+  // fail on the way (and close again) belong to the same outage.
+  client.on("close", () => {
+    const open = record.outages.at(-1);
+    if (!open || open.backAt !== undefined) record.outages.push({ closedAt: Date.now(), attempts: [] });
+  });
+  client.on("catalog-error", (error: { _tag: string }) => void errors.set(error._tag, (errors.get(error._tag) ?? 0) + 1));
   // When each attempt will be made: the backoff's delay (full jitter) from now.
   client.on("reconnecting", (info: { delayMs: number }) => record.outages.at(-1)?.attempts.push(Date.now() + info.delayMs));
   client.on("message", (m: { msg_type: string; seq_id?: number }) => {
     if (m.msg_type === "heartbeat") return void client.send(JSON.stringify({ msg_type: "heartbeat.ack", timestamp: new Date().toISOString(), payload: {} }));
-    if (m.msg_type === "gap") return void record.gapMessages++;
+    if (m.msg_type === "gap") {
+      // Told of a gap: counted, with what it said, next to the catalog errors.
+      const said = `gap: ${(m as { payload?: { message?: string } }).payload?.message ?? ""}`;
+      errors.set(said, (errors.get(said) ?? 0) + 1);
+      return void record.gapMessages++;
+    }
     if (m.msg_type !== "strategy.signal") return;
     const seq = m.seq_id as number;
     if (record.last !== undefined) {
@@ -95,6 +108,8 @@ createInterface({ input: process.stdin }).on("line", (line) => {
   if (line.trim() !== "stop") return;
   clearInterval(progress);
   for (const c of clients) c.close();
-  console.log(JSON.stringify({ done: true, records, counted: Object.fromEntries(counted) }));
-  setTimeout(() => process.exit(0), 200);
+  // Exit only once the (large) line has been handed to the pipe.
+  process.stdout.write(`${JSON.stringify({ done: true, records, counted: Object.fromEntries(counted), errors: Object.fromEntries(errors) })}\n`, () =>
+    process.exit(0),
+  );
 });

@@ -35,6 +35,13 @@ const PROCESSES = Number(values.processes);
 const onCluster = values.redis === "cluster";
 const STREAM_KEY = "ws-errors:stream:{collective2:strategy.signal:12345678}";
 const started = Date.now();
+
+/** What one clients process reports when stopped. */
+interface ClientsResult {
+  readonly records: ClientRecord[];
+  readonly counted: Record<string, number>;
+  readonly errors: Record<string, number>;
+}
 const log = (line: string) => console.error(`[fleet ${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
 
 const stops: (() => Promise<unknown>)[] = [];
@@ -75,7 +82,7 @@ try {
   const children: {
     child: ChildProcess;
     latest: { opened?: number; following?: number; away?: number };
-    result?: Promise<{ records: ClientRecord[]; counted: Record<string, number> }>;
+    result?: Promise<ClientsResult>;
   }[] = [];
   const script = fileURLToPath(new URL("./clients.ts", import.meta.url));
   for (let p = 0; p < PROCESSES; p++) {
@@ -109,16 +116,18 @@ try {
             done?: boolean;
             records?: ClientRecord[];
             counted?: Record<string, number>;
+            errors?: Record<string, number>;
             opened?: number;
             following?: number;
             away?: number;
           };
-          if (parsed.done) resolve({ records: parsed.records as ClientRecord[], counted: parsed.counted ?? {} });
+          if (parsed.done) resolve({ records: parsed.records as ClientRecord[], counted: parsed.counted ?? {}, errors: parsed.errors ?? {} });
           else entry.latest = parsed;
           newline = buffer.indexOf("\n");
         }
       });
-      child.once("exit", (code) => reject(new Error(`a clients process exited with ${code}`)));
+      // Read to the end of its output before deciding it ended without its result.
+      child.stdout?.once("end", () => reject(new Error(`a clients process ended without its result (exit ${child.exitCode})`)));
     });
     entry.result.catch(() => undefined);
     children.push(entry);
@@ -161,7 +170,9 @@ try {
   await new Promise((r) => setTimeout(r, 5_000));
   const recovery = sampler.mark();
   for (const c of children) c.child.stdin?.write("stop\n");
-  const results = await Promise.all(children.map((c) => c.result as Promise<{ records: ClientRecord[]; counted: Record<string, number> }>));
+  const results = await Promise.all(children.map((c) => c.result as Promise<ClientsResult>));
+  const errors: Record<string, number> = {};
+  for (const r of results) for (const [tag, n] of Object.entries(r.errors)) errors[tag] = (errors[tag] ?? 0) + n;
   const summary = summarize({
     records: results.flatMap((r) => r.records),
     counted: results.map((r) => r.counted),
@@ -173,7 +184,7 @@ try {
     peak: sampler.peak(),
     backWithinMs: backWithin,
   });
-  console.log(JSON.stringify({ clients: CLIENTS, deployment: onCluster ? "cluster" : "single", ...summary }, null, 2));
+  console.log(JSON.stringify({ clients: CLIENTS, deployment: onCluster ? "cluster" : "single", ...summary, errorsToldToClients: errors }, null, 2));
   process.exitCode = summary.ok ? 0 : 1;
 } catch (error) {
   log(`failed: ${error instanceof Error ? error.stack : String(error)}`);

@@ -60,7 +60,12 @@ export function summarize(run: {
   return {
     ok: gaps === 0 && duplicates === 0 && notBack === 0 && cut.length > 0,
     cutOff: cut.length,
-    back: { p50Ms: quantile(sortedBack, 0.5), p95Ms: quantile(sortedBack, 0.95), maxMs: sortedBack.at(-1), notBack },
+    back: {
+      p50Ms: quantile(sortedBack, 0.5),
+      p95Ms: quantile(sortedBack, 0.95),
+      maxMs: Number.isFinite(sortedBack.at(-1) ?? 0) ? sortedBack.at(-1) : "never",
+      notBack,
+    },
     gaps,
     duplicates,
     gapMessages: records.reduce((n, r) => n + r.gapMessages, 0),

@@ -115,13 +115,21 @@ export function redisHistory(options: HistoryOptions) {
      */
     async replay(stream: string, after: number, max: number): Promise<Replay> {
       const key = keyOf(stream);
-      const range = await bounded("replay", () => client.xrange(key, `${after + 1}-0`, "+", "COUNT", max + 1));
+      // The entries and the counter read together (one transaction, one round trip): read apart,
+      // an append between the two made an up-to-date client look as if it had lost an entry.
+      const [range, counter] = await bounded("replay", async () => {
+        const results = await client
+          .multi()
+          .xrange(key, `${after + 1}-0`, "+", "COUNT", max + 1)
+          .get(`${key}:seq`)
+          .exec();
+        const failed = results?.find(([error]) => error);
+        if (!results || failed) throw failed?.[0] ?? new Error("Redis aborted the replay");
+        return [results[0]?.[1] as [string, string[]][], Number(results[1]?.[1] ?? 0)] as const;
+      });
       const found = range.map(toEntry);
-      if (found.length === 0) {
-        // Nothing after the position: lost if the counter went past it, else simply up to date.
-        const counter = Number((await bounded("replay", () => client.get(`${key}:seq`))) ?? 0);
-        return { entries: [], more: false, ...(counter > after && { lost: { from: after + 1, to: counter } }) };
-      }
+      // Nothing after the position: lost if the counter went past it, else simply up to date.
+      if (found.length === 0) return { entries: [], more: false, ...(counter > after && { lost: { from: after + 1, to: counter } }) };
       const first = (found[0] as HistoryEntry).seq;
       let end = 1;
       while (end < Math.min(found.length, max) && (found[end] as HistoryEntry).seq === (found[end - 1] as HistoryEntry).seq + 1) end++;
