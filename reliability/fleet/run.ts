@@ -184,8 +184,12 @@ try {
     peak: sampler.peak(),
     backWithinMs: backWithin,
   });
+  // An instance that died on its own (not the victim) is a failure, with its last words.
+  for (const [i, instance] of instances.entries()) {
+    if (instance !== victim && !instance.alive()) log(`instance ${i} died:\n${instance.output().slice(-3000)}`);
+  }
   console.log(JSON.stringify({ clients: CLIENTS, deployment: onCluster ? "cluster" : "single", ...summary, errorsToldToClients: errors }, null, 2));
-  process.exitCode = summary.ok ? 0 : 1;
+  process.exitCode = summary.ok && instances.every((i) => i === victim || i.alive()) ? 0 : 1;
 } catch (error) {
   log(`failed: ${error instanceof Error ? error.stack : String(error)}`);
   process.exitCode = 1;

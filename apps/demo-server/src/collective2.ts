@@ -86,11 +86,29 @@ export function collective2Endpoint(timing: Timing, state: SharedState = memoryS
       void connection.send(frame);
     }
   };
+  // The replay, tried again for a while when the state fails (a Redis primary failing over takes
+  // a few seconds); undefined if it never answered.
+  const replayed = async (from: number) => {
+    for (let attempt = 0; attempt < 40; attempt++) {
+      try {
+        return await state.replay(STREAM, from, REPLAY_LIMIT);
+      } catch {
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+    return undefined;
+  };
   // Replays after `from`, at most 1000, then a gap message if more were missed or lost; then live.
   const resume = async (connection: ServerConnection, from: number) => {
     const cursor: Cursor = { replaying: true, last: from, waiting: [] };
     connection.state.set(CURSOR, cursor);
-    const replay = await state.replay(STREAM, from, REPLAY_LIMIT);
+    const replay = await replayed(from);
+    if (!replay) {
+      // History out of reach past a Redis failover's length: dropped without a close frame, which
+      // Collective2's clients read as 1006, whose catalog directive is to resume, later.
+      connection.socket.terminate();
+      return;
+    }
     if (replay.lost) {
       await connection.send(
         envelope("gap", {
@@ -161,7 +179,10 @@ export function collective2Endpoint(timing: Timing, state: SharedState = memoryS
       // The ack goes first, then the replay (from whichever instance appended it), then live
       // signals: in order, nothing twice.
       connection.state.set(CURSOR, { replaying: true, last: 0, waiting: [] } satisfies Cursor);
-      void connection.send(ack).then(() => resume(connection, Math.max(0, resumeFrom - SEQ_BASE)));
+      void connection
+        .send(ack)
+        .then(() => resume(connection, Math.max(0, resumeFrom - SEQ_BASE)))
+        .catch(() => connection.socket.terminate());
       return undefined;
     }
     connection.state.set(CURSOR, { replaying: false, last: 0, waiting: [] } satisfies Cursor);

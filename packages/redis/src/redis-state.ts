@@ -38,6 +38,7 @@ export interface RedisStateOptions {
 type Scripted = HistoryClient & {
   wsErrorsAcquire(key: string, limit: number, holder: string, leaseMs: number): Promise<number>;
   wsErrorsRenew(keys: number, ...keysThenArgs: (string | number)[]): Promise<number>;
+  wsErrorsRenewOne(key: string, ...args: (string | number)[]): Promise<number>;
   wsErrorsHit(key: string, limit: number, windowMs: number): Promise<number>;
 };
 
@@ -79,6 +80,9 @@ export function redisState(options: RedisStateOptions): SharedState {
   client.defineCommand("wsErrorsAcquire", { numberOfKeys: 1, lua: ACQUIRE });
   // The number of keys varies per call: given first (ioredis passes it on as EVALSHA's numkeys).
   client.defineCommand("wsErrorsRenew", { lua: RENEW });
+  // The same script declared with one key, which is how a cluster routes it (and auto-pipelines
+  // it with the other calls to that key's node): a varying key count hides the keys from both.
+  client.defineCommand("wsErrorsRenewOne", { numberOfKeys: 1, lua: RENEW });
   client.defineCommand("wsErrorsHit", { numberOfKeys: 1, lua: HIT });
   client.defineCommand("wsErrorsAppend", { numberOfKeys: 3, lua: APPEND });
   const name = (kind: string, id: string) => `${prefix}${kind}:${createHash("sha256").update(id).digest("base64url").slice(0, 24)}`;
@@ -101,7 +105,8 @@ export function redisState(options: RedisStateOptions): SharedState {
     let keys: string[] = [];
     let args: (string | number)[] = [];
     const flush = () => {
-      if (keys.length > 0) client.wsErrorsRenew(keys.length, ...keys, leaseMs, ...args).catch(() => undefined);
+      if (keys.length === 1) client.wsErrorsRenewOne(keys[0] as string, leaseMs, ...args).catch(() => undefined);
+      else if (keys.length > 1) client.wsErrorsRenew(keys.length, ...keys, leaseMs, ...args).catch(() => undefined);
       keys = [];
       args = [];
     };

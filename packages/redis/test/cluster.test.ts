@@ -1,5 +1,5 @@
 import { Cluster } from "ioredis";
-import { afterAll, beforeAll, describe, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stateContract } from "../../node/test/state-contract";
 import { redisState } from "../src/index";
 import { type RedisCluster, redisServerAvailable, startRedisCluster } from "../src/testing";
@@ -41,4 +41,24 @@ maybe("a cluster primary killed mid-stream", () => {
       }),
     60_000,
   );
+});
+
+maybe("slot leases on a cluster", () => {
+  it("are renewed by the instance holding them, on every shard, for keys on every node (regression: renewals were all refused by the cluster client)", async () => {
+    const clients = [new Cluster([...cluster.startupNodes]), new Cluster([...cluster.startupNodes])];
+    const LEASE = 600;
+    const [a, b] = [redisState({ client: clients[0] as Cluster, leaseMs: LEASE }), redisState({ client: clients[1] as Cluster })];
+    try {
+      // Enough keys to land on all three shards.
+      const keys = Array.from({ length: 30 }, (_, i) => `lease-${i}`);
+      for (const key of keys) expect(await a.acquire(key, 1, `${key}-a`)).toBe(true);
+      // Three leases long: without renewals every slot would have expired.
+      await new Promise((r) => setTimeout(r, LEASE * 3));
+      for (const key of keys) expect(await b.acquire(key, 1, `${key}-b`)).toBe(false);
+    } finally {
+      await a.close();
+      await b.close();
+      for (const c of clients) c.disconnect();
+    }
+  });
 });
