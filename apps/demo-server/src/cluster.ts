@@ -2,12 +2,14 @@
  * pnpm demo:cluster: a Redis server and three demo instances sharing it, and a client walked
  * across them: a connection cap reached across instances, a revocation pushed to all of them, and
  * an instance killed mid-stream with the client resumed on another, nothing lost or repeated.
+ * REDIS=cluster pnpm demo:cluster: the same on a Redis Cluster (3 primaries, 3 replicas), and then
+ * the primary holding the signal stream is killed too, its replica taking over mid-stream.
  */
 import { request } from "node:http";
 import { collective2 } from "@ws-errors/core/catalogs/collective2";
 import { escaRates } from "@ws-errors/core/catalogs/esca-rates";
 import { connect } from "@ws-errors/node";
-import { startRedisServer } from "@ws-errors/redis/testing";
+import { type RedisCluster, type RedisServer, startRedisCluster, startRedisServer } from "@ws-errors/redis/testing";
 import { WebSocket } from "ws";
 import { startBalancer } from "./balancer";
 import { startDemoProcess, type DemoProcess } from "./process";
@@ -19,6 +21,14 @@ const subscribe = (from?: number) => ({
   payload: { action: "subscribe", channel: "strategy.signal", strategy_id: STRATEGY_ID, ...(from !== undefined && { resume_from: String(from) }) },
 });
 const step = (text: string) => console.log(`\n${text}`);
+// Every wait is bounded: a walkthrough that stalls fails with what it waited for.
+const waitFor = async (done: () => boolean, what: string, ms = 30_000) => {
+  const deadline = performance.now() + ms;
+  while (!done()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
 const line = (text: string) => console.log(`  ${text}`);
 
 function open(url: string, headers: Record<string, string>): Promise<WebSocket | { status: number; headers: Record<string, string>; body: string }> {
@@ -34,12 +44,19 @@ function open(url: string, headers: Record<string, string>): Promise<WebSocket |
   });
 }
 
-const redis = await startRedisServer();
+const onCluster = process.env.REDIS === "cluster" || process.argv.includes("--cluster");
+const redis: RedisServer | RedisCluster = onCluster ? await startRedisCluster() : await startRedisServer();
+const env =
+  "url" in redis ? { REDIS_URL: redis.url } : { REDIS_CLUSTER: redis.startupNodes.map((n) => `${n.host}:${n.port}`).join(","), HISTORY_REPLICAS: "1" };
 const instances: DemoProcess[] = [];
 let failed = false;
 try {
-  instances.push(...(await Promise.all([1, 2, 3].map(() => startDemoProcess({ REDIS_URL: redis.url })))));
-  step(`Redis on ${redis.url}; three demo instances sharing it:`);
+  instances.push(...(await Promise.all([1, 2, 3].map(() => startDemoProcess(env)))));
+  step(
+    "url" in redis
+      ? `Redis on ${redis.url}; three demo instances sharing it:`
+      : `A Redis Cluster on ports ${redis.nodes.map((n) => n.port).join(", ")} (3 primaries, 3 replicas); three demo instances sharing it:`,
+  );
   instances.forEach((instance, i) => line(`instance ${i + 1}: ${instance.url}`));
 
   step("1. Collective2 allows 10 connections per key, whichever instance they reach.");
@@ -94,12 +111,23 @@ try {
   );
   await new Promise((r) => client.once("open", r));
   client.send(subscribe());
-  while (seqs.length < 15) await new Promise((r) => setTimeout(r, 20));
+  await waitFor(() => seqs.length >= 15, "the first signals");
   const victim = balancer.routed[0] as number;
   line(`on instance ${victim + 1}, signals up to seq ${seqs.at(-1)}; killing instance ${victim + 1} (SIGKILL)`);
   const before = seqs.length;
   await instances[victim]!.kill();
-  while (seqs.length < before + 30) await new Promise((r) => setTimeout(r, 20));
+  await waitFor(() => seqs.length >= before + 30, "the resumed stream");
+  if (!("url" in redis)) {
+    step("4. The Redis primary holding the signal stream is killed (SIGKILL); its replica takes over.");
+    const primary = await redis.primaryFor("ws-errors:stream:{collective2:strategy.signal:12345678}");
+    const beforeFailover = seqs.length;
+    line(`signals up to seq ${seqs.at(-1)}; killing the primary on port ${primary.port}`);
+    const killedAt = performance.now();
+    await primary.kill();
+    await waitFor(() => seqs.length >= beforeFailover + 1, "a signal after the failover");
+    line(`the next signal, seq ${seqs[beforeFailover]}, ${(performance.now() - killedAt).toFixed(0)} ms after the kill`);
+    await waitFor(() => seqs.length >= beforeFailover + 20, "the stream after the failover");
+  }
   client.close();
   await balancer.close();
   const gaps = seqs.slice(1).filter((s, i) => s !== (seqs[i] as number) + 1).length;
@@ -110,6 +138,8 @@ try {
   failed = true;
   console.error(error);
 } finally {
+  // A failed walkthrough shows what each instance said last.
+  if (failed) for (const [i, instance] of instances.entries()) console.error(`\ninstance ${i + 1} said:\n${instance.output().slice(-2_000)}`);
   await Promise.all(instances.map((i) => i.stop()));
   await redis.stop();
 }

@@ -1,5 +1,5 @@
 import type { HistoryEntry, Replay } from "@ws-errors/node";
-import type { ChainableCommander } from "ioredis";
+import type { ChainableCommander, Cluster } from "ioredis";
 import type { Bounded, RedisLike } from "./connection";
 import type { Channels } from "./channels";
 
@@ -10,6 +10,10 @@ export type HistoryClient = RedisLike & {
 
 export interface HistoryOptions {
   readonly client: HistoryClient;
+  /** Where appends that wait for replicas go: a connection of their own, since WAIT holds the connection it runs on. */
+  readonly writer: HistoryClient;
+  /** {@link boundedCalls} on the writer. */
+  readonly boundedWrite: Bounded;
   readonly channels: Channels;
   readonly bounded: Bounded;
   readonly prefix: string;
@@ -39,7 +43,12 @@ const toEntry = ([id, fields]: [string, string[]]): HistoryEntry => ({ seq: Numb
  * reads every quiet tail's end once per interval, so a missed last message is delivered too.
  */
 export function redisHistory(options: HistoryOptions) {
-  const { client, channels, bounded, prefix, retention, replicas, timeoutMs } = options;
+  const { client, writer, boundedWrite, channels, bounded, prefix, retention, replicas, timeoutMs } = options;
+  // While the primary has fewer replicas than asked (a failover promoted the last one), waiting on
+  // every append would hold each one for the whole bound: appends then go without waiting, and
+  // the replicas are asked for again after a while.
+  const RETRY_REPLICAS_MS = 5_000;
+  let withoutReplicasUntil = 0;
   const keyOf = (stream: string) => `${prefix}stream:{${stream}}`;
   const tails = new Map<string, Tail>();
   // The highest id this instance has seen per stream (appended, heard or replayed): the floor of
@@ -87,21 +96,31 @@ export function redisHistory(options: HistoryOptions) {
       const channel = `${key}:live`;
       const floor = seen.get(stream) ?? 0;
       let seq: number;
-      if (replicas === 0) seq = Number(await bounded("append", () => client.wsErrorsAppend(key, `${key}:seq`, channel, payload, retention, 1, floor)));
+      if (replicas === 0 || Date.now() < withoutReplicasUntil)
+        seq = Number(await bounded("append", () => client.wsErrorsAppend(key, `${key}:seq`, channel, payload, retention, 1, floor)));
       else {
         // Acknowledged, and shown live, only once `replicas` replicas hold it: a failover then
         // promotes a replica that has every entry a client has seen. WAIT goes in the same
         // pipeline so that on a cluster it reaches the stream's own primary.
-        const pipeline = client.pipeline() as ChainableCommander & { wsErrorsAppend(...args: (string | number)[]): ChainableCommander };
-        const results = await bounded("append", () =>
-          pipeline
+        const send = () =>
+          (writer.pipeline() as ChainableCommander & { wsErrorsAppend(...args: (string | number)[]): ChainableCommander })
             .wsErrorsAppend(key, `${key}:seq`, channel, payload, retention, 0, floor)
             .wait(replicas, Math.floor(timeoutMs / 2))
-            .exec(),
-        );
-        const [appended] = results ?? [];
+            .exec();
+        const results = await boundedWrite("append", async () => {
+          const first = await send();
+          // A cluster client retries a pipeline moved to another node only when every reply is
+          // that redirection, and WAIT (keyless) answers wherever it lands: after a failover the
+          // script alone is MOVED. The slots are read again and the append sent once more.
+          const redirected = first?.[0]?.[0] instanceof Error && /^(MOVED|ASK|CLUSTERDOWN) /.test(first[0][0].message);
+          if (!redirected || !writer.isCluster) return first;
+          await new Promise<void>((resolve) => (writer as Cluster).refreshSlotsCache(() => resolve()));
+          return send();
+        });
+        const [appended, acknowledged] = results ?? [];
         if (!appended || appended[0]) throw appended?.[0] ?? new Error("Redis returned nothing for append");
         seq = Number(appended[1]);
+        if (Number(acknowledged?.[1] ?? 0) < replicas) withoutReplicasUntil = Date.now() + RETRY_REPLICAS_MS;
         await bounded("append", () => client.publish(channel, `${seq} ${payload}`));
       }
       see(stream, seq);

@@ -26,9 +26,11 @@ export interface RedisStateOptions {
   readonly historyRetention?: number;
   /**
    * Replicas that must hold an appended entry before it is acknowledged and shown live (default 0:
-   * asynchronous replication). With 0, a primary that fails over can lose its last entries and
-   * hand their sequence ids out again; with 1 or more, every entry a client has seen is on a
-   * replica a failover can promote. The wait is bounded by half of `timeoutMs`.
+   * asynchronous replication). With 0, a primary that fails over can lose its last entries (a
+   * client resuming across them is told, and their ids are not reused); with 1 or more, every
+   * entry a client has seen is on a replica a failover can promote. The wait (Redis `WAIT`, on a
+   * connection of its own) is bounded by half of `timeoutMs`; when the primary has fewer replicas
+   * than this, appends stop waiting for 5 s before asking again.
    */
   readonly historyReplicas?: number;
   /** Longest a call may take before it fails (default 500 ms), so an upgrade never hangs on a dead Redis. */
@@ -88,13 +90,21 @@ export function redisState(options: RedisStateOptions): SharedState {
   const name = (kind: string, id: string) => `${prefix}${kind}:${createHash("sha256").update(id).digest("base64url").slice(0, 24)}`;
   const bounded = boundedCalls(client, timeoutMs);
   const listening = channels(options.client);
+  const replicas = options.historyReplicas ?? 0;
+  const writer = replicas > 0 ? (duplicateOf(options.client, { enableOfflineQueue: false, enableAutoPipelining: false }) as Scripted) : client;
+  if (writer !== client) {
+    writer.on("error", () => undefined);
+    writer.defineCommand("wsErrorsAppend", { numberOfKeys: 3, lua: APPEND });
+  }
   const history = redisHistory({
     client,
+    writer,
+    boundedWrite: writer === client ? bounded : boundedCalls(writer, timeoutMs),
     channels: listening,
     bounded,
     prefix,
     retention: options.historyRetention ?? 10_000,
-    replicas: options.historyReplicas ?? 0,
+    replicas,
     timeoutMs,
   });
 
@@ -219,6 +229,7 @@ export function redisState(options: RedisStateOptions): SharedState {
       if (client.status === "ready") await bounded("close", () => Promise.allSettled([...giveBack, ...releasing])).catch(() => undefined);
       // Our own connections only; the client passed in is the caller's.
       client.disconnect();
+      if (writer !== client) writer.disconnect();
       listening.close();
     },
   };

@@ -53,15 +53,16 @@ export async function failover(deployment: Deployment): Promise<void> {
         try {
           appended.push(await a.append(stream, `tick ${i}`));
           return;
-        } catch {
+        } catch (e) {
+          if (process.env.DEBUG_FAILOVER) console.log("APPEND", String(e));
           await new Promise((r) => setTimeout(r, 100));
         }
       }
     };
     for (let i = 0; i < 50; i++) await append(i);
     await deployment.kill(stream);
-    // The promoted replica has no replica of its own: each append now waits out its bound for
-    // one (historyReplicas: 1), so the run after the failover is kept short.
+    // The promoted replica has no replica of its own: the first append waits out its bound for
+    // one (historyReplicas: 1), then appends stop waiting for a while.
     for (let i = 50; i < 70; i++) await append(i);
     await deployment.settled();
 
