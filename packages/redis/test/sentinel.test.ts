@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redisServerAvailable, type RedisSentinels, type RedisServer, startRedisSentinels } from "../src/testing";
 import { askRedis } from "../src/testing/server";
 import { redisState } from "../src/index";
-import { failover } from "./failover";
+import { failover, retrying } from "./failover";
 
 // Debian's redis-server and redis-sentinel: .ci/run installs them; elsewhere this suite is skipped.
 const available = (redisServerAvailable() && redisServerAvailable("redis-sentinel")) || Boolean(process.env.CI);
@@ -66,13 +66,13 @@ maybe("asynchronous replication: a primary that dies before its replica has its 
       await until(() => live.length === 70, "the tail to hear 61-70");
       expect(live).toEqual(Array.from({ length: 70 }, (_, i) => i + 1));
       // A client that had 55 is told 56-60 are gone, then gets 61 on.
-      const from55 = await b.replay(stream, 55, 100);
+      const from55 = await retrying(() => b.replay(stream, 55, 100));
       expect(from55.lost).toEqual({ from: 56, to: 60 });
       expect(from55.entries.map((e) => e.seq)).toEqual(after);
       // A client that had 45 gets 46-50, then (asking again from 50) the hole, then the rest.
-      const from45 = await b.replay(stream, 45, 100);
+      const from45 = await retrying(() => b.replay(stream, 45, 100));
       expect(from45).toEqual({ entries: [46, 47, 48, 49, 50].map((seq) => ({ seq, payload: `s${seq}` })), more: true });
-      const from50 = await b.replay(stream, 50, 100);
+      const from50 = await retrying(() => b.replay(stream, 50, 100));
       expect(from50.lost).toEqual({ from: 51, to: 60 });
       expect(from50.entries[0]?.seq).toBe(61);
     } finally {
