@@ -25,7 +25,8 @@ export interface RedisSentinels {
  *
  * @example
  * ```ts
- *  * import { startRedisSentinels } from "@ws-errors/redis/testing";
+ * import { Redis } from "ioredis";
+ * import { startRedisSentinels } from "@ws-errors/redis/testing";
  * const set = await startRedisSentinels();
  * const client = new Redis({ sentinels: [...set.sentinels], name: set.name });
  * afterAll(async () => (client.disconnect(), await set.stop()));
