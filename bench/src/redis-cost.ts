@@ -187,9 +187,14 @@ export async function redisCostBenchmarks(): Promise<Figure[]> {
     await other.close();
 
     const RESUMES = 200;
-    await measure("a resume: 100 entries replayed after a position (XRANGE and the stream's counter in one MULTI; nothing lost)", "resume", RESUMES, async () => {
-      for (let i = 0; i < RESUMES; i++) await state.replay("cost-stream", 500, 100);
-    });
+    await measure(
+      "a resume: 100 entries replayed after a position (XRANGE and the stream's counter in one MULTI; nothing lost)",
+      "resume",
+      RESUMES,
+      async () => {
+        for (let i = 0; i < RESUMES; i++) await state.replay("cost-stream", 500, 100);
+      },
+    );
   } finally {
     await state.close();
     client.disconnect();
