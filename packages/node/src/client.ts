@@ -25,11 +25,22 @@ export { RequestError };
 
 export type ClientState = SessionState["status"];
 
+/** A standard (WHATWG) WebSocket constructor: Node 22's global `WebSocket`, Bun's, Deno's, undici's. */
+export type StandardWebSocket = new (url: string, protocols?: string | string[]) => object;
+
 export interface ConnectOptions<E extends WsError = WsError> {
   /** The catalog's decoder (`<catalog>Decoder`) or its full codec. */
   readonly codec: Decoder<E>;
   /** Options for `ws` (headers, protocols, agent...). */
   readonly ws?: ClientOptions;
+  /**
+   * Opens sockets with this standard WebSocket instead of `ws` (Node 22's global `WebSocket`,
+   * Bun's, Deno's). A standard socket sends none of your headers (credentials go in the URL or a
+   * first message) and cannot read a refused upgrade's answer: the catalog's browser fallback
+   * close is what tells the client the error, as in browsers (the server sends it to clients it
+   * takes for browsers: `browserFallback`).
+   */
+  readonly WebSocket?: StandardWebSocket;
   /** Reconnection backoff and its limits (`maxAttempts`, `maxElapsedMs`); `false` never reconnects. */
   readonly reconnect?: ReconnectOptions | false;
   /**
@@ -147,8 +158,11 @@ export class WsErrorClient<E extends WsError = WsError, T = any> extends EventEm
     readonly options: ConnectOptions<E>,
   ) {
     super();
+    // Headers and agents are ws's: a standard WebSocket has no place for them.
+    if (options.WebSocket && options.ws)
+      throw new TypeError("connect(): `ws` options (headers, agent...) cannot go through a standard `WebSocket`; pass one or the other");
     this.wsOptions = options.ws;
-    const { refreshCredentials: refresh, reauthenticate, resubscribe, metrics, tracing, ...shared } = options;
+    const { refreshCredentials: refresh, reauthenticate, resubscribe, metrics, tracing, WebSocket: standard, ...shared } = options;
     const meter = metrics === false ? undefined : (metrics ?? globalMeter("@ws-errors/node"));
     const tracer = tracing === false ? undefined : (tracing ?? globalTracer("@ws-errors/node"));
     const catalog = options.codec.catalog.name;
@@ -157,7 +171,7 @@ export class WsErrorClient<E extends WsError = WsError, T = any> extends EventEm
       url,
       {
         ...shared,
-        createSocket: (target) => wsSocket(target, this.wsOptions),
+        createSocket: standard ? (target) => new standard(target) as unknown as SocketLike : (target) => wsSocket(target, this.wsOptions),
         ...(telemetry[0] && { telemetry: combineTelemetry(telemetry[0], ...telemetry.slice(1)) }),
         resume: (seq) => options.resume?.(seq, this),
         ...(reauthenticate && { reauthenticate: (error: E | WsError) => reauthenticate(error, this) }),

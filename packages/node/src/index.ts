@@ -10,7 +10,16 @@ export {
   type CommandHandler,
 } from "./server";
 export { ServerConnection, type Principal, type UpgradeRequest } from "./server-connection";
-export { connect, WsErrorClient, RequestError, type ConnectOptions, type ClientEvents, type Decision, type ClientState } from "./client";
+export {
+  connect,
+  WsErrorClient,
+  RequestError,
+  type ConnectOptions,
+  type ClientEvents,
+  type Decision,
+  type ClientState,
+  type StandardWebSocket,
+} from "./client";
 export { createFakeServer, type FakeServer } from "./fake-server";
 export { apiKey, readKey, type ApiKeyOptions, type KeySource } from "./policies/api-key";
 export { connectionCap, attemptRate, messageRate, type ConnectionCapOptions, type AttemptRateOptions, type MessageRateOptions } from "./policies/limits";
