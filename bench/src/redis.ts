@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { collective2 } from "@ws-errors/core/catalogs/collective2";
-import { startDemoServers } from "@ws-errors/demo-server";
+import { signalSubscription, startDemoServers } from "@ws-errors/demo-server";
 import { apiKey, attemptRate, connectionCap, memoryState, WsErrorServer, type SharedState } from "@ws-errors/node";
 import { redisState } from "@ws-errors/redis";
 import { redisServerAvailable, startRedisServer } from "@ws-errors/redis/testing";
@@ -161,12 +161,7 @@ async function resumeLatency(redisUrl: string): Promise<Figure> {
   ];
   const single = await startDemoServers({ port: 0, timing });
   await new Promise((r) => setTimeout(r, 1_500)); // a history to resume into
-  const subscribe = (from?: number) =>
-    JSON.stringify({
-      msg_type: "subscription.request",
-      timestamp: new Date().toISOString(),
-      payload: { action: "subscribe", channel: "strategy.signal", strategy_id: 12345678, ...(from !== undefined && { resume_from: String(from) }) },
-    });
+  const subscribe = (from?: number) => JSON.stringify(signalSubscription(from));
   const open = (url: string) =>
     new Promise<WebSocket>((resolve, reject) => {
       const ws = new WebSocket(`${url}/collective2/ws`, { headers: { authorization: "Bearer demo-key" } });

@@ -10,24 +10,14 @@ import { createInterface } from "node:readline";
 import { collective2 } from "@ws-errors/core/catalogs/collective2";
 import type { MeterLike } from "@ws-errors/core";
 import { connect } from "@ws-errors/node";
+import { signalSubscription } from "@ws-errors/demo-server";
 
 const [url, countText, firstKeyText, perKeyText] = process.argv.slice(2);
 const COUNT = Number(countText);
 const FIRST_KEY = Number(firstKeyText);
 const PER_KEY = Number(perKeyText ?? 5);
-const STRATEGY_ID = 12345678;
 
-const subscribe = (resumeFrom?: number | string) =>
-  JSON.stringify({
-    msg_type: "subscription.request",
-    timestamp: new Date().toISOString(),
-    payload: {
-      action: "subscribe",
-      channel: "strategy.signal",
-      strategy_id: STRATEGY_ID,
-      ...(resumeFrom !== undefined && { resume_from: String(resumeFrom) }),
-    },
-  });
+const subscribe = (resumeFrom?: number | string) => JSON.stringify(signalSubscription(resumeFrom));
 
 // What the clients' own metrics say, summed over the process: one meter for all of them.
 const counted = new Map<string, number>();

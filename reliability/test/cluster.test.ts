@@ -5,6 +5,7 @@ import { redisServerAvailable, startRedisServer, type RedisServer } from "@ws-er
 import { WebSocket } from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { report } from "./figures";
+import { signalSubscription } from "@ws-errors/demo-server";
 import { startBalancer } from "@ws-errors/demo-server/balancer";
 import { startDemoProcess, type DemoProcess } from "@ws-errors/demo-server/process";
 
@@ -16,19 +17,8 @@ const maybe = redisServerAvailable() || process.env.CI ? describe : describe.ski
  * caps, revocations, attempt limits and Collective2's signal history hold whichever instance a
  * client reaches, and survive an instance's crash and Redis's own.
  */
-const STRATEGY_ID = 12345678;
 const C2 = "/collective2/ws";
-const subscribe = (resumeFrom?: number) =>
-  JSON.stringify({
-    msg_type: "subscription.request",
-    timestamp: new Date().toISOString(),
-    payload: {
-      action: "subscribe",
-      channel: "strategy.signal",
-      strategy_id: STRATEGY_ID,
-      ...(resumeFrom !== undefined && { resume_from: String(resumeFrom) }),
-    },
-  });
+const subscribe = (resumeFrom?: number) => JSON.stringify(signalSubscription(resumeFrom));
 
 type Outcome = { ws?: WebSocket; status?: number; headers?: Record<string, unknown>; ms?: number };
 function open(url: string, headers: Record<string, string>): Promise<Outcome> {

@@ -12,14 +12,10 @@ import { connect } from "@ws-errors/node";
 import { type RedisCluster, type RedisServer, startRedisCluster, startRedisServer } from "@ws-errors/redis/testing";
 import { WebSocket } from "ws";
 import { startBalancer } from "./balancer";
+import { signalSubscription } from "./collective2";
 import { startDemoProcess, type DemoProcess } from "./process";
 
-const STRATEGY_ID = 12345678;
-const subscribe = (from?: number) => ({
-  msg_type: "subscription.request",
-  timestamp: new Date().toISOString(),
-  payload: { action: "subscribe", channel: "strategy.signal", strategy_id: STRATEGY_ID, ...(from !== undefined && { resume_from: String(from) }) },
-});
+const subscribe = signalSubscription;
 const step = (text: string) => console.log(`\n${text}`);
 // Every wait is bounded: a walkthrough that stalls fails with what it waited for.
 const waitFor = async (done: () => boolean, what: string, ms = 30_000) => {

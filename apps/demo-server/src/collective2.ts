@@ -26,6 +26,28 @@ import { connectionSet, every, type Endpoint } from "./endpoint";
 import { isKnownKey, type Timing } from "./keys";
 
 export const STRATEGY_ID = 12345678;
+
+/**
+ * A client's subscription to the demo strategy's signals, resuming after `resumeFrom` when given:
+ * what the walkthroughs, the reliability suites and the fleet send.
+ *
+ * @example
+ * ```ts
+ * client.send(JSON.stringify(signalSubscription(98_806)));
+ * ```
+ */
+export function signalSubscription(resumeFrom?: number | string) {
+  return {
+    msg_type: "subscription.request",
+    timestamp: new Date().toISOString(),
+    payload: {
+      action: "subscribe",
+      channel: "strategy.signal",
+      strategy_id: STRATEGY_ID,
+      ...(resumeFrom !== undefined && { resume_from: String(resumeFrom) }),
+    },
+  };
+}
 const CHANNELS = ["strategy.signal", "strategy.positions"];
 const SUBS = "c2.subscriptions";
 const REPLAY_LIMIT = 1000;

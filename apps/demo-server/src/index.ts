@@ -9,7 +9,7 @@ import { REAL_TIMING, type Timing } from "./keys";
 import { tickdbEndpoint } from "./tickdb";
 
 export { DEMO_KEY, REVOKED_KEY, REVOKE_AFTER_MS, FAST_TIMING, REAL_TIMING, isKnownKey, stillValid, type Timing } from "./keys";
-export { STRATEGY_ID } from "./collective2";
+export { STRATEGY_ID, signalSubscription } from "./collective2";
 export { prometheusMetrics } from "./metrics";
 
 export interface DemoServers {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { SharedState } from "@ws-errors/node";
 import { channels } from "./channels";
-import { boundedCalls, duplicateOf, type RedisLike } from "./connection";
+import { boundedCalls, duplicateOf, type RedisLike, StateTimeoutError } from "./connection";
 import { type HistoryClient, redisHistory } from "./history";
 import { ACQUIRE, APPEND, HIT, RENEW } from "./scripts";
 
@@ -171,7 +171,7 @@ export function redisState(options: RedisStateOptions): SharedState {
       } catch (error) {
         // The script may still run once a hung Redis answers: give the slot back right behind it,
         // on the same connection, so a slot whose upgrade already failed is never held.
-        if (error instanceof Error && error.name === "StateTimeoutError") client.zrem(slot, holder).catch(() => undefined);
+        if (error instanceof StateTimeoutError) client.zrem(slot, holder).catch(() => undefined);
         throw error;
       }
       if (taken) {

@@ -32,8 +32,11 @@ maybe("asynchronous replication: a primary that dies before its replica has its 
     const own = await startRedisSentinels();
     const clients = [new Redis({ sentinels: [...own.sentinels], name: own.name }), new Redis({ sentinels: [...own.sentinels], name: own.name })];
     for (const c of clients) c.on("error", () => undefined);
-    const [a, b] = clients.map((client) => redisState({ client })) as [ReturnType<typeof redisState>, ReturnType<typeof redisState>];
+    const states: ReturnType<typeof redisState>[] = [];
     try {
+      const [a, b] = clients.map((client) => redisState({ client }));
+      states.push(a as ReturnType<typeof redisState>, b as ReturnType<typeof redisState>);
+      if (!a || !b) throw new Error("two states expected");
       const [primary, replica] = own.servers as [RedisServer, RedisServer];
       const stream = "signals";
       const live: number[] = [];
@@ -76,8 +79,7 @@ maybe("asynchronous replication: a primary that dies before its replica has its 
       expect(from50.lost).toEqual({ from: 51, to: 60 });
       expect(from50.entries[0]?.seq).toBe(61);
     } finally {
-      await a.close();
-      await b.close();
+      for (const state of states) await state.close();
       for (const c of clients) c.disconnect();
       await own.stop();
     }

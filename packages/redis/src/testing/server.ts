@@ -1,5 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Redis } from "ioredis";
 
 /** A `redis-server` this process started, on a free loopback port. */
@@ -55,14 +58,42 @@ export interface StartRedisOptions {
  */
 export async function startRedisServer(options: StartRedisOptions = {}): Promise<RedisServer> {
   const port = options.port ?? (await freePort());
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no", ...(options.args ?? [])];
-  return spawnRedis(options.binary ?? "redis-server", args, port, options.readyWhen ?? "Ready to accept connections");
+  // A directory of its own unless told one: a replica writes the RDB it syncs from its primary
+  // there, which would otherwise land in the caller's working directory.
+  const dir = options.args?.includes("--dir") ? undefined : mkdtempSync(join(tmpdir(), "ws-errors-redis-"));
+  const args = [
+    ...["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no"],
+    ...(dir ? ["--dir", dir] : []),
+    ...(options.args ?? []),
+  ];
+  return spawnRedis(options.binary ?? "redis-server", args, port, options.readyWhen ?? "Ready to accept connections", dir);
 }
 
-/** Spawns a Redis binary and resolves once it printed `readyWhen`; the handle stops it. */
-export async function spawnRedis(binary: string, args: readonly string[], port: number, readyWhen: string): Promise<RedisServer> {
+/* Every process started here and still running: killed when this process exits, so a test that
+   fails before its cleanup (or never reaches it) leaves no Redis behind. */
+const running = new Set<ChildProcess>();
+let killOnExit = false;
+
+/**
+ * Spawns a Redis binary and resolves once it printed `readyWhen`; the handle stops it. `dir`, if
+ * given, is removed once the process has exited.
+ */
+export async function spawnRedis(binary: string, args: readonly string[], port: number, readyWhen: string, dir?: string): Promise<RedisServer> {
   const child: ChildProcess = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  running.add(child);
+  if (!killOnExit) {
+    killOnExit = true;
+    process.once("exit", () => {
+      for (const c of running) c.kill("SIGKILL");
+    });
+  }
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      running.delete(child);
+      if (dir) rmSync(dir, { recursive: true, force: true });
+      resolve();
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     let out = "";
     const timer = setTimeout(() => (child.kill("SIGKILL"), reject(new Error(`${binary} did not start on port ${port}: ${out}`))), 10_000);
