@@ -17,7 +17,13 @@ if (!available) describe.skip("SharedState contract: redis cluster (no redis-ser
 else
   stateContract("redis cluster", async () => {
     const clients = [new Cluster([...cluster.startupNodes]), new Cluster([...cluster.startupNodes])];
-    const [a, b] = clients.map((client) => redisState({ client, historyRetention: 100 })) as [ReturnType<typeof redisState>, ReturnType<typeof redisState>];
+    // The contract checks what a cluster does, not how fast: a fresh cluster client's first calls
+    // on a loaded 2-core CI machine (6 nodes, other suites beside them) can pass the default 500 ms
+    // (seen once, on a revocation); the bound itself is tested in failures.test.ts.
+    const [a, b] = clients.map((client) => redisState({ client, historyRetention: 100, timeoutMs: 5_000 })) as [
+      ReturnType<typeof redisState>,
+      ReturnType<typeof redisState>,
+    ];
     return {
       a,
       b,
