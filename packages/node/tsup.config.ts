@@ -1,3 +1,3 @@
 import { adapterConfig } from "../../tsup.shared.ts";
 
-export default adapterConfig(["ws"]);
+export default adapterConfig(["ws", "@ws-errors/server"]);

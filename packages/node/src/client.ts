@@ -18,7 +18,7 @@ import {
   type WsError,
 } from "@ws-errors/core";
 import { WebSocket, type ClientOptions } from "ws";
-import { globalMeter, globalTracer } from "./telemetry";
+import { globalMeter, globalTracer } from "@ws-errors/server";
 
 export type { Decision };
 export { RequestError };

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Codec, DetailType, WsError, WsErrorInit } from "@ws-errors/core";
-import type { ServerConnection } from "./server-connection";
+import type { Codec, WsError } from "@ws-errors/core";
+import { fakeServerOptions } from "@ws-errors/server";
 import { WsErrorServer } from "./server";
 
 export interface FakeServer {
@@ -10,49 +10,6 @@ export interface FakeServer {
   /** The URL of one catalog's endpoint: `ws://127.0.0.1:PORT/<catalog name>`. */
   urlFor(codec: Codec<WsError>): string;
   close(): Promise<void>;
-}
-
-const SAMPLES: Record<DetailType, unknown> = { string: "sample", integer: 7, number: 1.5, boolean: true, "string[]": ["sample"], object: {}, "object[]": [] };
-
-/* Every detail filled with a sample of its type, so messages and reasons built from templates carry real values. */
-function make(codec: Codec<WsError>, id: unknown, init: WsErrorInit = {}): WsError {
-  const ctor = typeof id === "string" ? codec.classes[id] : undefined;
-  const entry = typeof id === "string" ? codec.catalog.errors.find((e) => e.id === id) : undefined;
-  if (!ctor || !entry) throw new Error(`no entry ${JSON.stringify(id)} in catalog ${codec.catalog.name}`);
-  const details = Object.fromEntries(Object.entries(entry.details).map(([name, detail]) => [name, SAMPLES[detail.type]]));
-  return new ctor({ details, ...init });
-}
-
-/** The fake endpoint of one catalog, on a WsErrorServer like any real one. */
-function fakeEndpoint(codec: Codec<WsError>): WsErrorServer {
-  const emitNow = async (connection: ServerConnection, id: unknown, layer: unknown) => {
-    const error = make(codec, id);
-    if (layer === "close") connection.closeWith(error);
-    else await connection.sendError(error);
-  };
-  return new WsErrorServer({
-    codec,
-    browserFallback: (request) => new URL(request.url ?? "/", "http://x").searchParams.get("browser") === "1",
-    authenticate({ url }) {
-      if (url.searchParams.get("layer") === "upgrade") throw make(codec, url.searchParams.get("emit"));
-      return { key: "fake" };
-    },
-    onConnection(connection) {
-      const url = new URL(connection.request.url ?? "/", "http://x");
-      if (url.searchParams.has("emit")) void emitNow(connection, url.searchParams.get("emit"), url.searchParams.get("layer"));
-    },
-    async onMessage(message, connection) {
-      // The control fields at the top of the message, or (in a text protocol's grammar) in its headers.
-      const object = (value: unknown) => (typeof value === "object" && value !== null ? (value as Record<string, unknown>) : undefined);
-      const top = object(message.data);
-      const data = top && "$emit" in top ? top : object(top?.headers);
-      if (!data || !("$emit" in data)) return message.data;
-      if (data.layer === "close" || data.scope === "connection") return void (await emitNow(connection, data.$emit, data.layer));
-      // Thrown from the handler, as an application's would be: the server adds the correlation.
-      throw make(codec, data.$emit);
-    },
-    logger: { error: () => undefined, warn: () => undefined },
-  });
 }
 
 /**
@@ -73,7 +30,7 @@ function fakeEndpoint(codec: Codec<WsError>): WsErrorServer {
  * ```
  */
 export async function createFakeServer(codecs: readonly Codec<WsError>[], options: { port?: number; host?: string } = {}): Promise<FakeServer> {
-  const endpoints = new Map(codecs.map((codec) => [`/${codec.catalog.name}`, fakeEndpoint(codec)]));
+  const endpoints = new Map(codecs.map((codec) => [`/${codec.catalog.name}`, new WsErrorServer(fakeServerOptions(codec))]));
   const http: Server = createServer((_req, res) => res.writeHead(426).end());
   http.on("upgrade", (request, socket, head) => {
     const endpoint = endpoints.get(new URL(request.url ?? "/", "http://x").pathname);

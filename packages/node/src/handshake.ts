@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from "node:http";
 import { isIP, type Socket } from "node:net";
-import { addressKey, forwardedNodes } from "./address";
+import { addressKey, forwardedNodes } from "@ws-errors/server";
 
 export interface HandshakeOptions {
   /**

@@ -9,7 +9,6 @@ export {
   type IncomingCommand,
   type CommandHandler,
 } from "./server";
-export { ServerConnection, type Principal, type UpgradeRequest } from "./server-connection";
 export {
   connect,
   WsErrorClient,
@@ -21,9 +20,23 @@ export {
   type StandardWebSocket,
 } from "./client";
 export { createFakeServer, type FakeServer } from "./fake-server";
-export { apiKey, readKey, type ApiKeyOptions, type KeySource } from "./policies/api-key";
-export { connectionCap, attemptRate, messageRate, type ConnectionCapOptions, type AttemptRateOptions, type MessageRateOptions } from "./policies/limits";
+export { guardHandshakes, forwardedFor, socketAddress, HANDSHAKE_DEFAULTS, type HandshakeOptions } from "./handshake";
+// The engine and its policies, state and helpers: one implementation for every runtime.
 export {
+  ServerEngine,
+  ServerConnection,
+  type Principal,
+  type UpgradeRequest,
+  apiKey,
+  readKey,
+  type ApiKeyOptions,
+  type KeySource,
+  connectionCap,
+  attemptRate,
+  messageRate,
+  type ConnectionCapOptions,
+  type AttemptRateOptions,
+  type MessageRateOptions,
   heartbeat,
   slowConsumer,
   recheck,
@@ -32,13 +45,29 @@ export {
   type SlowConsumerOptions,
   type RecheckOptions,
   type RevocationOptions,
-} from "./policies/liveness";
-export { classOfKind, errorOfKind, replyEcho, requestFields, withRetryAfter } from "./catalog";
-export { redact, consoleLogger, type Logger } from "./redact";
-export { guardHandshakes, forwardedFor, socketAddress, HANDSHAKE_DEFAULTS, type HandshakeOptions } from "./handshake";
-export { addressKey } from "./address";
-export { RateWindow } from "./state/rate-window";
-export { memoryState, type MemoryStateOptions } from "./state/memory";
-export type { SharedState, HistoryEntry, Replay, OnStateError, Awaitable } from "./state/shared-state";
-export { ErrorMapper, describeThrown, type ErrorEntries } from "./error-mapper";
-export { serverMetrics, globalMeter, globalTracer, type ServerMeter, type ServerTelemetry } from "./telemetry";
+  classOfKind,
+  errorOfKind,
+  replyEcho,
+  requestFields,
+  withRetryAfter,
+  redact,
+  consoleLogger,
+  type Logger,
+  addressKey,
+  RateWindow,
+  memoryState,
+  type MemoryStateOptions,
+  type SharedState,
+  type HistoryEntry,
+  type Replay,
+  type OnStateError,
+  type Awaitable,
+  ErrorMapper,
+  describeThrown,
+  type ErrorEntries,
+  serverMetrics,
+  globalMeter,
+  globalTracer,
+  type ServerMeter,
+  type ServerTelemetry,
+} from "@ws-errors/server";

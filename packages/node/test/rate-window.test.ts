@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { RateWindow } from "../src/state/rate-window";
+import { RateWindow } from "../src/index";
 
 describe("RateWindow", () => {
   it("admits `limit` hits per window, then says how long until the next one is admitted", () => {

@@ -1,10 +1,17 @@
-import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import type { Codec, WsError } from "@ws-errors/core";
-import type { WebSocket } from "ws";
 import { errorOfKind } from "./catalog";
-import type { WsErrorServer } from "./server";
+import type { ServerEngine } from "./engine";
+import { type Transport, unrefTimer } from "./transport";
 
-const TEXT_FRAME = { binary: false } as const;
+/** Request headers as Node has them: lower-case names, repeated ones as arrays. */
+export type IncomingHttpHeaders = Readonly<Record<string, string | string[] | undefined>>;
+
+/** What the engine reads of an upgrade request, on any runtime (Node's `IncomingMessage` is one). */
+export interface HttpRequestLike {
+  readonly url?: string | undefined;
+  readonly method?: string | undefined;
+  readonly headers: IncomingHttpHeaders;
+}
 
 /**
  * What a connection keeps of the HTTP request that opened it. Not the `IncomingMessage` itself:
@@ -28,16 +35,21 @@ export interface Principal {
 /* What a send's completion is reported through when sends are tracked (made once per connection, on demand). */
 type SendCallback = (error?: Error) => void;
 
-/* The turn's frames are flushed by one shared callback (no closure per connection). */
-function uncork(connection: ServerConnection): void {
-  // biome-ignore lint/complexity/useLiteralKeys: the connection's private flag, reached from its own module
-  connection["corked"] = false;
-  (connection.socket as unknown as { _socket?: { uncork(): void } })._socket?.uncork();
+function terminate(connection: ServerConnection): void {
+  connection.transport.terminate(connection.socket);
 }
 
-function terminate(socket: WebSocket): void {
-  socket.terminate();
-}
+/* A connection made by hand, with no server: its socket is taken to have the standard methods. */
+const BARE: Transport = {
+  send: (socket, text, done) => {
+    (socket as { send(text: string): void }).send(text);
+    done?.();
+  },
+  close: (socket, code, reason) => (socket as { close(code: number, reason: string): void }).close(code, reason),
+  terminate: (socket) => (socket as { terminate?(): void }).terminate?.(),
+  bufferedAmount: (socket) => (socket as { bufferedAmount?: number }).bufferedAmount ?? 0,
+  isOpen: (socket) => (socket as { readyState?: number }).readyState === 1,
+};
 
 /* The slow-consumer default when no policy set one: the catalog's slow-consumer close (1008 when it
    has none), with a second's grace, since a client that does not read will not read the close either. */
@@ -60,9 +72,9 @@ const NO_HEADERS: IncomingHttpHeaders = Object.freeze({});
  * keptHeaders(request, ["user-agent", "origin"])
  * ```
  */
-export function keptHeaders(request: IncomingMessage, keep: boolean | readonly string[]): IncomingHttpHeaders {
+export function keptHeaders(request: HttpRequestLike, keep: boolean | readonly string[]): IncomingHttpHeaders {
   if (keep === false || (keep !== true && keep.length === 0)) return NO_HEADERS;
-  const headers: IncomingHttpHeaders = {};
+  const headers: Record<string, string | string[] | undefined> = {};
   if (keep === true) {
     for (const name in request.headers) if (!HANDSHAKE_HEADERS.has(name)) headers[name] = request.headers[name];
   } else {
@@ -87,11 +99,12 @@ export function keptHeaders(request: IncomingMessage, keep: boolean | readonly s
  * new WsErrorServer({ codec, server: http, onConnection: (connection) => connection.send({ type: "welcome" }) });
  * ```
  */
-export class ServerConnection {
+// biome-ignore lint/suspicious/noExplicitAny: the runtime's socket type, `ws`'s WebSocket for a WsErrorServer's connections; handlers written for one runtime reach it unchecked
+export class ServerConnection<S = any> {
   /** Policies' per-connection data, each under a symbol of its own. */
   [slot: symbol]: unknown;
   /** The server that accepted this connection (unset for one made by hand). */
-  server: WsErrorServer | undefined = undefined;
+  server: ServerEngine | undefined = undefined;
   // Set when they first differ from `openedAt`: a number that is not a small integer is a
   // separate 16-byte object, and an idle connection needs none.
   private sentOkAt: number | undefined = undefined;
@@ -112,7 +125,8 @@ export class ServerConnection {
   trackSends = false;
   private pendingSends = 0;
   private closing = false;
-  private corked = false;
+  /* Bytes of frames handed over, for transports that cannot count what the socket read. */
+  private framesRead = 0;
   private stateMap: Map<string | symbol, unknown> | undefined = undefined;
   private sent: SendCallback | undefined = undefined;
 
@@ -123,6 +137,7 @@ export class ServerConnection {
   private readonly idValue: string | number;
 
   /**
+   * @param socket The runtime's socket (`ws`'s WebSocket, Bun's ServerWebSocket, a standard WebSocket).
    * @param request The upgrade request (its URL and peer address are kept; headers as `keepHeaders`
    *   says, none by default), or what to report as it.
    * @param id Unique across instances; a number is this server's attempt count, made into
@@ -130,8 +145,8 @@ export class ServerConnection {
    * @param keepHeaders Which request headers `request.headers` keeps (see {@link keptHeaders}).
    */
   constructor(
-    readonly socket: WebSocket,
-    request: IncomingMessage | UpgradeRequest,
+    readonly socket: S,
+    request: (HttpRequestLike & { readonly socket?: { readonly remoteAddress?: string | undefined } }) | UpgradeRequest,
     readonly principal: Principal | undefined,
     readonly codec: Codec<WsError>,
     id: string | number = "",
@@ -139,12 +154,12 @@ export class ServerConnection {
   ) {
     this.openedAt = Date.now();
     this.url = request.url ?? "/";
-    if ("socket" in request) {
-      this.remoteAddress = request.socket?.remoteAddress;
-      this.headers = keptHeaders(request, keepHeaders);
-    } else {
+    if ("remoteAddress" in request) {
       this.remoteAddress = request.remoteAddress;
       this.headers = request.headers;
+    } else {
+      this.remoteAddress = request.socket?.remoteAddress;
+      this.headers = keptHeaders(request, keepHeaders);
     }
     this.idValue = id;
   }
@@ -188,13 +203,52 @@ export class ServerConnection {
     return (this.stateMap ??= new Map());
   }
 
+  /** How the engine reaches this connection's socket: its server's transport. @internal */
+  get transport(): Transport<S> {
+    return (this.server?.transport ?? BARE) as Transport<S>;
+  }
+
   /** Bytes and sends the socket has not flushed yet. */
   get queued(): number {
-    return this.socket.bufferedAmount + this.pendingSends;
+    return this.transport.bufferedAmount(this.socket) + this.pendingSends;
   }
 
   get isOpen(): boolean {
-    return this.socket.readyState === this.socket.OPEN && !this.closing;
+    return !this.closing && this.transport.isOpen(this.socket);
+  }
+
+  /**
+   * Bytes the peer has sent (a pong included where the runtime counts the socket's bytes; else the
+   * frames handed to the server), for liveness checks that need no listener per frame.
+   */
+  get bytesRead(): number {
+    const transport = this.transport;
+    return transport.bytesRead ? transport.bytesRead(this.socket) : this.framesRead;
+  }
+
+  /** Counts a frame's bytes where the transport cannot. @internal */
+  counted(bytes: number): void {
+    this.framesRead += bytes;
+  }
+
+  /** Stops reading the peer's frames until {@link resume}, where the runtime can; false where it cannot. */
+  pause(): boolean {
+    const transport = this.transport;
+    if (!transport.pause) return false;
+    transport.pause(this.socket);
+    return true;
+  }
+
+  resume(): void {
+    this.transport.resume?.(this.socket);
+  }
+
+  /** Sends a WebSocket ping where the runtime lets a server send one; false where it does not. */
+  ping(): boolean {
+    const transport = this.transport;
+    if (!transport.ping) return false;
+    transport.ping(this.socket);
+    return true;
   }
 
   /** Sends a value as JSON, or in the dialect's grammar (strings as they are); resolves when the socket has written it. */
@@ -216,31 +270,19 @@ export class ServerConnection {
 
   /** Queues text on the socket; false when the connection is closing or over its queue limit. */
   private write(text: string, done?: () => void): boolean {
-    if (this.closing || this.socket.readyState !== 1) return false;
+    const transport = this.transport;
+    if (this.closing || !transport.isOpen(this.socket)) return false;
     if (this.maxQueuedBytes !== Infinity && this.queued > this.maxQueuedBytes) {
       this.onOverflow?.(this);
       return false;
     }
-    // Frames sent in one turn of the event loop leave in one write: the TCP socket stays corked
-    // until the turn ends (process.nextTick), where ws alone makes one system call per frame.
-    if (!this.corked) {
-      const tcp = (this.socket as unknown as { _socket?: { cork(): void } })._socket;
-      if (tcp) {
-        this.corked = true;
-        tcp.cork();
-        process.nextTick(uncork, this);
-      }
-    }
-    // As UTF-8 bytes, marked as a text frame: a corked socket writes buffers in one writev, where
-    // string chunks each go through a conversion of their own (about a fifth faster, measured).
-    const bytes = Buffer.from(text);
     if (done === undefined && !this.trackSends) {
-      this.socket.send(bytes, TEXT_FRAME);
+      transport.send(this.socket, text);
       return true;
     }
     this.pendingSends++;
     const sent = this.tracker();
-    this.socket.send(bytes, TEXT_FRAME, done === undefined ? sent : (error) => (sent(error), done()));
+    transport.send(this.socket, text, done === undefined ? sent : (error) => (sent(error), done()));
     return true;
   }
 
@@ -271,12 +313,13 @@ export class ServerConnection {
   close(code = 1000, reason = "", graceMs = 5_000): void {
     if (this.closing) return;
     this.closing = true;
-    this.socket.close(code, reason);
+    const transport = this.transport;
+    transport.close(this.socket, code, reason);
     // A connection paused by a rate limit must read the peer's answering close, or the client only
     // learns it was closed when the grace runs out and the socket is destroyed (frames still
     // arriving are not worked on: the connection is no longer open).
-    if (this.socket.isPaused) this.socket.resume();
-    setTimeout(terminate, graceMs, this.socket).unref();
+    if (transport.isPaused?.(this.socket)) transport.resume?.(this.socket);
+    unrefTimer(setTimeout(terminate, graceMs, this));
   }
 
   /**
@@ -300,11 +343,11 @@ export class ServerConnection {
     // revoked key read as "too many connections" would be retried. The fallback decodes as this one.
     const close = this.codec.encodeClose(error) ?? this.codec.encodeBrowserFallback(error);
     const entry = this.codec.entryOf(error);
-    if ((!close || entry?.close?.afterFrame) && entry?.frame && !framed && !this.closing && this.socket.readyState === 1) {
+    if ((!close || entry?.close?.afterFrame) && entry?.frame && !framed && !this.closing && this.transport.isOpen(this.socket)) {
       // The frame is all that says this error (a slow consumer's, say; or a close the API knows
       // only by the frame before it). Sent past the queue limit: it is the last data frame, and
       // the limit's own eviction is what may have brought us here.
-      this.socket.send(Buffer.from(this.codec.encodeFrameText(error)), TEXT_FRAME);
+      this.transport.send(this.socket, this.codec.encodeFrameText(error));
       this.server?.telemetry?.sent(error, "frame");
     }
     // Nothing on an open connection tells this error (an entry only on the upgrade layer, say): the

@@ -1,4 +1,3 @@
-import { createRequire } from "node:module";
 import {
   errorAttributes,
   type InstrumentOptions,
@@ -193,9 +192,15 @@ export function remoteParent(traceparent: unknown): unknown {
 function otel(): OpenTelemetryApi | undefined {
   if (api === undefined) {
     try {
+      // Node's module loader, reached without importing `node:module`, so that runtimes without it
+      // (Workers without nodejs_compat) load this file too, and simply record nothing by default.
       // From this file, in either build: the CommonJS one has `__filename`, the ESM one
       // `import.meta.url` (a bare `require` would be the bundler's shim, which throws in ESM).
-      api = createRequire(typeof __filename === "string" ? __filename : import.meta.url)("@opentelemetry/api") as OpenTelemetryApi;
+      const modules = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process?.getBuiltinModule?.("node:module") as
+        | { createRequire(from: string): (id: string) => unknown }
+        | undefined;
+      const load = modules?.createRequire(typeof __filename === "string" ? __filename : import.meta.url);
+      api = load ? (load("@opentelemetry/api") as OpenTelemetryApi) : null;
     } catch {
       api = null;
     }

@@ -1,4 +1,18 @@
-import { isIP } from "node:net";
+import ipaddr from "ipaddr.js";
+
+/**
+ * 4, 6 or 0, as Node's `net.isIP` answers, on any runtime: strict dotted-decimal IPv4, and IPv6
+ * with an optional zone.
+ *
+ * @example
+ * ```ts
+ * isIP("::ffff:192.0.2.1"); // 6
+ * ```
+ */
+export function isIP(address: string): 0 | 4 | 6 {
+  if (ipaddr.IPv4.isValidFourPartDecimal(address)) return 4;
+  return address.includes(":") && ipaddr.IPv6.isValid(address) ? 6 : 0;
+}
 
 /*
  * Client addresses as the internet has them: one IPv6 host holds a whole /64 (2^64 addresses, each

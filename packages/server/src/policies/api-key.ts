@@ -1,6 +1,6 @@
 import type { WsError, WsErrorClass } from "@ws-errors/core";
 import { choiceProblems, errorOfKind, mergeProblems as merge } from "../catalog";
-import type { ServerPolicy, UpgradeContext } from "../server";
+import type { ServerPolicy, UpgradeContext } from "../engine";
 
 /** Where a key is read from on the upgrade request. */
 export type KeySource = { readonly header: string } | { readonly bearer: true } | { readonly query: string };
@@ -25,7 +25,7 @@ export function readKey(request: UpgradeContext["request"], url: URL, from: ApiK
       const value = request.headers[source.header.toLowerCase()];
       key = Array.isArray(value) ? value[0] : value;
     } else if ("bearer" in source) {
-      const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? "");
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(String(request.headers.authorization ?? ""));
       key = match?.[1];
     } else {
       key = url.searchParams.get(source.query) ?? undefined;

@@ -2,11 +2,12 @@ import { addressKey } from "../address";
 import type { Codec, WsError, WsErrorClass } from "@ws-errors/core";
 import { choiceProblems, errorOfKind, mergeProblems as merge, withRetryAfter } from "../catalog";
 import type { ServerConnection } from "../server-connection";
-import type { ServerPolicy, UpgradeContext } from "../server";
+import type { ServerPolicy, UpgradeContext } from "../engine";
 import { memoryState } from "../state/memory";
 import { checkWindow, hitBucket, newBucket, type Bucket } from "../state/rate-window";
 import type { Awaitable, OnStateError, SharedState } from "../state/shared-state";
 import type { Logger } from "../redact";
+import { unrefTimer } from "../transport";
 
 /** An error of the given class, or the catalog's entry of the kind on the layer. */
 export function build(
@@ -227,16 +228,16 @@ export function messageRate(options: MessageRateOptions): ServerPolicy {
   const paused = Symbol("messageRate.paused");
   const resume = (connection: ServerConnection) => {
     connection[paused] = undefined;
-    if (connection.isOpen) connection.socket.resume();
+    if (connection.isOpen) connection.resume();
   };
   const pauseFor = (connection: ServerConnection, ms: number) => {
-    if (connection[paused]) return;
+    // Where the runtime cannot pause a socket, frames over the limit keep being answered instead.
+    if (connection[paused] || !connection.pause()) return;
     connection[paused] = true;
-    connection.socket.pause();
     connection.server?.telemetry?.policy("message-rate", "pause");
     // A few ms past the window's own answer: timers and Date.now() keep separate clocks, and a
     // resume a millisecond early would refuse the very frame the pause held back.
-    setTimeout(resume, ms + 5, connection).unref();
+    unrefTimer(setTimeout(resume, ms + 5, connection));
   };
   return {
     name: "message-rate",
@@ -253,7 +254,7 @@ export function messageRate(options: MessageRateOptions): ServerPolicy {
         const abuse = build(connection.codec, options.closeError ?? options.error, "rate-limited", "frame");
         connection.server?.telemetry?.policy("message-rate", "close", abuse);
         connection.fail(abuse, 1_000);
-        connection.socket.pause();
+        connection.pause();
         return false;
       }
       pauseFor(connection, wait);

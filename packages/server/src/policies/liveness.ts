@@ -1,6 +1,7 @@
 import type { WsErrorClass } from "@ws-errors/core";
 import type { Principal, ServerConnection } from "../server-connection";
-import type { IncomingCommand, ServerPolicy, WsErrorServer } from "../server";
+import type { IncomingCommand, ServerEngine, ServerPolicy } from "../engine";
+import { unrefTimer } from "../transport";
 import type { OnStateError } from "../state/shared-state";
 import { choiceProblems } from "../catalog";
 import { build, guarded } from "./limits";
@@ -19,7 +20,7 @@ function everyConnection(
   const served = new Set<ReadonlySet<ServerConnection>>();
   // Connections made by hand, without a server (tests of a policy alone).
   const unowned = new Set<ServerConnection>();
-  let timer: NodeJS.Timeout | undefined;
+  let timer: ReturnType<typeof setInterval> | undefined;
   const stop = () => {
     if (timer) clearInterval(timer);
     timer = undefined;
@@ -39,7 +40,8 @@ function everyConnection(
     open(connection) {
       if (connection.server) served.add(connection.server.connections);
       else unowned.add(connection);
-      timer ??= setInterval(() => {
+      if (timer) return;
+      timer = setInterval(() => {
         for (const c of unowned) if (!c.isOpen) unowned.delete(c);
         let any = unowned.size > 0;
         for (const connections of served) any ||= connections.size > 0;
@@ -48,7 +50,8 @@ function everyConnection(
         round?.(now);
         for (const connections of served) check(connections, now);
         check(unowned, now);
-      }, everyMs).unref();
+      }, everyMs);
+      unrefTimer(timer);
     },
     dispose() {
       stop();
@@ -58,9 +61,9 @@ function everyConnection(
   };
 }
 
-/** Bytes the peer has sent on this connection's TCP socket (the handshake included). */
+/** Bytes the peer has sent (on Node, its TCP socket's count, the handshake included). */
 function bytesRead(connection: ServerConnection): number {
-  return (connection.socket as unknown as { _socket?: { bytesRead?: number } })._socket?.bytesRead ?? 0;
+  return connection.bytesRead;
 }
 
 export interface HeartbeatOptions {
@@ -109,7 +112,7 @@ export function heartbeat(options: HeartbeatOptions): ServerPolicy {
       }
       if (!sending) return;
       if (options.send) options.send(connection);
-      else connection.socket.ping();
+      else connection.ping();
     },
     (now) => {
       sending = now - lastRound >= options.intervalMs;
@@ -236,7 +239,7 @@ export interface RevocationOptions {
 export function revocation(options: RevocationOptions = {}): ServerPolicy {
   // A revoked key's connections are found by walking each server's own connection set: revocations
   // are rare, and an index by key would cost every connection a set entry for its whole life.
-  const servers = new Set<WsErrorServer>();
+  const servers = new Set<ServerEngine>();
   const listening = new WeakSet<object>();
   const revoked = (key: string) => {
     for (const server of servers) {
