@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
  */
 const ROOT = join(import.meta.dirname, "..", "..");
 const FIXTURES = join(import.meta.dirname, "fixtures");
-const PACKAGES = ["packages/core", "packages/node", "packages/rxjs", "packages/nestjs", "packages/redis", "codegen"];
+const PACKAGES = ["packages/core", "packages/server", "packages/node", "packages/rxjs", "packages/nestjs", "packages/redis", "codegen"];
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const run = promisify(execFile);
 

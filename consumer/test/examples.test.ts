@@ -15,10 +15,11 @@ import { describe, expect, it } from "vitest";
  */
 const ROOT = join(import.meta.dirname, "..", "..");
 const HERE = join(import.meta.dirname, "..");
-const SOURCES = ["packages/core/src", "packages/node/src", "packages/rxjs/src", "packages/nestjs/src", "packages/redis/src", "codegen/src"];
+const SOURCES = ["packages/core/src", "packages/server/src", "packages/node/src", "packages/rxjs/src", "packages/nestjs/src", "packages/redis/src", "codegen/src"];
 const READMES = [
   "README.md",
   "packages/core/README.md",
+  "packages/server/README.md",
   "packages/node/README.md",
   "packages/rxjs/README.md",
   "packages/nestjs/README.md",
@@ -29,6 +30,9 @@ const READMES = [
 const MODULES = [
   "@ws-errors/core",
   "@ws-errors/node",
+  "@ws-errors/server",
+  "@ws-errors/server/bun",
+  "@ws-errors/server/deno",
   "@ws-errors/rxjs",
   "@ws-errors/nestjs",
   "@ws-errors/redis",

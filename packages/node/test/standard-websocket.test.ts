@@ -38,7 +38,15 @@ describe("connect({ WebSocket }) on a standard WebSocket", () => {
   it("reads a refused upgrade from the catalog's browser fallback close, and a frame error on an open connection, as the catalog's entries", async () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ["--experimental-websocket", "--no-warnings", "--conditions=ws-errors-source", "--import", "tsx", join(import.meta.dirname, "fixtures", "standard-client.ts"), url],
+      [
+        "--experimental-websocket",
+        "--no-warnings",
+        "--conditions=ws-errors-source",
+        "--import",
+        "tsx",
+        join(import.meta.dirname, "fixtures", "standard-client.ts"),
+        url,
+      ],
       { cwd: join(import.meta.dirname, ".."), timeout: 30_000 },
     );
     const told = JSON.parse(stdout.trim().split("\n").at(-1) as string);

@@ -1,15 +1,10 @@
-import { type Admission, type ServerEngineOptions, ServerEngine, type Refusal, type UpgradeContext } from "../index";
-import type { ServerConnection } from "../server-connection";
+import { ServerEngine, type ServerEngineOptions } from "../index";
 import type { Transport } from "../transport";
-import { utf8Length } from "../utf8";
-import { type FetchUpgradeRequest, fetchHead, isUpgrade, refusalResponse, upgradeRequired } from "./fetch";
+import { type FetchUpgradeRequest, upgradeRequired } from "./fetch";
+import { admitFetch, offRoute, type SocketSlot, socketClosed, socketMessage, socketOpened } from "./glue";
 
 /** What a Bun `ServerWebSocket` carries in `ws.data` for this server: the upgrade until it opens, then its connection. */
-export interface BunSocketData {
-  context?: UpgradeContext<FetchUpgradeRequest> | undefined;
-  refusal?: Refusal | undefined;
-  connection?: ServerConnection<BunWebSocket> | undefined;
-}
+export type BunSocketData = SocketSlot<BunWebSocket>;
 
 /** The part of Bun's `ServerWebSocket` the adapter uses (typed by shape: no dependency on Bun's types). */
 export interface BunWebSocket {
@@ -89,21 +84,16 @@ export class BunErrorServer extends ServerEngine<FetchUpgradeRequest, BunWebSock
    * else the catalog's refusal as a `Response`. For a `fetch` of your own that routes other requests.
    */
   async upgrade(request: Request, server: BunServerLike): Promise<Response | undefined> {
-    const head = fetchHead(request);
-    const admission: Admission<FetchUpgradeRequest> = await this.admit(head, server.requestIP(request)?.address ?? "");
-    if (admission.refusal && !admission.refusal.close) return refusalResponse(admission.refusal);
-    const data: BunSocketData = admission.refusal ? { refusal: admission.refusal } : { context: admission.context };
-    if (server.upgrade(request, { data })) return undefined;
-    if (admission.context) this.abandon(admission.context);
+    const admitted = await admitFetch(this, request, server.requestIP(request)?.address ?? "");
+    if (admitted instanceof Response) return admitted;
+    if (server.upgrade(request, { data: admitted })) return undefined;
+    if (admitted.context) this.abandon(admitted.context);
     return upgradeRequired();
   }
 
   /** `Bun.serve`'s `fetch`: WebSocket upgrades to `path` (any path without one); 426 or 404 for anything else. */
-  readonly fetch = async (request: Request, server: BunServerLike): Promise<Response | undefined> => {
-    if (this.path !== undefined && new URL(request.url).pathname !== this.path) return new Response("Not Found", { status: 404 });
-    if (!isUpgrade(request)) return upgradeRequired();
-    return this.upgrade(request, server);
-  };
+  readonly fetch = async (request: Request, server: BunServerLike): Promise<Response | undefined> =>
+    offRoute(request, this.path) ?? this.upgrade(request, server);
 
   /** `Bun.serve`'s `websocket` handlers (the same for every BunErrorServer: one `Bun.serve` may route to several). */
   readonly websocket: typeof bunWebSocket;
@@ -120,37 +110,11 @@ export class BunErrorServer extends ServerEngine<FetchUpgradeRequest, BunWebSock
  */
 export const bunWebSocket = {
   maxPayloadLength: 1024 * 1024,
-  open(socket: BunWebSocket): void {
-    const { refusal, context } = socket.data;
-    socket.data.refusal = undefined;
-    socket.data.context = undefined;
-    if (refusal?.close) {
-      if (refusal.frame !== undefined) socket.send(refusal.frame);
-      socket.close(refusal.close.code, refusal.close.reason);
-      return;
-    }
-    if (!context) return void socket.close(1011, "");
-    const engine = context.server as unknown as BunErrorServer;
-    const connection = engine.open(socket, context, socket.remoteAddress);
-    socket.data.connection = connection;
-    if (connection.isOpen) engine.opened(connection);
-  },
-  message(socket: BunWebSocket, message: string | Uint8Array): void {
-    const connection = socket.data.connection;
-    if (!connection?.server) return;
-    if (typeof message === "string") connection.server.frame(connection, message, utf8Length(message));
-    else connection.server.frame(connection, undefined, message.byteLength);
-  },
+  open: (socket: BunWebSocket): void => socketOpened(socket, socket.data, bunTransport),
+  message: (socket: BunWebSocket, message: string | Uint8Array): void => socketMessage(socket.data, message),
   // A pong is a sign of life for the heartbeat policy, as the socket's byte count is on Node.
-  pong(socket: BunWebSocket): void {
-    socket.data.connection?.counted(1);
-  },
-  close(socket: BunWebSocket): void {
-    const { connection, context } = socket.data;
-    if (connection) connection.server?.closed(connection);
-    // Gone before it opened: what the checks took is given back.
-    else if (context) context.server.abandon(context);
-  },
+  pong: (socket: BunWebSocket): void => socket.data.connection?.counted(1),
+  close: (socket: BunWebSocket): void => socketClosed(socket.data),
 };
 
 export type { FetchUpgradeRequest } from "./fetch";
