@@ -15,7 +15,15 @@ import { describe, expect, it } from "vitest";
  */
 const ROOT = join(import.meta.dirname, "..", "..");
 const HERE = join(import.meta.dirname, "..");
-const SOURCES = ["packages/core/src", "packages/server/src", "packages/node/src", "packages/rxjs/src", "packages/nestjs/src", "packages/redis/src", "codegen/src"];
+const SOURCES = [
+  "packages/core/src",
+  "packages/server/src",
+  "packages/node/src",
+  "packages/rxjs/src",
+  "packages/nestjs/src",
+  "packages/redis/src",
+  "codegen/src",
+];
 const READMES = [
   "README.md",
   "packages/core/README.md",
