@@ -6,7 +6,7 @@ import { defineConfig } from "tsup";
  * this package's main entry, so every adapter shares one ServerEngine class (and one `instanceof`).
  */
 export default defineConfig({
-  entry: { index: "src/index.ts", bun: "src/adapters/bun.ts", deno: "src/adapters/deno.ts" },
+  entry: { index: "src/index.ts", bun: "src/adapters/bun.ts", deno: "src/adapters/deno.ts", crossws: "src/adapters/crossws.ts" },
   format: ["esm", "cjs"],
   dts: true,
   clean: true,
