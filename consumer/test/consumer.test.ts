@@ -71,6 +71,25 @@ beforeAll(async () => {
   }
 });
 
+/** An `npm install` line with the @ws-errors/* packages its @ws-errors/* packages depend on, transitively. */
+function withInternalDependencies(line: string): string {
+  if (!/^npm (install|i) /.test(line)) return line;
+  const named = new Set(line.match(/@ws-errors\/[a-z-]+/g) ?? []);
+  const added = new Set<string>();
+  const visit = (name: string) => {
+    const dir = PACKAGES.find((d) => (JSON.parse(readFileSync(join(ROOT, d, "package.json"), "utf8")) as { name: string }).name === name);
+    if (!dir) return;
+    const manifest = JSON.parse(readFileSync(join(ROOT, dir, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
+    for (const dep of Object.keys(manifest.dependencies ?? {})) {
+      if (!dep.startsWith("@ws-errors/") || named.has(dep) || added.has(dep)) continue;
+      added.add(dep);
+      visit(dep);
+    }
+  };
+  for (const name of named) visit(name);
+  return [line, ...added].join(" ");
+}
+
 /* Servers run under npx and tsx, which start processes of their own (esbuild's service): each is
    started in a process group of its own, and the whole group is stopped. */
 function stopGroup(child: ChildProcess): void {
@@ -125,8 +144,9 @@ describe("the packed packages, as npm installs them", () => {
           .split("\n")
           .map((l) => l.replace(/\s+#.*$/, "").trim())
           .filter(Boolean)) {
-          // Not published yet: each @ws-errors/* package comes from its tarball.
-          await sh(line.replace(/@ws-errors\/[a-z-]+/g, (name) => tarballs.get(name) ?? name));
+          // Not published yet: each @ws-errors/* package comes from its tarball, and so do the
+          // @ws-errors/* packages they depend on (npm would fetch those from the registry).
+          await sh(withInternalDependencies(line).replace(/@ws-errors\/[a-z-]+/g, (name) => tarballs.get(name) ?? name));
         }
       } else if (block.kind === "append") {
         appendFileSync(join(project, block.arg), `\n${block.body}`);

@@ -156,8 +156,8 @@ function exporters(): Map<string, string> {
   return found;
 }
 
-/* "Cannot find name" (and its did-you-mean and shorthand-property forms), "cannot find namespace". */
-const CANNOT_FIND = new Set([2304, 2552, 2582, 2593, 18004, 2503]);
+/* "Cannot find name" (and its did-you-mean, install-the-types (Bun, Deno) and shorthand-property forms), "cannot find namespace". */
+const CANNOT_FIND = new Set([2304, 2552, 2582, 2593, 2867, 2868, 18004, 2503]);
 /* Implicit any: only ever a parameter of a callback passed to a name declared `any` above. */
 const IMPLICIT_ANY = new Set([7005, 7006, 7031, 7034]);
 

@@ -191,16 +191,19 @@ const ENDS = new WeakMap<ServerConnection, (() => void)[]>();
  *
  * @example
  * ```ts
- * import { ServerEngine, apiKey } from "@ws-errors/server";
- * import { bunHandlers } from "@ws-errors/server/bun";
+ * import { ServerEngine, apiKey, standardTransport, type StandardServerSocket } from "@ws-errors/server";
  * import { escaRates } from "@ws-errors/core/catalogs/esca-rates";
  *
- * const engine = new ServerEngine({ codec: escaRates, policies: [apiKey({ from: { query: "api_key" }, verify: (k) => k === "demo-key" })] });
- * Bun.serve({ port: 8080, ...bunHandlers(engine) });
+ * // An adapter of your own, for a runtime whose sockets have the standard methods.
+ * const engine = new ServerEngine({ codec: escaRates, policies: [apiKey({ from: { query: "api_key" }, verify: (k) => k === "demo-key" })] }, standardTransport);
+ * async function onUpgrade(request: { url: string; headers: Record<string, string> }, peer: string, accept: () => StandardServerSocket) {
+ *   const admission = await engine.admit(request, peer);
+ *   if (admission.refusal) return admission.refusal; // the catalog's status, headers and body (or a close)
+ *   const connection = engine.open(accept(), admission.context, peer);
+ *   if (connection.isOpen) engine.opened(connection); // then engine.frame(connection, text, bytes) per frame, engine.closed(connection) at the end
+ * }
  * ```
  */
-// Events through eventemitter3 (Node's EventEmitter API on every runtime), typed: an unknown event
-// name or a mistyped listener does not compile.
 export class ServerEngine<R extends HttpRequestLike = HttpRequestLike, S = unknown> extends EventEmitter<ServerEngineEvents> {
   readonly codec: Codec<WsError>;
   readonly connections = new Set<ServerConnection>();

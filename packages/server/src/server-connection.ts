@@ -69,7 +69,7 @@ const NO_HEADERS: IncomingHttpHeaders = Object.freeze({});
  *
  * @example
  * ```ts
- * keptHeaders(request, ["user-agent", "origin"])
+ * keptHeaders({ url: "/v1", headers: { "user-agent": "curl/8", cookie: "s=1" } }, ["user-agent", "origin"]); // { "user-agent": "curl/8" }
  * ```
  */
 export function keptHeaders(request: HttpRequestLike, keep: boolean | readonly string[]): IncomingHttpHeaders {
