@@ -67,3 +67,21 @@ export function startRuntime(command: string, args: readonly string[], env: Reco
     });
   });
 }
+
+/** Runs `command args` to its end and returns its stdout and stderr; killed (and failed) past `timeoutMs`. */
+export function runToEnd(command: string, args: readonly string[], timeoutMs: number): Promise<string> {
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+  running.add(child);
+  let out = "";
+  child.stdout?.on("data", (chunk: Buffer) => void (out += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => void (out += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      running.delete(child);
+      if (signal) reject(new Error(`${command} ${args.join(" ")}: killed (${signal}) after ${timeoutMs} ms\n${out}`));
+      else resolve(out);
+    });
+  });
+}

@@ -114,3 +114,4 @@ export {
   type PolicyProblem,
   type SendLayer,
 } from "./policy-choices";
+export { REFUSAL_HINT_HEADER } from "./refusal-hint";

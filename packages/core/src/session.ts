@@ -350,9 +350,12 @@ export class ClientSession<E extends WsError = WsError> {
     socket.onclose = (event) => {
       if (refused || this.socket !== socket) return;
       detach(socket);
-      this.listener.close?.({ code: event.code, reason: event.reason });
+      // A code no close frame can carry (Deno reports a connection that never opened as 0) is the
+      // abnormal closure every other runtime reports as 1006.
+      const code = event.code >= 1000 ? event.code : 1006;
+      this.listener.close?.({ code, reason: event.reason });
       if (this.ended) return;
-      this.closed(event.code, event.reason);
+      this.closed(code, event.reason);
     };
   }
 

@@ -16,6 +16,7 @@ import {
   type UncataloguedError,
   type UrlSource,
   type WsError,
+  REFUSAL_HINT_HEADER,
 } from "@ws-errors/core";
 import { WebSocket, type ClientOptions } from "ws";
 import { globalMeter, globalTracer } from "@ws-errors/server";
@@ -36,9 +37,9 @@ export interface ConnectOptions<E extends WsError = WsError> {
   /**
    * Opens sockets with this standard WebSocket instead of `ws` (Node 22's global `WebSocket`,
    * Bun's, Deno's). A standard socket sends none of your headers (credentials go in the URL or a
-   * first message) and cannot read a refused upgrade's answer: the catalog's browser fallback
-   * close is what tells the client the error, as in browsers (the server sends it to clients it
-   * takes for browsers: `browserFallback`).
+   * first message) and cannot read a refused upgrade's answer: it asks the server for the
+   * catalog's browser fallback close instead (`ws-errors-refusal: close`, honoured by ws-errors
+   * servers by default), which tells the client the error, as in browsers.
    */
   readonly WebSocket?: StandardWebSocket;
   /** Reconnection backoff and its limits (`maxAttempts`, `maxElapsedMs`); `false` never reconnects. */
@@ -171,7 +172,7 @@ export class WsErrorClient<E extends WsError = WsError, T = any> extends EventEm
       url,
       {
         ...shared,
-        createSocket: standard ? (target) => new standard(target) as unknown as SocketLike : (target) => wsSocket(target, this.wsOptions),
+        createSocket: standard ? (target) => standardSocket(standard, target) : (target) => wsSocket(target, this.wsOptions),
         ...(telemetry[0] && { telemetry: combineTelemetry(telemetry[0], ...telemetry.slice(1)) }),
         resume: (seq) => options.resume?.(seq, this),
         ...(reauthenticate && { reauthenticate: (error: E | WsError) => reauthenticate(error, this) }),
@@ -325,6 +326,13 @@ export class WsErrorClient<E extends WsError = WsError, T = any> extends EventEm
  * `onmessage` attribute, which wraps every message in a MessageEvent) and reads a refused upgrade
  * from "unexpected-response".
  */
+/* Node's, Bun's and Deno's standard WebSocket take headers: this one asks the server to say a
+   refused upgrade with the catalog's close, since the socket cannot read its status. */
+function standardSocket(standard: StandardWebSocket, url: string): SocketLike {
+  const withInit = standard as unknown as new (url: string, init: { headers: Record<string, string> }) => object;
+  return new withInit(url, { headers: { [REFUSAL_HINT_HEADER]: "close" } }) as unknown as SocketLike;
+}
+
 function wsSocket(url: string, options: ClientOptions | undefined): SocketLike {
   return new WebSocket(url, options) as unknown as SocketLike;
 }

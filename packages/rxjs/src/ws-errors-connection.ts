@@ -11,6 +11,7 @@ import {
   type UrlSource,
   type SessionTelemetry,
   type WsError,
+  REFUSAL_HINT_HEADER,
 } from "@ws-errors/core";
 
 /** The part of the WebSocket API the connection uses: the browser's, which `ws` implements too. */
@@ -258,8 +259,18 @@ export function wsErrorsConnection<E extends WsError, T = unknown>(url: UrlSourc
 }
 
 function browserSocket(): (url: string) => WebSocketLike {
-  const native = (globalThis as { WebSocket?: new (url: string) => WebSocketLike }).WebSocket;
+  const runtime = globalThis as {
+    WebSocket?: new (url: string, init?: unknown) => WebSocketLike;
+    Bun?: unknown;
+    Deno?: unknown;
+    process?: { versions?: { node?: string } };
+  };
+  const native = runtime.WebSocket;
   if (typeof native !== "function")
     throw new TypeError("no WebSocket in this runtime: pass createSocket, e.g. (url) => new WebSocket(url) with WebSocket from the ws package");
+  // Bun's, Deno's and Node's WebSocket take headers (a browser's would read them as a protocol):
+  // the socket cannot read a refused upgrade's status, so it asks for the catalog's close instead.
+  if (runtime.Bun !== undefined || runtime.Deno !== undefined || runtime.process?.versions?.node !== undefined)
+    return (target) => new native(target, { headers: { [REFUSAL_HINT_HEADER]: "close" } });
   return (target) => new native(target);
 }

@@ -1,4 +1,14 @@
-import { type Codec, getPath, parsePath, recordCatalogError, SPAN_KIND, type SpanLike, type TracerLike, type WsError } from "@ws-errors/core";
+import {
+  type Codec,
+  getPath,
+  parsePath,
+  REFUSAL_HINT_HEADER,
+  recordCatalogError,
+  SPAN_KIND,
+  type SpanLike,
+  type TracerLike,
+  type WsError,
+} from "@ws-errors/core";
 import { EventEmitter } from "eventemitter3";
 import { replyEcho, requestFields, retryAfterOf } from "./catalog";
 import { type ErrorEntries, ErrorMapper } from "./error-mapper";
@@ -92,7 +102,8 @@ export interface ServerEngineOptions<R extends HttpRequestLike = HttpRequestLike
   /**
    * When a rejected upgrade is answered by accepting and closing with the entry's 4xxx browser
    * fallback instead of an HTTP status. Default: when the request carries an `Origin` header, as
-   * browsers' always do.
+   * browsers' always do, or asks for it (`ws-errors-refusal: close`, which the ws-errors clients
+   * send over a standard WebSocket outside browsers, where no status can be read either).
    */
   readonly browserFallback?: boolean | ((request: R) => boolean);
   readonly logger?: Logger;
@@ -264,7 +275,7 @@ export class ServerEngine<R extends HttpRequestLike = HttpRequestLike, S = unkno
     this.echo = replyEcho(options.codec);
     this.errors = new ErrorMapper(options.codec, { ...(options.errors && { entries: options.errors }), logger: this.logger });
     this.inbound = this.policies.filter((p) => p.inbound !== undefined);
-    const fallback = options.browserFallback ?? ((request: R) => request.headers.origin !== undefined);
+    const fallback = options.browserFallback ?? ((request: R) => request.headers.origin !== undefined || request.headers[REFUSAL_HINT_HEADER] === "close");
     this.fallback = typeof fallback === "function" ? fallback : () => fallback;
     this.unwarnedProxy = options.clientAddress === undefined;
   }

@@ -12,7 +12,7 @@ import { isIP, utf8Length } from "../src/index";
 const RUNS = Number(process.env.WS_ERRORS_PROPERTY_RUNS ?? 2_000);
 
 describe("runtime-neutral helpers agree with Node's built-ins", () => {
-  it("utf8Length is Buffer.byteLength for any string, lone surrogates included", () => {
+  it("utf8Length (the inbound frame size on Bun, Deno, workerd, counted without encoding) is Buffer.byteLength for any string, lone surrogates included", () => {
     fc.assert(
       fc.property(
         fc.string({ unit: fc.oneof(fc.constantFrom("\ud800", "\udc00", "é", "€", "a"), fc.string({ unit: "binary", maxLength: 1 })) }),
