@@ -7,7 +7,7 @@
  *
  * @example
  * ```ts
- * new WebSocket(url, { headers: { [REFUSAL_HINT_HEADER]: "close" } }); // Bun, Deno, Node 22
+ * const headers = { [REFUSAL_HINT_HEADER]: "close" }; // new WebSocket(url, { headers }) on Bun, Deno, Node 22
  * ```
  */
 export const REFUSAL_HINT_HEADER = "ws-errors-refusal";
