@@ -12,17 +12,15 @@ import {
   apiKey,
   connectionCap,
   heartbeat,
-  memoryState,
   messageRate,
   revocation,
   slowConsumer,
-  WsErrorServer,
   type HistoryEntry,
   type IncomingCommand,
   type ServerConnection,
   type SharedState,
-} from "@ws-errors/node";
-import { connectionSet, every, type Endpoint } from "./endpoint";
+} from "@ws-errors/server";
+import { connectionSet, every, type Endpoint, type Serve } from "./endpoint";
 import { isKnownKey, type Timing } from "./keys";
 
 export const STRATEGY_ID = 12345678;
@@ -96,7 +94,7 @@ const subs = (connection: ServerConnection) => connectionSet<string>(connection,
  * `resume_from` (replay in order, at most 1000, then a `gap` message); slow clients evicted with
  * 1000 "Ping timeout".
  */
-export function collective2Endpoint(timing: Timing, state: SharedState = memoryState()): Endpoint {
+export function collective2Endpoint(timing: Timing, state: SharedState, serve: Serve): Endpoint {
   const cursorOf = (connection: ServerConnection) => connection.state.get(CURSOR) as Cursor | undefined;
   const frameOf = (entry: HistoryEntry) => JSON.stringify({ ...(JSON.parse(entry.payload) as Envelope), seq_id: SEQ_BASE + entry.seq });
   const deliver = (connection: ServerConnection, entry: HistoryEntry, frame: string) => {
@@ -128,7 +126,7 @@ export function collective2Endpoint(timing: Timing, state: SharedState = memoryS
     if (!replay) {
       // History out of reach past a Redis failover's length: dropped without a close frame, which
       // Collective2's clients read as 1006, whose catalog directive is to resume, later.
-      connection.socket.terminate();
+      connection.terminate();
       return;
     }
     if (replay.lost) {
@@ -204,14 +202,14 @@ export function collective2Endpoint(timing: Timing, state: SharedState = memoryS
       void connection
         .send(ack)
         .then(() => resume(connection, Math.max(0, resumeFrom - SEQ_BASE)))
-        .catch(() => connection.socket.terminate());
+        .catch(() => connection.terminate());
       return undefined;
     }
     connection.state.set(CURSOR, { replaying: false, last: 0, waiting: [] } satisfies Cursor);
     return ack;
   };
 
-  const server = new WsErrorServer({
+  const server = serve({
     codec: collective2,
     state,
     policies: [

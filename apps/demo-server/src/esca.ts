@@ -1,17 +1,6 @@
 import { escaRates, UnknownSymbolError } from "@ws-errors/core/catalogs/esca-rates";
-import {
-  apiKey,
-  attemptRate,
-  connectionCap,
-  memoryState,
-  recheck,
-  revocation,
-  slowConsumer,
-  WsErrorServer,
-  type ServerConnection,
-  type SharedState,
-} from "@ws-errors/node";
-import { connectionSet, every, type Endpoint } from "./endpoint";
+import { apiKey, attemptRate, connectionCap, recheck, revocation, slowConsumer, type ServerConnection, type SharedState } from "@ws-errors/server";
+import { connectionSet, every, type Endpoint, type Serve } from "./endpoint";
 import { isKnownKey, stillValid, type Timing } from "./keys";
 
 const PAIRS = ["EUR/USD", "GBP/USD", "USD/JPY", "AUD/USD", "USD/CHF"];
@@ -24,7 +13,7 @@ const pairsOf = (connection: ServerConnection) => connectionSet<string>(connecti
  * a minute per address and per account (both 429 before the upgrade); `subscribe`/`unsubscribe` acknowledged with `req_id`;
  * credentials re-checked (a revoked key gets auth_failed); slow consumers dropped with rate_limited.
  */
-export function escaEndpoint(timing: Timing, state: SharedState = memoryState()): Endpoint {
+export function escaEndpoint(timing: Timing, state: SharedState, serve: Serve): Endpoint {
   const codec = escaRates;
   const pairsCommand =
     (method: "subscribe" | "unsubscribe") => (message: { data: unknown; requestId: string | number | undefined }, connection: ServerConnection) => {
@@ -35,7 +24,7 @@ export function escaEndpoint(timing: Timing, state: SharedState = memoryState())
       for (const pair of list) method === "subscribe" ? pairsOf(connection).add(pair) : pairsOf(connection).delete(pair);
       return { method, success: true, req_id: message.requestId, pairs: [...pairsOf(connection)] };
     };
-  const server = new WsErrorServer({
+  const server = serve({
     codec,
     state,
     policies: [

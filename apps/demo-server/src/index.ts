@@ -1,12 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { guardHandshakes, memoryState, type SharedState } from "@ws-errors/node";
+import { guardHandshakes, memoryState, type SharedState, WsErrorServer } from "@ws-errors/node";
 import type { AddressInfo } from "node:net";
-import { collective2Endpoint } from "./collective2";
+import { demoEndpoints } from "./demo";
 import type { Endpoint } from "./endpoint";
-import { escaEndpoint } from "./esca";
-import { infowayEndpoint } from "./infoway";
 import { REAL_TIMING, type Timing } from "./keys";
-import { tickdbEndpoint } from "./tickdb";
 
 export { DEMO_KEY, REVOKED_KEY, REVOKE_AFTER_MS, FAST_TIMING, REAL_TIMING, isKnownKey, stillValid, type Timing } from "./keys";
 export { STRATEGY_ID, signalSubscription } from "./collective2";
@@ -44,7 +41,7 @@ export async function startDemoServers(
   const timing = options.timing ?? REAL_TIMING;
   // One state for every API: keys are prefixed per catalog. With Redis, instances share it.
   const state = options.state ?? memoryState();
-  const endpoints = [infowayEndpoint(timing, state), tickdbEndpoint(timing, state), collective2Endpoint(timing, state), escaEndpoint(timing, state)];
+  const endpoints = demoEndpoints(timing, state, (serverOptions) => new WsErrorServer(serverOptions));
   const byPath = new Map(endpoints.map((e) => [e.path, e]));
   // Headers past 8 KiB are answered 431 by Node; handshakes must complete within 10 s.
   const http: Server = createServer({ maxHeaderSize: 8 * 1024 }, (req, res) => {
@@ -65,7 +62,7 @@ export async function startDemoServers(
   guardHandshakes(http, { timeoutMs: options.handshakeTimeoutMs ?? 10_000 });
   http.on("upgrade", (request, socket, head) => {
     const endpoint = byPath.get(new URL(request.url ?? "/", "http://x").pathname);
-    if (endpoint) void endpoint.server.handleUpgrade(request, socket, head);
+    if (endpoint) void (endpoint.server as WsErrorServer).handleUpgrade(request, socket, head);
     else socket.end("HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
   });
   const host = options.host ?? "127.0.0.1";

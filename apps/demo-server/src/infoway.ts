@@ -1,6 +1,6 @@
 import { infoway, MessageRateExceededError, MissingParametersError, SymbolQuotaExceededError } from "@ws-errors/core/catalogs/infoway";
-import { apiKey, connectionCap, heartbeat, memoryState, messageRate, WsErrorServer, type ServerConnection, type SharedState } from "@ws-errors/node";
-import { connectionSet, every, type Endpoint } from "./endpoint";
+import { apiKey, connectionCap, heartbeat, messageRate, type ServerConnection, type SharedState } from "@ws-errors/server";
+import { connectionSet, every, type Endpoint, type Serve } from "./endpoint";
 import { isKnownKey, type Timing } from "./keys";
 
 const CODES = "infoway.codes";
@@ -14,8 +14,8 @@ const codes = (connection: ServerConnection) => connectionSet<string>(connection
  * JSON only (515); 5 connections per key (427, as HTTP 429); a heartbeat the client must send
  * (513, then close 4513); message rate (429).
  */
-export function infowayEndpoint(timing: Timing, state: SharedState = memoryState()): Endpoint {
-  const server = new WsErrorServer({
+export function infowayEndpoint(timing: Timing, state: SharedState, serve: Serve): Endpoint {
+  const server = serve({
     codec: infoway,
     state,
     policies: [

@@ -8,8 +8,8 @@ import {
   TradeUnavailableError,
   UnknownCommandError,
 } from "@ws-errors/core/catalogs/tickdb";
-import { memoryState, messageRate, WsErrorServer, type IncomingCommand, type ServerConnection, type SharedState } from "@ws-errors/node";
-import { connectionSet, every, type Endpoint } from "./endpoint";
+import { messageRate, type IncomingCommand, type ServerConnection, type SharedState } from "@ws-errors/server";
+import { connectionSet, every, type Endpoint, type Serve } from "./endpoint";
 import { isKnownKey, type Timing } from "./keys";
 
 const SYMBOLS: Record<string, number> = { "AAPL.US": 150.25, "TSLA.US": 240.1, BTCUSDT: 43000, "700.HK": 300.2 };
@@ -23,7 +23,7 @@ const tickers = (connection: ServerConnection) => connectionSet<string>(connecti
  * for subscribed symbols; depth and trade channels unavailable (4003, 4004); at most 20 frames a
  * second per connection (3001, and a close for floods); clients that stop reading are dropped.
  */
-export function tickdbEndpoint(timing: Timing, state: SharedState = memoryState()): Endpoint {
+export function tickdbEndpoint(timing: Timing, state: SharedState, serve: Serve): Endpoint {
   const channel = (message: IncomingCommand) => {
     const data = (message.data as { data?: { channel?: unknown; symbols?: unknown } }).data;
     if (data?.channel === "depth") throw new DepthUnavailableError();
@@ -34,7 +34,7 @@ export function tickdbEndpoint(timing: Timing, state: SharedState = memoryState(
     if (missing !== undefined) throw new SymbolNotFoundError({ message: `Symbol not found: ${String(missing)}` });
     return data.symbols as string[];
   };
-  const server = new WsErrorServer({
+  const server = serve({
     codec: tickdb,
     state,
     authenticate({ url }) {

@@ -1,4 +1,5 @@
 import { startDemoServers, FAST_TIMING, DEMO_KEY, REVOKED_KEY, STRATEGY_ID } from "@ws-errors/demo-server";
+import { startRuntimeDemo } from "@ws-errors/demo-server/runtime";
 import { collective2 } from "@ws-errors/core/catalogs/collective2";
 import { escaRates } from "@ws-errors/core/catalogs/esca-rates";
 import { infoway } from "@ws-errors/core/catalogs/infoway";
@@ -11,7 +12,13 @@ import { connect, type ConnectOptions, type Decision, type WsErrorClient } from 
  * walks through each seed API's errors on all three layers with the @ws-errors/node client,
  * printing the typed error, its kind, and what the catalog's policy made the client do.
  */
-const demo = await startDemoServers({ port: Number(process.env.PORT ?? 0), timing: FAST_TIMING });
+// DEMO_RUNTIME=bun|deno (`pnpm demo:bun`, `pnpm demo:deno`): the same APIs served from Bun or Deno
+// by the same engine, the walkthrough unchanged.
+const runtime = process.env.DEMO_RUNTIME;
+if (runtime !== undefined && runtime !== "bun" && runtime !== "deno") throw new Error(`DEMO_RUNTIME must be bun or deno, not ${runtime}`);
+const demo = runtime
+  ? await startRuntimeDemo(runtime, { DEMO_TIMING: "fast" })
+  : await startDemoServers({ port: Number(process.env.PORT ?? 0), timing: FAST_TIMING });
 const clients: WsErrorClient[] = [];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -65,7 +72,7 @@ const stopped = (client: WsErrorClient<WsError>) =>
 const reopened = (client: WsErrorClient<WsError>) => new Promise<void>((resolve) => client.once("reconnecting", () => client.once("open", () => resolve())));
 const quietly = (promise: Promise<unknown>) => promise.catch(() => undefined);
 
-console.log(`ws-errors demo: servers on ${demo.url}\n`);
+console.log(`ws-errors demo: servers on ${demo.url}${runtime ? ` (${runtime === "bun" ? "Bun.serve" : "Deno.serve"})` : ""}\n`);
 
 console.log("Infoway (/infoway/ws)");
 await stopped(open("/infoway/ws", infoway, { ws: { headers: { apikey: "wrong" } } }) as WsErrorClient);

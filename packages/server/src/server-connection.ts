@@ -322,6 +322,12 @@ export class ServerConnection<S = any> {
     unrefTimer(setTimeout(terminate, graceMs, this));
   }
 
+  /** Drops the connection at once, without the closing handshake (a client the server gives up on). */
+  terminate(): void {
+    this.closing = true;
+    this.transport.terminate(this.socket);
+  }
+
   /**
    * Ends the connection for this error whatever its entry says: its frame (if it has one), then its
    * close (see {@link closeWith}).
